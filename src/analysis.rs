@@ -1,0 +1,237 @@
+//! The deterministic Korean analysis report, written from the scenario, the triggering sample
+//! and the responder's hypothesis marks. A language model is another source of the same
+//! [`AnalysisReport`] type (a later addition).
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    AnalysisReport, HypothesisMark, Incident, Metric, ReportSource, Risk, Scenario, Trigger,
+    TriggerOrigin,
+};
+
+fn metric_ko(metric: Metric) -> &'static str {
+    match metric {
+        Metric::HttpErrorRate => "HTTP 오류율",
+        Metric::CpuUsage => "CPU 사용률",
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn risk_ko(risk: Risk) -> &'static str {
+    match risk {
+        Risk::Low => "위험도 낮음",
+        Risk::Medium => "위험도 중간",
+        Risk::High => "위험도 높음, 실행 전 승인 필수",
+    }
+}
+
+/// Writes the report for an incident as it stands (its marks decide the root cause).
+pub fn deterministic_report(incident: &Incident, now: DateTime<Utc>) -> AnalysisReport {
+    write(&incident.scenario, &incident.trigger, &incident.marks, now)
+}
+
+/// Writes the report from its parts; `marks` aligns with the scenario's hypotheses.
+pub fn write(
+    scenario: &Scenario,
+    trigger: &Trigger,
+    marks: &[HypothesisMark],
+    now: DateTime<Utc>,
+) -> AnalysisReport {
+    let title = scenario.title.text(crate::model::Lang::Ko);
+    let when = trigger.at.format("%Y-%m-%d %H:%M:%S UTC");
+    let how = match trigger.origin {
+        TriggerOrigin::Monitor => "백그라운드 모니터가 자동으로 감지했습니다",
+        TriggerOrigin::Manual => "담당자가 수동으로 발생시켰습니다",
+    };
+    let mut summary = format!("{when}에 '{title}' 인시던트를 {how}.");
+    let node = trigger.node.as_deref().unwrap_or("알 수 없는 노드");
+    match trigger.metric {
+        Some(metric) => {
+            let (value, threshold) = values(trigger, metric);
+            if let Some(v) = value {
+                summary.push_str(&format!(
+                    " {node}의 {}이(가) {}로 임계치 {}의 {:.1}배입니다.",
+                    metric_ko(metric),
+                    pct(v),
+                    pct(threshold),
+                    v / threshold
+                ));
+            }
+        }
+        None => {
+            summary.push_str(&format!(
+                " 발생 시점의 최대값은 HTTP 오류율 {} (임계치 {}), CPU 사용률 {} (임계치 {})입니다.",
+                trigger.http_error_rate.map_or("없음".into(), pct),
+                pct(trigger.http_threshold),
+                trigger.cpu_usage.map_or("없음".into(), pct),
+                pct(trigger.cpu_threshold),
+            ));
+        }
+    }
+
+    // Confirmed hypotheses lead; rejected ones are left out; otherwise the ranking decides.
+    let ranked = scenario.top_hypotheses();
+    let mark = |i: usize| marks.get(i).copied().unwrap_or_default();
+    let confirmed: Vec<usize> = ranked
+        .iter()
+        .copied()
+        .filter(|&i| mark(i) == HypothesisMark::Confirmed)
+        .collect();
+    let candidates: Vec<usize> = ranked
+        .iter()
+        .copied()
+        .filter(|&i| mark(i) != HypothesisMark::Rejected)
+        .collect();
+    let root_cause = match confirmed.first().or(candidates.first()) {
+        Some(&lead) => {
+            let h = &scenario.hypotheses[lead];
+            let basis = if confirmed.contains(&lead) {
+                "담당자가 확인한 원인".to_string()
+            } else {
+                format!("가장 유력한 가설(사전 신뢰도 {:.0}%)", h.confidence * 100.0)
+            };
+            let evidence: Vec<&str> = h
+                .evidence
+                .iter()
+                .filter_map(|&e| scenario.evidence.get(e))
+                .map(|e| e.text.text(crate::model::Lang::Ko))
+                .collect();
+            let mut text = format!("{basis}: {}", h.statement.text(crate::model::Lang::Ko));
+            if !evidence.is_empty() {
+                text.push_str(&format!(" 근거: {}", evidence.join(" ")));
+            }
+            let others: Vec<String> = candidates
+                .iter()
+                .filter(|&&i| i != lead)
+                .map(|&i| {
+                    let o = &scenario.hypotheses[i];
+                    format!(
+                        "{} ({:.0}%)",
+                        o.statement.text(crate::model::Lang::Ko),
+                        o.confidence * 100.0
+                    )
+                })
+                .collect();
+            if !others.is_empty() {
+                text.push_str(&format!(" 남은 후보: {}", others.join(" / ")));
+            }
+            text
+        }
+        None => "상위 가설이 모두 기각되었습니다. 새로운 원인을 조사해야 합니다.".to_string(),
+    };
+
+    let impact = match trigger.metric {
+        Some(Metric::HttpErrorRate) => {
+            let v = trigger.http_error_rate.unwrap_or_default();
+            format!(
+                "{node}에서 요청 100건 중 약 {:.0}건이 5xx로 실패하고 있어 사용자 요청(결제 등)이 직접 실패합니다. 재시도 트래픽으로 부하가 더 늘 수 있습니다.",
+                v * 100.0
+            )
+        }
+        Some(Metric::CpuUsage) => {
+            let v = trigger.cpu_usage.unwrap_or_default();
+            format!(
+                "{node}의 CPU가 {}로 포화에 가까워 이 노드로 라우팅된 요청의 지연이 늘고, 지속되면 타임아웃과 오류로 번질 수 있습니다.",
+                pct(v)
+            )
+        }
+        None => "자동 감지된 임계치 초과는 없습니다. 영향 범위를 직접 확인해야 합니다.".into(),
+    };
+
+    let action_plan = scenario
+        .actions
+        .iter()
+        .map(|a| format!("{} ({})", a.title.text(crate::model::Lang::Ko), risk_ko(a.risk)))
+        .collect();
+
+    let watched = scenario
+        .metric
+        .map_or("HTTP 오류율과 CPU 사용률".to_string(), |m| {
+            metric_ko(m).to_string()
+        });
+    let follow_up = vec![
+        format!("조치 후 {watched}이(가) 임계치 이하로 연속 유지되는지 복구 검증을 실행합니다."),
+        "확인된 가설과 근거를 바탕으로 사후 분석(포스트모템)을 작성합니다.".to_string(),
+        format!(
+            "러너북 '{}'의 가설 순위와 조치를 이번 결과에 맞게 갱신합니다.",
+            scenario.code
+        ),
+    ];
+
+    AnalysisReport {
+        summary,
+        root_cause,
+        impact,
+        action_plan,
+        follow_up,
+        source: ReportSource::Deterministic,
+        written_at: now,
+    }
+}
+
+fn values(trigger: &Trigger, metric: Metric) -> (Option<f64>, f64) {
+    match metric {
+        Metric::HttpErrorRate => (trigger.http_error_rate, trigger.http_threshold),
+        Metric::CpuUsage => (trigger.cpu_usage, trigger.cpu_threshold),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn setup() -> (Scenario, Trigger) {
+        let scenarios = crate::scenarios::load(None).scenarios;
+        let s = scenarios
+            .into_iter()
+            .find(|s| s.code == "http_5xx_surge")
+            .unwrap();
+        let t = Trigger {
+            origin: TriggerOrigin::Monitor,
+            at: Utc.with_ymd_and_hms(2026, 11, 26, 3, 4, 5).unwrap(),
+            metric: Some(Metric::HttpErrorRate),
+            node: Some("edge-node-02".into()),
+            http_error_rate: Some(0.12),
+            cpu_usage: Some(0.5),
+            http_threshold: 0.05,
+            cpu_threshold: 0.8,
+        };
+        (s, t)
+    }
+
+    #[test]
+    fn report_has_five_korean_parts_from_the_sample() {
+        let (s, t) = setup();
+        let r = write(&s, &t, &[], t.at);
+        assert!(r.summary.contains("edge-node-02"), "{}", r.summary);
+        assert!(r.summary.contains("12.0%") && r.summary.contains("5.0%"));
+        assert!(r.summary.contains("2.4배"), "{}", r.summary);
+        assert!(r.root_cause.contains("요청 검증"), "{}", r.root_cause);
+        assert!(r.impact.contains("12건"), "{}", r.impact);
+        assert_eq!(r.action_plan.len(), 3);
+        assert!(r.action_plan[0].contains("롤백"));
+        assert_eq!(r.follow_up.len(), 3);
+        let md = r.to_markdown();
+        for h in AnalysisReport::HEADINGS {
+            assert!(md.contains(h), "{h} missing");
+        }
+    }
+
+    #[test]
+    fn confirmed_hypothesis_leads_and_rejected_is_dropped() {
+        let (s, t) = setup();
+        let marks = [
+            HypothesisMark::Rejected,
+            HypothesisMark::Open,
+            HypothesisMark::Confirmed,
+        ];
+        let r = write(&s, &t, &marks, t.at);
+        assert!(r.root_cause.starts_with("담당자가 확인한 원인"), "{}", r.root_cause);
+        assert!(r.root_cause.contains("콜드 스타트"));
+        assert!(!r.root_cause.contains("요청 검증"));
+    }
+}

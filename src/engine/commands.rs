@@ -1,0 +1,46 @@
+//! Intents the UI (or a test) sends to the engine. Results come back as state changes, never as
+//! return values: an immediate-mode UI re-reads the state every frame anyway.
+
+use crate::model::{HypothesisMark, Settings};
+
+/// One thing the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Fire a scenario by hand: the given code, or a random one for `None`.
+    TriggerScenario {
+        /// Scenario code, or `None` for a random scenario.
+        code: Option<String>,
+    },
+    /// Record the responder's verdict on a hypothesis.
+    MarkHypothesis {
+        /// Incident id.
+        incident: u64,
+        /// Index into the scenario's hypotheses.
+        hypothesis: usize,
+        /// The verdict.
+        mark: HypothesisMark,
+    },
+    /// Run the incident's action plan (the user already confirmed it).
+    ExecutePlan {
+        /// Incident id.
+        incident: u64,
+    },
+    /// Keep the plan for manual review.
+    DeferPlan {
+        /// Incident id.
+        incident: u64,
+    },
+    /// Read the current values now and say whether they are under the thresholds.
+    VerifyRecovery,
+    /// Close an incident.
+    CloseIncident {
+        /// Incident id.
+        incident: u64,
+    },
+    /// Validate, persist and apply new settings.
+    SaveSettings(Box<Settings>),
+    /// Re-read the scenario files.
+    ReloadScenarios,
+    /// Save everything and stop.
+    Shutdown,
+}

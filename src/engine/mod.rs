@@ -1,0 +1,934 @@
+//! The engine: the tokio side that owns time, I/O and every state change.
+//!
+//! It publishes a [`ConsoleState`] behind a mutex that the UI (or the headless printer) reads,
+//! and takes [`Command`]s on a channel. It computes outside the lock and locks only to assign;
+//! no guard is ever held across an `.await`.
+
+pub mod clock;
+mod commands;
+pub mod monitor;
+pub mod source;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+pub use clock::{Clock, SystemClock, TokioClock};
+pub use commands::Command;
+
+use crate::history::MetricHistory;
+use crate::model::{
+    ActionOutcome, ActionPlan, ActionResult, FeedEntry, FeedKind, HypothesisMark, Incident,
+    IncidentEventKind, IncidentStatus, Metric, PlanState, Reading, Scenario, Settings, Trigger,
+    TriggerOrigin,
+};
+use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
+use monitor::{Monitor, MonitorEvent};
+use source::DemoSource;
+
+/// Where the numbers come from right now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceStatus {
+    /// The built-in deterministic demo source.
+    Demo {
+        /// Whether `--demo` forced it.
+        forced: bool,
+    },
+    /// A Prometheus URL is saved, but this version has no live client yet.
+    NotConnected {
+        /// The saved URL.
+        url: String,
+    },
+    /// Demo is off and nothing else is configured: nothing is polled.
+    Off,
+}
+
+/// The result of the last "Verify recovery".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verification {
+    /// When the values were read.
+    pub at: DateTime<Utc>,
+    /// Highest HTTP error ratio over all nodes.
+    pub http_error_rate: Option<f64>,
+    /// Highest CPU ratio over all nodes.
+    pub cpu_usage: Option<f64>,
+    /// HTTP threshold in force.
+    pub http_threshold: f64,
+    /// CPU threshold in force.
+    pub cpu_threshold: f64,
+    /// Whether both are at or under their thresholds.
+    pub recovered: bool,
+}
+
+impl Verification {
+    /// The feed line, e.g. `Verification http=0.0123 (threshold 0.0500), cpu=... : recovered`.
+    pub fn line(&self) -> String {
+        let v = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+        format!(
+            "Verification http={} (threshold {:.4}), cpu={} (threshold {:.4}): {}",
+            v(self.http_error_rate),
+            self.http_threshold,
+            v(self.cpu_usage),
+            self.cpu_threshold,
+            if self.recovered { "recovered" } else { "pending" }
+        )
+    }
+}
+
+/// Everything the UI draws, owned by the engine.
+#[derive(Clone, Debug)]
+pub struct ConsoleState {
+    /// Settings in force.
+    pub settings: Settings,
+    /// Loaded scenarios, sorted by code.
+    pub scenarios: Arc<Vec<Scenario>>,
+    /// Incidents, oldest first. Shared so that a frame's copy is one pointer.
+    pub incidents: Arc<Vec<Incident>>,
+    /// The feed, oldest first, at most [`FEED_LIMIT`] entries.
+    pub feed: VecDeque<FeedEntry>,
+    /// Entries ever added to the feed (moves even when the feed is full).
+    pub feed_total: u64,
+    /// Sparkline history.
+    pub history: MetricHistory,
+    /// The latest reading.
+    pub latest: Option<Reading>,
+    /// Where numbers come from.
+    pub source: SourceStatus,
+    /// The data dir.
+    pub data_dir: PathBuf,
+    /// Whether `--demo` forced the demo source.
+    pub demo_forced: bool,
+    /// Whether the engine runs without a window (it then never executes actions).
+    pub headless: bool,
+    /// The last verification.
+    pub last_verification: Option<Verification>,
+    /// Effective poll interval (settings, or `--poll-secs`).
+    pub poll_interval_secs: u64,
+}
+
+/// How the engine is started.
+pub struct EngineConfig {
+    /// The persistence layer (its dir is the data dir).
+    pub store: Store,
+    /// Force the demo source (`--demo`).
+    pub force_demo: bool,
+    /// Override the poll interval (`--poll-secs`), not saved.
+    pub poll_override_secs: Option<u64>,
+    /// Seed of the demo source.
+    pub seed: u64,
+    /// Wall clock.
+    pub clock: Arc<dyn Clock>,
+    /// Running without a window.
+    pub headless: bool,
+    /// Receives a copy of every feed entry (headless printing).
+    pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
+    /// The language to use when no settings are saved yet.
+    pub default_language: crate::model::Lang,
+}
+
+type RepaintFn = Arc<dyn Fn() + Send + Sync>;
+
+/// What the UI holds: the shared state, the command channel, and the engine thread.
+pub struct EngineHandle {
+    /// The state to read each frame.
+    pub state: Arc<Mutex<ConsoleState>>,
+    commands: mpsc::Sender<Command>,
+    repaint: Arc<Mutex<Option<RepaintFn>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Queues a command. Returns false (and the engine is gone or swamped) if it could not.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.try_send(command).is_ok()
+    }
+
+    /// Installs what the engine calls after each batch of changes (the window's repaint).
+    pub fn set_repaint(&self, repaint: impl Fn() + Send + Sync + 'static) {
+        *self.repaint.lock() = Some(Arc::new(repaint));
+    }
+
+    /// Asks the engine to save and stop, and waits for its thread.
+    pub fn shutdown(&mut self) {
+        // A full channel still gets closed when we drop the sender below, which also stops it.
+        let _ = self.commands.try_send(Command::Shutdown);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The engine proper. Build it with [`Engine::new`], then either [`Engine::spawn`] it on its own
+/// thread or drive [`Engine::run`] on a runtime of your own (tests use a paused clock).
+pub struct Engine {
+    state: Arc<Mutex<ConsoleState>>,
+    repaint: Arc<Mutex<Option<RepaintFn>>>,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
+    settings: Settings,
+    incidents: Arc<Vec<Incident>>,
+    feed: VecDeque<FeedEntry>,
+    feed_dirty: bool,
+    monitor: Monitor,
+    demo: Option<DemoSource>,
+    force_demo: bool,
+    poll_override_secs: Option<u64>,
+    headless: bool,
+    seed: u64,
+    next_id: u64,
+    random_draws: u64,
+}
+
+/// How often a changed feed is written to disk.
+const FEED_SAVE_EVERY: Duration = Duration::from_secs(10);
+
+impl Engine {
+    /// Restores the data dir, loads scenarios and prepares the state. Does no polling yet.
+    pub fn new(config: EngineConfig) -> Self {
+        let restored = config.store.restore();
+        let settings = restored.settings.unwrap_or_else(|| Settings {
+            language: config.default_language,
+            ..Settings::default()
+        });
+        let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
+        let now = config.clock.now();
+        let mut incidents = restored.incidents;
+        let excess = incidents.len().saturating_sub(INCIDENT_LIMIT);
+        incidents.drain(..excess);
+        let next_id = incidents.iter().map(|i| i.id).max().unwrap_or(0) + 1;
+        let mut feed: VecDeque<FeedEntry> = restored.feed.into();
+        let poll = config.poll_override_secs.unwrap_or(settings.poll_interval_secs);
+        let state = ConsoleState {
+            settings: settings.clone(),
+            scenarios: Arc::new(scenario_load.scenarios),
+            incidents: Arc::new(Vec::new()),
+            feed: VecDeque::new(),
+            feed_total: 0,
+            history: MetricHistory::for_poll_interval(poll),
+            latest: None,
+            source: SourceStatus::Off,
+            data_dir: config.store.dir().to_path_buf(),
+            demo_forced: config.force_demo,
+            headless: config.headless,
+            last_verification: None,
+            poll_interval_secs: poll,
+        };
+        let excess = feed.len().saturating_sub(FEED_LIMIT);
+        feed.drain(..excess);
+        let mut engine = Self {
+            state: Arc::new(Mutex::new(state)),
+            repaint: Arc::new(Mutex::new(None)),
+            store: config.store,
+            clock: config.clock,
+            feed_tap: config.feed_tap,
+            settings,
+            incidents: Arc::new(incidents),
+            feed,
+            feed_dirty: false,
+            monitor: Monitor::new(),
+            demo: None,
+            force_demo: config.force_demo,
+            poll_override_secs: config.poll_override_secs,
+            headless: config.headless,
+            seed: config.seed,
+            next_id,
+            random_draws: 0,
+        };
+        {
+            let mut st = engine.state.lock();
+            st.feed = engine.feed.clone();
+            st.feed_total = engine.feed.len() as u64;
+            st.incidents = engine.incidents.clone();
+        }
+        for problem in restored.problems {
+            engine.push_feed(now, FeedKind::Error, problem);
+        }
+        for err in scenario_load.errors {
+            engine.push_feed(
+                now,
+                FeedKind::Error,
+                format!("scenario file skipped: {err}"),
+            );
+        }
+        engine.select_source(now);
+        let active: Vec<String> = engine
+            .incidents
+            .iter()
+            .filter(|i| i.status.is_active())
+            .map(|i| format!("#{} {}", i.id, i.scenario.code))
+            .collect();
+        engine.push_feed(
+            now,
+            FeedKind::Info,
+            format!(
+                "Console started: {}, poll every {} s, data dir {}; restored {} incidents ({} active{}{})",
+                engine.source_words(),
+                poll,
+                engine.store.dir().display(),
+                engine.incidents.len(),
+                active.len(),
+                if active.is_empty() { "" } else { ": " },
+                active.join(", ")
+            ),
+        );
+        engine
+    }
+
+    /// The shared state (for tests and for building a handle).
+    pub fn state(&self) -> Arc<Mutex<ConsoleState>> {
+        self.state.clone()
+    }
+
+    /// Starts the engine on its own thread with its own tokio runtime.
+    pub fn spawn(config: EngineConfig) -> std::io::Result<EngineHandle> {
+        let (tx, rx) = mpsc::channel(256);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("engine")
+            .enable_all()
+            .build()?;
+        let engine = runtime.block_on(async { Engine::new(config) });
+        let state = engine.state();
+        let repaint = engine.repaint.clone();
+        let thread = std::thread::Builder::new()
+            .name("engine-main".into())
+            .spawn(move || runtime.block_on(engine.run(rx)))?;
+        Ok(EngineHandle {
+            state,
+            commands: tx,
+            repaint,
+            thread: Some(thread),
+        })
+    }
+
+    /// A handle around an engine that the caller drives with [`Engine::run`] itself.
+    pub fn channel() -> (mpsc::Sender<Command>, mpsc::Receiver<Command>) {
+        mpsc::channel(256)
+    }
+
+    /// The main loop: poll on schedule, obey commands, save periodically; returns on Shutdown
+    /// or when every sender is gone, after saving everything.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut next_poll = tokio::time::Instant::now();
+        let mut next_feed_save = tokio::time::Instant::now() + FEED_SAVE_EVERY;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(next_poll) => {
+                    self.poll();
+                    next_poll += Duration::from_secs(self.poll_interval_secs());
+                    // After a stall (suspend), skip missed polls instead of bursting.
+                    let now = tokio::time::Instant::now();
+                    if next_poll < now {
+                        next_poll = now + Duration::from_secs(self.poll_interval_secs());
+                    }
+                }
+                _ = tokio::time::sleep_until(next_feed_save) => {
+                    self.save_feed_if_dirty();
+                    next_feed_save += FEED_SAVE_EVERY;
+                }
+                cmd = commands.recv() => match cmd {
+                    None | Some(Command::Shutdown) => break,
+                    Some(cmd) => {
+                        let old_interval = self.poll_interval_secs();
+                        self.handle(cmd);
+                        let new_interval = self.poll_interval_secs();
+                        if new_interval != old_interval {
+                            next_poll = tokio::time::Instant::now() + Duration::from_secs(new_interval);
+                        }
+                    }
+                },
+            }
+            self.request_repaint();
+        }
+        self.save_feed_if_dirty();
+        self.save_incidents();
+    }
+
+    fn poll_interval_secs(&self) -> u64 {
+        self.poll_override_secs
+            .unwrap_or(self.settings.poll_interval_secs)
+            .max(1)
+    }
+
+    fn request_repaint(&self) {
+        let f = self.repaint.lock().clone();
+        if let Some(f) = f {
+            f();
+        }
+    }
+
+    fn source_words(&self) -> String {
+        match &self.state.lock().source {
+            SourceStatus::Demo { forced: true } => format!("demo source forced by --demo (seed {})", self.seed),
+            SourceStatus::Demo { forced: false } => format!("demo source (seed {})", self.seed),
+            SourceStatus::NotConnected { url } => {
+                format!("Prometheus {url} saved but not connected yet (no live client in this version)")
+            }
+            SourceStatus::Off => "no metric source (demo is off and no Prometheus URL is set)".into(),
+        }
+    }
+
+    fn select_source(&mut self, _now: DateTime<Utc>) {
+        let status = if self.force_demo || self.settings.demo_mode {
+            if self.demo.is_none() {
+                self.demo = Some(DemoSource::new(self.seed));
+            }
+            SourceStatus::Demo {
+                forced: self.force_demo,
+            }
+        } else {
+            self.demo = None;
+            let url = self.settings.prometheus.base_url.trim();
+            if url.is_empty() {
+                SourceStatus::Off
+            } else {
+                SourceStatus::NotConnected {
+                    url: url.to_string(),
+                }
+            }
+        };
+        let mut st = self.state.lock();
+        if st.source != status {
+            // Windows built from another source say nothing about this one.
+            self.monitor = Monitor::new();
+        }
+        st.source = status;
+    }
+
+    /// Adds a feed entry (memory, shared state, tap); the disk copy follows within seconds.
+    fn push_feed(&mut self, at: DateTime<Utc>, kind: FeedKind, message: String) {
+        let entry = FeedEntry { at, kind, message };
+        if let Some(tap) = &self.feed_tap {
+            let _ = tap.send(entry.clone());
+        }
+        if self.feed.len() >= FEED_LIMIT {
+            self.feed.pop_front();
+        }
+        self.feed.push_back(entry.clone());
+        self.feed_dirty = true;
+        let mut st = self.state.lock();
+        if st.feed.len() >= FEED_LIMIT {
+            st.feed.pop_front();
+        }
+        st.feed.push_back(entry);
+        st.feed_total += 1;
+    }
+
+    fn save_feed_if_dirty(&mut self) {
+        if !self.feed_dirty {
+            return;
+        }
+        self.feed_dirty = false;
+        if let Err(e) = self.store.save_feed(&self.feed) {
+            let now = self.clock.now();
+            self.push_feed(now, FeedKind::Error, format!("could not save the feed: {e}"));
+            // Saving the error line itself would fail the same way; try again next round.
+        }
+    }
+
+    fn save_incidents(&mut self) {
+        if let Err(e) = self.store.save_incidents(&self.incidents) {
+            let now = self.clock.now();
+            self.push_feed(now, FeedKind::Error, format!("could not save incidents: {e}"));
+        }
+    }
+
+    fn publish_incidents(&mut self) {
+        let excess = self.incidents.len().saturating_sub(INCIDENT_LIMIT);
+        if excess > 0 {
+            Arc::make_mut(&mut self.incidents).drain(..excess);
+        }
+        self.state.lock().incidents = self.incidents.clone();
+        self.save_incidents();
+    }
+
+    fn poll(&mut self) {
+        let now = self.clock.now();
+        let Some(demo) = self.demo.as_mut() else {
+            return;
+        };
+        let reading = demo.next_reading(now);
+        self.ingest(reading);
+    }
+
+    /// Runs one reading through history, detection and the recovery watch.
+    fn ingest(&mut self, reading: Reading) {
+        let obs = self.monitor.observe(&reading, &self.settings);
+        {
+            let mut st = self.state.lock();
+            st.history.push(&reading);
+            st.latest = Some(reading.clone());
+        }
+        let mut changed = false;
+        for event in &obs.events {
+            match event {
+                MonitorEvent::Breach {
+                    metric,
+                    node,
+                    value,
+                    threshold,
+                } => {
+                    self.on_breach(&reading, *metric, node, *value, *threshold);
+                    changed = true;
+                }
+                MonitorEvent::Cleared { metric } => {
+                    let threshold = self.settings.threshold(*metric);
+                    self.push_feed(
+                        reading.at,
+                        FeedKind::Cleared,
+                        format!(
+                            "{} breach cleared: the last {} samples are all at or under {threshold:.4}",
+                            metric.short_name(),
+                            monitor::WINDOW_SAMPLES
+                        ),
+                    );
+                }
+            }
+        }
+        // Hotspots: every breaching sample counts for the active incident of its scenario.
+        if !obs.breaching.is_empty() {
+            let incidents = Arc::make_mut(&mut self.incidents);
+            for b in &obs.breaching {
+                if let Some(inc) = incidents
+                    .iter_mut()
+                    .rev()
+                    .find(|i| i.status.is_active() && i.scenario.metric == Some(b.metric))
+                {
+                    inc.record_hotspot(&b.node, reading.at, b.value);
+                    changed = true;
+                }
+            }
+        }
+        // Recovery watch.
+        let mut recovered = Vec::new();
+        for inc in Arc::make_mut(&mut self.incidents).iter_mut() {
+            let before = inc.healthy_streak;
+            if monitor::recovery_step(inc, &reading, &self.settings) {
+                inc.status = IncidentStatus::Recovered;
+                inc.recovered_at = Some(reading.at);
+                let ttr = inc.time_to_recover().unwrap_or_default();
+                let detail = format!(
+                    "recovered after {} healthy samples; time to recover {}",
+                    inc.healthy_streak,
+                    format_duration(ttr)
+                );
+                inc.log(reading.at, IncidentEventKind::Recovered, detail.clone());
+                recovered.push(format!("Incident #{} {} {detail}", inc.id, inc.scenario.code));
+            }
+            changed |= before != inc.healthy_streak;
+        }
+        for line in recovered {
+            self.push_feed(reading.at, FeedKind::Status, line);
+        }
+        if changed {
+            self.publish_incidents();
+        }
+    }
+
+    fn scenario_for(&self, metric: Metric) -> Option<Scenario> {
+        self.state
+            .lock()
+            .scenarios
+            .iter()
+            .find(|s| s.metric == Some(metric))
+            .cloned()
+    }
+
+    fn trigger_from(
+        &self,
+        reading: Option<&Reading>,
+        origin: TriggerOrigin,
+        metric: Option<Metric>,
+        at: DateTime<Utc>,
+    ) -> Trigger {
+        let max = |m| reading.and_then(|r| r.max(m)).map(|(n, v)| (n.to_string(), v));
+        let node = metric
+            .and_then(|m| max(m).map(|(n, _)| n))
+            .or_else(|| max(Metric::HttpErrorRate).map(|(n, _)| n));
+        Trigger {
+            origin,
+            at: reading.map_or(at, |r| r.at),
+            metric,
+            node,
+            http_error_rate: max(Metric::HttpErrorRate).map(|(_, v)| v),
+            cpu_usage: max(Metric::CpuUsage).map(|(_, v)| v),
+            http_threshold: self.settings.prometheus.http_threshold,
+            cpu_threshold: self.settings.prometheus.cpu_threshold,
+        }
+    }
+
+    fn on_breach(&mut self, reading: &Reading, metric: Metric, node: &str, value: f64, threshold: f64) {
+        let Some(scenario) = self.scenario_for(metric) else {
+            self.push_feed(
+                reading.at,
+                FeedKind::Error,
+                format!(
+                    "{} breach on {node} ({value:.4} > {threshold:.4}) but no scenario watches {}",
+                    metric.short_name(),
+                    metric.metric_name()
+                ),
+            );
+            return;
+        };
+        let mut trigger = self.trigger_from(Some(reading), TriggerOrigin::Monitor, Some(metric), reading.at);
+        trigger.node = Some(node.to_string());
+        let values = trigger_values(&trigger);
+        if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
+            let count = self.incidents.iter().find(|i| i.id == id).map_or(0, |i| i.refire_count);
+            self.push_feed(
+                reading.at,
+                FeedKind::Refire,
+                format!(
+                    "{} re-fired on incident #{id} (re-fire {count}): {node} {values}",
+                    scenario.code
+                ),
+            );
+        } else {
+            let id = self.open_incident(scenario.clone(), trigger);
+            self.push_feed(
+                reading.at,
+                FeedKind::Detection,
+                format!("{} opened incident #{id}: {node} {values}", scenario.code),
+            );
+        }
+    }
+
+    /// Attaches a re-fire to the active incident of `code`, if there is one.
+    fn attach_refire(&mut self, code: &str, trigger: &Trigger) -> Option<u64> {
+        let inc = Arc::make_mut(&mut self.incidents)
+            .iter_mut()
+            .rev()
+            .find(|i| i.status.is_active() && i.scenario.code == code)?;
+        inc.refire_count += 1;
+        // A breach after the plan ran means it has not recovered: restart the watch.
+        inc.healthy_streak = 0;
+        let detail = format!(
+            "re-fire {} ({}): {}",
+            inc.refire_count,
+            match trigger.origin {
+                TriggerOrigin::Monitor => "monitor",
+                TriggerOrigin::Manual => "manual trigger",
+            },
+            trigger_values(trigger)
+        );
+        inc.log(trigger.at, IncidentEventKind::Refired, detail);
+        let id = inc.id;
+        self.publish_incidents();
+        Some(id)
+    }
+
+    fn open_incident(&mut self, scenario: Scenario, trigger: Trigger) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let now = self.clock.now();
+        let marks = vec![HypothesisMark::Open; scenario.hypotheses.len()];
+        let report = crate::analysis::write(&scenario, &trigger, &marks, now);
+        let mut incident = Incident {
+            id,
+            status: IncidentStatus::Open,
+            opened_at: trigger.at,
+            refire_count: 0,
+            hotspots: Vec::new(),
+            marks,
+            report,
+            plan: ActionPlan {
+                state: PlanState::AwaitingApproval,
+                results: Vec::new(),
+            },
+            healthy_streak: 0,
+            recovered_at: None,
+            closed_at: None,
+            timeline: Vec::new(),
+            scenario,
+            trigger: trigger.clone(),
+        };
+        if let (Some(node), Some(metric)) = (&trigger.node, trigger.metric) {
+            let value = match metric {
+                Metric::HttpErrorRate => trigger.http_error_rate,
+                Metric::CpuUsage => trigger.cpu_usage,
+            };
+            if let Some(v) = value.filter(|&v| v > self.settings.threshold(metric)) {
+                incident.record_hotspot(node, trigger.at, v);
+            }
+        }
+        incident.log(
+            trigger.at,
+            IncidentEventKind::Opened,
+            format!(
+                "opened by {}: {}",
+                match trigger.origin {
+                    TriggerOrigin::Monitor => "the monitor",
+                    TriggerOrigin::Manual => "a manual trigger",
+                },
+                trigger_values(&trigger)
+            ),
+        );
+        Arc::make_mut(&mut self.incidents).push(incident);
+        self.publish_incidents();
+        id
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        let now = self.clock.now();
+        match cmd {
+            Command::TriggerScenario { code } => self.trigger(code, now),
+            Command::MarkHypothesis {
+                incident,
+                hypothesis,
+                mark,
+            } => {
+                let Some(inc) = self.incident_mut(incident) else {
+                    return self.unknown_incident(incident, now);
+                };
+                if hypothesis >= inc.scenario.hypotheses.len() {
+                    return;
+                }
+                inc.marks.resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
+                inc.marks[hypothesis] = mark;
+                // The deterministic report follows the responder's verdicts.
+                if inc.report.source == crate::model::ReportSource::Deterministic {
+                    inc.report = crate::analysis::deterministic_report(inc, now);
+                }
+                self.publish_incidents();
+            }
+            Command::ExecutePlan { incident } => self.execute(incident, now),
+            Command::DeferPlan { incident } => {
+                let Some(inc) = self.incident_mut(incident) else {
+                    return self.unknown_incident(incident, now);
+                };
+                if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
+                    let msg = format!("Action plan of incident #{incident} is not awaiting approval; nothing deferred");
+                    return self.push_feed(now, FeedKind::Error, msg);
+                }
+                inc.plan.state = PlanState::Deferred(now);
+                inc.log(now, IncidentEventKind::PlanDeferred, "deferred for manual review");
+                let line = format!(
+                    "Action plan of incident #{incident} {} deferred for manual review ({} actions kept)",
+                    inc.scenario.code,
+                    inc.scenario.actions.len()
+                );
+                self.publish_incidents();
+                self.push_feed(now, FeedKind::Action, line);
+            }
+            Command::VerifyRecovery => self.verify(now),
+            Command::CloseIncident { incident } => {
+                let Some(inc) = self.incident_mut(incident) else {
+                    return self.unknown_incident(incident, now);
+                };
+                if inc.status == IncidentStatus::Closed {
+                    return;
+                }
+                inc.status = IncidentStatus::Closed;
+                inc.closed_at = Some(now);
+                inc.log(now, IncidentEventKind::Closed, "closed by the responder");
+                let line = format!("Incident #{incident} {} closed", inc.scenario.code);
+                self.publish_incidents();
+                self.push_feed(now, FeedKind::Status, line);
+            }
+            Command::SaveSettings(settings) => self.save_settings(*settings, now),
+            Command::ReloadScenarios => {
+                let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
+                let count = load.scenarios.len();
+                self.state.lock().scenarios = Arc::new(load.scenarios);
+                for err in load.errors {
+                    self.push_feed(now, FeedKind::Error, format!("scenario file skipped: {err}"));
+                }
+                self.push_feed(now, FeedKind::Info, format!("Scenarios reloaded: {count} available"));
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {
+        Arc::make_mut(&mut self.incidents).iter_mut().find(|i| i.id == id)
+    }
+
+    fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
+        self.push_feed(now, FeedKind::Error, format!("There is no incident #{id}"));
+    }
+
+    fn trigger(&mut self, code: Option<String>, now: DateTime<Utc>) {
+        let scenarios = self.state.lock().scenarios.clone();
+        if scenarios.is_empty() {
+            return self.push_feed(now, FeedKind::Error, "No scenario is loaded; nothing to trigger".into());
+        }
+        let scenario = match &code {
+            Some(code) => match scenarios.iter().find(|s| &s.code == code) {
+                Some(s) => s.clone(),
+                None => {
+                    return self.push_feed(now, FeedKind::Error, format!("Unknown scenario `{code}`"));
+                }
+            },
+            None => {
+                self.random_draws += 1;
+                let pick = source::DemoSource::value(self.seed ^ 0xA11E, self.random_draws, 0, Metric::CpuUsage);
+                // value() is uniform in its band; rescale to an index.
+                let u = ((pick - 0.35) / (0.72 - 0.35)).clamp(0.0, 0.999_999);
+                scenarios[(u * scenarios.len() as f64) as usize].clone()
+            }
+        };
+        let latest = self.state.lock().latest.clone();
+        let trigger = self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, scenario.metric, now);
+        let trigger = Trigger { at: now, ..trigger };
+        let values = trigger_values(&trigger);
+        let how = if code.is_none() { "random manual trigger" } else { "manual trigger" };
+        if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
+            self.push_feed(
+                now,
+                FeedKind::Trigger,
+                format!("{how} of {} re-fired open incident #{id}: {values}", scenario.code),
+            );
+        } else {
+            let id = self.open_incident(scenario.clone(), trigger);
+            self.push_feed(
+                now,
+                FeedKind::Trigger,
+                format!("{how} of {} opened incident #{id}: {values}", scenario.code),
+            );
+        }
+    }
+
+    fn execute(&mut self, id: u64, now: DateTime<Utc>) {
+        if self.headless {
+            // Nobody approved it: without a window there is no one to confirm.
+            return self.push_feed(
+                now,
+                FeedKind::Error,
+                format!("Refused to execute the plan of incident #{id}: headless runs never execute actions"),
+            );
+        }
+        let Some(inc) = self.incident_mut(id) else {
+            return self.unknown_incident(id, now);
+        };
+        let problem = match (inc.status, inc.plan.state) {
+            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => {
+                Some(format!("incident #{id} is already {:?}", inc.status).to_lowercase())
+            }
+            (_, PlanState::Executed(at)) => Some(format!(
+                "the plan of incident #{id} already ran at {}",
+                at.format("%H:%M:%S")
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return self.push_feed(now, FeedKind::Error, format!("Not executed: {problem}"));
+        }
+        let results: Vec<ActionResult> = inc
+            .scenario
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ActionResult {
+                action: i,
+                outcome: ActionOutcome::Simulated,
+                detail: format!(
+                    "offline simulator: would run `{}`; nothing outside the console was changed",
+                    a.command
+                ),
+                at: now,
+            })
+            .collect();
+        let n = results.len();
+        inc.plan.results = results;
+        inc.plan.state = PlanState::Executed(now);
+        inc.status = IncidentStatus::Mitigating;
+        inc.healthy_streak = 0;
+        inc.log(now, IncidentEventKind::PlanExecuted, format!("{n} actions simulated"));
+        let line = format!(
+            "Action plan of incident #{id} {} executed: {n} actions simulated; recovery watch started",
+            inc.scenario.code
+        );
+        self.publish_incidents();
+        self.push_feed(now, FeedKind::Action, line);
+    }
+
+    fn verify(&mut self, now: DateTime<Utc>) {
+        let reading = match &self.demo {
+            Some(demo) => Some(demo.current_reading(now)),
+            None => None,
+        };
+        let Some(reading) = reading else {
+            let words = self.source_words();
+            return self.push_feed(
+                now,
+                FeedKind::Verification,
+                format!("Verification not possible: {words}"),
+            );
+        };
+        let http = reading.max(Metric::HttpErrorRate).map(|(_, v)| v);
+        let cpu = reading.max(Metric::CpuUsage).map(|(_, v)| v);
+        let p = &self.settings.prometheus;
+        let v = Verification {
+            at: now,
+            http_error_rate: http,
+            cpu_usage: cpu,
+            http_threshold: p.http_threshold,
+            cpu_threshold: p.cpu_threshold,
+            recovered: http.is_some_and(|h| h <= p.http_threshold)
+                && cpu.is_some_and(|c| c <= p.cpu_threshold),
+        };
+        let line = v.line();
+        self.state.lock().last_verification = Some(v);
+        self.push_feed(now, FeedKind::Verification, line);
+    }
+
+    fn save_settings(&mut self, settings: Settings, now: DateTime<Utc>) {
+        if let Err(e) = settings.validate() {
+            return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
+        }
+        if let Err(e) = self.store.save_settings(&settings) {
+            return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
+        }
+        self.settings = settings.clone();
+        let poll = self.poll_interval_secs();
+        {
+            let mut st = self.state.lock();
+            st.settings = settings;
+            st.poll_interval_secs = poll;
+            st.history.ensure_poll_interval(poll);
+        }
+        self.select_source(now);
+        let words = self.source_words();
+        self.push_feed(
+            now,
+            FeedKind::Settings,
+            format!(
+                "Settings saved: {words}; poll every {poll} s; thresholds http {:.4}, cpu {:.4}",
+                self.settings.prometheus.http_threshold, self.settings.prometheus.cpu_threshold
+            ),
+        );
+    }
+}
+
+fn trigger_values(t: &Trigger) -> String {
+    let v = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+    format!(
+        "http={} (threshold {:.4}), cpu={} (threshold {:.4})",
+        v(t.http_error_rate),
+        t.http_threshold,
+        v(t.cpu_usage),
+        t.cpu_threshold
+    )
+}
+
+/// `1h 02m 03s`-style text for a duration.
+pub fn format_duration(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m {sec:02}s"),
+        (h, m, sec) => format!("{h}h {m:02}m {sec:02}s"),
+    }
+}

@@ -1,0 +1,163 @@
+//! Metric sources. The demo source is deterministic: sample `k` of seed `s` is always the same,
+//! so tests and screenshots are reproducible.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Metric, NodeReading, Reading};
+
+/// The demo's nodes.
+pub const DEMO_NODES: [&str; 3] = ["edge-node-01", "edge-node-02", "edge-node-03"];
+
+/// Samples per demo cycle: one short burst, then a clean stretch.
+pub const DEMO_PERIOD: u64 = 12;
+/// Offsets within a cycle that are anomalous. Three clean samples lead in, and seven follow,
+/// which is more than the five the detection window needs to clear.
+pub const DEMO_BURST: std::ops::Range<u64> = 3..5;
+
+/// Deterministic, seeded stand-in for Prometheus.
+///
+/// Cycle `c` (of [`DEMO_PERIOD`] samples) has a two-sample burst on node `c % 3` of the HTTP
+/// error rate when `c` is even and of CPU usage when `c` is odd, so nodes rotate and the two
+/// metrics alternate. At 1 s polling the HTTP breach opens at 3 s, clears at 9 s, CPU opens at
+/// 15 s, clears at 21 s, HTTP re-fires at 27 s and CPU at 39 s.
+#[derive(Clone, Debug)]
+pub struct DemoSource {
+    seed: u64,
+    index: u64,
+}
+
+impl DemoSource {
+    /// A source that starts at sample 0.
+    pub fn new(seed: u64) -> Self {
+        Self { seed, index: 0 }
+    }
+
+    /// The next reading, stamped `at`.
+    pub fn next_reading(&mut self, at: DateTime<Utc>) -> Reading {
+        let reading = Self::reading_at(self.seed, self.index, at);
+        self.index += 1;
+        reading
+    }
+
+    /// The values of the most recent sample (what "read the current values now" means for the
+    /// demo), stamped `at`; before the first poll it is sample 0.
+    pub fn current_reading(&self, at: DateTime<Utc>) -> Reading {
+        Self::reading_at(self.seed, self.index.saturating_sub(1), at)
+    }
+
+    /// Sample `index` of `seed`, without advancing anything.
+    pub fn reading_at(seed: u64, index: u64, at: DateTime<Utc>) -> Reading {
+        Reading {
+            at,
+            nodes: DEMO_NODES
+                .iter()
+                .enumerate()
+                .map(|(n, name)| NodeReading {
+                    node: (*name).to_string(),
+                    http_error_rate: Some(Self::value(seed, index, n, Metric::HttpErrorRate)),
+                    cpu_usage: Some(Self::value(seed, index, n, Metric::CpuUsage)),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether sample `index` is anomalous for `metric` on node number `node`.
+    pub fn is_anomalous(index: u64, node: usize, metric: Metric) -> bool {
+        let cycle = index / DEMO_PERIOD;
+        let burst_metric = if cycle % 2 == 0 {
+            Metric::HttpErrorRate
+        } else {
+            Metric::CpuUsage
+        };
+        DEMO_BURST.contains(&(index % DEMO_PERIOD))
+            && (cycle % DEMO_NODES.len() as u64) as usize == node
+            && burst_metric == metric
+    }
+
+    /// The value of one metric on one node at sample `index`.
+    pub fn value(seed: u64, index: u64, node: usize, metric: Metric) -> f64 {
+        let salt = (node as u64) << 1 | metric.index() as u64;
+        let u = unit(splitmix64(
+            seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt.wrapping_mul(0xD6E8_FEB8_6659_FD93),
+        ));
+        let (lo, hi) = match (metric, Self::is_anomalous(index, node, metric)) {
+            (Metric::HttpErrorRate, false) => (0.01, 0.035),
+            (Metric::HttpErrorRate, true) => (0.08, 0.15),
+            (Metric::CpuUsage, false) => (0.35, 0.72),
+            (Metric::CpuUsage, true) => (0.82, 0.95),
+        };
+        lo + (hi - lo) * u
+    }
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Maps 64 random bits onto [0, 1).
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_stay_in_their_bands_and_are_deterministic() {
+        for index in 0..500 {
+            for node in 0..3 {
+                let h = DemoSource::value(7, index, node, Metric::HttpErrorRate);
+                let c = DemoSource::value(7, index, node, Metric::CpuUsage);
+                assert_eq!(h, DemoSource::value(7, index, node, Metric::HttpErrorRate));
+                if DemoSource::is_anomalous(index, node, Metric::HttpErrorRate) {
+                    assert!((0.08..=0.15).contains(&h), "{h}");
+                } else {
+                    assert!((0.01..=0.035).contains(&h), "{h}");
+                }
+                if DemoSource::is_anomalous(index, node, Metric::CpuUsage) {
+                    assert!((0.82..=0.95).contains(&c), "{c}");
+                } else {
+                    assert!((0.35..=0.72).contains(&c), "{c}");
+                }
+            }
+        }
+        assert_ne!(
+            DemoSource::value(1, 0, 0, Metric::CpuUsage),
+            DemoSource::value(2, 0, 0, Metric::CpuUsage),
+            "the seed matters"
+        );
+    }
+
+    #[test]
+    fn bursts_hit_one_node_at_a_time_rotating_and_alternating() {
+        let mut seen = Vec::new();
+        for index in 0..DEMO_PERIOD * 6 {
+            let hits: Vec<(usize, Metric)> = (0..3)
+                .flat_map(|n| Metric::ALL.map(|m| (n, m)))
+                .filter(|&(n, m)| DemoSource::is_anomalous(index, n, m))
+                .collect();
+            assert!(hits.len() <= 1, "one node and one metric at a time");
+            if let Some(&hit) = hits.first()
+                && seen.last() != Some(&hit)
+            {
+                seen.push(hit);
+            }
+        }
+        use Metric::*;
+        assert_eq!(
+            seen,
+            [
+                (0, HttpErrorRate),
+                (1, CpuUsage),
+                (2, HttpErrorRate),
+                (0, CpuUsage),
+                (1, HttpErrorRate),
+                (2, CpuUsage)
+            ]
+        );
+    }
+}

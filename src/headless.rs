@@ -1,0 +1,44 @@
+//! `--headless`: the same engine with no window. Every feed entry is printed as one line on
+//! stdout; the run ends after `--for SECS` or on Ctrl-C, saving state either way.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::engine::{Engine, EngineConfig};
+
+/// Runs the engine headless until `run_for` has passed (or forever) or Ctrl-C.
+pub fn run(mut config: EngineConfig, run_for: Option<Duration>) -> anyhow::Result<()> {
+    let (tap_tx, mut tap_rx) = mpsc::unbounded_channel();
+    config.feed_tap = Some(tap_tx);
+    config.headless = true;
+    let mut handle = Engine::spawn(config)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let deadline = async {
+            match run_for {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                entry = tap_rx.recv() => match entry {
+                    Some(e) => println!("{}", e.line()),
+                    None => break,
+                },
+                _ = &mut deadline => break,
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+    });
+    handle.shutdown();
+    // Lines written while shutting down (e.g. a failed save) still reach stdout.
+    while let Ok(e) = tap_rx.try_recv() {
+        println!("{}", e.line());
+    }
+    Ok(())
+}

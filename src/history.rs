@@ -1,0 +1,202 @@
+//! Bounded metric history for the sparklines, and min/max decimation so that drawing costs
+//! O(pixels) however many samples are kept.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::model::{Metric, Reading, SeriesPoint};
+
+/// How much history is kept: 24 hours.
+pub const HISTORY_SECS: u64 = 24 * 60 * 60;
+
+/// Per (metric, node) ring of `(unix seconds, value)` samples.
+#[derive(Clone, Debug)]
+pub struct MetricHistory {
+    capacity: usize,
+    series: BTreeMap<(Metric, String), VecDeque<(f64, f32)>>,
+    revision: u64,
+}
+
+impl MetricHistory {
+    /// A history that keeps 24 h of samples taken every `poll_interval_secs`.
+    pub fn for_poll_interval(poll_interval_secs: u64) -> Self {
+        Self::with_capacity((HISTORY_SECS / poll_interval_secs.max(1)) as usize)
+    }
+
+    /// A history that keeps at most `capacity` samples per series.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(2),
+            series: BTreeMap::new(),
+            revision: 0,
+        }
+    }
+
+    /// Grows (never shrinks, so nothing drawn is lost) to hold 24 h at a new poll interval.
+    pub fn ensure_poll_interval(&mut self, poll_interval_secs: u64) {
+        let wanted = (HISTORY_SECS / poll_interval_secs.max(1)) as usize;
+        self.capacity = self.capacity.max(wanted);
+    }
+
+    /// Changes every time samples are added; the UI redraws its caches when it moves.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Appends every value of a reading; the oldest samples fall out past the capacity.
+    pub fn push(&mut self, reading: &Reading) {
+        let t = reading.at.timestamp_millis() as f64 / 1000.0;
+        for node in &reading.nodes {
+            for metric in Metric::ALL {
+                if let Some(v) = node.value(metric).filter(|v| v.is_finite()) {
+                    self.push_point(metric, &node.node, t, v);
+                }
+            }
+        }
+        self.revision += 1;
+    }
+
+    /// Appends one point; points must arrive in time order per series.
+    pub fn push_point(&mut self, metric: Metric, node: &str, t: f64, value: f64) {
+        let ring = match self.series.get_mut(&(metric, node.to_string())) {
+            Some(r) => r,
+            None => self
+                .series
+                .entry((metric, node.to_string()))
+                .or_insert_with(|| VecDeque::with_capacity(64)),
+        };
+        if ring.len() >= self.capacity {
+            ring.pop_front();
+        }
+        ring.push_back((t, value as f32));
+        self.revision += 1;
+    }
+
+    /// The nodes that have samples of `metric`, in name order.
+    pub fn nodes(&self, metric: Metric) -> Vec<String> {
+        self.series
+            .keys()
+            .filter(|(m, _)| *m == metric)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// Number of samples kept for one series.
+    pub fn len(&self, metric: Metric, node: &str) -> usize {
+        self.series
+            .get(&(metric, node.to_string()))
+            .map_or(0, VecDeque::len)
+    }
+
+    /// Whether nothing at all is kept.
+    pub fn is_empty(&self) -> bool {
+        self.series.values().all(VecDeque::is_empty)
+    }
+
+    /// The points of one series between `t0` and `t1` (unix seconds), reduced to at most two
+    /// per column (the min and the max, in time order) for `columns` pixel columns.
+    pub fn decimated(
+        &self,
+        metric: Metric,
+        node: &str,
+        t0: f64,
+        t1: f64,
+        columns: usize,
+    ) -> Vec<SeriesPoint> {
+        let Some(ring) = self.series.get(&(metric, node.to_string())) else {
+            return Vec::new();
+        };
+        let start = ring.partition_point(|&(t, _)| t < t0);
+        let end = ring.partition_point(|&(t, _)| t <= t1);
+        decimate(ring.range(start..end).copied(), t0, t1, columns)
+    }
+}
+
+/// Min/max decimation of time-ordered points into `columns` equal time buckets.
+pub fn decimate(
+    points: impl Iterator<Item = (f64, f32)>,
+    t0: f64,
+    t1: f64,
+    columns: usize,
+) -> Vec<SeriesPoint> {
+    let columns = columns.max(1);
+    let width = (t1 - t0).max(f64::EPSILON) / columns as f64;
+    let mut out = Vec::with_capacity(columns * 2);
+    // (column, first point, min point, max point, last point)
+    let mut bucket: Option<(i64, [f64; 2], [f64; 2], [f64; 2], usize)> = None;
+    let flush = |out: &mut Vec<SeriesPoint>, min: [f64; 2], max: [f64; 2], count: usize| {
+        if count == 1 || min == max {
+            out.push(min);
+        } else if min[0] <= max[0] {
+            out.push(min);
+            out.push(max);
+        } else {
+            out.push(max);
+            out.push(min);
+        }
+    };
+    for (t, v) in points {
+        let col = ((t - t0) / width).floor() as i64;
+        let p = [t, f64::from(v)];
+        match &mut bucket {
+            Some((c, _, min, max, count)) if *c == col => {
+                if p[1] < min[1] {
+                    *min = p;
+                }
+                if p[1] > max[1] {
+                    *max = p;
+                }
+                *count += 1;
+            }
+            _ => {
+                if let Some((_, _, min, max, count)) = bucket.take() {
+                    flush(&mut out, min, max, count);
+                }
+                bucket = Some((col, p, p, p, 1));
+            }
+        }
+    }
+    if let Some((_, _, min, max, count)) = bucket {
+        flush(&mut out, min, max, count);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_is_bounded() {
+        let mut h = MetricHistory::with_capacity(10);
+        for i in 0..100 {
+            h.push_point(Metric::CpuUsage, "a", f64::from(i), 0.5);
+        }
+        assert_eq!(h.len(Metric::CpuUsage, "a"), 10);
+        let pts = h.decimated(Metric::CpuUsage, "a", 0.0, 1000.0, 100);
+        assert_eq!(pts.first().unwrap()[0], 90.0);
+    }
+
+    #[test]
+    fn decimation_keeps_extremes_and_bounds_output() {
+        let mut h = MetricHistory::with_capacity(100_000);
+        for i in 0..86_400 {
+            let v = if i == 40_000 { 0.99 } else { 0.5 };
+            h.push_point(Metric::HttpErrorRate, "n", f64::from(i), v);
+        }
+        let pts = h.decimated(Metric::HttpErrorRate, "n", 0.0, 86_400.0, 300);
+        assert!(pts.len() <= 600, "{}", pts.len());
+        assert!(pts.iter().any(|p| (p[1] - 0.99).abs() < 1e-6));
+        assert!(pts.windows(2).all(|w| w[0][0] <= w[1][0]), "time order kept");
+    }
+
+    #[test]
+    fn window_selects_only_the_range() {
+        let mut h = MetricHistory::with_capacity(1000);
+        for i in 0..100 {
+            h.push_point(Metric::CpuUsage, "a", f64::from(i), f64::from(i) / 100.0);
+        }
+        let pts = h.decimated(Metric::CpuUsage, "a", 50.0, 59.0, 1000);
+        assert_eq!(pts.len(), 10);
+        assert_eq!(pts[0][0], 50.0);
+    }
+}

@@ -1,0 +1,20 @@
+//! Incident Response Console: a native desktop console for the first responder to a
+//! Prometheus alert.
+//!
+//! Module map (arrows run one way: `ui` → `engine` → `model`):
+//! - [`model`]: plain serde data (readings, scenarios, incidents, reports, settings); no egui, no tokio.
+//! - [`scenarios`], [`analysis`], [`history`]: pure logic over the model (runbook loading,
+//!   the Korean report, bounded sparkline history with decimation).
+//! - [`engine`]: the tokio side; owns time, polling, detection and every state change.
+//! - [`store`]: atomic RON persistence under the data dir.
+//! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
+//! - [`headless`]: the same engine with no window, printing the feed.
+
+pub mod analysis;
+pub mod engine;
+pub mod headless;
+pub mod history;
+pub mod model;
+pub mod scenarios;
+pub mod store;
+pub mod ui;

@@ -1,0 +1,62 @@
+//! `incident-console`: the window by default, `--headless` for the same engine without one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use incident_console::engine::{EngineConfig, SystemClock};
+use incident_console::model::{Lang, Settings};
+use incident_console::store::Store;
+
+/// Incident Response Console: watch metrics, open incidents, run the runbook.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Run without a window and print each feed entry on stdout.
+    #[arg(long)]
+    headless: bool,
+    /// With --headless: stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long = "for", value_name = "SECS")]
+    run_for_secs: Option<u64>,
+    /// Use the built-in demo metric source whatever the settings say.
+    #[arg(long)]
+    demo: bool,
+    /// Poll interval in seconds for this run (not saved).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=Settings::MAX_POLL_INTERVAL_SECS))]
+    poll_secs: Option<u64>,
+    /// Where settings, incidents and the feed live (default: the OS data dir).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Seed of the demo source.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir {
+        Some(d) => d,
+        None => Store::default_dir()
+            .context("the OS data dir cannot be found; pass --data-dir DIR")?,
+    };
+    let config = EngineConfig {
+        store: Store::new(data_dir),
+        force_demo: cli.demo,
+        poll_override_secs: cli.poll_secs,
+        seed: cli.seed,
+        clock: Arc::new(SystemClock),
+        headless: cli.headless,
+        feed_tap: None,
+        default_language: Lang::from_locale(sys_locale::get_locale().as_deref()),
+    };
+    if cli.headless {
+        return incident_console::headless::run(config, cli.run_for_secs.map(Duration::from_secs));
+    }
+    if cli.run_for_secs.is_some() {
+        anyhow::bail!("--for only applies with --headless");
+    }
+    incident_console::ui::run_window(config)
+}

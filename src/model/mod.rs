@@ -1,0 +1,21 @@
+//! Plain data shared by the engine, the store and the UI.
+//!
+//! Nothing in here knows about egui, tokio or the network: every type is serde data with
+//! small pure helpers, so it can be persisted, tested and drawn without side effects.
+
+mod feed;
+mod incident;
+mod metrics;
+mod report;
+mod scenario;
+mod settings;
+
+pub use feed::{FeedEntry, FeedKind};
+pub use incident::{
+    ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
+    IncidentEventKind, IncidentStatus, PlanState, Trigger, TriggerOrigin,
+};
+pub use metrics::{Metric, NodeReading, Reading, SeriesPoint};
+pub use report::{AnalysisReport, ReportSource};
+pub use scenario::{Action, Evidence, Hypothesis, Localized, Risk, Scenario};
+pub use settings::{Lang, PrometheusSettings, Settings, SettingsError, ThemeChoice};

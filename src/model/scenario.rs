@@ -1,0 +1,139 @@
+use serde::{Deserialize, Serialize};
+
+use super::{Lang, Metric};
+
+/// A text in both UI languages.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Localized {
+    /// English text.
+    pub en: String,
+    /// Korean text.
+    pub ko: String,
+}
+
+impl Localized {
+    /// The text for `lang`, falling back to the other language when one is empty.
+    pub fn text(&self, lang: Lang) -> &str {
+        let (first, second) = match lang {
+            Lang::En => (&self.en, &self.ko),
+            Lang::Ko => (&self.ko, &self.en),
+        };
+        if first.is_empty() { second } else { first }
+    }
+}
+
+/// How much damage an action can do if it is wrong; drives the safety guard before execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Risk {
+    /// Read-only or purely communicative.
+    Low,
+    /// Changes capacity or routing; reversible.
+    Medium,
+    /// Changes what runs in production (rollback, restart).
+    High,
+}
+
+/// A cause hypothesis, ranked by `confidence`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hypothesis {
+    /// What might have happened.
+    pub statement: Localized,
+    /// Prior confidence between 0 and 1; the list is shown highest first.
+    pub confidence: f64,
+    /// Indices into the scenario's `evidence` that support this hypothesis.
+    #[serde(default)]
+    pub evidence: Vec<usize>,
+}
+
+/// A fact gathered for the incident.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The observation, in words.
+    pub text: Localized,
+}
+
+/// A recommended remediation step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// What to do, in words.
+    pub title: Localized,
+    /// The command an operator would run; the offline simulator only records it.
+    pub command: String,
+    /// How risky the action is.
+    pub risk: Risk,
+}
+
+/// A runbook: what an alert of one kind probably means and what to do about it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Stable identifier, e.g. `http_5xx_surge`; user files override embedded ones by code.
+    pub code: String,
+    /// Short title.
+    pub title: Localized,
+    /// Where the alert comes from, e.g. `Prometheus http_error_rate`.
+    pub source: String,
+    /// The metric whose breach opens this scenario, if any (a manual-only runbook has none).
+    #[serde(default)]
+    pub metric: Option<Metric>,
+    /// A paragraph of context.
+    pub description: Localized,
+    /// Ranked cause hypotheses.
+    pub hypotheses: Vec<Hypothesis>,
+    /// Observations supporting the hypotheses.
+    pub evidence: Vec<Evidence>,
+    /// Recommended actions, in order.
+    pub actions: Vec<Action>,
+}
+
+impl Scenario {
+    /// Indices of the three most likely hypotheses, highest confidence first (stable on ties).
+    pub fn top_hypotheses(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.hypotheses.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.hypotheses[b]
+                .confidence
+                .total_cmp(&self.hypotheses[a].confidence)
+        });
+        order.truncate(3);
+        order
+    }
+
+    /// Checks what serde cannot: non-empty code and title, evidence indices in range.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.code.trim().is_empty() {
+            return Err("the scenario has an empty `code`".into());
+        }
+        if !self
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!(
+                "code `{}` may only use letters, digits, `_` and `-`",
+                self.code
+            ));
+        }
+        if self.hypotheses.is_empty() {
+            return Err(format!("scenario `{}` has no hypotheses", self.code));
+        }
+        for (i, h) in self.hypotheses.iter().enumerate() {
+            if let Some(bad) = h.evidence.iter().find(|&&e| e >= self.evidence.len()) {
+                return Err(format!(
+                    "hypothesis {} of `{}` points at evidence {bad}, but there are only {}",
+                    i + 1,
+                    self.code,
+                    self.evidence.len()
+                ));
+            }
+            if !(0.0..=1.0).contains(&h.confidence) {
+                return Err(format!(
+                    "hypothesis {} of `{}` has confidence {}, expected 0 to 1",
+                    i + 1,
+                    self.code,
+                    h.confidence
+                ));
+            }
+        }
+        Ok(())
+    }
+}

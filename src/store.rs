@@ -1,0 +1,273 @@
+//! Persistence in RON under the data dir: settings, incidents and the feed. Every write is
+//! atomic (temp file, fsync, rename, fsync of the folder), so a crash leaves either the old or
+//! the new file, never half of one. A file that cannot be read is moved aside, not deleted.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::model::{FeedEntry, Incident, Settings};
+
+/// The feed keeps at most this many entries, on disk and in memory.
+pub const FEED_LIMIT: usize = 10_000;
+/// At most this many incidents are kept (the newest).
+pub const INCIDENT_LIMIT: usize = 500;
+
+const SETTINGS_FILE: &str = "settings.ron";
+const INCIDENTS_FILE: &str = "incidents.ron";
+const FEED_FILE: &str = "feed.ron";
+
+/// A failed read or write, in words.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file system refused.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The data could not be written as RON.
+    #[error("{path}: cannot encode: {message}")]
+    Encode {
+        /// The file involved.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// What was found on disk at start.
+#[derive(Debug, Default)]
+pub struct Restored {
+    /// Saved settings, if there were any.
+    pub settings: Option<Settings>,
+    /// Saved incidents, oldest first.
+    pub incidents: Vec<Incident>,
+    /// Saved feed, oldest first.
+    pub feed: Vec<FeedEntry>,
+    /// Problems met (corrupt files moved aside), in words.
+    pub problems: Vec<String>,
+}
+
+/// The data dir and the files in it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// A store rooted at `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The OS data dir for this app (e.g. `~/.local/share/incident-console`).
+    pub fn default_dir() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "incident-console").map(|d| d.data_dir().into())
+    }
+
+    /// The data dir.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where user scenario files go.
+    pub fn scenarios_dir(&self) -> PathBuf {
+        self.dir.join("scenarios")
+    }
+
+    /// Reads everything saved; corrupt files are moved aside and reported in `problems`.
+    pub fn restore(&self) -> Restored {
+        let mut r = Restored::default();
+        r.settings = self.read(SETTINGS_FILE, &mut r.problems);
+        r.incidents = self.read(INCIDENTS_FILE, &mut r.problems).unwrap_or_default();
+        r.feed = self.read(FEED_FILE, &mut r.problems).unwrap_or_default();
+        r
+    }
+
+    fn read<T: DeserializeOwned>(&self, name: &str, problems: &mut Vec<String>) -> Option<T> {
+        let path = self.dir.join(name);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                problems.push(format!("{}: cannot read ({e})", path.display()));
+                return self.move_aside(&path, problems);
+            }
+        };
+        match ron::from_str(&text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                problems.push(format!(
+                    "{}:{}:{}: unreadable ({})",
+                    path.display(),
+                    e.span.start.line,
+                    e.span.start.col,
+                    e.code
+                ));
+                self.move_aside(&path, problems)
+            }
+        }
+    }
+
+    fn move_aside<T>(&self, path: &Path, problems: &mut Vec<String>) -> Option<T> {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let aside = path.with_extension(format!("ron.corrupt-{stamp}"));
+        let note = match std::fs::rename(path, &aside) {
+            Ok(()) => format!(
+                "moved it aside to {} and started clean",
+                aside.display()
+            ),
+            Err(e) => format!("could not move it aside ({e}); started clean"),
+        };
+        if let Some(last) = problems.last_mut() {
+            last.push_str("; ");
+            last.push_str(&note);
+        }
+        None
+    }
+
+    /// Saves settings.
+    pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
+        self.write(SETTINGS_FILE, settings)
+    }
+
+    /// Saves incidents (the newest [`INCIDENT_LIMIT`]).
+    pub fn save_incidents(&self, incidents: &[Incident]) -> Result<(), StoreError> {
+        let start = incidents.len().saturating_sub(INCIDENT_LIMIT);
+        self.write(INCIDENTS_FILE, &incidents[start..])
+    }
+
+    /// Saves the feed (the newest [`FEED_LIMIT`] entries).
+    pub fn save_feed(&self, feed: &VecDeque<FeedEntry>) -> Result<(), StoreError> {
+        let start = feed.len().saturating_sub(FEED_LIMIT);
+        let slice: Vec<&FeedEntry> = feed.range(start..).collect();
+        self.write(FEED_FILE, &slice)
+    }
+
+    fn write<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StoreError> {
+        let path = self.dir.join(name);
+        let text = ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default()).map_err(
+            |e| StoreError::Encode {
+                path: path.clone(),
+                message: e.to_string(),
+            },
+        )?;
+        write_atomic(&path, text.as_bytes()).map_err(|source| StoreError::Io { path, source })
+    }
+}
+
+/// Writes `bytes` to `path` atomically, readable only by the owner on Unix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Settings will hold tokens; nothing we write is for other users' eyes.
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        // The rename is durable only once the folder entry is on disk.
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FeedKind, Lang};
+
+    #[test]
+    fn settings_and_feed_round_trip_with_korean_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let mut s = Settings::default();
+        s.language = Lang::Ko;
+        s.prometheus.http_query = "sum(rate(요청_오류[5m]))".into();
+        store.save_settings(&s).unwrap();
+        let feed: VecDeque<FeedEntry> = (0..3)
+            .map(|i| FeedEntry {
+                at: chrono::Utc::now(),
+                kind: FeedKind::Info,
+                message: format!("결제 API 오류 {i} \"quoted\"\n두 번째 줄"),
+            })
+            .collect();
+        store.save_feed(&feed).unwrap();
+        let r = store.restore();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.settings, Some(s));
+        assert_eq!(r.feed, Vec::from(feed));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SETTINGS_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_and_the_rest_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.save_settings(&Settings::default()).unwrap();
+        std::fs::write(dir.path().join(INCIDENTS_FILE), "[ (id: 1, garbage").unwrap();
+        let r = store.restore();
+        assert!(r.settings.is_some());
+        assert!(r.incidents.is_empty());
+        assert_eq!(r.problems.len(), 1);
+        assert!(r.problems[0].contains("incidents.ron:1:"), "{}", r.problems[0]);
+        assert!(r.problems[0].contains("moved it aside"), "{}", r.problems[0]);
+        assert!(!dir.path().join(INCIDENTS_FILE).exists());
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("corrupt"));
+        assert!(aside, "the corrupt file is kept for the user");
+        // A second start is clean.
+        assert!(store.restore().problems.is_empty());
+    }
+
+    #[test]
+    fn feed_is_bounded_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let feed: VecDeque<FeedEntry> = (0..FEED_LIMIT + 5)
+            .map(|i| FeedEntry {
+                at: chrono::Utc::now(),
+                kind: FeedKind::Info,
+                message: i.to_string(),
+            })
+            .collect();
+        store.save_feed(&feed).unwrap();
+        let r = store.restore();
+        assert_eq!(r.feed.len(), FEED_LIMIT);
+        assert_eq!(r.feed[0].message, "5");
+    }
+}

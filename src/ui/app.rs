@@ -1,0 +1,276 @@
+//! The root of the window: layout, the per-frame snapshot, and UI-only state.
+
+use std::sync::Arc;
+
+use egui::RichText;
+
+use super::i18n::t;
+use super::{actions, feed, incident, metrics, settings, style};
+use crate::engine::{Command, ConsoleState, EngineHandle, SourceStatus, Verification};
+use crate::model::{Incident, Lang, Reading, Scenario, Settings, ThemeChoice};
+
+/// What one frame draws, copied under one short lock. Incidents and scenarios are shared
+/// pointers, so the copy costs a few reference counts, not a deep clone.
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    pub settings: Settings,
+    pub scenarios: Arc<Vec<Scenario>>,
+    pub incidents: Arc<Vec<Incident>>,
+    pub latest: Option<Reading>,
+    pub source: SourceStatus,
+    pub data_dir: String,
+    pub demo_forced: bool,
+    pub headless: bool,
+    pub poll_interval_secs: u64,
+    pub feed_total: u64,
+    pub feed_len: usize,
+    pub history_revision: u64,
+    pub last_verification: Option<Verification>,
+}
+
+impl Snapshot {
+    fn take(st: &ConsoleState) -> Self {
+        Self {
+            settings: st.settings.clone(),
+            scenarios: st.scenarios.clone(),
+            incidents: st.incidents.clone(),
+            latest: st.latest.clone(),
+            source: st.source.clone(),
+            data_dir: st.data_dir.display().to_string(),
+            demo_forced: st.demo_forced,
+            headless: st.headless,
+            poll_interval_secs: st.poll_interval_secs,
+            feed_total: st.feed_total,
+            feed_len: st.feed.len(),
+            history_revision: st.history.revision(),
+            last_verification: st.last_verification.clone(),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.settings.language
+    }
+}
+
+/// UI-only state: selections, drafts, caches. Nothing here is the truth about incidents.
+#[derive(Default)]
+pub(crate) struct UiState {
+    /// The incident shown in detail; `None` follows the newest.
+    pub selected_incident: Option<u64>,
+    /// Scenario for "Trigger alert"; `None` means random.
+    pub trigger_choice: Option<String>,
+    pub feed: feed::FeedView,
+    pub sparklines: metrics::SparklineCache,
+    pub settings: settings::SettingsForm,
+    pub confirm: actions::ConfirmState,
+    applied_theme: Option<ThemeChoice>,
+}
+
+/// The eframe application.
+pub struct ConsoleApp {
+    engine: EngineHandle,
+    ui: UiState,
+    repaint_installed: bool,
+}
+
+impl ConsoleApp {
+    /// Wraps an engine handle. On the first frame the app asks the engine to repaint it
+    /// whenever the state changes, which is the only time it redraws on its own.
+    pub fn new(engine: EngineHandle) -> Self {
+        Self {
+            engine,
+            ui: UiState::default(),
+            repaint_installed: false,
+        }
+    }
+
+    /// The engine handle (tests read its state).
+    pub fn engine(&self) -> &EngineHandle {
+        &self.engine
+    }
+
+    /// Saves and stops the engine (also done on drop).
+    pub fn shutdown(&mut self) {
+        self.engine.shutdown();
+    }
+
+    /// Draws the whole console into `ui`; `eframe::App::ui` and the tests both call this.
+    pub fn console_ui(&mut self, ui: &mut egui::Ui) {
+        if !self.repaint_installed {
+            let ctx = ui.ctx().clone();
+            self.engine.set_repaint(move || ctx.request_repaint());
+            self.repaint_installed = true;
+        }
+        let snap = Snapshot::take(&self.engine.state.lock());
+        if self.ui.applied_theme != Some(snap.settings.theme) {
+            ui.ctx().set_theme(match snap.settings.theme {
+                ThemeChoice::Light => egui::Theme::Light,
+                ThemeChoice::Dark => egui::Theme::Dark,
+            });
+            self.ui.applied_theme = Some(snap.settings.theme);
+        }
+        let send = |cmd: Command| {
+            // A full queue means the engine is far behind; dropping a click is better than
+            // blocking the window.
+            let _ = self.engine.send(cmd);
+        };
+
+        egui::Panel::top("header").show(ui, |ui| {
+            header_ui(ui, &snap, &mut self.ui, &send);
+        });
+        egui::Panel::right("side")
+            .resizable(true)
+            .default_size(380.0)
+            .min_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("side-scroll")
+                    .show(ui, |ui| {
+                        settings::settings_ui(ui, &snap, &mut self.ui.settings, &send);
+                        ui.separator();
+                        actions::results_ui(ui, &snap);
+                    });
+            });
+        egui::Panel::bottom("feed")
+            .resizable(true)
+            .default_size(230.0)
+            .min_size(120.0)
+            .show(ui, |ui| {
+                feed::feed_ui(ui, &snap, &self.engine.state, &mut self.ui.feed);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            metrics::metric_cards_ui(ui, &snap, &self.engine.state, &mut self.ui.sparklines);
+            ui.separator();
+            incident::incidents_ui(ui, &snap, &mut self.ui, &send);
+        });
+        actions::confirm_modal_ui(ui.ctx(), &snap, &mut self.ui.confirm, &send);
+    }
+}
+
+impl eframe::App for ConsoleApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.console_ui(ui);
+    }
+
+    fn on_exit(&mut self) {
+        self.engine.shutdown();
+    }
+}
+
+fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn Fn(Command)) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(super::WINDOW_TITLE);
+        ui.separator();
+        let (text, color) = source_words(snap, lang, dark);
+        ui.label(RichText::new(text).color(color.unwrap_or(ui.visuals().text_color())));
+    });
+    ui.horizontal_wrapped(|ui| {
+        let random = t(lang, "Random scenario", "무작위 시나리오");
+        let selected_text = match &state.trigger_choice {
+            None => random.to_string(),
+            Some(code) => snap
+                .scenarios
+                .iter()
+                .find(|s| &s.code == code)
+                .map_or(code.clone(), |s| s.title.text(lang).to_string()),
+        };
+        egui::ComboBox::from_label(t(lang, "Scenario", "시나리오"))
+            .selected_text(selected_text)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.trigger_choice, None, random);
+                for s in snap.scenarios.iter() {
+                    ui.selectable_value(
+                        &mut state.trigger_choice,
+                        Some(s.code.clone()),
+                        format!("{} ({})", s.title.text(lang), s.code),
+                    );
+                }
+            });
+        if ui
+            .button(t(lang, "Trigger alert", "알림 발생"))
+            .on_hover_text(t(
+                lang,
+                "Open an incident from the chosen runbook now",
+                "선택한 러너북으로 지금 인시던트를 엽니다",
+            ))
+            .clicked()
+        {
+            // Follow the incident this opens.
+            state.selected_incident = None;
+            send(Command::TriggerScenario {
+                code: state.trigger_choice.clone(),
+            });
+        }
+        ui.separator();
+        if ui
+            .button(t(lang, "Verify recovery", "복구 검증"))
+            .on_hover_text(t(
+                lang,
+                "Read the current values now and compare them with the thresholds",
+                "현재 값을 읽어 임계치와 비교합니다",
+            ))
+            .clicked()
+        {
+            send(Command::VerifyRecovery);
+        }
+        if let Some(v) = &snap.last_verification {
+            let color = if v.recovered {
+                style::recovered(dark)
+            } else {
+                style::pending(dark)
+            };
+            ui.label(
+                RichText::new(format!("{}  {}", v.at.format("%H:%M:%S"), v.line())).color(color),
+            );
+        }
+    });
+    ui.add_space(2.0);
+}
+
+/// The status line: where numbers come from, in words.
+fn source_words(snap: &Snapshot, lang: Lang, dark: bool) -> (String, Option<egui::Color32>) {
+    let last = snap
+        .latest
+        .as_ref()
+        .map(|r| r.at.format("%H:%M:%S UTC").to_string());
+    match &snap.source {
+        SourceStatus::Demo { forced } => (
+            format!(
+                "{}{} · {} {} s{}",
+                t(lang, "Demo data (offline, simulated)", "데모 데이터 (오프라인, 시뮬레이션)"),
+                if *forced { " --demo" } else { "" },
+                t(lang, "poll every", "수집 주기"),
+                snap.poll_interval_secs,
+                last.map_or(String::new(), |l| format!(
+                    " · {} {l}",
+                    t(lang, "last sample", "마지막 샘플")
+                )),
+            ),
+            None,
+        ),
+        SourceStatus::NotConnected { url } => (
+            format!(
+                "Prometheus {url}: {}",
+                t(
+                    lang,
+                    "not connected yet (the live client is not in this version); no metrics are polled",
+                    "아직 연결되지 않음 (이 버전에는 실시간 클라이언트가 없습니다); 메트릭을 수집하지 않습니다",
+                )
+            ),
+            Some(style::pending(dark)),
+        ),
+        SourceStatus::Off => (
+            t(
+                lang,
+                "No metric source: demo mode is off and no Prometheus URL is set",
+                "메트릭 소스 없음: 데모 모드가 꺼져 있고 Prometheus URL이 없습니다",
+            )
+            .to_string(),
+            Some(style::pending(dark)),
+        ),
+    }
+}

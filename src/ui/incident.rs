@@ -1,0 +1,365 @@
+//! Recent incidents and the selected incident: trigger, hotspots, hypotheses, plan, report.
+
+use egui::RichText;
+
+use super::app::{Snapshot, UiState};
+use super::i18n::t;
+use super::style;
+use crate::engine::{Command, format_duration};
+use crate::model::{
+    AnalysisReport, HypothesisMark, Incident, IncidentStatus, Lang, PlanState, ReportSource, Risk,
+    TriggerOrigin,
+};
+
+/// Status in words.
+pub(crate) fn status_text(status: IncidentStatus, lang: Lang) -> &'static str {
+    match status {
+        IncidentStatus::Open => t(lang, "open", "열림"),
+        IncidentStatus::Mitigating => t(lang, "mitigating", "완화 중"),
+        IncidentStatus::Recovered => t(lang, "recovered", "복구됨"),
+        IncidentStatus::Closed => t(lang, "closed", "종료"),
+    }
+}
+
+/// Risk in words.
+pub(crate) fn risk_text(risk: Risk, lang: Lang) -> &'static str {
+    match risk {
+        Risk::Low => t(lang, "low risk", "위험 낮음"),
+        Risk::Medium => t(lang, "medium risk", "위험 중간"),
+        Risk::High => t(lang, "HIGH RISK", "위험 높음"),
+    }
+}
+
+/// The list on the left and the detail on the right.
+pub(crate) fn incidents_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    let selected = state
+        .selected_incident
+        .and_then(|id| snap.incidents.iter().find(|i| i.id == id))
+        .or_else(|| snap.incidents.last());
+    let selected_id = selected.map(|i| i.id);
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui(egui::vec2(250.0, ui.available_height()), |ui| {
+            ui.set_width(250.0);
+            ui.label(RichText::new(t(lang, "Recent incidents", "최근 인시던트")).strong());
+            if snap.incidents.is_empty() {
+                ui.label(
+                    RichText::new(t(
+                        lang,
+                        "None yet. The monitor opens one when a metric breaches, or use Trigger alert.",
+                        "아직 없습니다. 메트릭이 임계치를 넘으면 모니터가 열거나, 알림 발생을 누르세요.",
+                    ))
+                    .weak(),
+                );
+            }
+            egui::ScrollArea::vertical()
+                .id_salt("incident-list")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    for inc in snap.incidents.iter().rev() {
+                        let text = format!(
+                            "#{} {} · {}",
+                            inc.id,
+                            inc.scenario.code,
+                            status_text(inc.status, lang)
+                        );
+                        let mut rich = RichText::new(text);
+                        if let Some(c) = style::status_color(inc.status, dark) {
+                            rich = rich.color(c);
+                        }
+                        let resp = ui
+                            .selectable_label(selected_id == Some(inc.id), rich)
+                            .on_hover_text(format!(
+                                "{} · {}",
+                                inc.scenario.title.text(lang),
+                                inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC")
+                            ));
+                        if resp.clicked() {
+                            state.selected_incident = Some(inc.id);
+                        }
+                    }
+                });
+        });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("incident-detail")
+            .auto_shrink([false, false])
+            .show(ui, |ui| match selected {
+                Some(inc) => detail_ui(ui, inc, snap, state, send),
+                None => {
+                    ui.label(t(
+                        lang,
+                        "Select an incident to see its runbook.",
+                        "인시던트를 선택하면 러너북이 보입니다.",
+                    ));
+                }
+            });
+    });
+}
+
+fn detail_ui(
+    ui: &mut egui::Ui,
+    inc: &Incident,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(format!("#{} {}", inc.id, inc.scenario.title.text(lang)));
+        let mut status = RichText::new(status_text(inc.status, lang)).strong();
+        if let Some(c) = style::status_color(inc.status, dark) {
+            status = status.color(c);
+        }
+        ui.label(status);
+    });
+    ui.label(RichText::new(inc.scenario.description.text(lang)).weak());
+    ui.add_space(4.0);
+    let tr = &inc.trigger;
+    egui::Grid::new(("incident-facts", inc.id))
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(t(lang, "Source", "출처"));
+            ui.label(&inc.scenario.source);
+            ui.end_row();
+            ui.label(t(lang, "Detected", "감지 시각"));
+            ui.label(format!(
+                "{} ({})",
+                inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                match tr.origin {
+                    TriggerOrigin::Monitor => t(lang, "background monitor", "백그라운드 모니터"),
+                    TriggerOrigin::Manual => t(lang, "manual trigger", "수동 발생"),
+                }
+            ));
+            ui.end_row();
+            ui.label(t(lang, "Trigger", "트리거 값"));
+            ui.horizontal(|ui| {
+                value_vs_threshold_ui(ui, "http", tr.http_error_rate, tr.http_threshold, dark);
+                value_vs_threshold_ui(ui, "cpu", tr.cpu_usage, tr.cpu_threshold, dark);
+                if let Some(node) = &tr.node {
+                    ui.label(format!("· {node}"));
+                }
+            });
+            ui.end_row();
+            ui.label(t(lang, "Re-fires", "재발생"));
+            ui.label(inc.refire_count.to_string());
+            ui.end_row();
+            ui.label(t(lang, "Hotspots", "핫스팟"));
+            ui.vertical(|ui| {
+                if inc.hotspots.is_empty() {
+                    ui.label(RichText::new(t(lang, "none", "없음")).weak());
+                }
+                for h in &inc.hotspots {
+                    ui.label(format!(
+                        "{}: {} {}, {} {:.2}%, {}–{}",
+                        h.node,
+                        h.samples,
+                        t(lang, "breaching samples", "회 초과"),
+                        t(lang, "peak", "최고"),
+                        h.peak * 100.0,
+                        h.first_at.format("%H:%M:%S"),
+                        h.last_at.format("%H:%M:%S"),
+                    ));
+                }
+            });
+            ui.end_row();
+            if let Some(ttr) = inc.time_to_recover() {
+                ui.label(t(lang, "Time to recover", "복구 소요"));
+                ui.label(RichText::new(format_duration(ttr)).color(style::recovered(dark)));
+                ui.end_row();
+            } else if inc.status == IncidentStatus::Mitigating {
+                ui.label(t(lang, "Recovery watch", "복구 감시"));
+                ui.label(
+                    RichText::new(format!(
+                        "{} / {} {}",
+                        inc.healthy_streak,
+                        snap.settings.recovery_samples,
+                        t(lang, "healthy samples in a row", "연속 정상 샘플")
+                    ))
+                    .color(style::pending(dark)),
+                );
+                ui.end_row();
+            }
+        });
+
+    ui.add_space(6.0);
+    ui.label(RichText::new(t(lang, "Top-3 hypotheses", "상위 3개 가설")).strong().size(15.0));
+    for (rank, &h_idx) in inc.scenario.top_hypotheses().iter().enumerate() {
+        let h = &inc.scenario.hypotheses[h_idx];
+        let mark = inc.marks.get(h_idx).copied().unwrap_or_default();
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{}. {} ({:.0}%)",
+                        rank + 1,
+                        h.statement.text(lang),
+                        h.confidence * 100.0
+                    ))
+                    .strong(),
+                );
+            });
+            for &e in &h.evidence {
+                if let Some(ev) = inc.scenario.evidence.get(e) {
+                    ui.label(format!("  • {}", ev.text.text(lang)));
+                }
+            }
+            ui.horizontal(|ui| {
+                let mut chosen = mark;
+                ui.selectable_value(&mut chosen, HypothesisMark::Open, t(lang, "Open", "미정"));
+                ui.selectable_value(
+                    &mut chosen,
+                    HypothesisMark::Confirmed,
+                    t(lang, "Confirmed", "확인됨"),
+                );
+                ui.selectable_value(
+                    &mut chosen,
+                    HypothesisMark::Rejected,
+                    t(lang, "Rejected", "기각"),
+                );
+                if chosen != mark {
+                    send(Command::MarkHypothesis {
+                        incident: inc.id,
+                        hypothesis: h_idx,
+                        mark: chosen,
+                    });
+                }
+            });
+        });
+    }
+
+    ui.add_space(6.0);
+    ui.label(RichText::new(t(lang, "Action plan", "액션 플랜")).strong().size(15.0));
+    for (i, a) in inc.scenario.actions.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{}. {}", i + 1, a.title.text(lang)));
+            let mut risk = RichText::new(format!("[{}]", risk_text(a.risk, lang))).small();
+            if a.risk == Risk::High {
+                risk = risk.color(style::breach(dark));
+            }
+            ui.label(risk);
+        });
+    }
+    let plan_words = match inc.plan.state {
+        PlanState::AwaitingApproval => t(lang, "awaiting approval", "승인 대기").to_string(),
+        PlanState::Executed(at) => format!(
+            "{} {}",
+            t(lang, "executed at", "실행됨:"),
+            at.format("%H:%M:%S")
+        ),
+        PlanState::Deferred(at) => format!(
+            "{} {}",
+            t(lang, "deferred for manual review at", "수동 검토로 연기됨:"),
+            at.format("%H:%M:%S")
+        ),
+    };
+    ui.label(RichText::new(plan_words).color(match inc.plan.state {
+        PlanState::Executed(_) => style::recovered(dark),
+        _ => style::pending(dark),
+    }));
+    ui.horizontal(|ui| {
+        let can_execute = inc.status.is_active()
+            && !matches!(inc.plan.state, PlanState::Executed(_))
+            && !snap.headless;
+        if ui
+            .add_enabled(
+                can_execute,
+                egui::Button::new(t(lang, "Execute plan…", "플랜 실행…")),
+            )
+            .clicked()
+        {
+            state.confirm.open(inc.id);
+        }
+        let can_defer = inc.status.is_active() && inc.plan.state == PlanState::AwaitingApproval;
+        if ui
+            .add_enabled(can_defer, egui::Button::new(t(lang, "Defer", "연기")))
+            .clicked()
+        {
+            send(Command::DeferPlan { incident: inc.id });
+        }
+        if ui
+            .add_enabled(
+                inc.status != IncidentStatus::Closed,
+                egui::Button::new(t(lang, "Close incident", "인시던트 종료")),
+            )
+            .clicked()
+        {
+            send(Command::CloseIncident { incident: inc.id });
+        }
+    });
+
+    ui.add_space(6.0);
+    report_ui(ui, &inc.report, lang);
+
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new(t(lang, "Timeline", "타임라인"))
+        .id_salt(("timeline", inc.id))
+        .show(ui, |ui| {
+            for ev in &inc.timeline {
+                ui.label(format!("{}  {:?}  {}", ev.at.format("%H:%M:%S"), ev.kind, ev.detail));
+            }
+        });
+}
+
+fn value_vs_threshold_ui(ui: &mut egui::Ui, name: &str, value: Option<f64>, threshold: f64, dark: bool) {
+    let text = match value {
+        Some(v) => format!("{name}={v:.4} / {threshold:.4}"),
+        None => format!("{name}=n/a / {threshold:.4}"),
+    };
+    let mut rich = RichText::new(text).monospace();
+    if value.is_some_and(|v| v > threshold) {
+        rich = rich.color(style::breach(dark));
+    }
+    ui.label(rich);
+}
+
+fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) {
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(t(lang, "Analysis report (Korean)", "분석 보고서"))
+                .strong()
+                .size(15.0),
+        );
+        let source = match &report.source {
+            ReportSource::Deterministic => {
+                t(lang, "written by fixed rules, no AI", "규칙 기반 작성 (AI 미사용)").to_string()
+            }
+            ReportSource::Llm(model) => format!("LLM: {model}"),
+        };
+        ui.label(RichText::new(source).weak().small());
+        if ui.button(t(lang, "Copy report", "보고서 복사")).clicked() {
+            ui.ctx().copy_text(report.to_markdown());
+        }
+    });
+    let h = AnalysisReport::HEADINGS;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        section_ui(ui, h[0], std::slice::from_ref(&report.summary), false);
+        section_ui(ui, h[1], std::slice::from_ref(&report.root_cause), false);
+        section_ui(ui, h[2], std::slice::from_ref(&report.impact), false);
+        section_ui(ui, h[3], &report.action_plan, true);
+        section_ui(ui, h[4], &report.follow_up, true);
+    });
+}
+
+fn section_ui(ui: &mut egui::Ui, heading: &str, lines: &[String], numbered: bool) {
+    ui.label(RichText::new(heading).strong());
+    for (i, line) in lines.iter().enumerate() {
+        let text = if numbered {
+            format!("{}. {line}", i + 1)
+        } else {
+            line.clone()
+        };
+        ui.add(egui::Label::new(text).wrap());
+    }
+    ui.add_space(3.0);
+}

@@ -1,0 +1,48 @@
+//! The window: egui only. Each frame reads a snapshot of the engine's state and sends
+//! [`Command`](crate::engine::Command)s; it never awaits and never does I/O itself.
+
+mod actions;
+mod app;
+mod feed;
+pub mod fonts;
+pub mod i18n;
+mod incident;
+mod metrics;
+mod settings;
+mod style;
+
+pub use app::ConsoleApp;
+
+use crate::engine::{Engine, EngineConfig};
+
+/// Window title.
+pub const WINDOW_TITLE: &str = "Incident Response Console";
+
+/// Opens the window and runs until it is closed; the engine is saved and stopped on the way out.
+pub fn run_window(config: EngineConfig) -> anyhow::Result<()> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        anyhow::bail!(
+            "no display: neither DISPLAY nor WAYLAND_DISPLAY is set. Start it from a desktop \
+             session, or use --headless to run without a window"
+        );
+    }
+    let handle = Engine::spawn(config)?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(WINDOW_TITLE)
+            .with_app_id("incident-console")
+            .with_inner_size([1440.0, 920.0])
+            .with_min_inner_size([960.0, 620.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            Ok(Box::new(ConsoleApp::new(handle)))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not start: {e}"))
+}

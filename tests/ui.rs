@@ -1,0 +1,177 @@
+//! Clicks through the real console by label with egui_kittest, against a real engine thread.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use incident_console::engine::{Engine, EngineConfig, SystemClock};
+use incident_console::model::{FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState};
+use incident_console::store::Store;
+use incident_console::ui::{ConsoleApp, fonts};
+
+fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
+    let handle = Engine::spawn(EngineConfig {
+        store: Store::new(dir),
+        force_demo: true,
+        // One sample at start, then quiet, so the clicks decide what happens.
+        poll_override_secs: Some(3600),
+        seed: 42,
+        clock: Arc::new(SystemClock),
+        headless: false,
+        feed_tap: None,
+        default_language: Lang::En,
+    })
+    .unwrap();
+    let app = ConsoleApp::new(handle);
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1100.0])
+        .with_context_setup(fonts::install)
+        .build_ui_state(|ui, app: &mut ConsoleApp| app.console_ui(ui), app);
+    h.run_steps(3);
+    h
+}
+
+/// Steps the UI until `cond` holds; the engine runs on its own thread, so this waits for it.
+fn wait_for(h: &mut Harness<'static, ConsoleApp>, what: &str, cond: impl Fn(&Harness<'static, ConsoleApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if cond(h) {
+            h.run_steps(2);
+            return;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn feed_has(h: &Harness<'static, ConsoleApp>, kind: FeedKind, needle: &str) -> bool {
+    h.state()
+        .engine()
+        .state
+        .lock()
+        .feed
+        .iter()
+        .any(|e| e.kind == kind && e.message.contains(needle))
+}
+
+#[test]
+fn trigger_mark_execute_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+
+    // Pick the HTTP runbook and fire it.
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label("Nginx 5xx surge on checkout API (http_5xx_surge)").click();
+    h.run_steps(2);
+    h.get_by_label("Trigger alert").click();
+    wait_for(&mut h, "the incident to show", |h| {
+        h.query_by_label("Top-3 hypotheses").is_some()
+    });
+    assert_eq!(h.get_all_by_label("Confirmed").count(), 3, "three hypotheses, each markable");
+    h.get_by_label_contains("broke request validation");
+    h.get_by_label_contains("payment provider is timing out");
+    h.get_by_label_contains("cold-start");
+    h.get_by_label("요약");
+    h.get_by_label("근본 원인");
+
+    // Mark the first hypothesis confirmed; it is kept with the incident.
+    h.get_all_by_label("Confirmed").next().unwrap().click();
+    wait_for(&mut h, "the mark to be recorded", |h| {
+        h.state().engine().state.lock().incidents[0].marks[0] == HypothesisMark::Confirmed
+    });
+    h.get_by_label_contains("담당자가 확인한 원인");
+
+    // Execute: the confirmation lists each action and guards the high-risk one.
+    h.get_by_label("Execute plan…").click();
+    h.run_steps(2);
+    h.get_by_label_contains("kubectl -n checkout rollout undo");
+    h.get_by_label("I have reviewed the high-risk actions").click();
+    h.run_steps(2);
+    h.get_by_label("Execute now").click();
+    wait_for(&mut h, "the plan to run", |h| {
+        matches!(h.state().engine().state.lock().incidents[0].plan.state, PlanState::Executed(_))
+    });
+    assert_eq!(
+        h.state().engine().state.lock().incidents[0].status,
+        IncidentStatus::Mitigating
+    );
+    h.get_by_label_contains("#1 http_5xx_surge · executed");
+    assert_eq!(h.get_all_by_label_contains("simulated (").count(), 3, "one result per action");
+
+    // Verify puts a line in the feed.
+    h.get_by_label("Verify recovery").click();
+    wait_for(&mut h, "the verification line", |h| {
+        feed_has(h, FeedKind::Verification, "Verification http=")
+    });
+    h.get_by_label_contains("(threshold 0.0500), cpu=");
+
+    // Close it.
+    h.get_by_label("Close incident").click();
+    wait_for(&mut h, "the incident to close", |h| {
+        h.state().engine().state.lock().incidents[0].status == IncidentStatus::Closed
+    });
+}
+
+#[test]
+fn settings_validate_in_words_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Prometheus").click();
+    h.run_steps(2);
+
+    let field = h.get_by_label("HTTP threshold");
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("HTTP threshold").type_text("abc");
+    h.run_steps(2);
+    h.get_by_label("Save settings").click();
+    h.run_steps(2);
+    h.get_by_label("HTTP threshold: \"abc\" is not a number");
+
+    h.get_by_label("HTTP threshold").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("HTTP threshold").type_text("0.07");
+    let url = h.get_by_label("Base URL");
+    url.focus();
+    h.run_steps(1);
+    h.get_by_label("Base URL").type_text("http://127.0.0.1:9090");
+    h.run_steps(2);
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the settings to be saved", |h| {
+        h.state().engine().state.lock().settings.prometheus.http_threshold == 0.07
+    });
+    // A saved URL is never shown as a fake success.
+    h.get_by_label_contains("not connected yet");
+    assert!(h.query_by_label("HTTP threshold: \"abc\" is not a number").is_none());
+
+    // Restart the harness (and its engine) on the same data dir.
+    let mut app = h.into_state();
+    app.shutdown();
+    drop(app);
+    let mut h = harness(dir.path());
+    h.get_by_label("Prometheus").click();
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("HTTP threshold").value().as_deref(), Some("0.07"));
+    assert_eq!(
+        h.get_by_label("Base URL").value().as_deref(),
+        Some("http://127.0.0.1:9090")
+    );
+}
+
+#[test]
+fn korean_ui_renders_hangul() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = incident_console::model::Settings::default();
+    settings.language = Lang::Ko;
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("알림 발생").click();
+    wait_for(&mut h, "an incident", |h| h.query_by_label("상위 3개 가설").is_some());
+    h.get_by_label("이벤트 피드");
+    h.get_by_label("설정 저장");
+}
