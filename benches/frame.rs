@@ -61,8 +61,15 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
         for i in 0..FEED_LIMIT {
             st.feed.push_back(FeedEntry {
                 at: start + Duration::seconds(i as i64 * 8),
-                kind: if i % 10 == 0 { FeedKind::Refire } else { FeedKind::Info },
-                message: format!("edge-node-0{} http=0.{i:04} (threshold 0.0500) 결제 API", i % 3 + 1),
+                kind: if i % 10 == 0 {
+                    FeedKind::Refire
+                } else {
+                    FeedKind::Info
+                },
+                message: format!(
+                    "edge-node-0{} http=0.{i:04} (threshold 0.0500) 결제 API",
+                    i % 3 + 1
+                ),
             });
         }
         st.feed_total += FEED_LIMIT as u64;

@@ -144,7 +144,13 @@ pub fn write(
     let action_plan = scenario
         .actions
         .iter()
-        .map(|a| format!("{} ({})", a.title.text(crate::model::Lang::Ko), risk_ko(a.risk)))
+        .map(|a| {
+            format!(
+                "{} ({})",
+                a.title.text(crate::model::Lang::Ko),
+                risk_ko(a.risk)
+            )
+        })
         .collect();
 
     let watched = scenario
@@ -230,7 +236,11 @@ mod tests {
             HypothesisMark::Confirmed,
         ];
         let r = write(&s, &t, &marks, t.at);
-        assert!(r.root_cause.starts_with("담당자가 확인한 원인"), "{}", r.root_cause);
+        assert!(
+            r.root_cause.starts_with("담당자가 확인한 원인"),
+            "{}",
+            r.root_cause
+        );
         assert!(r.root_cause.contains("콜드 스타트"));
         assert!(!r.root_cause.contains("요청 검증"));
     }

@@ -80,6 +80,14 @@ impl MetricHistory {
             .collect()
     }
 
+    /// Time of the oldest sample kept in any series (unix seconds).
+    pub fn first_time(&self) -> Option<f64> {
+        self.series
+            .values()
+            .filter_map(|r| r.front().map(|&(t, _)| t))
+            .min_by(f64::total_cmp)
+    }
+
     /// Number of samples kept for one series.
     pub fn len(&self, metric: Metric, node: &str) -> usize {
         self.series
@@ -111,6 +119,9 @@ impl MetricHistory {
     }
 }
 
+/// One column being filled: (column, first point, min point, max point, count).
+type Bucket = (i64, SeriesPoint, SeriesPoint, SeriesPoint, usize);
+
 /// Min/max decimation of time-ordered points into `columns` equal time buckets.
 pub fn decimate(
     points: impl Iterator<Item = (f64, f32)>,
@@ -121,8 +132,7 @@ pub fn decimate(
     let columns = columns.max(1);
     let width = (t1 - t0).max(f64::EPSILON) / columns as f64;
     let mut out = Vec::with_capacity(columns * 2);
-    // (column, first point, min point, max point, last point)
-    let mut bucket: Option<(i64, [f64; 2], [f64; 2], [f64; 2], usize)> = None;
+    let mut bucket: Option<Bucket> = None;
     let flush = |out: &mut Vec<SeriesPoint>, min: [f64; 2], max: [f64; 2], count: usize| {
         if count == 1 || min == max {
             out.push(min);
@@ -186,7 +196,10 @@ mod tests {
         let pts = h.decimated(Metric::HttpErrorRate, "n", 0.0, 86_400.0, 300);
         assert!(pts.len() <= 600, "{}", pts.len());
         assert!(pts.iter().any(|p| (p[1] - 0.99).abs() < 1e-6));
-        assert!(pts.windows(2).all(|w| w[0][0] <= w[1][0]), "time order kept");
+        assert!(
+            pts.windows(2).all(|w| w[0][0] <= w[1][0]),
+            "time order kept"
+        );
     }
 
     #[test]

@@ -39,8 +39,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let data_dir = match cli.data_dir {
         Some(d) => d,
-        None => Store::default_dir()
-            .context("the OS data dir cannot be found; pass --data-dir DIR")?,
+        None => {
+            Store::default_dir().context("the OS data dir cannot be found; pass --data-dir DIR")?
+        }
     };
     let config = EngineConfig {
         store: Store::new(data_dir),

@@ -148,16 +148,18 @@ mod tests {
         assert!(err.file.ends_with("b_bad.ron"), "{err}");
         assert_eq!((err.line, err.col), (3, 12), "{err}");
         let codes: Vec<&str> = load.scenarios.iter().map(|s| s.code.as_str()).collect();
-        assert_eq!(codes, ["cpu_spike_core", "db_pool_exhausted", "http_5xx_surge"]);
+        assert_eq!(
+            codes,
+            ["cpu_spike_core", "db_pool_exhausted", "http_5xx_surge"]
+        );
     }
 
     #[test]
     fn user_file_overrides_embedded_by_code() {
         let dir = tempfile::tempdir().unwrap();
-        let changed = EMBEDDED[1].1.replace(
-            "Edge node CPU spike",
-            "Edge node CPU spike (site runbook)",
-        );
+        let changed = EMBEDDED[1]
+            .1
+            .replace("Edge node CPU spike", "Edge node CPU spike (site runbook)");
         std::fs::write(dir.path().join("cpu.ron"), changed).unwrap();
         let load = load(Some(dir.path()));
         let cpu = load
@@ -172,7 +174,10 @@ mod tests {
     #[test]
     fn dangling_evidence_index_is_an_error_in_words() {
         let text = EMBEDDED[0].1.replacen("evidence: [0]", "evidence: [7]", 1);
-        assert_ne!(text, EMBEDDED[0].1, "the fixture must contain `evidence: [0]`");
+        assert_ne!(
+            text, EMBEDDED[0].1,
+            "the fixture must contain `evidence: [0]`"
+        );
         let err = parse("x.ron", &text).unwrap_err();
         assert!(err.message.contains("points at evidence 7"), "{err}");
     }

@@ -85,7 +85,9 @@ impl Store {
     pub fn restore(&self) -> Restored {
         let mut r = Restored::default();
         r.settings = self.read(SETTINGS_FILE, &mut r.problems);
-        r.incidents = self.read(INCIDENTS_FILE, &mut r.problems).unwrap_or_default();
+        r.incidents = self
+            .read(INCIDENTS_FILE, &mut r.problems)
+            .unwrap_or_default();
         r.feed = self.read(FEED_FILE, &mut r.problems).unwrap_or_default();
         r
     }
@@ -115,14 +117,11 @@ impl Store {
         }
     }
 
-    fn move_aside<T>(&self, path: &Path, problems: &mut Vec<String>) -> Option<T> {
+    fn move_aside<T>(&self, path: &Path, problems: &mut [String]) -> Option<T> {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
         let aside = path.with_extension(format!("ron.corrupt-{stamp}"));
         let note = match std::fs::rename(path, &aside) {
-            Ok(()) => format!(
-                "moved it aside to {} and started clean",
-                aside.display()
-            ),
+            Ok(()) => format!("moved it aside to {} and started clean", aside.display()),
             Err(e) => format!("could not move it aside ({e}); started clean"),
         };
         if let Some(last) = problems.last_mut() {
@@ -152,12 +151,13 @@ impl Store {
 
     fn write<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StoreError> {
         let path = self.dir.join(name);
-        let text = ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default()).map_err(
-            |e| StoreError::Encode {
-                path: path.clone(),
-                message: e.to_string(),
-            },
-        )?;
+        let text =
+            ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default()).map_err(|e| {
+                StoreError::Encode {
+                    path: path.clone(),
+                    message: e.to_string(),
+                }
+            })?;
         write_atomic(&path, text.as_bytes()).map_err(|source| StoreError::Io { path, source })
     }
 }
@@ -205,8 +205,10 @@ mod tests {
     fn settings_and_feed_round_trip_with_korean_text() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
-        let mut s = Settings::default();
-        s.language = Lang::Ko;
+        let mut s = Settings {
+            language: Lang::Ko,
+            ..Settings::default()
+        };
         s.prometheus.http_query = "sum(rate(요청_오류[5m]))".into();
         store.save_settings(&s).unwrap();
         let feed: VecDeque<FeedEntry> = (0..3)
@@ -242,8 +244,16 @@ mod tests {
         assert!(r.settings.is_some());
         assert!(r.incidents.is_empty());
         assert_eq!(r.problems.len(), 1);
-        assert!(r.problems[0].contains("incidents.ron:1:"), "{}", r.problems[0]);
-        assert!(r.problems[0].contains("moved it aside"), "{}", r.problems[0]);
+        assert!(
+            r.problems[0].contains("incidents.ron:1:"),
+            "{}",
+            r.problems[0]
+        );
+        assert!(
+            r.problems[0].contains("moved it aside"),
+            "{}",
+            r.problems[0]
+        );
         assert!(!dir.path().join(INCIDENTS_FILE).exists());
         let aside = std::fs::read_dir(dir.path())
             .unwrap()

@@ -77,12 +77,35 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     let feed = run.stop().await;
     let lines: Vec<String> = feed.iter().map(FeedEntry::line).collect();
     let all = lines.join("\n");
-    assert_eq!(count(&feed, FeedKind::Detection, "http_5xx_surge opened incident"), 1, "{all}");
-    assert_eq!(count(&feed, FeedKind::Detection, "cpu_spike_core opened incident"), 1, "{all}");
-    assert_eq!(count(&feed, FeedKind::Cleared, "http breach cleared"), 2, "{all}");
-    assert!(count(&feed, FeedKind::Cleared, "cpu breach cleared") >= 1, "{all}");
-    assert_eq!(count(&feed, FeedKind::Refire, "http_5xx_surge re-fired"), 1, "{all}");
-    assert_eq!(count(&feed, FeedKind::Refire, "cpu_spike_core re-fired"), 1, "{all}");
+    assert_eq!(
+        count(&feed, FeedKind::Detection, "http_5xx_surge opened incident"),
+        1,
+        "{all}"
+    );
+    assert_eq!(
+        count(&feed, FeedKind::Detection, "cpu_spike_core opened incident"),
+        1,
+        "{all}"
+    );
+    assert_eq!(
+        count(&feed, FeedKind::Cleared, "http breach cleared"),
+        2,
+        "{all}"
+    );
+    assert!(
+        count(&feed, FeedKind::Cleared, "cpu breach cleared") >= 1,
+        "{all}"
+    );
+    assert_eq!(
+        count(&feed, FeedKind::Refire, "http_5xx_surge re-fired"),
+        1,
+        "{all}"
+    );
+    assert_eq!(
+        count(&feed, FeedKind::Refire, "cpu_spike_core re-fired"),
+        1,
+        "{all}"
+    );
     // Detection lines name the code and the values against thresholds.
     let detection = feed.iter().find(|e| e.kind == FeedKind::Detection).unwrap();
     assert!(
@@ -98,11 +121,22 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
         assert!(!inc.hotspots.is_empty());
         assert_eq!(inc.status, IncidentStatus::Open);
     }
-    let http = st.incidents.iter().find(|i| i.scenario.code == "http_5xx_surge").unwrap();
+    let http = st
+        .incidents
+        .iter()
+        .find(|i| i.scenario.code == "http_5xx_surge")
+        .unwrap();
     // Burst 1 hit edge-node-01, burst 3 hit edge-node-03: both are hotspots, two samples each.
-    let nodes: Vec<(&str, u32)> = http.hotspots.iter().map(|h| (h.node.as_str(), h.samples)).collect();
+    let nodes: Vec<(&str, u32)> = http
+        .hotspots
+        .iter()
+        .map(|h| (h.node.as_str(), h.samples))
+        .collect();
     assert_eq!(nodes, [("edge-node-01", 2), ("edge-node-03", 2)]);
-    assert_eq!(http.opened_at, Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 3).unwrap());
+    assert_eq!(
+        http.opened_at,
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 3).unwrap()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -112,16 +146,25 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     // t = 0: the first sample is in. Trigger by hand and execute right away.
     settle().await;
     run.commands
-        .send(Command::TriggerScenario { code: Some("http_5xx_surge".into()) })
+        .send(Command::TriggerScenario {
+            code: Some("http_5xx_surge".into()),
+        })
         .await
         .unwrap();
     settle().await;
     let id = run.state.lock().incidents[0].id;
     run.commands
-        .send(Command::MarkHypothesis { incident: id, hypothesis: 1, mark: HypothesisMark::Confirmed })
+        .send(Command::MarkHypothesis {
+            incident: id,
+            hypothesis: 1,
+            mark: HypothesisMark::Confirmed,
+        })
         .await
         .unwrap();
-    run.commands.send(Command::ExecutePlan { incident: id }).await.unwrap();
+    run.commands
+        .send(Command::ExecutePlan { incident: id })
+        .await
+        .unwrap();
     settle().await;
     {
         let st = run.state.lock();
@@ -130,7 +173,11 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
         assert!(matches!(inc.plan.state, PlanState::Executed(_)));
         assert_eq!(inc.plan.results.len(), 3);
         assert_eq!(inc.marks[1], HypothesisMark::Confirmed);
-        assert!(inc.report.root_cause.starts_with("담당자가 확인한 원인"), "{}", inc.report.root_cause);
+        assert!(
+            inc.report.root_cause.starts_with("담당자가 확인한 원인"),
+            "{}",
+            inc.report.root_cause
+        );
     }
     // Samples 1 and 2 are healthy, 3 and 4 are the burst (a re-fire that resets the watch),
     // 5, 6, 7 healthy: recovered at t = 7, not before.
@@ -138,7 +185,11 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     {
         let st = run.state.lock();
         let inc = &st.incidents[0];
-        assert_eq!(inc.status, IncidentStatus::Mitigating, "only 2 healthy samples since the burst");
+        assert_eq!(
+            inc.status,
+            IncidentStatus::Mitigating,
+            "only 2 healthy samples since the burst"
+        );
         assert_eq!(inc.healthy_streak, 2);
         assert_eq!(inc.refire_count, 1);
     }
@@ -150,8 +201,14 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     assert_eq!(inc.status, IncidentStatus::Recovered);
     let ttr = inc.time_to_recover().unwrap().num_milliseconds();
     assert!((6_900..=7_000).contains(&ttr), "time to recover {ttr} ms");
-    assert_eq!(count(&feed, FeedKind::Status, "recovered after 3 healthy samples"), 1);
-    assert_eq!(count(&feed, FeedKind::Action, "executed: 3 actions simulated"), 1);
+    assert_eq!(
+        count(&feed, FeedKind::Status, "recovered after 3 healthy samples"),
+        1
+    );
+    assert_eq!(
+        count(&feed, FeedKind::Action, "executed: 3 actions simulated"),
+        1
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -159,11 +216,22 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let run = start(dir.path(), true);
     settle().await;
-    run.commands.send(Command::TriggerScenario { code: Some("cpu_spike_core".into()) }).await.unwrap();
+    run.commands
+        .send(Command::TriggerScenario {
+            code: Some("cpu_spike_core".into()),
+        })
+        .await
+        .unwrap();
     settle().await;
     let id = run.state.lock().incidents[0].id;
-    run.commands.send(Command::ExecutePlan { incident: id }).await.unwrap();
-    run.commands.send(Command::DeferPlan { incident: id }).await.unwrap();
+    run.commands
+        .send(Command::ExecutePlan { incident: id })
+        .await
+        .unwrap();
+    run.commands
+        .send(Command::DeferPlan { incident: id })
+        .await
+        .unwrap();
     run.commands.send(Command::VerifyRecovery).await.unwrap();
     settle().await;
     let state = run.state.clone();
@@ -173,8 +241,18 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     assert_eq!(inc.status, IncidentStatus::Open);
     assert!(matches!(inc.plan.state, PlanState::Deferred(_)));
     assert!(inc.plan.results.is_empty());
-    assert_eq!(count(&feed, FeedKind::Error, "headless runs never execute actions"), 1);
-    let verify = feed.iter().find(|e| e.kind == FeedKind::Verification).unwrap();
+    assert_eq!(
+        count(
+            &feed,
+            FeedKind::Error,
+            "headless runs never execute actions"
+        ),
+        1
+    );
+    let verify = feed
+        .iter()
+        .find(|e| e.kind == FeedKind::Verification)
+        .unwrap();
     assert!(
         verify.message.starts_with("Verification http=0.")
             && verify.message.contains("(threshold 0.0500), cpu=0.")
@@ -191,7 +269,11 @@ async fn restart_restores_incidents_feed_and_marks() {
     tokio::time::sleep(Duration::from_secs(20)).await;
     let id = run.state.lock().incidents[0].id;
     run.commands
-        .send(Command::MarkHypothesis { incident: id, hypothesis: 2, mark: HypothesisMark::Rejected })
+        .send(Command::MarkHypothesis {
+            incident: id,
+            hypothesis: 2,
+            mark: HypothesisMark::Rejected,
+        })
         .await
         .unwrap();
     settle().await;
@@ -205,8 +287,17 @@ async fn restart_restores_incidents_feed_and_marks() {
     assert_eq!(after, before);
     assert_eq!(after[0].marks[2], HypothesisMark::Rejected);
     let feed = run.stop().await;
-    let started = feed.iter().find(|e| e.message.starts_with("Console started")).unwrap();
-    assert!(started.message.contains("restored 2 incidents (2 active: #1 http_5xx_surge, #2 cpu_spike_core)"), "{}", started.message);
+    let started = feed
+        .iter()
+        .find(|e| e.message.starts_with("Console started"))
+        .unwrap();
+    assert!(
+        started
+            .message
+            .contains("restored 2 incidents (2 active: #1 http_5xx_surge, #2 cpu_spike_core)"),
+        "{}",
+        started.message
+    );
     // The old feed came back too, under the new lines.
     let st_dir = Store::new(dir.path()).restore();
     assert!(st_dir.feed.len() > feed_before);
@@ -219,16 +310,29 @@ async fn settings_are_validated_saved_and_applied() {
     settle().await;
     let mut bad = run.state.lock().settings.clone();
     bad.prometheus.cpu_threshold = 7.0;
-    run.commands.send(Command::SaveSettings(Box::new(bad))).await.unwrap();
+    run.commands
+        .send(Command::SaveSettings(Box::new(bad)))
+        .await
+        .unwrap();
     let mut good = run.state.lock().settings.clone();
     good.prometheus.base_url = "http://127.0.0.1:9090".into();
     good.prometheus.http_threshold = 0.2;
     good.language = Lang::Ko;
-    run.commands.send(Command::SaveSettings(Box::new(good.clone()))).await.unwrap();
+    run.commands
+        .send(Command::SaveSettings(Box::new(good.clone())))
+        .await
+        .unwrap();
     settle().await;
     let state = run.state.clone();
     let feed = run.stop().await;
-    assert_eq!(count(&feed, FeedKind::Error, "Settings not saved: CPU threshold: 7 is outside"), 1);
+    assert_eq!(
+        count(
+            &feed,
+            FeedKind::Error,
+            "Settings not saved: CPU threshold: 7 is outside"
+        ),
+        1
+    );
     assert_eq!(count(&feed, FeedKind::Settings, "Settings saved"), 1);
     assert_eq!(state.lock().settings, good);
     assert_eq!(Store::new(dir.path()).restore().settings, Some(good));
@@ -238,12 +342,19 @@ async fn settings_are_validated_saved_and_applied() {
 async fn malformed_user_scenario_is_reported_and_the_rest_loads() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    std::fs::write(dir.path().join("scenarios/broken.ron"), "Scenario(code: \"x\",, )").unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/broken.ron"),
+        "Scenario(code: \"x\",, )",
+    )
+    .unwrap();
     let run = start(dir.path(), true);
     settle().await;
     let state = run.state.clone();
     let feed = run.stop().await;
-    let err = feed.iter().find(|e| e.kind == FeedKind::Error).expect("an error line");
+    let err = feed
+        .iter()
+        .find(|e| e.kind == FeedKind::Error)
+        .expect("an error line");
     assert!(err.message.contains("broken.ron:1:"), "{}", err.message);
     assert_eq!(state.lock().scenarios.len(), 2);
 }

@@ -25,7 +25,7 @@ fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
     .unwrap();
     let app = ConsoleApp::new(handle);
     let mut h = Harness::builder()
-        .with_size([1500.0, 1100.0])
+        .with_size([1500.0, 1400.0])
         .with_context_setup(fonts::install)
         .build_ui_state(|ui, app: &mut ConsoleApp| app.console_ui(ui), app);
     h.run_steps(3);
@@ -33,7 +33,11 @@ fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
 }
 
 /// Steps the UI until `cond` holds; the engine runs on its own thread, so this waits for it.
-fn wait_for(h: &mut Harness<'static, ConsoleApp>, what: &str, cond: impl Fn(&Harness<'static, ConsoleApp>) -> bool) {
+fn wait_for(
+    h: &mut Harness<'static, ConsoleApp>,
+    what: &str,
+    cond: impl Fn(&Harness<'static, ConsoleApp>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         h.step();
@@ -64,13 +68,18 @@ fn trigger_mark_execute_verify() {
     // Pick the HTTP runbook and fire it.
     h.get_by_label("Scenario").click();
     h.run_steps(2);
-    h.get_by_label("Nginx 5xx surge on checkout API (http_5xx_surge)").click();
+    h.get_by_label("Nginx 5xx surge on checkout API (http_5xx_surge)")
+        .click();
     h.run_steps(2);
     h.get_by_label("Trigger alert").click();
     wait_for(&mut h, "the incident to show", |h| {
         h.query_by_label("Top-3 hypotheses").is_some()
     });
-    assert_eq!(h.get_all_by_label("Confirmed").count(), 3, "three hypotheses, each markable");
+    assert_eq!(
+        h.get_all_by_label("Confirmed").count(),
+        3,
+        "three hypotheses, each markable"
+    );
     h.get_by_label_contains("broke request validation");
     h.get_by_label_contains("payment provider is timing out");
     h.get_by_label_contains("cold-start");
@@ -88,25 +97,42 @@ fn trigger_mark_execute_verify() {
     h.get_by_label("Execute plan…").click();
     h.run_steps(2);
     h.get_by_label_contains("kubectl -n checkout rollout undo");
-    h.get_by_label("I have reviewed the high-risk actions").click();
+    h.get_by_label("I have reviewed the high-risk actions")
+        .click();
     h.run_steps(2);
     h.get_by_label("Execute now").click();
     wait_for(&mut h, "the plan to run", |h| {
-        matches!(h.state().engine().state.lock().incidents[0].plan.state, PlanState::Executed(_))
+        matches!(
+            h.state().engine().state.lock().incidents[0].plan.state,
+            PlanState::Executed(_)
+        )
     });
     assert_eq!(
         h.state().engine().state.lock().incidents[0].status,
         IncidentStatus::Mitigating
     );
     h.get_by_label_contains("#1 http_5xx_surge · executed");
-    assert_eq!(h.get_all_by_label_contains("simulated (").count(), 3, "one result per action");
+    assert_eq!(
+        h.get_all_by_label_contains("simulated (").count(),
+        3,
+        "one result per action"
+    );
 
     // Verify puts a line in the feed.
     h.get_by_label("Verify recovery").click();
     wait_for(&mut h, "the verification line", |h| {
         feed_has(h, FeedKind::Verification, "Verification http=")
     });
-    h.get_by_label_contains("(threshold 0.0500), cpu=");
+    // Shown in the header and as a feed row.
+    let lines: Vec<String> = h
+        .get_all_by_label_contains("Verification http=")
+        .filter_map(|n| n.value())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.contains("(threshold 0.0500), cpu=")),
+        "{lines:?}"
+    );
 
     // Close it.
     h.get_by_label("Close incident").click();
@@ -139,15 +165,26 @@ fn settings_validate_in_words_and_survive_a_restart() {
     let url = h.get_by_label("Base URL");
     url.focus();
     h.run_steps(1);
-    h.get_by_label("Base URL").type_text("http://127.0.0.1:9090");
+    h.get_by_label("Base URL")
+        .type_text("http://127.0.0.1:9090");
     h.run_steps(2);
     h.get_by_label("Save settings").click();
     wait_for(&mut h, "the settings to be saved", |h| {
-        h.state().engine().state.lock().settings.prometheus.http_threshold == 0.07
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .settings
+            .prometheus
+            .http_threshold
+            == 0.07
     });
     // A saved URL is never shown as a fake success.
     h.get_by_label_contains("not connected yet");
-    assert!(h.query_by_label("HTTP threshold: \"abc\" is not a number").is_none());
+    assert!(
+        h.query_by_label("HTTP threshold: \"abc\" is not a number")
+            .is_none()
+    );
 
     // Restart the harness (and its engine) on the same data dir.
     let mut app = h.into_state();
@@ -156,7 +193,10 @@ fn settings_validate_in_words_and_survive_a_restart() {
     let mut h = harness(dir.path());
     h.get_by_label("Prometheus").click();
     h.run_steps(2);
-    assert_eq!(h.get_by_label("HTTP threshold").value().as_deref(), Some("0.07"));
+    assert_eq!(
+        h.get_by_label("HTTP threshold").value().as_deref(),
+        Some("0.07")
+    );
     assert_eq!(
         h.get_by_label("Base URL").value().as_deref(),
         Some("http://127.0.0.1:9090")
@@ -166,12 +206,16 @@ fn settings_validate_in_words_and_survive_a_restart() {
 #[test]
 fn korean_ui_renders_hangul() {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = incident_console::model::Settings::default();
-    settings.language = Lang::Ko;
+    let settings = incident_console::model::Settings {
+        language: Lang::Ko,
+        ..Default::default()
+    };
     Store::new(dir.path()).save_settings(&settings).unwrap();
     let mut h = harness(dir.path());
     h.get_by_label("알림 발생").click();
-    wait_for(&mut h, "an incident", |h| h.query_by_label("상위 3개 가설").is_some());
+    wait_for(&mut h, "an incident", |h| {
+        h.query_by_label("상위 3개 가설").is_some()
+    });
     h.get_by_label("이벤트 피드");
     h.get_by_label("설정 저장");
 }

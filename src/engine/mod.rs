@@ -75,7 +75,11 @@ impl Verification {
             self.http_threshold,
             v(self.cpu_usage),
             self.cpu_threshold,
-            if self.recovered { "recovered" } else { "pending" }
+            if self.recovered {
+                "recovered"
+            } else {
+                "pending"
+            }
         )
     }
 }
@@ -209,7 +213,9 @@ impl Engine {
         incidents.drain(..excess);
         let next_id = incidents.iter().map(|i| i.id).max().unwrap_or(0) + 1;
         let mut feed: VecDeque<FeedEntry> = restored.feed.into();
-        let poll = config.poll_override_secs.unwrap_or(settings.poll_interval_secs);
+        let poll = config
+            .poll_override_secs
+            .unwrap_or(settings.poll_interval_secs);
         let state = ConsoleState {
             settings: settings.clone(),
             scenarios: Arc::new(scenario_load.scenarios),
@@ -371,12 +377,18 @@ impl Engine {
 
     fn source_words(&self) -> String {
         match &self.state.lock().source {
-            SourceStatus::Demo { forced: true } => format!("demo source forced by --demo (seed {})", self.seed),
+            SourceStatus::Demo { forced: true } => {
+                format!("demo source forced by --demo (seed {})", self.seed)
+            }
             SourceStatus::Demo { forced: false } => format!("demo source (seed {})", self.seed),
             SourceStatus::NotConnected { url } => {
-                format!("Prometheus {url} saved but not connected yet (no live client in this version)")
+                format!(
+                    "Prometheus {url} saved but not connected yet (no live client in this version)"
+                )
             }
-            SourceStatus::Off => "no metric source (demo is off and no Prometheus URL is set)".into(),
+            SourceStatus::Off => {
+                "no metric source (demo is off and no Prometheus URL is set)".into()
+            }
         }
     }
 
@@ -433,7 +445,11 @@ impl Engine {
         self.feed_dirty = false;
         if let Err(e) = self.store.save_feed(&self.feed) {
             let now = self.clock.now();
-            self.push_feed(now, FeedKind::Error, format!("could not save the feed: {e}"));
+            self.push_feed(
+                now,
+                FeedKind::Error,
+                format!("could not save the feed: {e}"),
+            );
             // Saving the error line itself would fail the same way; try again next round.
         }
     }
@@ -441,7 +457,11 @@ impl Engine {
     fn save_incidents(&mut self) {
         if let Err(e) = self.store.save_incidents(&self.incidents) {
             let now = self.clock.now();
-            self.push_feed(now, FeedKind::Error, format!("could not save incidents: {e}"));
+            self.push_feed(
+                now,
+                FeedKind::Error,
+                format!("could not save incidents: {e}"),
+            );
         }
     }
 
@@ -525,7 +545,10 @@ impl Engine {
                     format_duration(ttr)
                 );
                 inc.log(reading.at, IncidentEventKind::Recovered, detail.clone());
-                recovered.push(format!("Incident #{} {} {detail}", inc.id, inc.scenario.code));
+                recovered.push(format!(
+                    "Incident #{} {} {detail}",
+                    inc.id, inc.scenario.code
+                ));
             }
             changed |= before != inc.healthy_streak;
         }
@@ -553,7 +576,11 @@ impl Engine {
         metric: Option<Metric>,
         at: DateTime<Utc>,
     ) -> Trigger {
-        let max = |m| reading.and_then(|r| r.max(m)).map(|(n, v)| (n.to_string(), v));
+        let max = |m| {
+            reading
+                .and_then(|r| r.max(m))
+                .map(|(n, v)| (n.to_string(), v))
+        };
         let node = metric
             .and_then(|m| max(m).map(|(n, _)| n))
             .or_else(|| max(Metric::HttpErrorRate).map(|(n, _)| n));
@@ -569,7 +596,14 @@ impl Engine {
         }
     }
 
-    fn on_breach(&mut self, reading: &Reading, metric: Metric, node: &str, value: f64, threshold: f64) {
+    fn on_breach(
+        &mut self,
+        reading: &Reading,
+        metric: Metric,
+        node: &str,
+        value: f64,
+        threshold: f64,
+    ) {
         let Some(scenario) = self.scenario_for(metric) else {
             self.push_feed(
                 reading.at,
@@ -582,11 +616,20 @@ impl Engine {
             );
             return;
         };
-        let mut trigger = self.trigger_from(Some(reading), TriggerOrigin::Monitor, Some(metric), reading.at);
+        let mut trigger = self.trigger_from(
+            Some(reading),
+            TriggerOrigin::Monitor,
+            Some(metric),
+            reading.at,
+        );
         trigger.node = Some(node.to_string());
         let values = trigger_values(&trigger);
         if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
-            let count = self.incidents.iter().find(|i| i.id == id).map_or(0, |i| i.refire_count);
+            let count = self
+                .incidents
+                .iter()
+                .find(|i| i.id == id)
+                .map_or(0, |i| i.refire_count);
             self.push_feed(
                 reading.at,
                 FeedKind::Refire,
@@ -654,7 +697,11 @@ impl Engine {
             scenario,
             trigger: trigger.clone(),
         };
-        if let (Some(node), Some(metric)) = (&trigger.node, trigger.metric) {
+        // The monitor's own breaching samples are added by `ingest` right after; a manual
+        // trigger's sample was ingested before the incident existed, so it is added here.
+        if let (TriggerOrigin::Manual, Some(node), Some(metric)) =
+            (trigger.origin, &trigger.node, trigger.metric)
+        {
             let value = match metric {
                 Metric::HttpErrorRate => trigger.http_error_rate,
                 Metric::CpuUsage => trigger.cpu_usage,
@@ -695,7 +742,8 @@ impl Engine {
                 if hypothesis >= inc.scenario.hypotheses.len() {
                     return;
                 }
-                inc.marks.resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
+                inc.marks
+                    .resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
                 inc.marks[hypothesis] = mark;
                 // The deterministic report follows the responder's verdicts.
                 if inc.report.source == crate::model::ReportSource::Deterministic {
@@ -709,11 +757,17 @@ impl Engine {
                     return self.unknown_incident(incident, now);
                 };
                 if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
-                    let msg = format!("Action plan of incident #{incident} is not awaiting approval; nothing deferred");
+                    let msg = format!(
+                        "Action plan of incident #{incident} is not awaiting approval; nothing deferred"
+                    );
                     return self.push_feed(now, FeedKind::Error, msg);
                 }
                 inc.plan.state = PlanState::Deferred(now);
-                inc.log(now, IncidentEventKind::PlanDeferred, "deferred for manual review");
+                inc.log(
+                    now,
+                    IncidentEventKind::PlanDeferred,
+                    "deferred for manual review",
+                );
                 let line = format!(
                     "Action plan of incident #{incident} {} deferred for manual review ({} actions kept)",
                     inc.scenario.code,
@@ -743,16 +797,26 @@ impl Engine {
                 let count = load.scenarios.len();
                 self.state.lock().scenarios = Arc::new(load.scenarios);
                 for err in load.errors {
-                    self.push_feed(now, FeedKind::Error, format!("scenario file skipped: {err}"));
+                    self.push_feed(
+                        now,
+                        FeedKind::Error,
+                        format!("scenario file skipped: {err}"),
+                    );
                 }
-                self.push_feed(now, FeedKind::Info, format!("Scenarios reloaded: {count} available"));
+                self.push_feed(
+                    now,
+                    FeedKind::Info,
+                    format!("Scenarios reloaded: {count} available"),
+                );
             }
             Command::Shutdown => {}
         }
     }
 
     fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {
-        Arc::make_mut(&mut self.incidents).iter_mut().find(|i| i.id == id)
+        Arc::make_mut(&mut self.incidents)
+            .iter_mut()
+            .find(|i| i.id == id)
     }
 
     fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
@@ -762,33 +826,54 @@ impl Engine {
     fn trigger(&mut self, code: Option<String>, now: DateTime<Utc>) {
         let scenarios = self.state.lock().scenarios.clone();
         if scenarios.is_empty() {
-            return self.push_feed(now, FeedKind::Error, "No scenario is loaded; nothing to trigger".into());
+            return self.push_feed(
+                now,
+                FeedKind::Error,
+                "No scenario is loaded; nothing to trigger".into(),
+            );
         }
         let scenario = match &code {
             Some(code) => match scenarios.iter().find(|s| &s.code == code) {
                 Some(s) => s.clone(),
                 None => {
-                    return self.push_feed(now, FeedKind::Error, format!("Unknown scenario `{code}`"));
+                    return self.push_feed(
+                        now,
+                        FeedKind::Error,
+                        format!("Unknown scenario `{code}`"),
+                    );
                 }
             },
             None => {
                 self.random_draws += 1;
-                let pick = source::DemoSource::value(self.seed ^ 0xA11E, self.random_draws, 0, Metric::CpuUsage);
+                let pick = source::DemoSource::value(
+                    self.seed ^ 0xA11E,
+                    self.random_draws,
+                    0,
+                    Metric::CpuUsage,
+                );
                 // value() is uniform in its band; rescale to an index.
                 let u = ((pick - 0.35) / (0.72 - 0.35)).clamp(0.0, 0.999_999);
                 scenarios[(u * scenarios.len() as f64) as usize].clone()
             }
         };
         let latest = self.state.lock().latest.clone();
-        let trigger = self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, scenario.metric, now);
+        let trigger =
+            self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, scenario.metric, now);
         let trigger = Trigger { at: now, ..trigger };
         let values = trigger_values(&trigger);
-        let how = if code.is_none() { "random manual trigger" } else { "manual trigger" };
+        let how = if code.is_none() {
+            "random manual trigger"
+        } else {
+            "manual trigger"
+        };
         if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
             self.push_feed(
                 now,
                 FeedKind::Trigger,
-                format!("{how} of {} re-fired open incident #{id}: {values}", scenario.code),
+                format!(
+                    "{how} of {} re-fired open incident #{id}: {values}",
+                    scenario.code
+                ),
             );
         } else {
             let id = self.open_incident(scenario.clone(), trigger);
@@ -845,7 +930,11 @@ impl Engine {
         inc.plan.state = PlanState::Executed(now);
         inc.status = IncidentStatus::Mitigating;
         inc.healthy_streak = 0;
-        inc.log(now, IncidentEventKind::PlanExecuted, format!("{n} actions simulated"));
+        inc.log(
+            now,
+            IncidentEventKind::PlanExecuted,
+            format!("{n} actions simulated"),
+        );
         let line = format!(
             "Action plan of incident #{id} {} executed: {n} actions simulated; recovery watch started",
             inc.scenario.code
@@ -855,10 +944,7 @@ impl Engine {
     }
 
     fn verify(&mut self, now: DateTime<Utc>) {
-        let reading = match &self.demo {
-            Some(demo) => Some(demo.current_reading(now)),
-            None => None,
-        };
+        let reading = self.demo.as_ref().map(|demo| demo.current_reading(now));
         let Some(reading) = reading else {
             let words = self.source_words();
             return self.push_feed(

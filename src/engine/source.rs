@@ -64,7 +64,7 @@ impl DemoSource {
     /// Whether sample `index` is anomalous for `metric` on node number `node`.
     pub fn is_anomalous(index: u64, node: usize, metric: Metric) -> bool {
         let cycle = index / DEMO_PERIOD;
-        let burst_metric = if cycle % 2 == 0 {
+        let burst_metric = if cycle.is_multiple_of(2) {
             Metric::HttpErrorRate
         } else {
             Metric::CpuUsage
@@ -78,7 +78,8 @@ impl DemoSource {
     pub fn value(seed: u64, index: u64, node: usize, metric: Metric) -> f64 {
         let salt = (node as u64) << 1 | metric.index() as u64;
         let u = unit(splitmix64(
-            seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt.wrapping_mul(0xD6E8_FEB8_6659_FD93),
+            seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ salt.wrapping_mul(0xD6E8_FEB8_6659_FD93),
         ));
         let (lo, hi) = match (metric, Self::is_anomalous(index, node, metric)) {
             (Metric::HttpErrorRate, false) => (0.01, 0.035),

@@ -129,13 +129,10 @@ impl Settings {
 
     /// Parses a threshold typed by the user: a ratio above 0 and at most 1.
     pub fn parse_threshold(field: &'static str, text: &str) -> Result<f64, SettingsError> {
-        let value: f64 = text
-            .trim()
-            .parse()
-            .map_err(|_| SettingsError::NotANumber {
-                field,
-                text: text.to_string(),
-            })?;
+        let value: f64 = text.trim().parse().map_err(|_| SettingsError::NotANumber {
+            field,
+            text: text.to_string(),
+        })?;
         if !(value > 0.0 && value <= 1.0) {
             return Err(SettingsError::OutOfRange {
                 field,
@@ -150,13 +147,10 @@ impl Settings {
     /// Parses a poll interval typed by the user: whole seconds, 1 to an hour.
     pub fn parse_poll_interval(text: &str) -> Result<u64, SettingsError> {
         let field = "poll interval (s)";
-        let value: u64 = text
-            .trim()
-            .parse()
-            .map_err(|_| SettingsError::NotANumber {
-                field,
-                text: text.to_string(),
-            })?;
+        let value: u64 = text.trim().parse().map_err(|_| SettingsError::NotANumber {
+            field,
+            text: text.to_string(),
+        })?;
         if !(1..=Self::MAX_POLL_INTERVAL_SECS).contains(&value) {
             return Err(SettingsError::OutOfRange {
                 field,
@@ -171,10 +165,13 @@ impl Settings {
     /// Checks a whole settings value, e.g. one read from disk or the environment.
     pub fn validate(&self) -> Result<(), SettingsError> {
         Self::parse_poll_interval(&self.poll_interval_secs.to_string())?;
-        Self::parse_threshold("HTTP threshold", &self.prometheus.http_threshold.to_string())?;
+        Self::parse_threshold(
+            "HTTP threshold",
+            &self.prometheus.http_threshold.to_string(),
+        )?;
         Self::parse_threshold("CPU threshold", &self.prometheus.cpu_threshold.to_string())?;
         let url = self.prometheus.base_url.trim();
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(SettingsError::BadUrl(url.to_string()));
         }
         if self.prometheus.http_query.trim().is_empty() {

@@ -108,11 +108,19 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
         let (state_text, color) = match inc.plan.state {
             PlanState::AwaitingApproval => continue,
             PlanState::Executed(at) => (
-                format!("{} {}", t(lang, "executed", "실행됨"), at.format("%H:%M:%S")),
+                format!(
+                    "{} {}",
+                    t(lang, "executed", "실행됨"),
+                    at.format("%H:%M:%S")
+                ),
                 style::recovered(dark),
             ),
             PlanState::Deferred(at) => (
-                format!("{} {}", t(lang, "deferred", "연기됨"), at.format("%H:%M:%S")),
+                format!(
+                    "{} {}",
+                    t(lang, "deferred", "연기됨"),
+                    at.format("%H:%M:%S")
+                ),
                 style::pending(dark),
             ),
         };
@@ -125,7 +133,11 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
         .show(ui, |ui| {
             if inc.plan.results.is_empty() {
                 for a in &inc.scenario.actions {
-                    ui.label(format!("• {} ({})", a.title.text(lang), t(lang, "kept for review", "검토 대기")));
+                    ui.label(format!(
+                        "• {} ({})",
+                        a.title.text(lang),
+                        t(lang, "kept for review", "검토 대기")
+                    ));
                 }
             }
             for r in &inc.plan.results {
@@ -138,7 +150,10 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
                     ActionOutcome::Simulated => t(lang, "simulated", "시뮬레이션 완료"),
                     ActionOutcome::Failed => t(lang, "failed", "실패"),
                 };
-                ui.label(format!("• {title}: {outcome} ({})", r.at.format("%H:%M:%S")));
+                ui.label(format!(
+                    "• {title}: {outcome} ({})",
+                    r.at.format("%H:%M:%S")
+                ));
                 ui.add(egui::Label::new(RichText::new(&r.detail).weak().small()).wrap());
             }
         });

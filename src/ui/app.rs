@@ -241,7 +241,11 @@ fn source_words(snap: &Snapshot, lang: Lang, dark: bool) -> (String, Option<egui
         SourceStatus::Demo { forced } => (
             format!(
                 "{}{} · {} {} s{}",
-                t(lang, "Demo data (offline, simulated)", "데모 데이터 (오프라인, 시뮬레이션)"),
+                t(
+                    lang,
+                    "Demo data (offline, simulated)",
+                    "데모 데이터 (오프라인, 시뮬레이션)"
+                ),
                 if *forced { " --demo" } else { "" },
                 t(lang, "poll every", "수집 주기"),
                 snap.poll_interval_secs,

@@ -62,7 +62,11 @@ pub(crate) fn feed_ui(
         let label = ui.label(t(lang, "Filter", "필터"));
         ui.add(
             egui::TextEdit::singleline(&mut view.filter)
-                .hint_text(t(lang, "text, e.g. REFIRE or edge-node-02", "예: REFIRE, edge-node-02"))
+                .hint_text(t(
+                    lang,
+                    "text, e.g. REFIRE or edge-node-02",
+                    "예: REFIRE, edge-node-02",
+                ))
                 .desired_width(260.0),
         )
         .labelled_by(label.id);
@@ -83,7 +87,11 @@ pub(crate) fn feed_ui(
     });
     ui.separator();
     let filtered = !view.filter.trim().is_empty();
-    let total = if filtered { view.matches.len() } else { snap.feed_len };
+    let total = if filtered {
+        view.matches.len()
+    } else {
+        snap.feed_len
+    };
     let row_height = ui.text_style_height(&egui::TextStyle::Body);
     egui::ScrollArea::vertical()
         .id_salt("feed-scroll")

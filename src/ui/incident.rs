@@ -45,7 +45,8 @@ pub(crate) fn incidents_ui(
         .or_else(|| snap.incidents.last());
     let selected_id = selected.map(|i| i.id);
     ui.horizontal_top(|ui| {
-        ui.allocate_ui(egui::vec2(250.0, ui.available_height()), |ui| {
+        let list_size = egui::vec2(250.0, ui.available_height());
+        ui.allocate_ui_with_layout(list_size, egui::Layout::top_down(egui::Align::Min), |ui| {
             ui.set_width(250.0);
             ui.label(RichText::new(t(lang, "Recent incidents", "최근 인시던트")).strong());
             if snap.incidents.is_empty() {
@@ -90,15 +91,17 @@ pub(crate) fn incidents_ui(
         egui::ScrollArea::vertical()
             .id_salt("incident-detail")
             .auto_shrink([false, false])
-            .show(ui, |ui| match selected {
-                Some(inc) => detail_ui(ui, inc, snap, state, send),
-                None => {
-                    ui.label(t(
-                        lang,
-                        "Select an incident to see its runbook.",
-                        "인시던트를 선택하면 러너북이 보입니다.",
-                    ));
-                }
+            .show(ui, |ui| {
+                ui.vertical(|ui| match selected {
+                    Some(inc) => detail_ui(ui, inc, snap, state, send),
+                    None => {
+                        ui.label(t(
+                            lang,
+                            "Select an incident to see its runbook.",
+                            "인시던트를 선택하면 러너북이 보입니다.",
+                        ));
+                    }
+                })
             });
     });
 }
@@ -191,7 +194,11 @@ fn detail_ui(
         });
 
     ui.add_space(6.0);
-    ui.label(RichText::new(t(lang, "Top-3 hypotheses", "상위 3개 가설")).strong().size(15.0));
+    ui.label(
+        RichText::new(t(lang, "Top-3 hypotheses", "상위 3개 가설"))
+            .strong()
+            .size(15.0),
+    );
     for (rank, &h_idx) in inc.scenario.top_hypotheses().iter().enumerate() {
         let h = &inc.scenario.hypotheses[h_idx];
         let mark = inc.marks.get(h_idx).copied().unwrap_or_default();
@@ -238,7 +245,11 @@ fn detail_ui(
     }
 
     ui.add_space(6.0);
-    ui.label(RichText::new(t(lang, "Action plan", "액션 플랜")).strong().size(15.0));
+    ui.label(
+        RichText::new(t(lang, "Action plan", "액션 플랜"))
+            .strong()
+            .size(15.0),
+    );
     for (i, a) in inc.scenario.actions.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{}. {}", i + 1, a.title.text(lang)));
@@ -305,12 +316,23 @@ fn detail_ui(
         .id_salt(("timeline", inc.id))
         .show(ui, |ui| {
             for ev in &inc.timeline {
-                ui.label(format!("{}  {:?}  {}", ev.at.format("%H:%M:%S"), ev.kind, ev.detail));
+                ui.label(format!(
+                    "{}  {:?}  {}",
+                    ev.at.format("%H:%M:%S"),
+                    ev.kind,
+                    ev.detail
+                ));
             }
         });
 }
 
-fn value_vs_threshold_ui(ui: &mut egui::Ui, name: &str, value: Option<f64>, threshold: f64, dark: bool) {
+fn value_vs_threshold_ui(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: Option<f64>,
+    threshold: f64,
+    dark: bool,
+) {
     let text = match value {
         Some(v) => format!("{name}={v:.4} / {threshold:.4}"),
         None => format!("{name}=n/a / {threshold:.4}"),
@@ -330,9 +352,12 @@ fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) {
                 .size(15.0),
         );
         let source = match &report.source {
-            ReportSource::Deterministic => {
-                t(lang, "written by fixed rules, no AI", "규칙 기반 작성 (AI 미사용)").to_string()
-            }
+            ReportSource::Deterministic => t(
+                lang,
+                "written by fixed rules, no AI",
+                "규칙 기반 작성 (AI 미사용)",
+            )
+            .to_string(),
             ReportSource::Llm(model) => format!("LLM: {model}"),
         };
         ui.label(RichText::new(source).weak().small());

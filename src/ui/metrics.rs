@@ -18,6 +18,8 @@ use crate::model::{Lang, Metric, SeriesPoint};
 pub(crate) struct SparklineCache {
     key: Option<(u64, usize, u32)>,
     lines: HashMap<Metric, Vec<(String, Vec<SeriesPoint>)>>,
+    /// Left edge of the time axis, unix seconds.
+    t_start: f64,
     /// Right edge of the time axis (the newest sample), unix seconds.
     t_end: f64,
 }
@@ -35,8 +37,11 @@ impl SparklineCache {
             .latest
             .as_ref()
             .map_or(0.0, |r| r.at.timestamp_millis() as f64 / 1000.0);
-        let t0 = t_end - f64::from(window_mins) * 60.0;
         let st = state.lock();
+        // A history shorter than the window fills the card instead of hugging its right edge.
+        let t0 =
+            (t_end - f64::from(window_mins) * 60.0).max(st.history.first_time().unwrap_or(t_end));
+        self.t_start = t0;
         self.t_end = t_end;
         for metric in Metric::ALL {
             let lines = st
@@ -73,9 +78,11 @@ pub(crate) fn metric_cards_ui(
     cache.refresh(state, snap, columns);
     ui.horizontal_top(|ui| {
         for metric in Metric::ALL {
-            ui.allocate_ui(egui::vec2(card_width, 0.0), |ui| {
-                card_ui(ui, snap, metric, cache);
-            });
+            ui.allocate_ui_with_layout(
+                egui::vec2(card_width, 0.0),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| card_ui(ui, snap, metric, cache),
+            );
         }
     });
 }
@@ -89,7 +96,11 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            ui.label(RichText::new(metric_title(metric, lang)).strong().size(16.0));
+            ui.label(
+                RichText::new(metric_title(metric, lang))
+                    .strong()
+                    .size(16.0),
+            );
             ui.label(RichText::new(format!("({})", metric.metric_name())).weak());
         });
         ui.horizontal(|ui| {
@@ -128,10 +139,13 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
         );
         let lines = cache.lines.get(&metric).map(Vec::as_slice).unwrap_or(&[]);
         if lines.is_empty() {
-            ui.label(t(lang, "Waiting for the first sample…", "첫 샘플을 기다리는 중…"));
+            ui.label(t(
+                lang,
+                "Waiting for the first sample…",
+                "첫 샘플을 기다리는 중…",
+            ));
         }
-        let t1 = cache.t_end;
-        let t0 = t1 - f64::from(window.max(1)) * 60.0;
+        let (t0, t1) = (cache.t_start, cache.t_end.max(cache.t_start + 1.0));
         for (node, points) in lines {
             let last = points.last().map(|p| p[1]);
             let node_breach = last.is_some_and(|v| v > threshold);

@@ -96,7 +96,11 @@ impl SettingsForm {
         {
             errors.push(e.to_string());
         }
-        if errors.is_empty() { Ok(s) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -132,18 +136,39 @@ pub(crate) fn settings_ui(
                     ui.end_row();
                     ui.label(t(lang, "Theme", "테마"));
                     ui.horizontal(|ui| {
-                        ui.selectable_value(&mut form.theme, ThemeChoice::Light, t(lang, "Light", "밝게"));
-                        ui.selectable_value(&mut form.theme, ThemeChoice::Dark, t(lang, "Dark", "어둡게"));
+                        ui.selectable_value(
+                            &mut form.theme,
+                            ThemeChoice::Light,
+                            t(lang, "Light", "밝게"),
+                        );
+                        ui.selectable_value(
+                            &mut form.theme,
+                            ThemeChoice::Dark,
+                            t(lang, "Dark", "어둡게"),
+                        );
                     });
                     ui.end_row();
                     ui.label(t(lang, "Data dir", "데이터 폴더"));
-                    ui.add(egui::Label::new(RichText::new(&snap.data_dir).monospace().small()).wrap());
+                    ui.add(
+                        egui::Label::new(RichText::new(&snap.data_dir).monospace().small()).wrap(),
+                    );
                     ui.end_row();
                     ui.label(t(lang, "Demo mode", "데모 모드"));
-                    ui.checkbox(&mut form.demo_mode, t(lang, "Use simulated metrics", "시뮬레이션 메트릭 사용"));
+                    ui.checkbox(
+                        &mut form.demo_mode,
+                        t(lang, "Use simulated metrics", "시뮬레이션 메트릭 사용"),
+                    );
                     ui.end_row();
-                    text_row_ui(ui, t(lang, "Poll interval (s)", "수집 주기 (초)"), &mut form.poll_interval);
-                    text_row_ui(ui, t(lang, "Recovery samples", "복구 판정 샘플 수"), &mut form.recovery_samples);
+                    text_row_ui(
+                        ui,
+                        t(lang, "Poll interval (s)", "수집 주기 (초)"),
+                        &mut form.poll_interval,
+                    );
+                    text_row_ui(
+                        ui,
+                        t(lang, "Recovery samples", "복구 판정 샘플 수"),
+                        &mut form.recovery_samples,
+                    );
                     ui.label(t(lang, "Graph window", "그래프 구간"));
                     ui.horizontal(|ui| {
                         for (mins, label) in [(15, "15m"), (60, "1h"), (360, "6h"), (1440, "24h")] {
@@ -169,14 +194,31 @@ pub(crate) fn settings_ui(
                 .spacing([10.0, 6.0])
                 .show(ui, |ui| {
                     text_row_ui(ui, t(lang, "Base URL", "기본 URL"), &mut form.base_url);
-                    text_row_ui(ui, t(lang, "HTTP-error query", "HTTP 오류 쿼리"), &mut form.http_query);
-                    text_row_ui(ui, t(lang, "HTTP threshold", "HTTP 임계치"), &mut form.http_threshold);
+                    text_row_ui(
+                        ui,
+                        t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
+                        &mut form.http_query,
+                    );
+                    text_row_ui(
+                        ui,
+                        t(lang, "HTTP threshold", "HTTP 임계치"),
+                        &mut form.http_threshold,
+                    );
                     text_row_ui(ui, t(lang, "CPU query", "CPU 쿼리"), &mut form.cpu_query);
-                    text_row_ui(ui, t(lang, "CPU threshold", "CPU 임계치"), &mut form.cpu_threshold);
+                    text_row_ui(
+                        ui,
+                        t(lang, "CPU threshold", "CPU 임계치"),
+                        &mut form.cpu_threshold,
+                    );
                 });
             let saved_url = &snap.settings.prometheus.base_url;
             let status = if saved_url.is_empty() {
-                t(lang, "No Prometheus URL saved.", "저장된 Prometheus URL이 없습니다.").to_string()
+                t(
+                    lang,
+                    "No Prometheus URL saved.",
+                    "저장된 Prometheus URL이 없습니다.",
+                )
+                .to_string()
             } else {
                 format!(
                     "{saved_url}: {}",
