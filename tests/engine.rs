@@ -358,3 +358,51 @@ async fn malformed_user_scenario_is_reported_and_the_rest_loads() {
     assert!(err.message.contains("broken.ron:1:"), "{}", err.message);
     assert_eq!(state.lock().scenarios.len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn report_export_writes_korean_markdown_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = start(dir.path(), false);
+    settle().await;
+    run.commands
+        .send(Command::TriggerScenario {
+            code: Some("cpu_spike_core".into()),
+        })
+        .await
+        .unwrap();
+    settle().await;
+    let out = dir.path().join("report.md");
+    run.commands
+        .send(Command::ExportReport {
+            incident: 1,
+            path: out.clone(),
+        })
+        .await
+        .unwrap();
+    let blocked = dir.path().join("no-such-dir/x/report.md");
+    std::fs::write(dir.path().join("no-such-dir"), "a file, not a folder").unwrap();
+    run.commands
+        .send(Command::ExportReport {
+            incident: 1,
+            path: blocked,
+        })
+        .await
+        .unwrap();
+    run.commands.send(Command::ExportCancelled).await.unwrap();
+    settle().await;
+    let feed = run.stop().await;
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("# #1 엣지 노드 CPU 급등"), "{text}");
+    for h in [
+        "## 요약",
+        "## 근본 원인",
+        "## 영향",
+        "## 조치 계획",
+        "## 후속 조치",
+    ] {
+        assert!(text.contains(h), "{h} missing in {text}");
+    }
+    assert_eq!(count(&feed, FeedKind::Info, "exported to"), 1);
+    assert_eq!(count(&feed, FeedKind::Error, "not exported to"), 1);
+    assert_eq!(count(&feed, FeedKind::Info, "export cancelled"), 1);
+}

@@ -39,6 +39,15 @@ pub enum Command {
     },
     /// Validate, persist and apply new settings.
     SaveSettings(Box<Settings>),
+    /// Write an incident's analysis report as Markdown to `path` (chosen in a file dialog).
+    ExportReport {
+        /// Incident id.
+        incident: u64,
+        /// Where to write.
+        path: std::path::PathBuf,
+    },
+    /// The export file dialog returned nothing: cancelled, or no dialog on this desktop.
+    ExportCancelled,
     /// Re-read the scenario files.
     ReloadScenarios,
     /// Save everything and stop.

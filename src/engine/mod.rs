@@ -152,6 +152,11 @@ impl EngineHandle {
         self.commands.try_send(command).is_ok()
     }
 
+    /// A sender for threads other than the UI's (e.g. a file dialog's).
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
     /// Installs what the engine calls after each batch of changes (the window's repaint).
     pub fn set_repaint(&self, repaint: impl Fn() + Send + Sync + 'static) {
         *self.repaint.lock() = Some(Arc::new(repaint));
@@ -792,6 +797,39 @@ impl Engine {
                 self.push_feed(now, FeedKind::Status, line);
             }
             Command::SaveSettings(settings) => self.save_settings(*settings, now),
+            Command::ExportReport { incident, path } => {
+                let Some(inc) = self.incidents.iter().find(|i| i.id == incident) else {
+                    return self.unknown_incident(incident, now);
+                };
+                let text = format!(
+                    "# #{} {}\n\n{}\n",
+                    inc.id,
+                    inc.scenario.title.ko,
+                    inc.report.to_markdown()
+                );
+                let line = match crate::store::write_atomic(&path, text.as_bytes()) {
+                    Ok(()) => (
+                        FeedKind::Info,
+                        format!(
+                            "Report of incident #{incident} exported to {}",
+                            path.display()
+                        ),
+                    ),
+                    Err(e) => (
+                        FeedKind::Error,
+                        format!(
+                            "Report of incident #{incident} not exported to {}: {e}",
+                            path.display()
+                        ),
+                    ),
+                };
+                self.push_feed(now, line.0, line.1);
+            }
+            Command::ExportCancelled => self.push_feed(
+                now,
+                FeedKind::Info,
+                "Report export cancelled (or this desktop offers no file dialog)".into(),
+            ),
             Command::ReloadScenarios => {
                 let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
                 let count = load.scenarios.len();

@@ -63,6 +63,8 @@ pub(crate) struct UiState {
     pub sparklines: metrics::SparklineCache,
     pub settings: settings::SettingsForm,
     pub confirm: actions::ConfirmState,
+    /// For threads that finish after the frame (the export file dialog).
+    pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
     applied_theme: Option<ThemeChoice>,
 }
 
@@ -100,6 +102,7 @@ impl ConsoleApp {
             let ctx = ui.ctx().clone();
             self.engine.set_repaint(move || ctx.request_repaint());
             self.repaint_installed = true;
+            self.ui.commands = Some(self.engine.sender());
         }
         let snap = Snapshot::take(&self.engine.state.lock());
         if self.ui.applied_theme != Some(snap.settings.theme) {
@@ -204,6 +207,21 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
             send(Command::TriggerScenario {
                 code: state.trigger_choice.clone(),
             });
+        }
+        if ui
+            .button(t(lang, "Reload runbooks", "러너북 다시 읽기"))
+            .on_hover_text(format!(
+                "{} {}/scenarios",
+                t(
+                    lang,
+                    "Re-read the runbook files in",
+                    "러너북 파일을 다시 읽습니다:"
+                ),
+                snap.data_dir
+            ))
+            .clicked()
+        {
+            send(Command::ReloadScenarios);
         }
         ui.separator();
         if ui

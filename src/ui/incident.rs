@@ -309,7 +309,11 @@ fn detail_ui(
     });
 
     ui.add_space(6.0);
-    report_ui(ui, &inc.report, lang);
+    if report_ui(ui, &inc.report, lang)
+        && let Some(tx) = state.commands.clone()
+    {
+        export_report(tx, inc.id);
+    }
 
     ui.add_space(6.0);
     egui::CollapsingHeader::new(t(lang, "Timeline", "타임라인"))
@@ -344,7 +348,25 @@ fn value_vs_threshold_ui(
     ui.label(rich);
 }
 
-fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) {
+/// Asks for a file name on a thread of its own (the dialog blocks), then lets the engine write.
+fn export_report(tx: tokio::sync::mpsc::Sender<Command>, incident: u64) {
+    std::thread::spawn(move || {
+        let picked = rfd::FileDialog::new()
+            .set_title("Export analysis report")
+            .set_file_name(format!("incident-{incident}-report.md"))
+            .add_filter("Markdown", &["md"])
+            .save_file();
+        let cmd = match picked {
+            Some(path) => Command::ExportReport { incident, path },
+            None => Command::ExportCancelled,
+        };
+        let _ = tx.blocking_send(cmd);
+    });
+}
+
+/// Draws the report; returns true when the user asked to export it.
+fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) -> bool {
+    let mut export = false;
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(t(lang, "Analysis report (Korean)", "분석 보고서"))
@@ -364,6 +386,9 @@ fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) {
         if ui.button(t(lang, "Copy report", "보고서 복사")).clicked() {
             ui.ctx().copy_text(report.to_markdown());
         }
+        export = ui
+            .button(t(lang, "Export report…", "보고서 내보내기…"))
+            .clicked();
     });
     let h = AnalysisReport::HEADINGS;
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -374,6 +399,7 @@ fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) {
         section_ui(ui, h[3], &report.action_plan, true);
         section_ui(ui, h[4], &report.follow_up, true);
     });
+    export
 }
 
 fn section_ui(ui: &mut egui::Ui, heading: &str, lines: &[String], numbered: bool) {
