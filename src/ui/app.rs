@@ -136,7 +136,7 @@ impl ConsoleApp {
             });
         egui::Panel::bottom("feed")
             .resizable(true)
-            .default_size(230.0)
+            .default_size(170.0)
             .min_size(120.0)
             .show(ui, |ui| {
                 feed::feed_ui(ui, &snap, &self.engine.state, &mut self.ui.feed);

@@ -146,6 +146,11 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
             ));
         }
         let (t0, t1) = (cache.t_start, cache.t_end.max(cache.t_start + 1.0));
+        // One scale per card, so nodes compare at a glance.
+        let peak = lines
+            .iter()
+            .flat_map(|(_, pts)| pts.iter().map(|p| p[1]))
+            .fold(threshold, f64::max);
         for (node, points) in lines {
             let last = points.last().map(|p| p[1]);
             let node_breach = last.is_some_and(|v| v > threshold);
@@ -159,7 +164,7 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
                     label = label.color(style::breach(dark));
                 }
                 ui.add_sized([170.0, 34.0], egui::Label::new(label));
-                sparkline_ui(ui, metric, node, points, threshold, (t0, t1), dark);
+                sparkline_ui(ui, metric, node, points, (threshold, peak), (t0, t1), dark);
             });
         }
     });
@@ -170,11 +175,10 @@ fn sparkline_ui(
     metric: Metric,
     node: &str,
     points: &[SeriesPoint],
-    threshold: f64,
+    (threshold, peak): (f64, f64),
     (t0, t1): (f64, f64),
     dark: bool,
 ) {
-    let peak = points.iter().map(|p| p[1]).fold(threshold, f64::max);
     let line_color = ui.visuals().text_color();
     Plot::new(("spark", metric.metric_name(), node))
         .height(34.0)
@@ -189,9 +193,11 @@ fn sparkline_ui(
         .allow_double_click_reset(false)
         .show_x(false)
         .show_y(false)
-        .default_x_bounds(t0, t1)
-        .default_y_bounds(0.0, peak * 1.15)
         .show(ui, |plot| {
+            // Set every frame: default bounds are only read on the plot's first frame, and the
+            // window must follow the newest sample.
+            plot.set_plot_bounds_x(t0..=t1);
+            plot.set_plot_bounds_y(0.0..=peak * 1.15);
             plot.hline(
                 HLine::new("threshold", threshold)
                     .color(style::breach(dark).gamma_multiply(0.7))
