@@ -143,6 +143,7 @@ pub struct EngineHandle {
     pub state: Arc<Mutex<ConsoleState>>,
     commands: mpsc::Sender<Command>,
     repaint: Arc<Mutex<Option<RepaintFn>>>,
+    stop: Arc<tokio::sync::Notify>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -164,8 +165,8 @@ impl EngineHandle {
 
     /// Asks the engine to save and stop, and waits for its thread.
     pub fn shutdown(&mut self) {
-        // A full channel still gets closed when we drop the sender below, which also stops it.
-        let _ = self.commands.try_send(Command::Shutdown);
+        // A separate signal, not a command: it gets through even when the queue is full.
+        self.stop.notify_one();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -183,6 +184,7 @@ impl Drop for EngineHandle {
 pub struct Engine {
     state: Arc<Mutex<ConsoleState>>,
     repaint: Arc<Mutex<Option<RepaintFn>>>,
+    stop: Arc<tokio::sync::Notify>,
     store: Store,
     clock: Arc<dyn Clock>,
     feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
@@ -241,6 +243,7 @@ impl Engine {
         let mut engine = Self {
             state: Arc::new(Mutex::new(state)),
             repaint: Arc::new(Mutex::new(None)),
+            stop: Arc::new(tokio::sync::Notify::new()),
             store: config.store,
             clock: config.clock,
             feed_tap: config.feed_tap,
@@ -313,6 +316,7 @@ impl Engine {
         let engine = runtime.block_on(async { Engine::new(config) });
         let state = engine.state();
         let repaint = engine.repaint.clone();
+        let stop = engine.stop.clone();
         let thread = std::thread::Builder::new()
             .name("engine-main".into())
             .spawn(move || runtime.block_on(engine.run(rx)))?;
@@ -320,6 +324,7 @@ impl Engine {
             state,
             commands: tx,
             repaint,
+            stop,
             thread: Some(thread),
         })
     }
@@ -334,8 +339,10 @@ impl Engine {
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         let mut next_poll = tokio::time::Instant::now();
         let mut next_feed_save = tokio::time::Instant::now() + FEED_SAVE_EVERY;
+        let stop = self.stop.clone();
         loop {
             tokio::select! {
+                _ = stop.notified() => break,
                 _ = tokio::time::sleep_until(next_poll) => {
                     self.poll();
                     next_poll += Duration::from_secs(self.poll_interval_secs());
@@ -523,7 +530,13 @@ impl Engine {
             }
         }
         // Hotspots: every breaching sample counts for the active incident of its scenario.
-        if !obs.breaching.is_empty() {
+        let attaches = obs.breaching.iter().any(|b| {
+            self.incidents
+                .iter()
+                .any(|i| i.status.is_active() && i.scenario.metric == Some(b.metric))
+        });
+        // `make_mut` copies the list while the UI's snapshot shares it: only when needed.
+        if attaches {
             let incidents = Arc::make_mut(&mut self.incidents);
             for b in &obs.breaching {
                 if let Some(inc) = incidents
@@ -538,7 +551,16 @@ impl Engine {
         }
         // Recovery watch.
         let mut recovered = Vec::new();
-        for inc in Arc::make_mut(&mut self.incidents).iter_mut() {
+        let watching = self
+            .incidents
+            .iter()
+            .any(|i| i.status == IncidentStatus::Mitigating);
+        let watched: &mut [Incident] = if watching {
+            Arc::make_mut(&mut self.incidents).as_mut_slice()
+        } else {
+            &mut []
+        };
+        for inc in watched.iter_mut() {
             let before = inc.healthy_streak;
             if monitor::recovery_step(inc, &reading, &self.settings) {
                 inc.status = IncidentStatus::Recovered;
