@@ -27,7 +27,7 @@ pub fn run(mut config: EngineConfig, run_for: Option<Duration>) -> anyhow::Resul
         loop {
             tokio::select! {
                 entry = tap_rx.recv() => match entry {
-                    Some(e) => println!("{}", e.line()),
+                    Some(e) => print_entry(&e),
                     None => break,
                 },
                 _ = &mut deadline => break,
@@ -38,7 +38,17 @@ pub fn run(mut config: EngineConfig, run_for: Option<Duration>) -> anyhow::Resul
     handle.shutdown();
     // Lines written while shutting down (e.g. a failed save) still reach stdout.
     while let Ok(e) = tap_rx.try_recv() {
-        println!("{}", e.line());
+        print_entry(&e);
     }
     Ok(())
+}
+
+/// Every entry goes to stdout; errors (a malformed runbook, a failed save) also go to stderr,
+/// so a wrapper script sees them without parsing the feed.
+fn print_entry(entry: &crate::model::FeedEntry) {
+    let line = entry.line();
+    println!("{line}");
+    if entry.kind == crate::model::FeedKind::Error {
+        eprintln!("{line}");
+    }
 }

@@ -1,0 +1,73 @@
+//! The real binary, headless: what an operator sees on stdout, and the exit code.
+
+use std::process::Command;
+
+fn headless(dir: &std::path::Path, secs: &str) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args([
+            "--headless",
+            "--demo",
+            "--poll-secs",
+            "1",
+            "--for",
+            secs,
+            "--data-dir",
+        ])
+        .arg(dir)
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn headless_prints_detections_and_a_second_run_restores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, _) = headless(dir.path(), "6");
+    let detection = stdout
+        .lines()
+        .find(|l| l.contains(" DETECTED "))
+        .unwrap_or_else(|| panic!("no detection in:\n{stdout}"));
+    assert!(
+        detection.contains(
+            "http_5xx_surge opened incident #1: edge-node-01 http=0.1077 (threshold 0.0500)"
+        ),
+        "{detection}"
+    );
+    let (stdout, _) = headless(dir.path(), "1");
+    assert!(
+        stdout.contains("restored 1 incidents (1 active: #1 http_5xx_surge)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn malformed_runbook_goes_to_stderr_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/bad.ron"),
+        "Scenario(\n  code: \"x\",\n  title: (en: \"a\" ko: \"b\"),\n)",
+    )
+    .unwrap();
+    let (stdout, stderr) = headless(dir.path(), "1");
+    assert!(stderr.contains("bad.ron:3:19: Expected comma"), "{stderr}");
+    assert!(
+        stdout.contains("Console started"),
+        "the rest keeps working: {stdout}"
+    );
+}
+
+#[test]
+fn bad_flags_are_refused_in_words() {
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--poll-secs", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("--poll-secs"), "{stderr}");
+}
