@@ -308,9 +308,8 @@ impl Engine {
     /// Starts the engine on its own thread with its own tokio runtime.
     pub fn spawn(config: EngineConfig) -> std::io::Result<EngineHandle> {
         let (tx, rx) = mpsc::channel(256);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("engine")
+        // One thread is plenty: the engine's work is small and I/O-bound.
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let engine = runtime.block_on(async { Engine::new(config) });
@@ -318,7 +317,7 @@ impl Engine {
         let repaint = engine.repaint.clone();
         let stop = engine.stop.clone();
         let thread = std::thread::Builder::new()
-            .name("engine-main".into())
+            .name("engine".into())
             .spawn(move || runtime.block_on(engine.run(rx)))?;
         Ok(EngineHandle {
             state,
