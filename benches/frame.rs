@@ -2,14 +2,13 @@
 //! nodes, plus the decimation that keeps sparklines O(pixels).
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
-use incident_console::engine::{Command, Engine, EngineConfig, SystemClock};
+use incident_console::engine::{Command, Engine, EngineConfig};
 use incident_console::history::MetricHistory;
-use incident_console::model::{FeedEntry, FeedKind, Lang, Metric, NodeReading, Reading};
+use incident_console::model::{FeedEntry, FeedKind, Metric, NodeReading, Reading};
 use incident_console::store::{FEED_LIMIT, Store};
 use incident_console::ui::{ConsoleApp, fonts};
 
@@ -34,14 +33,10 @@ fn reading(at: chrono::DateTime<Utc>, i: i64) -> Reading {
 
 fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
     let handle = Engine::spawn(EngineConfig {
-        store: Store::new(dir),
         force_demo: true,
+        // One sample at start, then quiet, so the clicks decide what happens.
         poll_override_secs: Some(3600),
-        seed: 42,
-        clock: Arc::new(SystemClock),
-        headless: false,
-        feed_tap: None,
-        default_language: Lang::En,
+        ..EngineConfig::new(Store::new(dir))
     })
     .expect("engine");
     handle.send(Command::TriggerScenario {

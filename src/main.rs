@@ -1,13 +1,12 @@
 //! `incident-console`: the window by default, `--headless` for the same engine without one.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
 
-use incident_console::engine::{EngineConfig, SystemClock};
+use incident_console::engine::EngineConfig;
 use incident_console::model::{Lang, Settings};
 use incident_console::store::Store;
 
@@ -44,14 +43,12 @@ fn main() -> anyhow::Result<()> {
         }
     };
     let config = EngineConfig {
-        store: Store::new(data_dir),
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,
         seed: cli.seed,
-        clock: Arc::new(SystemClock),
         headless: cli.headless,
-        feed_tap: None,
         default_language: Lang::from_locale(sys_locale::get_locale().as_deref()),
+        ..EngineConfig::new(Store::new(data_dir))
     };
     if cli.headless {
         return incident_console::headless::run(config, cli.run_for_secs.map(Duration::from_secs));

@@ -20,6 +20,18 @@ struct Running {
 }
 
 impl Running {
+    /// Fires a scenario by hand and returns the id of the incident it opened.
+    async fn trigger(&self, code: &str) -> u64 {
+        self.commands
+            .send(Command::TriggerScenario {
+                code: Some(code.into()),
+            })
+            .await
+            .unwrap();
+        settle().await;
+        self.state.lock().incidents.last().unwrap().id
+    }
+
     async fn stop(self) -> Vec<FeedEntry> {
         self.commands.send(Command::Shutdown).await.unwrap();
         self.task.await.unwrap();
@@ -35,16 +47,14 @@ impl Running {
 fn start(dir: &std::path::Path, headless: bool) -> Running {
     let (tap_tx, tap) = mpsc::unbounded_channel();
     let engine = Engine::new(EngineConfig {
-        store: Store::new(dir),
         force_demo: true,
         poll_override_secs: Some(1),
-        seed: 42,
         clock: Arc::new(TokioClock::starting_at(
             Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
         )),
         headless,
         feed_tap: Some(tap_tx),
-        default_language: Lang::En,
+        ..EngineConfig::new(Store::new(dir))
     });
     let state = engine.state();
     let (commands, rx) = Engine::channel();
@@ -145,14 +155,7 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     let run = start(dir.path(), false);
     // t = 0: the first sample is in. Trigger by hand and execute right away.
     settle().await;
-    run.commands
-        .send(Command::TriggerScenario {
-            code: Some("http_5xx_surge".into()),
-        })
-        .await
-        .unwrap();
-    settle().await;
-    let id = run.state.lock().incidents[0].id;
+    let id = run.trigger("http_5xx_surge").await;
     run.commands
         .send(Command::MarkHypothesis {
             incident: id,
@@ -216,14 +219,7 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let run = start(dir.path(), true);
     settle().await;
-    run.commands
-        .send(Command::TriggerScenario {
-            code: Some("cpu_spike_core".into()),
-        })
-        .await
-        .unwrap();
-    settle().await;
-    let id = run.state.lock().incidents[0].id;
+    let id = run.trigger("cpu_spike_core").await;
     run.commands
         .send(Command::ExecutePlan { incident: id })
         .await
@@ -364,17 +360,11 @@ async fn report_export_writes_korean_markdown_and_reports_failures() {
     let dir = tempfile::tempdir().unwrap();
     let run = start(dir.path(), false);
     settle().await;
-    run.commands
-        .send(Command::TriggerScenario {
-            code: Some("cpu_spike_core".into()),
-        })
-        .await
-        .unwrap();
-    settle().await;
+    let id = run.trigger("cpu_spike_core").await;
     let out = dir.path().join("report.md");
     run.commands
         .send(Command::ExportReport {
-            incident: 1,
+            incident: id,
             path: out.clone(),
         })
         .await
@@ -383,7 +373,7 @@ async fn report_export_writes_korean_markdown_and_reports_failures() {
     std::fs::write(dir.path().join("no-such-dir"), "a file, not a folder").unwrap();
     run.commands
         .send(Command::ExportReport {
-            incident: 1,
+            incident: id,
             path: blocked,
         })
         .await

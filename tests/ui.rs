@@ -1,26 +1,20 @@
 //! Clicks through the real console by label with egui_kittest, against a real engine thread.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use incident_console::engine::{Engine, EngineConfig, SystemClock};
+use incident_console::engine::{Engine, EngineConfig};
 use incident_console::model::{FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState};
 use incident_console::store::Store;
 use incident_console::ui::{ConsoleApp, fonts};
 
 fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
     let handle = Engine::spawn(EngineConfig {
-        store: Store::new(dir),
         force_demo: true,
         // One sample at start, then quiet, so the clicks decide what happens.
         poll_override_secs: Some(3600),
-        seed: 42,
-        clock: Arc::new(SystemClock),
-        headless: false,
-        feed_tap: None,
-        default_language: Lang::En,
+        ..EngineConfig::new(Store::new(dir))
     })
     .unwrap();
     let app = ConsoleApp::new(handle);

@@ -135,6 +135,23 @@ pub struct EngineConfig {
     pub default_language: crate::model::Lang,
 }
 
+impl EngineConfig {
+    /// Defaults for `store`: settings decide the source and interval, seed 42, the system
+    /// clock, a window, English until settings say otherwise.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            force_demo: false,
+            poll_override_secs: None,
+            seed: 42,
+            clock: Arc::new(SystemClock),
+            headless: false,
+            feed_tap: None,
+            default_language: crate::model::Lang::En,
+        }
+    }
+}
+
 type RepaintFn = Arc<dyn Fn() + Send + Sync>;
 
 /// What the UI holds: the shared state, the command channel, and the engine thread.
