@@ -217,6 +217,8 @@ pub struct Engine {
     seed: u64,
     next_id: u64,
     random_draws: u64,
+    /// The shared state changed since the last repaint request.
+    changed: bool,
 }
 
 /// How often a changed feed is written to disk.
@@ -276,6 +278,7 @@ impl Engine {
             seed: config.seed,
             next_id,
             random_draws: 0,
+            changed: true,
         };
         {
             let mut st = engine.state.lock();
@@ -396,7 +399,11 @@ impl Engine {
             .max(1)
     }
 
-    fn request_repaint(&self) {
+    /// Wakes the window, only if something it draws changed: an idle window stays asleep.
+    fn request_repaint(&mut self) {
+        if !std::mem::take(&mut self.changed) {
+            return;
+        }
         let f = self.repaint.lock().clone();
         if let Some(f) = f {
             f();
@@ -439,6 +446,7 @@ impl Engine {
                 }
             }
         };
+        self.changed = true;
         let mut st = self.state.lock();
         if st.source != status {
             // Windows built from another source say nothing about this one.
@@ -449,6 +457,7 @@ impl Engine {
 
     /// Adds a feed entry (memory, shared state, tap); the disk copy follows within seconds.
     fn push_feed(&mut self, at: DateTime<Utc>, kind: FeedKind, message: String) {
+        self.changed = true;
         let entry = FeedEntry { at, kind, message };
         if let Some(tap) = &self.feed_tap {
             let _ = tap.send(entry.clone());
@@ -498,6 +507,7 @@ impl Engine {
         if excess > 0 {
             Arc::make_mut(&mut self.incidents).drain(..excess);
         }
+        self.changed = true;
         self.state.lock().incidents = self.incidents.clone();
         self.save_incidents();
     }
@@ -514,6 +524,7 @@ impl Engine {
     /// Runs one reading through history, detection and the recovery watch.
     fn ingest(&mut self, reading: Reading) {
         let obs = self.monitor.observe(&reading, &self.settings);
+        self.changed = true;
         {
             let mut st = self.state.lock();
             st.history.push(&reading);
