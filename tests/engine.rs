@@ -205,7 +205,11 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     let ttr = inc.time_to_recover().unwrap().num_milliseconds();
     assert!((6_900..=7_000).contains(&ttr), "time to recover {ttr} ms");
     assert_eq!(
-        count(&feed, FeedKind::Status, "recovered after 3 healthy samples"),
+        count(
+            &feed,
+            FeedKind::Recovered,
+            "recovered after 3 healthy samples"
+        ),
         1
     );
     assert_eq!(

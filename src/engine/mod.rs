@@ -607,7 +607,7 @@ impl Engine {
             changed |= before != inc.healthy_streak;
         }
         for line in recovered {
-            self.push_feed(reading.at, FeedKind::Status, line);
+            self.push_feed(reading.at, FeedKind::Recovered, line);
         }
         if changed {
             self.publish_incidents();

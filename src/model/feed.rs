@@ -16,7 +16,9 @@ pub enum FeedKind {
     Verification,
     /// An action plan was executed, deferred or finished.
     Action,
-    /// An incident changed status (recovered, closed).
+    /// An incident recovered after its plan ran.
+    Recovered,
+    /// An incident changed status otherwise (closed).
     Status,
     /// Settings were saved.
     Settings,
@@ -36,6 +38,7 @@ impl FeedKind {
             FeedKind::Trigger => "TRIGGER",
             FeedKind::Verification => "VERIFY",
             FeedKind::Action => "ACTION",
+            FeedKind::Recovered => "RECOVERED",
             FeedKind::Status => "STATUS",
             FeedKind::Settings => "SETTINGS",
             FeedKind::Error => "ERROR",
@@ -59,7 +62,7 @@ impl FeedEntry {
     /// The single-line form printed by `--headless`.
     pub fn line(&self) -> String {
         format!(
-            "{} {:<8} {}",
+            "{} {:<9} {}",
             self.at.format("%Y-%m-%dT%H:%M:%SZ"),
             self.kind.tag(),
             self.message

@@ -118,7 +118,7 @@ pub(crate) fn feed_ui(
                             .monospace()
                             .weak(),
                     );
-                    let mut tag = RichText::new(format!("{:<8}", e.kind.tag())).monospace();
+                    let mut tag = RichText::new(format!("{:<9}", e.kind.tag())).monospace();
                     if let Some(c) = style::feed_color(e.kind, dark) {
                         tag = tag.color(c);
                     }

@@ -7,8 +7,8 @@ use super::i18n::t;
 use super::style;
 use crate::engine::{Command, format_duration};
 use crate::model::{
-    AnalysisReport, HypothesisMark, Incident, IncidentStatus, Lang, PlanState, ReportSource, Risk,
-    TriggerOrigin,
+    AnalysisReport, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, Lang, PlanState,
+    ReportSource, Risk, TriggerOrigin,
 };
 
 /// Status in words.
@@ -18,6 +18,18 @@ pub(crate) fn status_text(status: IncidentStatus, lang: Lang) -> &'static str {
         IncidentStatus::Mitigating => t(lang, "mitigating", "완화 중"),
         IncidentStatus::Recovered => t(lang, "recovered", "복구됨"),
         IncidentStatus::Closed => t(lang, "closed", "종료"),
+    }
+}
+
+/// A timeline event in words.
+fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
+    match kind {
+        IncidentEventKind::Opened => t(lang, "opened", "열림"),
+        IncidentEventKind::Refired => t(lang, "re-fired", "재발생"),
+        IncidentEventKind::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
+        IncidentEventKind::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
+        IncidentEventKind::Recovered => t(lang, "recovered", "복구됨"),
+        IncidentEventKind::Closed => t(lang, "closed", "종료"),
     }
 }
 
@@ -321,9 +333,9 @@ fn detail_ui(
         .show(ui, |ui| {
             for ev in &inc.timeline {
                 ui.label(format!(
-                    "{}  {:?}  {}",
+                    "{}  {}  {}",
                     ev.at.format("%H:%M:%S"),
-                    ev.kind,
+                    event_text(&ev.kind, lang),
                     ev.detail
                 ));
             }

@@ -177,6 +177,16 @@ pub(crate) fn settings_ui(
                     });
                     ui.end_row();
                 });
+            if snap.poll_interval_secs != snap.settings.poll_interval_secs {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} s (--poll-secs)",
+                        t(lang, "This run polls every", "이번 실행의 수집 주기:"),
+                        snap.poll_interval_secs
+                    ))
+                    .weak(),
+                );
+            }
             if snap.demo_forced {
                 ui.label(
                     RichText::new(t(

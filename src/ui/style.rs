@@ -45,7 +45,7 @@ pub fn status_color(status: IncidentStatus, dark: bool) -> Option<Color32> {
 pub fn feed_color(kind: FeedKind, dark: bool) -> Option<Color32> {
     match kind {
         FeedKind::Detection | FeedKind::Refire | FeedKind::Error => Some(breach(dark)),
-        FeedKind::Cleared => Some(recovered(dark)),
+        FeedKind::Cleared | FeedKind::Recovered => Some(recovered(dark)),
         FeedKind::Action => Some(pending(dark)),
         _ => None,
     }
