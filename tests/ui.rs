@@ -213,3 +213,39 @@ fn korean_ui_renders_hangul() {
     h.get_by_label("이벤트 피드");
     h.get_by_label("설정 저장");
 }
+
+#[test]
+fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label("Edge node CPU spike (cpu_spike_core)")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Trigger alert").click();
+    wait_for(&mut h, "the incident", |h| {
+        h.query_by_label("Top-3 hypotheses").is_some()
+    });
+    h.get_by_label("Defer").click();
+    wait_for(&mut h, "the plan to be deferred", |h| {
+        matches!(
+            h.state().engine().state.lock().incidents[0].plan.state,
+            PlanState::Deferred(_)
+        )
+    });
+    h.get_by_label_contains("#1 cpu_spike_core · deferred");
+    assert_eq!(h.get_all_by_label_contains("(kept for review)").count(), 3);
+
+    // The feed holds the start line, the trigger and the deferral; the filter keeps one.
+    let total = h.state().engine().state.lock().feed.len();
+    assert_eq!(total, 3);
+    h.get_by_label(&format!("{total} / {total} entries"));
+    h.get_by_label("Filter").focus();
+    h.run_steps(1);
+    h.get_by_label("Filter").type_text("deferred for manual");
+    h.run_steps(3);
+    h.get_by_label(&format!("1 / {total} entries"));
+    assert!(h.query_by_label_contains("Console started").is_none());
+    h.get_by_label_contains("deferred for manual review (3 actions kept)");
+}

@@ -228,6 +228,72 @@ mod tests {
         assert!(obs.events.is_empty());
     }
 
+    fn mitigating_incident() -> Incident {
+        let scenario = crate::scenarios::load(None)
+            .scenarios
+            .into_iter()
+            .find(|s| s.code == "cpu_spike_core")
+            .unwrap();
+        let r = reading(OK_HTTP, OK_CPU);
+        let trigger = crate::model::Trigger {
+            origin: crate::model::TriggerOrigin::Manual,
+            at: r.at,
+            metric: scenario.metric,
+            node: None,
+            http_error_rate: None,
+            cpu_usage: None,
+            http_threshold: 0.05,
+            cpu_threshold: 0.8,
+        };
+        let report = crate::analysis::write(&scenario, &trigger, &[], r.at);
+        Incident {
+            id: 1,
+            status: crate::model::IncidentStatus::Mitigating,
+            opened_at: r.at,
+            trigger,
+            refire_count: 0,
+            hotspots: vec![],
+            marks: vec![],
+            report,
+            plan: crate::model::ActionPlan {
+                state: crate::model::PlanState::Executed(r.at),
+                results: vec![],
+            },
+            healthy_streak: 0,
+            recovered_at: None,
+            closed_at: None,
+            timeline: vec![],
+            scenario,
+        }
+    }
+
+    #[test]
+    fn recovery_needs_n_healthy_samples_in_a_row_of_the_watched_metric() {
+        let s = Settings::default();
+        let mut inc = mitigating_incident();
+        let healthy = reading([0.9, 0.9, 0.9], OK_CPU); // http is not watched by the CPU runbook
+        let sick = reading(OK_HTTP, [0.5, 0.81, 0.5]);
+        assert!(!recovery_step(&mut inc, &healthy, &s));
+        assert!(!recovery_step(&mut inc, &healthy, &s));
+        assert!(
+            !recovery_step(&mut inc, &sick, &s),
+            "a breach resets the streak"
+        );
+        assert_eq!(inc.healthy_streak, 0);
+        assert!(!recovery_step(&mut inc, &healthy, &s));
+        assert!(!recovery_step(&mut inc, &healthy, &s));
+        assert!(
+            recovery_step(&mut inc, &healthy, &s),
+            "third healthy sample in a row"
+        );
+        // Open incidents (plan not executed) are not watched.
+        let mut open = mitigating_incident();
+        open.status = crate::model::IncidentStatus::Open;
+        for _ in 0..5 {
+            assert!(!recovery_step(&mut open, &healthy, &s));
+        }
+    }
+
     #[test]
     fn missing_metric_leaves_window_untouched() {
         let s = Settings::default();

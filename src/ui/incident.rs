@@ -173,11 +173,14 @@ fn detail_ui(
                     ui.label(RichText::new(t(lang, "none", "없음")).weak());
                 }
                 for h in &inc.hotspots {
+                    let samples = match (lang, h.samples) {
+                        (Lang::En, 1) => "breaching sample",
+                        _ => t(lang, "breaching samples", "회 초과"),
+                    };
                     ui.label(format!(
-                        "{}: {} {}, {} {:.2}%, {}–{}",
+                        "{}: {} {samples}, {} {:.2}%, {}–{}",
                         h.node,
                         h.samples,
-                        t(lang, "breaching samples", "회 초과"),
                         t(lang, "peak", "최고"),
                         h.peak * 100.0,
                         h.first_at.format("%H:%M:%S"),
