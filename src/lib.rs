@@ -10,6 +10,8 @@
 //! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
 //! - [`headless`]: the same engine with no window, printing the feed.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod engine;
 pub mod headless;
