@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, TokioClock};
 use incident_console::model::{
-    FeedEntry, FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState,
+    FeedEntry, FeedKind, HypothesisMark, IncidentStatus, Lang, Metric, PlanState,
 };
 use incident_console::store::Store;
 use parking_lot::Mutex;
@@ -125,6 +125,8 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     );
 
     let st = state.lock();
+    // 15 min of back-filled calm history at 1 s, then the 45 live samples.
+    assert_eq!(st.history.len(Metric::CpuUsage, "edge-node-01"), 900 + 45);
     assert_eq!(st.incidents.len(), 2, "re-fires attach, never duplicate");
     for inc in st.incidents.iter() {
         assert_eq!(inc.refire_count, 1);

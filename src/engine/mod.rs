@@ -427,10 +427,20 @@ impl Engine {
         }
     }
 
-    fn select_source(&mut self, _now: DateTime<Utc>) {
+    fn select_source(&mut self, now: DateTime<Utc>) {
         let status = if self.force_demo || self.settings.demo_mode {
             if self.demo.is_none() {
-                self.demo = Some(DemoSource::new(self.seed));
+                let demo = DemoSource::new(self.seed);
+                let mut st = self.state.lock();
+                if st.history.is_empty() {
+                    // Graphs are never empty: the window's worth of calm demo history.
+                    let interval = self.poll_interval_secs();
+                    let count = u64::from(self.settings.graph_window_mins.max(1)) * 60 / interval;
+                    for r in demo.backfill(now, interval, count) {
+                        st.history.push(&r);
+                    }
+                }
+                self.demo = Some(demo);
             }
             SourceStatus::Demo {
                 forced: self.force_demo,

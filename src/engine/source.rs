@@ -76,12 +76,51 @@ impl DemoSource {
 
     /// The value of one metric on one node at sample `index`.
     pub fn value(seed: u64, index: u64, node: usize, metric: Metric) -> f64 {
+        let anomalous = Self::is_anomalous(index, node, metric);
+        Self::value_in_band(seed, index, node, metric, anomalous)
+    }
+
+    /// Calm readings for the `count` polls before `end`, oldest first, so the sparklines start
+    /// full. They hold no bursts: the monitor was not watching then, and history should not
+    /// show breaches that opened no incident.
+    pub fn backfill(&self, end: DateTime<Utc>, interval_secs: u64, count: u64) -> Vec<Reading> {
+        let seed = self.seed ^ 0xBAC4_F111;
+        (1..=count)
+            .rev()
+            .map(|back| Reading {
+                at: end - chrono::Duration::seconds((back * interval_secs) as i64),
+                nodes: DEMO_NODES
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| NodeReading {
+                        node: (*name).to_string(),
+                        http_error_rate: Some(Self::value_in_band(
+                            seed,
+                            back,
+                            n,
+                            Metric::HttpErrorRate,
+                            false,
+                        )),
+                        cpu_usage: Some(Self::value_in_band(
+                            seed,
+                            back,
+                            n,
+                            Metric::CpuUsage,
+                            false,
+                        )),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn value_in_band(seed: u64, index: u64, node: usize, metric: Metric, anomalous: bool) -> f64 {
         let salt = (node as u64) << 1 | metric.index() as u64;
         let u = unit(splitmix64(
             seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 ^ salt.wrapping_mul(0xD6E8_FEB8_6659_FD93),
         ));
-        let (lo, hi) = match (metric, Self::is_anomalous(index, node, metric)) {
+        let (lo, hi) = match (metric, anomalous) {
             (Metric::HttpErrorRate, false) => (0.01, 0.035),
             (Metric::HttpErrorRate, true) => (0.08, 0.15),
             (Metric::CpuUsage, false) => (0.35, 0.72),
@@ -131,6 +170,19 @@ mod tests {
             DemoSource::value(2, 0, 0, Metric::CpuUsage),
             "the seed matters"
         );
+    }
+
+    #[test]
+    fn backfill_is_calm_evenly_spaced_and_ends_before_now() {
+        let end = chrono::Utc::now();
+        let readings = DemoSource::new(42).backfill(end, 5, 180);
+        assert_eq!(readings.len(), 180);
+        assert_eq!(readings[0].at, end - chrono::Duration::seconds(900));
+        assert_eq!(readings[179].at, end - chrono::Duration::seconds(5));
+        for r in &readings {
+            assert!(r.max(Metric::HttpErrorRate).unwrap().1 <= 0.035);
+            assert!(r.max(Metric::CpuUsage).unwrap().1 <= 0.72);
+        }
     }
 
     #[test]
