@@ -431,16 +431,29 @@ impl Engine {
         let status = if self.force_demo || self.settings.demo_mode {
             if self.demo.is_none() {
                 let demo = DemoSource::new(self.seed);
-                let mut st = self.state.lock();
-                if st.history.is_empty() {
+                let interval = self.poll_interval_secs();
+                let count = u64::from(self.settings.graph_window_mins.max(1)) * 60 / interval;
+                let backfilled = {
+                    let mut st = self.state.lock();
                     // Graphs are never empty: the window's worth of calm demo history.
-                    let interval = self.poll_interval_secs();
-                    let count = u64::from(self.settings.graph_window_mins.max(1)) * 60 / interval;
-                    for r in demo.backfill(now, interval, count) {
-                        st.history.push(&r);
+                    let empty = st.history.is_empty();
+                    if empty {
+                        for r in demo.backfill(now, interval, count) {
+                            st.history.push(&r);
+                        }
                     }
-                }
+                    empty && count > 0
+                };
                 self.demo = Some(demo);
+                if backfilled {
+                    self.push_feed(
+                        now,
+                        FeedKind::Info,
+                        format!(
+                            "Graphs back-filled with {count} simulated calm demo samples; the monitor watches from now on"
+                        ),
+                    );
+                }
             }
             SourceStatus::Demo {
                 forced: self.force_demo,
