@@ -348,7 +348,7 @@ impl Engine {
         })
     }
 
-    /// A handle around an engine that the caller drives with [`Engine::run`] itself.
+    /// A command channel for driving [`Engine::run`] on a runtime of your own (tests).
     pub fn channel() -> (mpsc::Sender<Command>, mpsc::Receiver<Command>) {
         mpsc::channel(256)
     }
