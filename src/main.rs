@@ -42,13 +42,16 @@ fn main() -> anyhow::Result<()> {
             Store::default_dir().context("the OS data dir cannot be found; pass --data-dir DIR")?
         }
     };
+    let store = Store::new(data_dir);
+    // Held until exit; dropped last.
+    let _data_dir_lock = store.lock()?;
     let config = EngineConfig {
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,
         seed: cli.seed,
         headless: cli.headless,
         default_language: Lang::from_locale(sys_locale::get_locale().as_deref()),
-        ..EngineConfig::new(Store::new(data_dir))
+        ..EngineConfig::new(store)
     };
     if cli.headless {
         return incident_console::headless::run(config, cli.run_for_secs.map(Duration::from_secs));

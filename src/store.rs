@@ -31,6 +31,11 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Another console holds the data dir.
+    #[error(
+        "{0} is in use by another Incident Response Console; close it or pass another --data-dir"
+    )]
+    InUse(PathBuf),
     /// The data could not be written as RON.
     #[error("{path}: cannot encode: {message}")]
     Encode {
@@ -79,6 +84,28 @@ impl Store {
     /// Where user scenario files go.
     pub fn scenarios_dir(&self) -> PathBuf {
         self.dir.join("scenarios")
+    }
+
+    /// Takes the data dir for this process: two consoles writing the same files would undo
+    /// each other's saves. The lock lasts as long as the returned file is open.
+    pub fn lock(&self) -> Result<std::fs::File, StoreError> {
+        let path = self.dir.join(".lock");
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(self.dir.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
     }
 
     /// Reads everything saved; corrupt files are moved aside and reported in `problems`.
@@ -262,6 +289,17 @@ mod tests {
         assert!(aside, "the corrupt file is kept for the user");
         // A second start is clean.
         assert!(store.restore().problems.is_empty());
+    }
+
+    #[test]
+    fn a_second_console_cannot_take_the_same_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let held = store.lock().unwrap();
+        let err = store.lock().unwrap_err();
+        assert!(err.to_string().contains("is in use by another"), "{err}");
+        drop(held);
+        assert!(store.lock().is_ok(), "released when the first one exits");
     }
 
     #[test]

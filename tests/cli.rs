@@ -71,3 +71,34 @@ fn bad_flags_are_refused_in_words() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("--poll-secs"), "{stderr}");
 }
+
+#[test]
+fn a_second_console_on_the_same_data_dir_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--demo", "--for", "5", "--data-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first one has started (its first line), so it holds the lock.
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(first.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert!(line.contains(" INFO "), "{line}");
+    let second = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--demo", "--for", "1", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8(second.stderr).unwrap();
+    assert!(
+        stderr.contains("is in use by another Incident Response Console"),
+        "{stderr}"
+    );
+    assert!(first.wait().unwrap().success());
+}

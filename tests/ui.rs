@@ -232,7 +232,7 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
         matches!(
             h.state().engine().state.lock().incidents[0].plan.state,
             PlanState::Deferred(_)
-        )
+        ) && feed_has(h, FeedKind::Action, "deferred for manual review")
     });
     h.get_by_label_contains("#1 cpu_spike_core · deferred");
     assert_eq!(h.get_all_by_label_contains("(kept for review)").count(), 3);
@@ -248,4 +248,17 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     h.get_by_label(&format!("1 / {total} entries"));
     assert!(h.query_by_label_contains("Console started").is_none());
     h.get_by_label_contains("deferred for manual review (3 actions kept)");
+}
+
+#[test]
+fn a_stopped_engine_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    assert!(
+        h.query_by_label_contains("The engine has stopped")
+            .is_none()
+    );
+    h.state_mut().shutdown();
+    h.run_steps(2);
+    h.get_by_label_contains("The engine has stopped");
 }

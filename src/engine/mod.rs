@@ -180,6 +180,11 @@ impl EngineHandle {
         *self.repaint.lock() = Some(Arc::new(repaint));
     }
 
+    /// Whether the engine thread is still alive (false after shutdown or a crash).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
     /// Asks the engine to save and stop, and waits for its thread.
     pub fn shutdown(&mut self) {
         // A separate signal, not a command: it gets through even when the queue is full.

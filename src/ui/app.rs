@@ -118,7 +118,20 @@ impl ConsoleApp {
             let _ = self.engine.send(cmd);
         };
 
+        let engine_running = self.engine.is_running();
         egui::Panel::top("header").show(ui, |ui| {
+            if !engine_running {
+                // Say so rather than show frozen numbers as if they were current.
+                ui.label(
+                    RichText::new(t(
+                        snap.lang(),
+                        "The engine has stopped: nothing is monitored or saved any more. Restart the console.",
+                        "엔진이 멈췄습니다: 더 이상 감시하거나 저장하지 않습니다. 콘솔을 다시 시작하세요.",
+                    ))
+                    .color(style::breach(ui.visuals().dark_mode))
+                    .strong(),
+                );
+            }
             header_ui(ui, &snap, &mut self.ui, &send);
         });
         egui::Panel::right("side")
