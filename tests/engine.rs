@@ -385,3 +385,30 @@ async fn report_export_writes_korean_markdown_and_reports_failures() {
     assert_eq!(count(&feed, FeedKind::Error, "not exported to"), 1);
     assert_eq!(count(&feed, FeedKind::Info, "export cancelled"), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_save_is_said_once_and_its_recovery_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = start(dir.path(), true);
+    settle().await;
+    // A folder where the file should go makes every rename onto it fail.
+    std::fs::create_dir(dir.path().join("incidents.ron")).unwrap();
+    run.trigger("http_5xx_surge").await;
+    run.trigger("cpu_spike_core").await;
+    run.trigger("http_5xx_surge").await;
+    std::fs::remove_dir(dir.path().join("incidents.ron")).unwrap();
+    run.trigger("cpu_spike_core").await;
+    let feed = run.stop().await;
+    assert_eq!(count(&feed, FeedKind::Error, "Could not save incidents"), 1);
+    assert_eq!(
+        count(&feed, FeedKind::Info, "Saving incidents works again"),
+        1
+    );
+    let saved = Store::new(dir.path()).restore();
+    assert_eq!(
+        saved.incidents.len(),
+        2,
+        "nothing was lost once saving worked again"
+    );
+    assert_eq!(saved.incidents[0].refire_count, 1);
+}

@@ -224,6 +224,15 @@ pub struct Engine {
     random_draws: u64,
     /// The shared state changed since the last repaint request.
     changed: bool,
+    /// Whether the last save of the feed / incidents failed.
+    save_failing: [bool; 2],
+}
+
+/// What a save was for, to report each one's failures once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SaveTarget {
+    Feed = 0,
+    Incidents = 1,
 }
 
 /// How often a changed feed is written to disk.
@@ -284,6 +293,7 @@ impl Engine {
             next_id,
             random_draws: 0,
             changed: true,
+            save_failing: [false; 2],
         };
         {
             let mut st = engine.state.lock();
@@ -508,25 +518,44 @@ impl Engine {
             return;
         }
         self.feed_dirty = false;
-        if let Err(e) = self.store.save_feed(&self.feed) {
-            let now = self.clock.now();
-            self.push_feed(
-                now,
-                FeedKind::Error,
-                format!("could not save the feed: {e}"),
-            );
-            // Saving the error line itself would fail the same way; try again next round.
-        }
+        let result = self.store.save_feed(&self.feed);
+        self.note_save(SaveTarget::Feed, result);
     }
 
     fn save_incidents(&mut self) {
-        if let Err(e) = self.store.save_incidents(&self.incidents) {
-            let now = self.clock.now();
-            self.push_feed(
-                now,
-                FeedKind::Error,
-                format!("could not save incidents: {e}"),
-            );
+        let result = self.store.save_incidents(&self.incidents);
+        self.note_save(SaveTarget::Incidents, result);
+    }
+
+    /// Says in the feed when saving starts failing and when it works again: once per change,
+    /// not once per attempt, so a full disk does not flood the feed.
+    fn note_save(&mut self, target: SaveTarget, result: Result<(), crate::store::StoreError>) {
+        let failing = &mut self.save_failing[target as usize];
+        let now = self.clock.now();
+        let what = match target {
+            SaveTarget::Feed => "the feed",
+            SaveTarget::Incidents => "incidents",
+        };
+        match result {
+            Err(e) if !*failing => {
+                *failing = true;
+                self.push_feed(
+                    now,
+                    FeedKind::Error,
+                    format!("Could not save {what}: {e}; will keep trying"),
+                );
+            }
+            Err(_) => {
+                // Still failing: the feed already says so. Keep the feed marked for the next try.
+                if target == SaveTarget::Feed {
+                    self.feed_dirty = true;
+                }
+            }
+            Ok(()) if *failing => {
+                *failing = false;
+                self.push_feed(now, FeedKind::Info, format!("Saving {what} works again"));
+            }
+            Ok(()) => {}
         }
     }
 
