@@ -44,6 +44,18 @@ fn wait_for(
     }
 }
 
+/// Picks a runbook in the Scenario list, presses Trigger alert and waits for its incident.
+fn trigger_from_ui(h: &mut Harness<'static, ConsoleApp>, scenario_label: &str) {
+    h.get_by_label("Scenario").click();
+    h.run_steps(2);
+    h.get_by_label(scenario_label).click();
+    h.run_steps(2);
+    h.get_by_label("Trigger alert").click();
+    wait_for(h, "the incident to show", |h| {
+        h.query_by_label("Top-3 hypotheses").is_some()
+    });
+}
+
 fn feed_has(h: &Harness<'static, ConsoleApp>, kind: FeedKind, needle: &str) -> bool {
     h.state()
         .engine()
@@ -59,16 +71,7 @@ fn trigger_mark_execute_verify() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
 
-    // Pick the HTTP runbook and fire it.
-    h.get_by_label("Scenario").click();
-    h.run_steps(2);
-    h.get_by_label("Nginx 5xx surge on checkout API (http_5xx_surge)")
-        .click();
-    h.run_steps(2);
-    h.get_by_label("Trigger alert").click();
-    wait_for(&mut h, "the incident to show", |h| {
-        h.query_by_label("Top-3 hypotheses").is_some()
-    });
+    trigger_from_ui(&mut h, "Nginx 5xx surge on checkout API (http_5xx_surge)");
     assert_eq!(
         h.get_all_by_label("Confirmed").count(),
         3,
@@ -218,15 +221,7 @@ fn korean_ui_renders_hangul() {
 fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    h.get_by_label("Scenario").click();
-    h.run_steps(2);
-    h.get_by_label("Edge node CPU spike (cpu_spike_core)")
-        .click();
-    h.run_steps(2);
-    h.get_by_label("Trigger alert").click();
-    wait_for(&mut h, "the incident", |h| {
-        h.query_by_label("Top-3 hypotheses").is_some()
-    });
+    trigger_from_ui(&mut h, "Edge node CPU spike (cpu_spike_core)");
     h.get_by_label("Defer").click();
     wait_for(&mut h, "the plan to be deferred", |h| {
         matches!(
