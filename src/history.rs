@@ -48,15 +48,16 @@ impl MetricHistory {
         for node in &reading.nodes {
             for metric in Metric::ALL {
                 if let Some(v) = node.value(metric).filter(|v| v.is_finite()) {
-                    self.push_point(metric, &node.node, t, v);
+                    let _ = self.push_point(metric, &node.node, t, v);
                 }
             }
         }
         self.revision += 1;
     }
 
-    /// Appends one point; points must arrive in time order per series.
-    pub fn push_point(&mut self, metric: Metric, node: &str, t: f64, value: f64) {
+    /// Appends one point and returns true; a point not newer than the series' last one is
+    /// dropped (false), so a backfill that overlaps what is already drawn adds nothing twice.
+    pub fn push_point(&mut self, metric: Metric, node: &str, t: f64, value: f64) -> bool {
         let ring = match self.series.get_mut(&(metric, node.to_string())) {
             Some(r) => r,
             None => self
@@ -64,11 +65,15 @@ impl MetricHistory {
                 .entry((metric, node.to_string()))
                 .or_insert_with(|| VecDeque::with_capacity(64)),
         };
+        if ring.back().is_some_and(|&(last, _)| last >= t) {
+            return false;
+        }
         if ring.len() >= self.capacity {
             ring.pop_front();
         }
         ring.push_back((t, value as f32));
         self.revision += 1;
+        true
     }
 
     /// The nodes that have samples of `metric`, in name order.
@@ -179,7 +184,7 @@ mod tests {
     fn ring_is_bounded() {
         let mut h = MetricHistory::with_capacity(10);
         for i in 0..100 {
-            h.push_point(Metric::CpuUsage, "a", f64::from(i), 0.5);
+            let _ = h.push_point(Metric::CpuUsage, "a", f64::from(i), 0.5);
         }
         assert_eq!(h.len(Metric::CpuUsage, "a"), 10);
         let pts = h.decimated(Metric::CpuUsage, "a", 0.0, 1000.0, 100);
@@ -191,7 +196,7 @@ mod tests {
         let mut h = MetricHistory::with_capacity(100_000);
         for i in 0..86_400 {
             let v = if i == 40_000 { 0.99 } else { 0.5 };
-            h.push_point(Metric::HttpErrorRate, "n", f64::from(i), v);
+            let _ = h.push_point(Metric::HttpErrorRate, "n", f64::from(i), v);
         }
         let pts = h.decimated(Metric::HttpErrorRate, "n", 0.0, 86_400.0, 300);
         assert!(pts.len() <= 600, "{}", pts.len());
@@ -206,7 +211,7 @@ mod tests {
     fn window_selects_only_the_range() {
         let mut h = MetricHistory::with_capacity(1000);
         for i in 0..100 {
-            h.push_point(Metric::CpuUsage, "a", f64::from(i), f64::from(i) / 100.0);
+            let _ = h.push_point(Metric::CpuUsage, "a", f64::from(i), f64::from(i) / 100.0);
         }
         let pts = h.decimated(Metric::CpuUsage, "a", 50.0, 59.0, 1000);
         assert_eq!(pts.len(), 10);

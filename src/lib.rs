@@ -6,6 +6,8 @@
 //! - [`scenarios`], [`analysis`], [`history`]: pure logic over the model (runbook loading,
 //!   the Korean report, bounded sparkline history with decimation).
 //! - [`engine`]: the tokio side; owns time, polling, detection and every state change.
+//! - [`integrations`]: one module per outside system (Prometheus); wire formats and errors in words.
+//! - [`envconfig`]: settings from the environment and `.env`, for runs without a window.
 //! - [`store`]: atomic RON persistence under the data dir.
 //! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
 //! - [`headless`]: the same engine with no window, printing the feed.
@@ -14,8 +16,10 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod envconfig;
 pub mod headless;
 pub mod history;
+pub mod integrations;
 pub mod model;
 pub mod scenarios;
 pub mod store;

@@ -9,11 +9,21 @@ use incident_console::model::{FeedKind, HypothesisMark, IncidentStatus, Lang, Pl
 use incident_console::store::Store;
 use incident_console::ui::{ConsoleApp, fonts};
 
+mod common;
+
 fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
+    // One sample at start, then quiet, so the clicks decide what happens.
+    harness_with(dir, true, 3600)
+}
+
+fn harness_with(
+    dir: &std::path::Path,
+    force_demo: bool,
+    poll_secs: u64,
+) -> Harness<'static, ConsoleApp> {
     let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        // One sample at start, then quiet, so the clicks decide what happens.
-        poll_override_secs: Some(3600),
+        force_demo,
+        poll_override_secs: Some(poll_secs),
         ..EngineConfig::new(Store::new(dir))
     })
     .unwrap();
@@ -176,8 +186,8 @@ fn settings_validate_in_words_and_survive_a_restart() {
             .http_threshold
             == 0.07
     });
-    // A saved URL is never shown as a fake success.
-    h.get_by_label_contains("not connected yet");
+    // --demo wins over a saved URL, and the tab says so rather than pretending to be live.
+    h.get_by_label_contains("Demo mode is on");
     assert!(
         h.query_by_label("HTTP threshold: \"abc\" is not a number")
             .is_none()
@@ -256,4 +266,95 @@ fn a_stopped_engine_is_said_in_words() {
     h.state_mut().shutdown();
     h.run_steps(2);
     h.get_by_label_contains("The engine has stopped");
+}
+
+/// Replaces the text of the field labelled `label`.
+fn set_field(h: &mut Harness<'static, ConsoleApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(2);
+}
+
+#[test]
+fn prometheus_test_shows_values_or_the_error_in_words() {
+    let fake = common::FakeProm::start(
+        common::Reply::Json(common::vector(&[
+            ("edge-node-01", "0.042"),
+            ("edge-node-02", "NaN"),
+        ])),
+        common::Reply::Hang,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Prometheus").click();
+    h.run_steps(2);
+    set_field(&mut h, "Base URL", &fake.url);
+    h.get_by_label("Test").click();
+    wait_for(&mut h, "the test result", |h| {
+        h.query_by_label("http: edge-node-01 = 0.0420, edge-node-02 = NaN")
+            .is_some()
+    });
+    h.get_by_label("cpu: edge-node-01 = 0.0420, edge-node-02 = NaN");
+    assert!(fake.hits() >= 2, "both queries ran");
+    // Test saves nothing.
+    assert_eq!(
+        h.state().engine().state.lock().settings.prometheus.base_url,
+        ""
+    );
+
+    let closed = common::closed_port_url();
+    set_field(&mut h, "Base URL", &closed);
+    h.get_by_label("Test").click();
+    wait_for(&mut h, "the connection error", |h| {
+        h.query_by_label_contains(&format!("http: cannot connect to {closed}"))
+            .is_some()
+    });
+
+    set_field(&mut h, "Base URL", "localhost:9090");
+    h.get_by_label("Test").click();
+    h.run_steps(2);
+    h.get_by_label("base URL: \"localhost:9090\" must start with http:// or https://");
+}
+
+#[test]
+fn saving_prometheus_settings_switches_to_the_live_source_at_once() {
+    let fake = common::FakeProm::start(
+        common::Reply::Json(common::vector(&[
+            ("edge-node-01", "0.5"),
+            ("edge-node-02", "0.25"),
+        ])),
+        common::Reply::Json(common::matrix(&["edge-node-01", "edge-node-02"], "0.3", 20)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(dir.path(), false, 1);
+    h.get_by_label_contains("Demo data (offline, simulated)");
+    h.get_by_label("Use simulated metrics").click();
+    h.run_steps(1);
+    h.get_by_label("Prometheus").click();
+    h.run_steps(2);
+    set_field(&mut h, "Base URL", &fake.url);
+    set_field(&mut h, "Hotspot label", "instance");
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the live status line", |h| {
+        h.query_by_label_contains("Live: Prometheus").is_some()
+    });
+    h.get_by_label_contains(&format!("Live: Prometheus {}", fake.url));
+    // The card shows the live value and its node.
+    assert_eq!(h.get_all_by_label("50.00%  (edge-node-01)").count(), 2);
+    assert!(feed_has(&h, FeedKind::Status, "Connected to Prometheus"));
+
+    // The server goes bad: the values stay, marked stale, and the line says why.
+    fake.set_instant(common::Reply::Json("oops".into()));
+    wait_for(&mut h, "the failing status line", |h| {
+        h.query_by_label_contains("failing since").is_some()
+    });
+    assert_eq!(h.get_all_by_label("stale").count(), 2, "both cards");
+    assert_eq!(
+        h.get_all_by_label_contains("did not answer with Prometheus API JSON")
+            .count(),
+        2,
+        "the status line and its one feed line"
+    );
 }

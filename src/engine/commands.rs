@@ -1,7 +1,7 @@
 //! Intents the UI (or a test) sends to the engine. Results come back as state changes, never as
 //! return values: an immediate-mode UI re-reads the state every frame anyway.
 
-use crate::model::{HypothesisMark, Settings};
+use crate::model::{HypothesisMark, PrometheusSettings, Settings};
 
 /// One thing the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Validate, persist and apply new settings.
     SaveSettings(Box<Settings>),
+    /// Run both queries once with these (unsaved) Prometheus settings and show what came back.
+    TestPrometheus(Box<PrometheusSettings>),
     /// Write an incident's analysis report as Markdown to `path` (chosen in a file dialog).
     ExportReport {
         /// Incident id.

@@ -6,6 +6,7 @@
 
 pub mod clock;
 mod commands;
+pub mod live;
 pub mod monitor;
 pub mod source;
 
@@ -28,8 +29,12 @@ use crate::model::{
     TriggerOrigin,
 };
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
+use live::{LiveConfig, LiveEvent};
 use monitor::{Monitor, MonitorEvent};
 use source::DemoSource;
+
+use crate::integrations::prometheus::PromClient;
+use crate::model::{PrometheusOverrides, PrometheusSettings};
 
 /// Where the numbers come from right now.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,13 +44,53 @@ pub enum SourceStatus {
         /// Whether `--demo` forced it.
         forced: bool,
     },
-    /// A Prometheus URL is saved, but this version has no live client yet.
-    NotConnected {
-        /// The saved URL.
+    /// Polling a Prometheus server; `last_good` is `None` while connecting.
+    Live {
+        /// The server, without credentials.
         url: String,
+        /// When the last poll with values arrived.
+        last_good: Option<DateTime<Utc>>,
+        /// What the last poll could not use, in words (an empty query, a NaN series).
+        problems: Vec<String>,
+    },
+    /// The server gives no values: the last good values are stale.
+    Failing {
+        /// The server, without credentials.
+        url: String,
+        /// When the failures began.
+        since: DateTime<Utc>,
+        /// Why, in words.
+        reason: String,
+        /// When the last poll with values arrived, if ever.
+        last_good: Option<DateTime<Utc>>,
+        /// When the next attempt is due, if one is scheduled.
+        retry_at: Option<DateTime<Utc>>,
     },
     /// Demo is off and nothing else is configured: nothing is polled.
     Off,
+}
+
+/// One query's answer in a Test: every series' `(name, value)`, or the error in words.
+pub type TestSeries = Result<Vec<(String, f64)>, String>;
+
+/// The Prometheus tab's Test: one run of both queries with the settings being edited.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PromTest {
+    /// Waiting for the server.
+    Running {
+        /// The server, without credentials.
+        url: String,
+    },
+    /// The answer.
+    Done {
+        /// The server, without credentials.
+        url: String,
+        /// When it answered.
+        at: DateTime<Utc>,
+        /// Per metric ([`Metric::ALL`] order): every series' value (may be NaN), or the error
+        /// in words; or the error that stopped both.
+        results: Result<[TestSeries; 2], String>,
+    },
 }
 
 /// The result of the last "Verify recovery".
@@ -113,6 +158,10 @@ pub struct ConsoleState {
     pub last_verification: Option<Verification>,
     /// Effective poll interval (settings, or `--poll-secs`).
     pub poll_interval_secs: u64,
+    /// The last Test of the Prometheus tab.
+    pub prometheus_test: Option<PromTest>,
+    /// Environment variables that override settings for this run (names only).
+    pub overridden: Vec<&'static str>,
 }
 
 /// How the engine is started.
@@ -133,6 +182,10 @@ pub struct EngineConfig {
     pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
     /// The language to use when no settings are saved yet.
     pub default_language: crate::model::Lang,
+    /// Prometheus settings from the environment for this run.
+    pub overrides: PrometheusOverrides,
+    /// Problems found while reading the environment, said in the feed at start.
+    pub startup_problems: Vec<String>,
 }
 
 impl EngineConfig {
@@ -148,6 +201,8 @@ impl EngineConfig {
             headless: false,
             feed_tap: None,
             default_language: crate::model::Lang::En,
+            overrides: PrometheusOverrides::default(),
+            startup_problems: Vec::new(),
         }
     }
 }
@@ -226,6 +281,57 @@ pub struct Engine {
     changed: bool,
     /// Whether the last save of the feed / incidents failed.
     save_failing: [bool; 2],
+    /// Settings as saved on disk (`settings` is these with the overrides applied).
+    saved_settings: Settings,
+    overrides: PrometheusOverrides,
+    live: Option<LiveRun>,
+    live_tx: mpsc::UnboundedSender<LiveEvent>,
+    live_rx: Option<mpsc::UnboundedReceiver<LiveEvent>>,
+    generation: u64,
+}
+
+/// What a live task is polling with; a new one starts only when this changes.
+#[derive(Clone, Debug, PartialEq)]
+struct LiveKey {
+    prometheus: PrometheusSettings,
+    poll_secs: u64,
+    window_secs: u64,
+}
+
+impl LiveKey {
+    fn new(p: &PrometheusSettings, poll_secs: u64, window_secs: u64) -> Self {
+        // Thresholds are the engine's business; changing them must not restart polling.
+        let prometheus = PrometheusSettings {
+            http_threshold: 0.0,
+            cpu_threshold: 0.0,
+            ..p.clone()
+        };
+        Self {
+            prometheus,
+            poll_secs,
+            window_secs,
+        }
+    }
+}
+
+/// The running live task and what the engine remembers about its health.
+struct LiveRun {
+    key: LiveKey,
+    generation: u64,
+    client: PromClient,
+    queries: [String; 2],
+    task: tokio::task::JoinHandle<()>,
+    connected: bool,
+    last_good: Option<DateTime<Utc>>,
+    failing_since: Option<DateTime<Utc>>,
+    /// What the feed last said about this source's problems, so it speaks once per change.
+    reported: Vec<String>,
+}
+
+impl Drop for LiveRun {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// What a save was for, to report each one's failures once.
@@ -242,10 +348,11 @@ impl Engine {
     /// Restores the data dir, loads scenarios and prepares the state. Does no polling yet.
     pub fn new(config: EngineConfig) -> Self {
         let restored = config.store.restore();
-        let settings = restored.settings.unwrap_or_else(|| Settings {
+        let saved_settings = restored.settings.unwrap_or_else(|| Settings {
             language: config.default_language,
             ..Settings::default()
         });
+        let settings = config.overrides.apply(&saved_settings);
         let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
         let now = config.clock.now();
         let mut incidents = restored.incidents;
@@ -270,7 +377,10 @@ impl Engine {
             headless: config.headless,
             last_verification: None,
             poll_interval_secs: poll,
+            prometheus_test: None,
+            overridden: config.overrides.names(),
         };
+        let (live_tx, live_rx) = mpsc::unbounded_channel();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
         let mut engine = Self {
@@ -294,6 +404,12 @@ impl Engine {
             random_draws: 0,
             changed: true,
             save_failing: [false; 2],
+            saved_settings,
+            overrides: config.overrides,
+            live: None,
+            live_tx,
+            live_rx: Some(live_rx),
+            generation: 0,
         };
         {
             let mut st = engine.state.lock();
@@ -309,6 +425,17 @@ impl Engine {
                 now,
                 FeedKind::Error,
                 format!("scenario file skipped: {err}"),
+            );
+        }
+        for problem in config.startup_problems {
+            engine.push_feed(now, FeedKind::Error, problem);
+        }
+        if !engine.overrides.is_empty() {
+            let names = engine.overrides.names().join(", ");
+            engine.push_feed(
+                now,
+                FeedKind::Settings,
+                format!("Settings overridden for this run by {names}"),
             );
         }
         engine.select_source(now);
@@ -374,9 +501,11 @@ impl Engine {
         let mut next_poll = tokio::time::Instant::now();
         let mut next_feed_save = tokio::time::Instant::now() + FEED_SAVE_EVERY;
         let stop = self.stop.clone();
+        let mut live_rx = self.live_rx.take().expect("run is called once");
         loop {
             tokio::select! {
                 _ = stop.notified() => break,
+                Some(event) = live_rx.recv() => self.on_live(event),
                 _ = tokio::time::sleep_until(next_poll) => {
                     self.poll();
                     next_poll += Duration::from_secs(self.poll_interval_secs());
@@ -404,6 +533,7 @@ impl Engine {
             }
             self.request_repaint();
         }
+        self.live = None;
         self.save_feed_if_dirty();
         self.save_incidents();
     }
@@ -431,10 +561,9 @@ impl Engine {
                 format!("demo source forced by --demo (seed {})", self.seed)
             }
             SourceStatus::Demo { forced: false } => format!("demo source (seed {})", self.seed),
-            SourceStatus::NotConnected { url } => {
-                format!(
-                    "Prometheus {url} saved but not connected yet (no live client in this version)"
-                )
+            SourceStatus::Live { url, .. } => format!("live Prometheus {url}"),
+            SourceStatus::Failing { url, reason, .. } => {
+                format!("Prometheus {url}, failing: {reason}")
             }
             SourceStatus::Off => {
                 "no metric source (demo is off and no Prometheus URL is set)".into()
@@ -443,24 +572,20 @@ impl Engine {
     }
 
     fn select_source(&mut self, now: DateTime<Utc>) {
+        let interval = self.poll_interval_secs();
+        let window_secs = u64::from(self.settings.graph_window_mins.max(1)) * 60;
         let status = if self.force_demo || self.settings.demo_mode {
+            self.live = None;
             if self.demo.is_none() {
+                self.forget_source_data(interval);
                 let demo = DemoSource::new(self.seed);
-                let interval = self.poll_interval_secs();
-                let count = u64::from(self.settings.graph_window_mins.max(1)) * 60 / interval;
-                let backfilled = {
-                    let mut st = self.state.lock();
+                let count = window_secs / interval;
+                for r in demo.backfill(now, interval, count) {
                     // Graphs are never empty: the window's worth of calm demo history.
-                    let empty = st.history.is_empty();
-                    if empty {
-                        for r in demo.backfill(now, interval, count) {
-                            st.history.push(&r);
-                        }
-                    }
-                    empty && count > 0
-                };
+                    self.state.lock().history.push(&r);
+                }
                 self.demo = Some(demo);
-                if backfilled {
+                if count > 0 {
                     self.push_feed(
                         now,
                         FeedKind::Info,
@@ -474,23 +599,288 @@ impl Engine {
                 forced: self.force_demo,
             }
         } else {
-            self.demo = None;
-            let url = self.settings.prometheus.base_url.trim();
-            if url.is_empty() {
+            if self.demo.take().is_some() {
+                self.forget_source_data(interval);
+            }
+            let p = self.settings.prometheus.clone();
+            if p.base_url.trim().is_empty() {
+                if self.live.take().is_some() {
+                    self.forget_source_data(interval);
+                }
                 SourceStatus::Off
             } else {
-                SourceStatus::NotConnected {
-                    url: url.to_string(),
+                let key = LiveKey::new(&p, interval, window_secs);
+                if self.live.as_ref().is_some_and(|l| l.key == key) {
+                    return;
+                }
+                self.live = None;
+                self.forget_source_data(interval);
+                self.generation += 1;
+                match LiveConfig::new(&p, interval, window_secs, self.generation) {
+                    Ok(config) => {
+                        let url = config.client.url().to_string();
+                        let run = LiveRun {
+                            key,
+                            generation: self.generation,
+                            client: config.client.clone(),
+                            queries: config.queries.clone(),
+                            task: tokio::spawn(live::run(
+                                config,
+                                self.clock.clone(),
+                                self.live_tx.clone(),
+                            )),
+                            connected: false,
+                            last_good: None,
+                            failing_since: None,
+                            reported: Vec::new(),
+                        };
+                        self.live = Some(run);
+                        SourceStatus::Live {
+                            url,
+                            last_good: None,
+                            problems: Vec::new(),
+                        }
+                    }
+                    Err(e) => {
+                        let words = format!("Prometheus settings cannot be used: {e}");
+                        self.push_feed(now, FeedKind::Error, words);
+                        SourceStatus::Failing {
+                            url: p.base_url.trim().to_string(),
+                            since: now,
+                            reason: e.to_string(),
+                            last_good: None,
+                            retry_at: None,
+                        }
+                    }
                 }
             }
         };
         self.changed = true;
+        self.state.lock().source = status;
+    }
+
+    /// Drops what the previous source left: its windows say nothing about the next source, and
+    /// its series must not share a graph with the next one's.
+    fn forget_source_data(&mut self, poll_interval_secs: u64) {
+        self.monitor = Monitor::new();
         let mut st = self.state.lock();
-        if st.source != status {
-            // Windows built from another source say nothing about this one.
-            self.monitor = Monitor::new();
+        st.history = MetricHistory::for_poll_interval(poll_interval_secs);
+        st.latest = None;
+    }
+
+    /// Handles a report of a live task (or of a one-off Verify or Test).
+    fn on_live(&mut self, event: LiveEvent) {
+        let current = self.live.as_ref().map(|l| l.generation);
+        match event {
+            LiveEvent::Backfill {
+                generation,
+                series,
+                from,
+            } if Some(generation) == current => self.on_backfill(series, from),
+            LiveEvent::Poll {
+                generation,
+                at,
+                results,
+                retry_in,
+            } if Some(generation) == current => self.on_poll(at, &results, retry_in),
+            LiveEvent::Backfill { .. } | LiveEvent::Poll { .. } => {
+                // From a task that was replaced: its server is no longer ours.
+            }
+            LiveEvent::Verify { at, results } => {
+                let assembled = live::assemble(at, &results);
+                match assembled.reading {
+                    Some(reading) => self.record_verification(&reading, at),
+                    None => {
+                        let url = self
+                            .live
+                            .as_ref()
+                            .map_or("", |l| l.client.url())
+                            .to_string();
+                        self.push_feed(
+                            at,
+                            FeedKind::Verification,
+                            format!(
+                                "Verification not possible: Prometheus {url}: {}",
+                                assembled.problems.join("; ")
+                            ),
+                        );
+                    }
+                }
+            }
+            LiveEvent::Test { url, at, results } => {
+                let line = match &results {
+                    Err(e) => format!("Prometheus test of {url} failed: {e}"),
+                    Ok(r) => {
+                        let part = |m: Metric| match &r[m.index()] {
+                            Ok(s) => format!("{} {} series", m.short_name(), s.len()),
+                            Err(e) => format!("{} failed ({e})", m.short_name()),
+                        };
+                        format!(
+                            "Prometheus test of {url}: {}, {}",
+                            part(Metric::HttpErrorRate),
+                            part(Metric::CpuUsage)
+                        )
+                    }
+                };
+                let results = results.map_err(|e| e.to_string()).map(|r| {
+                    r.map(|m| {
+                        m.map(|s| s.into_iter().map(|v| (v.key, v.value)).collect())
+                            .map_err(|e| e.to_string())
+                    })
+                });
+                self.state.lock().prometheus_test = Some(PromTest::Done { url, at, results });
+                self.push_feed(at, FeedKind::Settings, line);
+            }
         }
-        st.source = status;
+    }
+
+    fn on_backfill(
+        &mut self,
+        series: [Result<
+            Vec<crate::integrations::prometheus::RangeSeries>,
+            crate::integrations::prometheus::PromError,
+        >; 2],
+        from: DateTime<Utc>,
+    ) {
+        let url = self
+            .live
+            .as_ref()
+            .map_or("", |l| l.client.url())
+            .to_string();
+        let mut points = 0usize;
+        let mut count = 0usize;
+        let mut problems = Vec::new();
+        {
+            let mut st = self.state.lock();
+            for metric in Metric::ALL {
+                match &series[metric.index()] {
+                    Ok(all) => {
+                        for s in all {
+                            count += 1;
+                            for &(t, v) in s.points.iter().filter(|(_, v)| v.is_finite()) {
+                                if st.history.push_point(metric, &s.key, t, v) {
+                                    points += 1;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(format!("{}: {e}", metric.short_name())),
+                }
+            }
+        }
+        let mut line = format!(
+            "Graphs back-filled from Prometheus {url}: {points} points in {count} series since {}",
+            from.format("%H:%M:%S")
+        );
+        if !problems.is_empty() {
+            line.push_str(&format!(" (not back-filled: {})", problems.join("; ")));
+        }
+        self.push_feed(self.clock.now(), FeedKind::Info, line);
+    }
+
+    fn on_poll(
+        &mut self,
+        at: DateTime<Utc>,
+        results: &live::MetricResults,
+        retry_in: Option<Duration>,
+    ) {
+        let assembled = live::assemble(at, results);
+        let Some(run) = self.live.as_mut() else {
+            return;
+        };
+        let url = run.client.url().to_string();
+        let mut lines: Vec<(FeedKind, String)> = Vec::new();
+        let status = match assembled.reading {
+            Some(reading) => {
+                let series = |m: Metric| {
+                    reading
+                        .nodes
+                        .iter()
+                        .filter(|n| n.value(m).is_some())
+                        .count()
+                };
+                if let Some(since) = run.failing_since.take() {
+                    lines.push((
+                        FeedKind::Status,
+                        format!(
+                            "Prometheus {url} answers again after {} of failures; polling resumed",
+                            format_duration(at - since)
+                        ),
+                    ));
+                    run.reported.clear();
+                } else if !run.connected {
+                    lines.push((
+                        FeedKind::Status,
+                        format!(
+                            "Connected to Prometheus {url}: http {} series, cpu {} series; polling every {} s",
+                            series(Metric::HttpErrorRate),
+                            series(Metric::CpuUsage),
+                            run.key.poll_secs
+                        ),
+                    ));
+                }
+                run.connected = true;
+                run.last_good = Some(at);
+                if assembled.problems != run.reported {
+                    if assembled.problems.is_empty() {
+                        lines.push((
+                            FeedKind::Info,
+                            format!("Prometheus {url}: both queries give values again"),
+                        ));
+                    } else {
+                        lines.push((
+                            FeedKind::Error,
+                            format!("Prometheus {url}: {}", assembled.problems.join("; ")),
+                        ));
+                    }
+                    run.reported = assembled.problems.clone();
+                }
+                let status = SourceStatus::Live {
+                    url,
+                    last_good: Some(at),
+                    problems: assembled.problems,
+                };
+                self.state.lock().source = status;
+                for (kind, line) in lines.drain(..) {
+                    self.push_feed(at, kind, line);
+                }
+                self.ingest(reading);
+                return;
+            }
+            None => {
+                let since = *run.failing_since.get_or_insert(at);
+                let reason = assembled.problems.join("; ");
+                if assembled.problems != run.reported {
+                    let stale = if run.last_good.is_some() {
+                        "the last values stay on screen, marked stale"
+                    } else {
+                        "no values yet"
+                    };
+                    lines.push((
+                        FeedKind::Error,
+                        format!(
+                            "Prometheus {url} failing: {reason}; {stale}; retrying with backoff (at most {} s apart)",
+                            live::BACKOFF_CAP_SECS.max(run.key.poll_secs)
+                        ),
+                    ));
+                    run.reported = assembled.problems;
+                }
+                SourceStatus::Failing {
+                    url,
+                    since,
+                    reason,
+                    last_good: run.last_good,
+                    retry_at: retry_in
+                        .and_then(|d| chrono::Duration::from_std(d).ok())
+                        .map(|d| at + d),
+                }
+            }
+        };
+        self.changed = true;
+        self.state.lock().source = status;
+        for (kind, line) in lines {
+            self.push_feed(at, kind, line);
+        }
     }
 
     /// Adds a feed entry (memory, shared state, tap); the disk copy follows within seconds.
@@ -903,6 +1293,7 @@ impl Engine {
                 self.push_feed(now, FeedKind::Status, line);
             }
             Command::SaveSettings(settings) => self.save_settings(*settings, now),
+            Command::TestPrometheus(settings) => self.test_prometheus(*settings, now),
             Command::ExportReport { incident, path } => {
                 let Some(inc) = self.incidents.iter().find(|i| i.id == incident) else {
                     return self.unknown_incident(incident, now);
@@ -1088,6 +1479,21 @@ impl Engine {
     }
 
     fn verify(&mut self, now: DateTime<Utc>) {
+        if let Some(run) = &self.live {
+            // The answer comes back as an event: the engine never waits on the network.
+            let (client, queries, tx) = (
+                run.client.clone(),
+                run.queries.clone(),
+                self.live_tx.clone(),
+            );
+            let clock = self.clock.clone();
+            tokio::spawn(async move {
+                let at = clock.now();
+                let results = live::query_both(&client, &queries, at).await;
+                let _ = tx.send(LiveEvent::Verify { at, results });
+            });
+            return;
+        }
         let reading = self.demo.as_ref().map(|demo| demo.current_reading(now));
         let Some(reading) = reading else {
             let words = self.source_words();
@@ -1097,6 +1503,11 @@ impl Engine {
                 format!("Verification not possible: {words}"),
             );
         };
+        self.record_verification(&reading, now);
+    }
+
+    /// Judges `reading` against the thresholds and says so in the feed.
+    fn record_verification(&mut self, reading: &Reading, now: DateTime<Utc>) {
         let http = reading.max(Metric::HttpErrorRate).map(|(_, v)| v);
         let cpu = reading.max(Metric::CpuUsage).map(|(_, v)| v);
         let p = &self.settings.prometheus;
@@ -1114,13 +1525,42 @@ impl Engine {
         self.push_feed(now, FeedKind::Verification, line);
     }
 
-    fn save_settings(&mut self, settings: Settings, now: DateTime<Utc>) {
-        if let Err(e) = settings.validate() {
+    fn test_prometheus(&mut self, settings: PrometheusSettings, now: DateTime<Utc>) {
+        let tx = self.live_tx.clone();
+        let clock = self.clock.clone();
+        let client = PromClient::new(&settings);
+        let url = client.as_ref().map_or_else(
+            |_| settings.base_url.trim().to_string(),
+            |c| c.url().to_string(),
+        );
+        self.state.lock().prometheus_test = Some(PromTest::Running { url: url.clone() });
+        self.changed = true;
+        let queries = [settings.http_query.clone(), settings.cpu_query.clone()];
+        let _ = now;
+        tokio::spawn(async move {
+            let results = match client {
+                Ok(client) => Ok(live::query_both(&client, &queries, clock.now()).await),
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(LiveEvent::Test {
+                url,
+                at: clock.now(),
+                results,
+            });
+        });
+    }
+
+    fn save_settings(&mut self, edited: Settings, now: DateTime<Utc>) {
+        if let Err(e) = edited.validate() {
             return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
         }
-        if let Err(e) = self.store.save_settings(&settings) {
+        // What the environment set for this run stays out of the file.
+        let to_save = self.overrides.unapply(&edited, &self.saved_settings);
+        if let Err(e) = self.store.save_settings(&to_save) {
             return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
         }
+        self.saved_settings = to_save;
+        let settings = self.overrides.apply(&self.saved_settings);
         self.settings = settings.clone();
         let poll = self.poll_interval_secs();
         {

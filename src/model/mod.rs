@@ -8,6 +8,7 @@ mod incident;
 mod metrics;
 mod report;
 mod scenario;
+mod secret;
 mod settings;
 
 pub use feed::{FeedEntry, FeedKind};
@@ -18,4 +19,7 @@ pub use incident::{
 pub use metrics::{Metric, NodeReading, Reading, SeriesPoint};
 pub use report::{AnalysisReport, ReportSource};
 pub use scenario::{Action, Evidence, Hypothesis, Localized, Risk, Scenario};
-pub use settings::{Lang, PrometheusSettings, Settings, SettingsError, ThemeChoice};
+pub use secret::Secret;
+pub use settings::{
+    Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,
+};

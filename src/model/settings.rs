@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::Secret;
+
 /// UI language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Lang {
@@ -30,6 +32,26 @@ pub enum ThemeChoice {
     Dark,
 }
 
+/// How the console authenticates to Prometheus (or a compatible API behind a gateway).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PromAuth {
+    /// No authentication.
+    #[default]
+    None,
+    /// `Authorization: Bearer <token>` (Grafana Cloud, most gateways).
+    Bearer {
+        /// The token.
+        token: Secret,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// User name.
+        user: String,
+        /// Password.
+        password: Secret,
+    },
+}
+
 /// Where live metrics come from and what counts as a breach.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -44,6 +66,15 @@ pub struct PrometheusSettings {
     pub http_threshold: f64,
     /// CPU ratio above which the metric is in breach.
     pub cpu_threshold: f64,
+    /// The label whose value names a series (a hotspot); a series without it is named by its
+    /// whole label set.
+    pub series_label: String,
+    /// Authentication.
+    pub auth: PromAuth,
+    /// Extra request headers, e.g. `X-Scope-OrgID` for multi-tenant Mimir.
+    pub extra_headers: Vec<(String, String)>,
+    /// Seconds before a query is given up.
+    pub timeout_secs: u64,
 }
 
 impl Default for PrometheusSettings {
@@ -54,6 +85,10 @@ impl Default for PrometheusSettings {
             cpu_query: "cpu_usage".into(),
             http_threshold: 0.05,
             cpu_threshold: 0.80,
+            series_label: "instance".into(),
+            auth: PromAuth::None,
+            extra_headers: Vec::new(),
+            timeout_secs: 5,
         }
     }
 }
@@ -121,6 +156,14 @@ pub enum SettingsError {
     /// A query left empty.
     #[error("{0}: the query is empty")]
     EmptyQuery(&'static str),
+    /// A header that HTTP cannot carry.
+    #[error("header \"{0}\": {1}")]
+    BadHeader(String, &'static str),
+    /// The series label is not a Prometheus label name.
+    #[error(
+        "series label: \"{0}\" is not a label name (letters, digits and _, not starting with a digit)"
+    )]
+    BadLabel(String),
 }
 
 impl Settings {
@@ -180,7 +223,67 @@ impl Settings {
         if self.prometheus.cpu_query.trim().is_empty() {
             return Err(SettingsError::EmptyQuery("CPU query"));
         }
+        let label = &self.prometheus.series_label;
+        let label_ok = label
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+        if label.is_empty() || !label_ok {
+            return Err(SettingsError::BadLabel(label.clone()));
+        }
+        for (name, value) in &self.prometheus.extra_headers {
+            Self::check_header(name, value)?;
+        }
+        if !(1..=300).contains(&self.prometheus.timeout_secs) {
+            return Err(SettingsError::OutOfRange {
+                field: "timeout (s)",
+                value: self.prometheus.timeout_secs.to_string(),
+                min: "1".into(),
+                max: "300".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// Checks one extra header: an RFC 9110 token for the name, visible text for the value.
+    pub fn check_header(name: &str, value: &str) -> Result<(), SettingsError> {
+        let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token_char) {
+            return Err(SettingsError::BadHeader(
+                name.to_string(),
+                "a header name is letters, digits and -",
+            ));
+        }
+        if name.eq_ignore_ascii_case("authorization") {
+            return Err(SettingsError::BadHeader(
+                name.to_string(),
+                "set it with the authentication fields, which keep it masked",
+            ));
+        }
+        if value.chars().any(|c| c.is_control()) {
+            return Err(SettingsError::BadHeader(
+                name.to_string(),
+                "the value holds a control character (a line break?)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses the headers field: one `Name: value` per line, blank lines ignored.
+    pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, SettingsError> {
+        let mut headers = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(SettingsError::BadHeader(
+                    line.to_string(),
+                    "write it as Name: value",
+                ));
+            };
+            let (name, value) = (name.trim(), value.trim());
+            Self::check_header(name, value)?;
+            headers.push((name.to_string(), value.to_string()));
+        }
+        Ok(headers)
     }
 
     /// The threshold for `metric`.
@@ -189,6 +292,112 @@ impl Settings {
             super::Metric::HttpErrorRate => self.prometheus.http_threshold,
             super::Metric::CpuUsage => self.prometheus.cpu_threshold,
         }
+    }
+}
+
+/// Prometheus settings that the environment (or `.env`) overrides for one run; they are applied
+/// over the saved settings and never written back to disk.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PrometheusOverrides {
+    /// `INCIDENT_PROMETHEUS_URL`; setting it also turns demo mode off for the run.
+    pub base_url: Option<String>,
+    /// `INCIDENT_PROMETHEUS_HTTP_QUERY`.
+    pub http_query: Option<String>,
+    /// `INCIDENT_PROMETHEUS_CPU_QUERY`.
+    pub cpu_query: Option<String>,
+    /// `INCIDENT_PROMETHEUS_HTTP_THRESHOLD`.
+    pub http_threshold: Option<f64>,
+    /// `INCIDENT_PROMETHEUS_CPU_THRESHOLD`.
+    pub cpu_threshold: Option<f64>,
+    /// `INCIDENT_PROMETHEUS_TOKEN` (bearer).
+    pub token: Option<Secret>,
+}
+
+impl PrometheusOverrides {
+    /// Whether nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `settings` with the overrides applied.
+    pub fn apply(&self, settings: &Settings) -> Settings {
+        let mut s = settings.clone();
+        let p = &mut s.prometheus;
+        if let Some(url) = &self.base_url {
+            p.base_url = url.clone();
+            s.demo_mode = false;
+        }
+        if let Some(q) = &self.http_query {
+            p.http_query = q.clone();
+        }
+        if let Some(q) = &self.cpu_query {
+            p.cpu_query = q.clone();
+        }
+        if let Some(t) = self.http_threshold {
+            p.http_threshold = t;
+        }
+        if let Some(t) = self.cpu_threshold {
+            p.cpu_threshold = t;
+        }
+        if let Some(token) = &self.token {
+            p.auth = PromAuth::Bearer {
+                token: token.clone(),
+            };
+        }
+        s
+    }
+
+    /// What to save when the user saves `edited` while these overrides are in force: the
+    /// overridden fields keep their value from `saved`, so a run's environment never leaks
+    /// into the settings file (a token least of all).
+    pub fn unapply(&self, edited: &Settings, saved: &Settings) -> Settings {
+        let mut s = edited.clone();
+        let (p, old) = (&mut s.prometheus, &saved.prometheus);
+        if self.base_url.is_some() {
+            p.base_url = old.base_url.clone();
+            s.demo_mode = saved.demo_mode;
+        }
+        if self.http_query.is_some() {
+            p.http_query = old.http_query.clone();
+        }
+        if self.cpu_query.is_some() {
+            p.cpu_query = old.cpu_query.clone();
+        }
+        if self.http_threshold.is_some() {
+            p.http_threshold = old.http_threshold;
+        }
+        if self.cpu_threshold.is_some() {
+            p.cpu_threshold = old.cpu_threshold;
+        }
+        if self.token.is_some() {
+            p.auth = old.auth.clone();
+        }
+        s
+    }
+
+    /// The names of the variables in force, for the feed (never their values).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        let pairs: [(&'static str, bool); 6] = [
+            ("INCIDENT_PROMETHEUS_URL", self.base_url.is_some()),
+            ("INCIDENT_PROMETHEUS_HTTP_QUERY", self.http_query.is_some()),
+            ("INCIDENT_PROMETHEUS_CPU_QUERY", self.cpu_query.is_some()),
+            (
+                "INCIDENT_PROMETHEUS_HTTP_THRESHOLD",
+                self.http_threshold.is_some(),
+            ),
+            (
+                "INCIDENT_PROMETHEUS_CPU_THRESHOLD",
+                self.cpu_threshold.is_some(),
+            ),
+            ("INCIDENT_PROMETHEUS_TOKEN", self.token.is_some()),
+        ];
+        for (name, set) in pairs {
+            if set {
+                names.push(name);
+            }
+        }
+        names
     }
 }
 
@@ -216,6 +425,60 @@ mod tests {
         assert_eq!(s.validate(), Ok(()));
         s.prometheus.base_url = "localhost:9090".into();
         assert!(matches!(s.validate(), Err(SettingsError::BadUrl(_))));
+    }
+
+    #[test]
+    fn headers_and_labels_are_checked_in_words() {
+        let h = Settings::parse_headers("X-Scope-OrgID: tenant-1\n\n  X-A:b ").unwrap();
+        assert_eq!(
+            h,
+            [
+                ("X-Scope-OrgID".to_string(), "tenant-1".to_string()),
+                ("X-A".into(), "b".into())
+            ]
+        );
+        let err = Settings::parse_headers("no colon here").unwrap_err();
+        assert!(err.to_string().contains("Name: value"), "{err}");
+        assert!(Settings::parse_headers("Bad Name: x").is_err());
+        assert!(Settings::parse_headers("Authorization: Bearer x").is_err());
+        let mut s = Settings::default();
+        s.prometheus.series_label = "1node".into();
+        assert!(matches!(s.validate(), Err(SettingsError::BadLabel(_))));
+        s.prometheus.series_label = "node_1".into();
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn overrides_apply_for_the_run_and_never_reach_the_saved_file() {
+        let saved = Settings::default();
+        let o = PrometheusOverrides {
+            base_url: Some("http://prom:9090".into()),
+            cpu_threshold: Some(0.9),
+            token: Some(Secret::new("t0k")),
+            ..Default::default()
+        };
+        let run = o.apply(&saved);
+        assert!(!run.demo_mode);
+        assert_eq!(run.prometheus.base_url, "http://prom:9090");
+        assert_eq!(run.prometheus.cpu_threshold, 0.9);
+        assert!(matches!(run.prometheus.auth, PromAuth::Bearer { .. }));
+        // The user edits the HTTP threshold in the window and saves.
+        let mut edited = run.clone();
+        edited.prometheus.http_threshold = 0.07;
+        let to_save = o.unapply(&edited, &saved);
+        assert_eq!(to_save.prometheus.http_threshold, 0.07);
+        assert_eq!(to_save.prometheus.base_url, "");
+        assert_eq!(to_save.prometheus.cpu_threshold, 0.8);
+        assert_eq!(to_save.prometheus.auth, PromAuth::None);
+        assert!(to_save.demo_mode);
+        assert_eq!(
+            o.names(),
+            [
+                "INCIDENT_PROMETHEUS_URL",
+                "INCIDENT_PROMETHEUS_CPU_THRESHOLD",
+                "INCIDENT_PROMETHEUS_TOKEN"
+            ]
+        );
     }
 
     #[test]

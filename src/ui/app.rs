@@ -26,6 +26,8 @@ pub(crate) struct Snapshot {
     pub feed_len: usize,
     pub history_revision: u64,
     pub last_verification: Option<Verification>,
+    pub prometheus_test: Option<crate::engine::PromTest>,
+    pub overridden: Vec<&'static str>,
 }
 
 impl Snapshot {
@@ -44,11 +46,18 @@ impl Snapshot {
             feed_len: st.feed.len(),
             history_revision: st.history.revision(),
             last_verification: st.last_verification.clone(),
+            prometheus_test: st.prometheus_test.clone(),
+            overridden: st.overridden.clone(),
         }
     }
 
     pub fn lang(&self) -> Lang {
         self.settings.language
+    }
+
+    /// Whether the values on screen are the last good ones of a failing source.
+    pub fn stale(&self) -> bool {
+        matches!(self.source, SourceStatus::Failing { .. })
     }
 }
 
@@ -182,6 +191,15 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
         ui.separator();
         let (text, color) = source_words(snap, lang, dark);
         ui.label(RichText::new(text).color(color.unwrap_or(ui.visuals().text_color())));
+        if matches!(
+            snap.source,
+            SourceStatus::Live { .. } | SourceStatus::Failing { .. }
+        ) {
+            // The line shows ages and a countdown: a clock, so it ticks once a second, and only
+            // while a live source is shown (demo and idle windows stay asleep).
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(1));
+        }
     });
     ui.horizontal_wrapped(|ui| {
         let random = t(lang, "Random scenario", "무작위 시나리오");
@@ -262,6 +280,19 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
     ui.add_space(2.0);
 }
 
+/// `12 s ago`, `3 min ago`: how old a sample is, by the wall clock.
+fn ago(at: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let secs = (chrono::Utc::now() - at).num_seconds().max(0);
+    let text = if secs < 120 {
+        format!("{secs} s")
+    } else if secs < 7200 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{} h", secs / 3600)
+    };
+    format!("{text} {}", t(lang, "ago", "전"))
+}
+
 /// The status line: where numbers come from, in words.
 fn source_words(snap: &Snapshot, lang: Lang, dark: bool) -> (String, Option<egui::Color32>) {
     let last = snap
@@ -287,17 +318,67 @@ fn source_words(snap: &Snapshot, lang: Lang, dark: bool) -> (String, Option<egui
             ),
             None,
         ),
-        SourceStatus::NotConnected { url } => (
-            format!(
-                "Prometheus {url}: {}",
-                t(
-                    lang,
-                    "not connected yet (the live client is not in this version); no metrics are polled",
-                    "아직 연결되지 않음 (이 버전에는 실시간 클라이언트가 없습니다); 메트릭을 수집하지 않습니다",
-                )
-            ),
+        SourceStatus::Live {
+            url,
+            last_good: None,
+            ..
+        } => (
+            format!("Prometheus {url}: {}", t(lang, "connecting…", "연결 중…")),
             Some(style::pending(dark)),
         ),
+        SourceStatus::Live {
+            url,
+            last_good: Some(at),
+            problems,
+        } => {
+            let mut text = format!(
+                "{} Prometheus {url} · {} {} s · {} {}",
+                t(lang, "Live:", "실시간:"),
+                t(lang, "poll every", "수집 주기"),
+                snap.poll_interval_secs,
+                t(lang, "last good sample", "마지막 정상 샘플"),
+                ago(*at, lang),
+            );
+            for p in problems {
+                text.push_str(" · ");
+                text.push_str(p);
+            }
+            let color = (!problems.is_empty()).then(|| style::pending(dark));
+            (text, color)
+        }
+        SourceStatus::Failing {
+            url,
+            since,
+            reason,
+            last_good,
+            retry_at,
+        } => {
+            let mut text = format!(
+                "Prometheus {url} {} {}: {reason}",
+                t(lang, "failing since", "실패 중, 시작:"),
+                since.with_timezone(&chrono::Local).format("%H:%M:%S"),
+            );
+            match last_good {
+                Some(at) => text.push_str(&format!(
+                    " · {} {}",
+                    t(
+                        lang,
+                        "values are stale; last good sample",
+                        "값이 오래됨; 마지막 정상 샘플"
+                    ),
+                    ago(*at, lang)
+                )),
+                None => text.push_str(&format!(" · {}", t(lang, "no values yet", "아직 값 없음"))),
+            }
+            if let Some(retry) = retry_at {
+                let secs = (*retry - chrono::Utc::now()).num_seconds().max(0);
+                text.push_str(&format!(
+                    " · {} {secs} s",
+                    t(lang, "next try in", "다음 시도까지")
+                ));
+            }
+            (text, Some(style::breach(dark)))
+        }
         SourceStatus::Off => (
             t(
                 lang,

@@ -109,16 +109,26 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
                 None => t(lang, "no data yet", "아직 데이터 없음").to_string(),
             };
             let mut text = RichText::new(value_text).size(22.0).strong();
-            if breach {
+            if snap.stale() && latest.is_some() {
+                // Kept on screen, but plainly not current.
+                text = text.weak().strikethrough();
+            } else if breach {
                 text = text.color(style::breach(dark));
             }
             ui.label(text);
+            if snap.stale() && latest.is_some() {
+                ui.label(
+                    RichText::new(t(lang, "stale", "오래된 값"))
+                        .color(style::pending(dark))
+                        .strong(),
+                );
+            }
             ui.label(format!(
                 "{} {:.2}%",
                 t(lang, "threshold", "임계치"),
                 threshold * 100.0
             ));
-            if latest.is_some() {
+            if latest.is_some() && !snap.stale() {
                 let (state_text, color) = if breach {
                     (t(lang, "in breach", "임계치 초과"), style::breach(dark))
                 } else {

@@ -6,8 +6,16 @@ use egui::RichText;
 use super::app::Snapshot;
 use super::i18n::t;
 use super::style;
-use crate::engine::{Command, SourceStatus};
-use crate::model::{Lang, Settings, SettingsError, ThemeChoice};
+use crate::engine::{Command, PromTest, SourceStatus};
+use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum AuthKind {
+    #[default]
+    None,
+    Bearer,
+    Basic,
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Tab {
@@ -33,6 +41,13 @@ pub(crate) struct SettingsForm {
     cpu_query: String,
     http_threshold: String,
     cpu_threshold: String,
+    series_label: String,
+    timeout: String,
+    auth: AuthKind,
+    token: String,
+    user: String,
+    password: String,
+    headers: String,
     errors: Vec<String>,
 }
 
@@ -50,6 +65,30 @@ impl SettingsForm {
         self.cpu_query = s.prometheus.cpu_query.clone();
         self.http_threshold = s.prometheus.http_threshold.to_string();
         self.cpu_threshold = s.prometheus.cpu_threshold.to_string();
+        self.series_label = s.prometheus.series_label.clone();
+        self.timeout = s.prometheus.timeout_secs.to_string();
+        (self.auth, self.token, self.user, self.password) = match &s.prometheus.auth {
+            PromAuth::None => (AuthKind::None, String::new(), String::new(), String::new()),
+            PromAuth::Bearer { token } => (
+                AuthKind::Bearer,
+                token.expose().to_string(),
+                String::new(),
+                String::new(),
+            ),
+            PromAuth::Basic { user, password } => (
+                AuthKind::Basic,
+                String::new(),
+                user.clone(),
+                password.expose().to_string(),
+            ),
+        };
+        self.headers = s
+            .prometheus
+            .extra_headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -91,6 +130,32 @@ impl SettingsForm {
         s.prometheus.base_url = self.base_url.trim().trim_end_matches('/').to_string();
         s.prometheus.http_query = self.http_query.trim().to_string();
         s.prometheus.cpu_query = self.cpu_query.trim().to_string();
+        s.prometheus.series_label = self.series_label.trim().to_string();
+        keep(
+            self.timeout
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=300).contains(n))
+                .map(|v| s.prometheus.timeout_secs = v)
+                .ok_or(SettingsError::OutOfRange {
+                    field: "timeout (s)",
+                    value: self.timeout.clone(),
+                    min: "1".into(),
+                    max: "300".into(),
+                }),
+        );
+        s.prometheus.auth = match self.auth {
+            AuthKind::None => PromAuth::None,
+            AuthKind::Bearer => PromAuth::Bearer {
+                token: Secret::new(self.token.trim()),
+            },
+            AuthKind::Basic => PromAuth::Basic {
+                user: self.user.trim().to_string(),
+                password: Secret::new(self.password.clone()),
+            },
+        };
+        keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
         if errors.is_empty()
             && let Err(e) = s.validate()
         {
@@ -198,59 +263,7 @@ pub(crate) fn settings_ui(
                 );
             }
         }
-        Tab::Prometheus => {
-            egui::Grid::new("prometheus-settings")
-                .num_columns(2)
-                .spacing([10.0, 6.0])
-                .show(ui, |ui| {
-                    text_row_ui(ui, t(lang, "Base URL", "기본 URL"), &mut form.base_url);
-                    text_row_ui(
-                        ui,
-                        t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
-                        &mut form.http_query,
-                    );
-                    text_row_ui(
-                        ui,
-                        t(lang, "HTTP threshold", "HTTP 임계치"),
-                        &mut form.http_threshold,
-                    );
-                    text_row_ui(ui, t(lang, "CPU query", "CPU 쿼리"), &mut form.cpu_query);
-                    text_row_ui(
-                        ui,
-                        t(lang, "CPU threshold", "CPU 임계치"),
-                        &mut form.cpu_threshold,
-                    );
-                });
-            let saved_url = &snap.settings.prometheus.base_url;
-            let status = if saved_url.is_empty() {
-                t(
-                    lang,
-                    "No Prometheus URL saved.",
-                    "저장된 Prometheus URL이 없습니다.",
-                )
-                .to_string()
-            } else {
-                format!(
-                    "{saved_url}: {}",
-                    t(
-                        lang,
-                        "not connected yet (this version has no live client)",
-                        "아직 연결되지 않음 (이 버전에는 실시간 클라이언트가 없습니다)"
-                    )
-                )
-            };
-            ui.label(RichText::new(status).color(style::pending(dark)));
-            if matches!(snap.source, SourceStatus::Demo { .. }) {
-                ui.label(
-                    RichText::new(t(
-                        lang,
-                        "Thresholds apply to the demo data too.",
-                        "임계치는 데모 데이터에도 적용됩니다.",
-                    ))
-                    .weak(),
-                );
-            }
-        }
+        Tab::Prometheus => prometheus_tab_ui(ui, snap, form, send),
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -278,4 +291,232 @@ fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
     ui.add(egui::TextEdit::singleline(value).desired_width(200.0))
         .labelled_by(l.id);
     ui.end_row();
+}
+
+/// A text row that the environment may own for this run: then it is read-only and says which
+/// variable set it. `secret` masks the text.
+fn env_row_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    env: Option<&'static str>,
+    secret: bool,
+) {
+    let l = ui.label(label);
+    ui.vertical(|ui| {
+        let edit = egui::TextEdit::singleline(value)
+            .desired_width(260.0)
+            .password(secret);
+        ui.add_enabled(env.is_none(), edit).labelled_by(l.id);
+        if let Some(var) = env {
+            ui.label(RichText::new(format!("= {var}")).weak().small());
+        }
+    });
+    ui.end_row();
+}
+
+fn prometheus_tab_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    form: &mut SettingsForm,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    let env = |name: &'static str| snap.overridden.contains(&name).then_some(name);
+    egui::Grid::new("prometheus-settings")
+        .num_columns(2)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            env_row_ui(
+                ui,
+                t(lang, "Base URL", "기본 URL"),
+                &mut form.base_url,
+                env("INCIDENT_PROMETHEUS_URL"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
+                &mut form.http_query,
+                env("INCIDENT_PROMETHEUS_HTTP_QUERY"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "HTTP threshold", "HTTP 임계치"),
+                &mut form.http_threshold,
+                env("INCIDENT_PROMETHEUS_HTTP_THRESHOLD"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "CPU query", "CPU 쿼리"),
+                &mut form.cpu_query,
+                env("INCIDENT_PROMETHEUS_CPU_QUERY"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "CPU threshold", "CPU 임계치"),
+                &mut form.cpu_threshold,
+                env("INCIDENT_PROMETHEUS_CPU_THRESHOLD"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "Hotspot label", "핫스팟 레이블"),
+                &mut form.series_label,
+                None,
+                false,
+            );
+            env_row_ui(
+                ui,
+                t(lang, "Timeout (s)", "타임아웃 (초)"),
+                &mut form.timeout,
+                None,
+                false,
+            );
+            ui.label(t(lang, "Authentication", "인증"));
+            ui.add_enabled_ui(env("INCIDENT_PROMETHEUS_TOKEN").is_none(), |ui| {
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut form.auth, AuthKind::None, t(lang, "None", "없음"));
+                    ui.selectable_value(&mut form.auth, AuthKind::Bearer, "Bearer");
+                    ui.selectable_value(&mut form.auth, AuthKind::Basic, "Basic");
+                });
+            });
+            ui.end_row();
+            match form.auth {
+                AuthKind::None => {}
+                AuthKind::Bearer => env_row_ui(
+                    ui,
+                    t(lang, "Token", "토큰"),
+                    &mut form.token,
+                    env("INCIDENT_PROMETHEUS_TOKEN"),
+                    true,
+                ),
+                AuthKind::Basic => {
+                    env_row_ui(ui, t(lang, "User", "사용자"), &mut form.user, None, false);
+                    env_row_ui(
+                        ui,
+                        t(lang, "Password", "비밀번호"),
+                        &mut form.password,
+                        None,
+                        true,
+                    );
+                }
+            }
+            let l = ui.label(t(lang, "Extra headers", "추가 헤더"));
+            ui.add(
+                egui::TextEdit::multiline(&mut form.headers)
+                    .desired_rows(2)
+                    .desired_width(260.0)
+                    .hint_text("X-Scope-OrgID: tenant-1"),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+        });
+    if ui
+        .button(t(lang, "Test", "테스트"))
+        .on_hover_text(t(
+            lang,
+            "Run both queries once with the values above (nothing is saved)",
+            "위 값으로 두 쿼리를 한 번 실행합니다 (저장하지 않음)",
+        ))
+        .clicked()
+    {
+        match form.parse(&snap.settings) {
+            Ok(s) => {
+                form.errors.clear();
+                send(Command::TestPrometheus(Box::new(s.prometheus)));
+            }
+            Err(errors) => form.errors = errors,
+        }
+    }
+    test_result_ui(ui, snap, lang, dark);
+    if matches!(snap.source, SourceStatus::Demo { .. }) {
+        ui.label(
+            RichText::new(t(
+                lang,
+                "Demo mode is on (General tab): Save keeps the demo data; turn demo mode off to go live. Thresholds apply to the demo data too.",
+                "데모 모드가 켜져 있습니다 (일반 탭): 실시간으로 전환하려면 데모 모드를 끄세요. 임계치는 데모 데이터에도 적용됩니다.",
+            ))
+            .weak(),
+        );
+    }
+}
+
+fn test_result_ui(ui: &mut egui::Ui, snap: &Snapshot, lang: Lang, dark: bool) {
+    match &snap.prometheus_test {
+        None => {}
+        Some(PromTest::Running { url }) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("{} {url}…", t(lang, "Testing", "테스트 중")));
+            });
+        }
+        Some(PromTest::Done { url, at, results }) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} {url} {} {}",
+                    t(lang, "Test of", "테스트:"),
+                    t(lang, "at", "시각"),
+                    at.with_timezone(&chrono::Local).format("%H:%M:%S")
+                ))
+                .strong(),
+            );
+            match results {
+                Err(e) => {
+                    ui.label(RichText::new(e).color(style::breach(dark)));
+                }
+                Ok(per_metric) => {
+                    for metric in crate::model::Metric::ALL {
+                        match &per_metric[metric.index()] {
+                            Err(e) => {
+                                ui.label(
+                                    RichText::new(format!("{}: {e}", metric.short_name()))
+                                        .color(style::breach(dark)),
+                                );
+                            }
+                            Ok(series) if series.is_empty() => {
+                                ui.label(
+                                    RichText::new(format!(
+                                        "{}: {}",
+                                        metric.short_name(),
+                                        t(
+                                            lang,
+                                            "the query returned no series",
+                                            "쿼리 결과에 시계열이 없습니다"
+                                        )
+                                    ))
+                                    .color(style::pending(dark)),
+                                );
+                            }
+                            Ok(series) => {
+                                let shown: Vec<String> = series
+                                    .iter()
+                                    .take(12)
+                                    .map(|(k, v)| {
+                                        format!("{k} = {}", crate::engine::live::prom_text(*v))
+                                    })
+                                    .collect();
+                                let more = series.len().saturating_sub(12);
+                                let mut text =
+                                    format!("{}: {}", metric.short_name(), shown.join(", "));
+                                if more > 0 {
+                                    text.push_str(&format!(" (+{more})"));
+                                }
+                                let bad = series.iter().any(|(_, v)| !v.is_finite());
+                                let mut rt = RichText::new(text).monospace();
+                                if bad {
+                                    rt = rt.color(style::pending(dark));
+                                }
+                                ui.add(egui::Label::new(rt).wrap());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

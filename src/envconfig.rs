@@ -1,0 +1,148 @@
+//! Configuration from the environment and a `.env` file, for runs without a window.
+//!
+//! The process environment wins over `.env` (as with every dotenv tool), and both win over the
+//! saved settings for that run only. A bad value is reported in words and skipped; the rest of
+//! the configuration still applies.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::model::{PrometheusOverrides, Secret, Settings};
+
+/// Reads the `INCIDENT_PROMETHEUS_*` variables through `lookup`. Returns the overrides and one
+/// sentence per variable that was skipped.
+pub fn prometheus_overrides(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> (PrometheusOverrides, Vec<String>) {
+    let mut problems = Vec::new();
+    // An empty variable counts as unset: `FOO=` in a shell file is how people clear things.
+    let var = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut threshold = |name: &'static str| {
+        let text = var(name)?;
+        match Settings::parse_threshold(name, &text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                problems.push(format!("{e}; ignored"));
+                None
+            }
+        }
+    };
+    let http_threshold = threshold("INCIDENT_PROMETHEUS_HTTP_THRESHOLD");
+    let cpu_threshold = threshold("INCIDENT_PROMETHEUS_CPU_THRESHOLD");
+    let base_url = var("INCIDENT_PROMETHEUS_URL").filter(|url| {
+        let ok = url.starts_with("http://") || url.starts_with("https://");
+        if !ok {
+            problems.push(format!(
+                "INCIDENT_PROMETHEUS_URL: \"{url}\" must start with http:// or https://; ignored"
+            ));
+        }
+        ok
+    });
+    let overrides = PrometheusOverrides {
+        base_url,
+        http_query: var("INCIDENT_PROMETHEUS_HTTP_QUERY"),
+        cpu_query: var("INCIDENT_PROMETHEUS_CPU_QUERY"),
+        http_threshold,
+        cpu_threshold,
+        token: var("INCIDENT_PROMETHEUS_TOKEN").map(Secret::new),
+    };
+    (overrides, problems)
+}
+
+/// The variables of a `.env` file; a missing file is an empty map, a malformed one an error in
+/// words (with the line, never the values).
+pub fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, String> {
+    let iter = match dotenvy::from_path_iter(path) {
+        Ok(iter) => iter,
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(HashMap::new());
+        }
+        Err(e) => return Err(format!("{}: {}", path.display(), describe(&e))),
+    };
+    let mut vars = HashMap::new();
+    for item in iter {
+        match item {
+            Ok((k, v)) => {
+                vars.insert(k, v);
+            }
+            Err(e) => return Err(format!("{}: {}", path.display(), describe(&e))),
+        }
+    }
+    Ok(vars)
+}
+
+fn describe(e: &dotenvy::Error) -> String {
+    match e {
+        // The parser's message quotes the offending line, which may hold a secret.
+        dotenvy::Error::LineParse(_, index) => {
+            format!("cannot parse the line at character {index}; the file was not used")
+        }
+        dotenvy::Error::Io(io) => format!("cannot read it: {io}"),
+        _ => "cannot read it".into(),
+    }
+}
+
+/// The overrides for this run: the process environment, then `.env` in `dir`. Returns them
+/// with every problem found, in words.
+pub fn from_environment(dir: &Path) -> (PrometheusOverrides, Vec<String>) {
+    let (dotenv, mut problems) = match read_dotenv(&dir.join(".env")) {
+        Ok(vars) => (vars, Vec::new()),
+        Err(e) => (HashMap::new(), vec![e]),
+    };
+    let (overrides, more) = prometheus_overrides(|name| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| dotenv.get(name).cloned())
+    });
+    problems.extend(more);
+    (overrides, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_override_and_bad_ones_are_named_and_skipped() {
+        let env: HashMap<&str, &str> = [
+            ("INCIDENT_PROMETHEUS_URL", "http://prom:9090"),
+            ("INCIDENT_PROMETHEUS_CPU_THRESHOLD", "lots"),
+            ("INCIDENT_PROMETHEUS_HTTP_THRESHOLD", "0.02"),
+            ("INCIDENT_PROMETHEUS_TOKEN", "abc"),
+            ("INCIDENT_PROMETHEUS_HTTP_QUERY", "  "),
+        ]
+        .into();
+        let (o, problems) = prometheus_overrides(|k| env.get(k).map(|v| v.to_string()));
+        assert_eq!(o.base_url.as_deref(), Some("http://prom:9090"));
+        assert_eq!(o.http_threshold, Some(0.02));
+        assert_eq!(o.cpu_threshold, None);
+        assert_eq!(o.http_query, None, "blank means unset");
+        assert_eq!(o.token.as_ref().map(|t| t.expose()), Some("abc"));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("INCIDENT_PROMETHEUS_CPU_THRESHOLD"));
+        assert!(problems[0].contains("not a number"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn dotenv_is_read_and_a_broken_one_does_not_echo_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        assert!(read_dotenv(&path).unwrap().is_empty(), "missing is fine");
+        std::fs::write(
+            &path,
+            "# comment\nINCIDENT_PROMETHEUS_URL=http://x:9090\nexport INCIDENT_PROMETHEUS_CPU_QUERY=\"max(cpu)\"\n",
+        )
+        .unwrap();
+        let vars = read_dotenv(&path).unwrap();
+        assert_eq!(vars["INCIDENT_PROMETHEUS_URL"], "http://x:9090");
+        assert_eq!(vars["INCIDENT_PROMETHEUS_CPU_QUERY"], "max(cpu)");
+        std::fs::write(&path, "INCIDENT_PROMETHEUS_TOKEN=sekrit value'\n").unwrap();
+        let err = read_dotenv(&path).unwrap_err();
+        assert!(!err.contains("sekrit"), "{err}");
+        assert!(err.contains("not used"), "{err}");
+    }
+}

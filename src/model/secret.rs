@@ -1,0 +1,54 @@
+use serde::{Deserialize, Serialize};
+
+/// A token or password. Its `Debug` and `Display` print a mask, so a secret cannot slip into
+/// a log line, the feed or an error message by formatting; only [`Secret::expose`] reveals it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The real value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "<empty>"
+        } else {
+            "<secret>"
+        })
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_never_shows_the_value() {
+        let s = Secret::new("xoxb-very-secret");
+        assert_eq!(format!("{s} {s:?}"), "<secret> <secret>");
+        assert!(!format!("{:?}", Some(s.clone())).contains("very"));
+        assert_eq!(s.expose(), "xoxb-very-secret");
+        assert_eq!(ron::to_string(&s).unwrap(), "\"xoxb-very-secret\"");
+    }
+}

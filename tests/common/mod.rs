@@ -1,0 +1,345 @@
+//! Test helpers shared by the live-source tests: an in-process fake of the Prometheus HTTP API
+//! (for faults a real server will not produce on demand) and a launcher for a real Prometheus
+//! plus `sample-metrics` in a temp dir.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// What the fake answers.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// `200` with this body.
+    Json(String),
+    /// This status with this body.
+    Status(u16, String),
+    /// Waits this long before answering with the body (a server slower than the timeout).
+    Slow(Duration, String),
+    /// Never answers and never closes.
+    Hang,
+}
+
+/// A vector body with one series per `(instance, value)`; values are written as Prometheus
+/// writes them (`NaN`, `+Inf` included).
+pub fn vector(series: &[(&str, &str)]) -> String {
+    let items: Vec<String> = series
+        .iter()
+        .map(|(inst, v)| {
+            format!(
+                r#"{{"metric":{{"__name__":"m","instance":"{inst}"}},"value":[1700000000,"{v}"]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+        items.join(",")
+    )
+}
+
+/// A matrix body (for range queries) with `points` samples per series, all `value`.
+pub fn matrix(series: &[&str], value: &str, points: usize) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let items: Vec<String> = series
+        .iter()
+        .map(|inst| {
+            let values: Vec<String> = (0..points)
+                .map(|i| format!(r#"[{},"{value}"]"#, now - 60 + i as i64))
+                .collect();
+            format!(
+                r#"{{"metric":{{"instance":"{inst}"}},"values":[{}]}}"#,
+                values.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+        items.join(",")
+    )
+}
+
+/// The fake server: replies per path prefix, counts requests, records the request heads.
+pub struct FakeProm {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    instant: Arc<Mutex<Reply>>,
+    range: Arc<Mutex<Reply>>,
+    /// Requests received so far.
+    pub hits: Arc<AtomicUsize>,
+    /// Every request head, as text.
+    pub heads: Arc<Mutex<Vec<String>>>,
+    _runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl FakeProm {
+    /// Starts on 127.0.0.1:0 on a runtime of its own thread, so any test (async or not) can use it.
+    pub fn start(instant: Reply, range: Reply) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        // Bound with std, so this works from inside another runtime (async tests) too.
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        std_listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", std_listener.local_addr().unwrap());
+        let instant = Arc::new(Mutex::new(instant));
+        let range = Arc::new(Mutex::new(range));
+        let hits = Arc::new(AtomicUsize::new(0));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        {
+            let (instant, range, hits, heads) =
+                (instant.clone(), range.clone(), hits.clone(), heads.clone());
+            runtime.spawn(async move {
+                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let (instant, range, hits, heads) =
+                        (instant.clone(), range.clone(), hits.clone(), heads.clone());
+                    tokio::spawn(async move {
+                        let _ = answer(stream, instant, range, hits, heads).await;
+                    });
+                }
+            });
+        }
+        Self {
+            url,
+            instant,
+            range,
+            hits,
+            heads,
+            _runtime: Some(runtime),
+        }
+    }
+
+    /// Changes what instant queries get from now on.
+    pub fn set_instant(&self, reply: Reply) {
+        *self.instant.lock() = reply;
+    }
+
+    /// Changes what range queries get from now on.
+    pub fn set_range(&self, reply: Reply) {
+        *self.range.lock() = reply;
+    }
+
+    /// Requests so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FakeProm {
+    fn drop(&mut self) {
+        if let Some(rt) = self._runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+async fn answer(
+    mut stream: tokio::net::TcpStream,
+    instant: Arc<Mutex<Reply>>,
+    range: Arc<Mutex<Reply>>,
+    hits: Arc<AtomicUsize>,
+    heads: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    hits.fetch_add(1, Ordering::SeqCst);
+    heads.lock().push(head.clone());
+    let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    let reply = if path.starts_with("/api/v1/query_range") {
+        range.lock().clone()
+    } else {
+        instant.lock().clone()
+    };
+    let (status, body) = match reply {
+        Reply::Json(b) => (200, b),
+        Reply::Status(s, b) => (s, b),
+        Reply::Slow(d, b) => {
+            tokio::time::sleep(d).await;
+            (200, b)
+        }
+        Reply::Hang => {
+            std::future::pending::<()>().await;
+            unreachable!()
+        }
+    };
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+/// A port that nothing listens on (bound, then released).
+pub fn closed_port_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Whether tests that need a server must fail rather than skip.
+pub fn ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// A child process killed when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A real Prometheus scraping a real `sample-metrics`, both in a temp dir.
+pub struct LiveStack {
+    /// `http://127.0.0.1:PORT` of Prometheus.
+    pub url: String,
+    /// Its port.
+    pub port: u16,
+    /// The exporter's seed (its values are `DemoSource` sample 0 of it).
+    pub seed: u64,
+    _prometheus: Proc,
+    _exporter: Proc,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the stack, or returns `None` (skip) when Prometheus is not installed and CI is not
+/// set. Under CI=true anything missing fails the test.
+pub fn live_stack() -> Option<LiveStack> {
+    let found = Command::new("prometheus")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if found.is_err() {
+        assert!(
+            !ci(),
+            "prometheus is needed under CI=true (apt-get install prometheus)"
+        );
+        eprintln!("skipped: prometheus not found; apt-get install prometheus");
+        return None;
+    }
+    let seed = 7;
+    let dir = tempfile::tempdir().unwrap();
+    // A long interval keeps the exporter at sample 0, so its values are known exactly.
+    let mut exporter = Command::new(env!("CARGO_BIN_EXE_sample-metrics"))
+        .args([
+            "--port",
+            "0",
+            "--interval",
+            "3600",
+            "--seed",
+            &seed.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sample-metrics starts");
+    let mut line = String::new();
+    BufReader::new(exporter.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let exporter_addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("sample-metrics said {line:?}"))
+        .to_string();
+    let exporter = Proc(exporter);
+    let config = format!(
+        r#"global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: sample-metrics
+    static_configs:
+      - targets: ["{exporter_addr}"]
+    metric_relabel_configs:
+      - source_labels: [node]
+        regex: (.+)
+        target_label: instance
+"#
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let prometheus = Command::new("prometheus")
+        .arg(format!(
+            "--config.file={}",
+            dir.path().join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("prometheus.log")).unwrap())
+        .spawn()
+        .expect("prometheus starts");
+    let prometheus = Proc(prometheus);
+    let url = format!("http://127.0.0.1:{port}");
+    // Ready, and the exporter scraped at least once.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if http_get(port, "/api/v1/query?query=count(cpu_usage)").contains(r#""3"]"#) {
+            break;
+        }
+        if Instant::now() > deadline {
+            let log =
+                std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default();
+            panic!("Prometheus did not come up with 3 series in 30 s; its log:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Some(LiveStack {
+        url,
+        port,
+        seed,
+        _prometheus: prometheus,
+        _exporter: exporter,
+        _dir: dir,
+    })
+}
+
+/// A plain HTTP/1.0 GET on 127.0.0.1 with std only; the body, or empty on any failure.
+pub fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .is_err()
+    {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}

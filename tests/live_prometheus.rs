@@ -1,0 +1,234 @@
+//! Against a real Prometheus (Debian's `prometheus`, started here on a free port with a 1 s
+//! scrape) scraping a real `sample-metrics`. Under CI=true these fail when Prometheus cannot
+//! start; elsewhere they are skipped with a note.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use incident_console::engine::source::DemoSource;
+use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, SourceStatus};
+use incident_console::integrations::prometheus::PromClient;
+use incident_console::model::{
+    FeedKind, Metric, PrometheusOverrides, PrometheusSettings, TriggerOrigin,
+};
+use incident_console::store::Store;
+use parking_lot::Mutex;
+
+const NODES: [&str; 3] = ["edge-node-01", "edge-node-02", "edge-node-03"];
+
+fn client(url: &str, label: &str) -> PromClient {
+    PromClient::new(&PrometheusSettings {
+        base_url: url.into(),
+        series_label: label.into(),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The exporter's values: sample 0 of the demo sequence for its seed.
+fn expected(seed: u64, metric: Metric) -> Vec<(String, f64)> {
+    NODES
+        .iter()
+        .enumerate()
+        .map(|(n, name)| (name.to_string(), DemoSource::value(seed, 0, n, metric)))
+        .collect()
+}
+
+#[test]
+fn client_reads_per_node_values_that_match_the_api_and_keeps_series_apart() {
+    let Some(stack) = common::live_stack() else {
+        return;
+    };
+    let rt = rt();
+    let at = Utc::now();
+    for (metric, query) in [
+        (Metric::HttpErrorRate, "http_error_rate"),
+        (Metric::CpuUsage, "cpu_usage"),
+    ] {
+        let mut got: Vec<(String, f64)> = rt
+            .block_on(client(&stack.url, "instance").query(query, at))
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.key, s.value))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got, expected(stack.seed, metric), "{query}");
+
+        // The same instant straight from /api/v1/query.
+        let path = format!(
+            "/api/v1/query?query={query}&time={:.3}",
+            at.timestamp_millis() as f64 / 1000.0
+        );
+        let raw: serde_json::Value =
+            serde_json::from_str(&common::http_get(stack.port, &path)).unwrap();
+        let mut api: Vec<(String, f64)> = raw["data"]["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["metric"]["instance"].as_str().unwrap().to_string(),
+                    r["value"][1].as_str().unwrap().parse().unwrap(),
+                )
+            })
+            .collect();
+        api.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got, api, "{query} against the raw API");
+    }
+
+    // Hotspot labels: a label every series has, one they share, and one none has.
+    let keys = |label: &str, query: &str| {
+        let mut k: Vec<String> = rt
+            .block_on(client(&stack.url, label).query(query, at))
+            .unwrap()
+            .into_iter()
+            .map(|s| s.key)
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys("node", "cpu_usage"), NODES);
+    let shared = keys("job", "cpu_usage");
+    for (key, node) in shared.iter().zip(NODES) {
+        assert!(key.starts_with("cpu_usage{"), "{key}");
+        assert!(key.contains(&format!("node=\"{node}\"")), "{key}");
+        assert!(key.contains("job=\"sample-metrics\""), "{key}");
+    }
+    assert_eq!(
+        keys("instance", "max by (node) (cpu_usage)"),
+        NODES.map(|n| format!("{{node=\"{n}\"}}"))
+    );
+    assert_eq!(keys("instance", "max(cpu_usage)"), ["{}"]);
+    assert_eq!(keys("instance", "scalar(max(cpu_usage))"), ["scalar"]);
+
+    // A range query for the graphs.
+    let series = rt
+        .block_on(client(&stack.url, "instance").query_range(
+            "cpu_usage",
+            at - chrono::Duration::seconds(20),
+            at,
+            1,
+        ))
+        .unwrap();
+    assert_eq!(series.len(), 3);
+    let want = expected(stack.seed, Metric::CpuUsage);
+    for s in &series {
+        let value = want.iter().find(|(n, _)| *n == s.key).unwrap().1;
+        assert!(!s.points.is_empty());
+        assert!(s.points.iter().all(|&(_, v)| v == value), "{s:?}");
+    }
+
+    // A query Prometheus rejects comes back as its own words.
+    let err = rt
+        .block_on(client(&stack.url, "instance").query("rate(cpu_usage", at))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Prometheus rejected the query (bad_data)"),
+        "{err}"
+    );
+}
+
+fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleState) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond(&state.lock()) {
+        if Instant::now() > deadline {
+            let feed: Vec<String> = state.lock().feed.iter().map(|e| e.line()).collect();
+            panic!("gave up waiting for {what}; feed:\n{}", feed.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn feed_has(st: &ConsoleState, kind: FeedKind, needle: &str) -> bool {
+    st.feed
+        .iter()
+        .any(|e| e.kind == kind && e.message.contains(needle))
+}
+
+#[test]
+fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
+    let Some(stack) = common::live_stack() else {
+        return;
+    };
+    let http = expected(stack.seed, Metric::HttpErrorRate);
+    let cpu = expected(stack.seed, Metric::CpuUsage);
+    let mut sorted: Vec<&(String, f64)> = http.iter().collect();
+    sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+    // A threshold only the worst node exceeds: it must be the hotspot.
+    let threshold = (sorted[1].1 + sorted[2].1) / 2.0;
+    let hot = sorted[2].0.clone();
+
+    let dir = tempfile::tempdir().unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        poll_override_secs: Some(1),
+        // The environment's way in: what INCIDENT_PROMETHEUS_URL and _HTTP_THRESHOLD set.
+        overrides: PrometheusOverrides {
+            base_url: Some(stack.url.clone()),
+            http_threshold: Some(threshold),
+            ..Default::default()
+        },
+        ..EngineConfig::new(Store::new(dir.path()))
+    })
+    .unwrap();
+    let state = Arc::clone(&handle.state);
+
+    wait_for(&state, "an incident opened by the monitor", |st| {
+        st.incidents.iter().any(|i| {
+            i.trigger.origin == TriggerOrigin::Monitor && i.scenario.code == "http_5xx_surge"
+        })
+    });
+    {
+        let st = state.lock();
+        let inc = &st.incidents[0];
+        assert_eq!(inc.trigger.node.as_deref(), Some(hot.as_str()));
+        assert_eq!(inc.trigger.http_error_rate, Some(sorted[2].1));
+        assert!(
+            inc.hotspots.iter().all(|h| h.node == hot),
+            "{:?}",
+            inc.hotspots
+        );
+        assert!(
+            matches!(
+                &st.source,
+                SourceStatus::Live { url, last_good: Some(_), problems } if *url == stack.url && problems.is_empty()
+            ),
+            "{:?}",
+            st.source
+        );
+        assert!(feed_has(&st, FeedKind::Status, "Connected to Prometheus"));
+        assert!(feed_has(
+            &st,
+            FeedKind::Info,
+            "Graphs back-filled from Prometheus"
+        ));
+        assert_eq!(st.history.nodes(Metric::CpuUsage), NODES);
+        assert_eq!(st.history.nodes(Metric::HttpErrorRate), NODES);
+        // Nothing from the environment was written to disk.
+        assert!(
+            !std::fs::read_to_string(dir.path().join("settings.ron"))
+                .is_ok_and(|s| s.contains(&stack.url))
+        );
+    }
+
+    assert!(handle.send(Command::VerifyRecovery));
+    let max = |v: &[(String, f64)]| v.iter().map(|x| x.1).fold(f64::MIN, f64::max);
+    let want = format!(
+        "Verification http={:.4} (threshold {threshold:.4}), cpu={:.4} (threshold 0.8000): pending",
+        max(&http),
+        max(&cpu)
+    );
+    wait_for(&state, &want, |st| {
+        feed_has(st, FeedKind::Verification, &want)
+    });
+}
