@@ -102,3 +102,61 @@ fn a_second_console_on_the_same_data_dir_is_refused_in_words() {
     );
     assert!(first.wait().unwrap().success());
 }
+
+mod common;
+
+#[test]
+fn headless_runs_on_live_data_from_the_environment_and_dotenv() {
+    let fake = common::FakeProm::start(
+        common::Reply::Json(common::vector(&[("edge-node-07", "0.91")])),
+        common::Reply::Json(common::matrix(&["edge-node-07"], "0.2", 5)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The URL comes from .env in the working directory, the token from the real environment
+    // (which also beats .env's threshold).
+    std::fs::write(
+        dir.path().join(".env"),
+        format!(
+            "INCIDENT_PROMETHEUS_URL={}\nINCIDENT_PROMETHEUS_CPU_THRESHOLD=0.1\n",
+            fake.url
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--poll-secs", "1", "--for", "3", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .current_dir(dir.path())
+        .env("INCIDENT_PROMETHEUS_TOKEN", "tok-123")
+        .env("INCIDENT_PROMETHEUS_CPU_THRESHOLD", "0.95")
+        .env("INCIDENT_PROMETHEUS_HTTP_THRESHOLD", "two")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains(&format!("Connected to Prometheus {}", fake.url)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "INCIDENT_PROMETHEUS_URL, INCIDENT_PROMETHEUS_CPU_THRESHOLD, INCIDENT_PROMETHEUS_TOKEN"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("INCIDENT_PROMETHEUS_HTTP_THRESHOLD: \"two\" is not a number; ignored"),
+        "{stderr}"
+    );
+    // 0.91 is under the environment's 0.95 (not .env's 0.1): no CPU incident.
+    assert!(!stdout.contains("cpu_spike_core opened"), "{stdout}");
+    assert!(!stdout.contains("tok-123") && !stderr.contains("tok-123"));
+    let heads = fake.heads.lock().join("\n").to_lowercase();
+    assert!(heads.contains("authorization: bearer tok-123"), "{heads}");
+    // The run's environment is not saved.
+    let saved = std::fs::read_to_string(dir.path().join("data/settings.ron")).unwrap_or_default();
+    assert!(
+        !saved.contains("tok-123") && !saved.contains(&fake.url),
+        "{saved}"
+    );
+}
