@@ -73,6 +73,15 @@ pub struct Assembled {
 /// Merges the two queries' series into one reading. Non-finite values and empty results are
 /// problems in words, never zeros; a series missing from one query is `None` there.
 pub fn assemble(at: DateTime<Utc>, results: &MetricResults) -> Assembled {
+    // One cause for both (the server is down): say it once.
+    if let [Err(a), Err(b)] = results
+        && a == b
+    {
+        return Assembled {
+            reading: None,
+            problems: vec![a.to_string()],
+        };
+    }
     let mut nodes: Vec<NodeReading> = Vec::new();
     let mut problems = Vec::new();
     for metric in Metric::ALL {
@@ -326,6 +335,16 @@ mod tests {
                 "http: the query returned no series",
                 "cpu: Prometheus rejected the query (bad_data): parse error"
             ]
+        );
+        let down = || PromError::Timeout {
+            url: "http://p".into(),
+            secs: 5,
+        };
+        let a = assemble(at, &[Err(down()), Err(down())]);
+        assert_eq!(
+            a.problems,
+            ["no answer from http://p within 5 s"],
+            "said once"
         );
         let all_nan: MetricResults = [Ok(vec![sv("a", f64::NAN)]), Ok(vec![sv("a", f64::NAN)])];
         assert_eq!(assemble(at, &all_nan).reading, None);

@@ -297,6 +297,7 @@ fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
 /// variable set it. `secret` masks the text.
 fn env_row_ui(
     ui: &mut egui::Ui,
+    lang: Lang,
     label: &str,
     value: &mut String,
     env: Option<&'static str>,
@@ -309,7 +310,14 @@ fn env_row_ui(
             .password(secret);
         ui.add_enabled(env.is_none(), edit).labelled_by(l.id);
         if let Some(var) = env {
-            ui.label(RichText::new(format!("= {var}")).weak().small());
+            ui.label(
+                RichText::new(format!(
+                    "{} {var}",
+                    t(lang, "set for this run by", "이번 실행에서 설정한 변수:")
+                ))
+                .weak()
+                .small(),
+            );
         }
     });
     ui.end_row();
@@ -330,6 +338,7 @@ fn prometheus_tab_ui(
         .show(ui, |ui| {
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "Base URL", "기본 URL"),
                 &mut form.base_url,
                 env("INCIDENT_PROMETHEUS_URL"),
@@ -337,6 +346,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
                 &mut form.http_query,
                 env("INCIDENT_PROMETHEUS_HTTP_QUERY"),
@@ -344,6 +354,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
                 &mut form.http_threshold,
                 env("INCIDENT_PROMETHEUS_HTTP_THRESHOLD"),
@@ -351,6 +362,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "CPU query", "CPU 쿼리"),
                 &mut form.cpu_query,
                 env("INCIDENT_PROMETHEUS_CPU_QUERY"),
@@ -358,6 +370,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "CPU threshold", "CPU 임계치"),
                 &mut form.cpu_threshold,
                 env("INCIDENT_PROMETHEUS_CPU_THRESHOLD"),
@@ -365,6 +378,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "Hotspot label", "핫스팟 레이블"),
                 &mut form.series_label,
                 None,
@@ -372,6 +386,7 @@ fn prometheus_tab_ui(
             );
             env_row_ui(
                 ui,
+                lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
                 &mut form.timeout,
                 None,
@@ -390,15 +405,24 @@ fn prometheus_tab_ui(
                 AuthKind::None => {}
                 AuthKind::Bearer => env_row_ui(
                     ui,
+                    lang,
                     t(lang, "Token", "토큰"),
                     &mut form.token,
                     env("INCIDENT_PROMETHEUS_TOKEN"),
                     true,
                 ),
                 AuthKind::Basic => {
-                    env_row_ui(ui, t(lang, "User", "사용자"), &mut form.user, None, false);
                     env_row_ui(
                         ui,
+                        lang,
+                        t(lang, "User", "사용자"),
+                        &mut form.user,
+                        None,
+                        false,
+                    );
+                    env_row_ui(
+                        ui,
+                        lang,
                         t(lang, "Password", "비밀번호"),
                         &mut form.password,
                         None,
