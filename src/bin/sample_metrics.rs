@@ -181,9 +181,11 @@ async fn serve(mut stream: tokio::net::TcpStream, metrics: &Metrics) -> anyhow::
                     text,
                 )
             } else {
-                // The classic text format reads the OpenMetrics body as is, less its EOF marker.
-                let text = text.trim_end().trim_end_matches("# EOF").to_string();
-                ("200 OK", "text/plain; version=0.0.4; charset=utf-8", text)
+                (
+                    "200 OK",
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    to_classic(&text),
+                )
             }
         }
         ("GET" | "HEAD", Some("/")) => (
@@ -208,4 +210,55 @@ async fn serve(mut stream: tokio::net::TcpStream, metrics: &Metrics) -> anyhow::
     stream.write_all(&response).await?;
     stream.shutdown().await?;
     Ok(())
+}
+
+/// The classic text format from OpenMetrics: no `# EOF`, and a counter's HELP and TYPE name
+/// its sample (`x_total`), as the classic format expects.
+fn to_classic(openmetrics: &str) -> String {
+    let counters: Vec<&str> = openmetrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len());
+    for line in openmetrics.lines().filter(|l| *l != "# EOF") {
+        let renamed = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
+            let rest = line.strip_prefix(prefix)?;
+            let name = counters.iter().find(|c| {
+                rest.strip_prefix(**c)
+                    .is_some_and(|after| after.starts_with(' '))
+            })?;
+            Some(format!("{prefix}{name}_total{}", &rest[name.len()..]))
+        });
+        out.push_str(renamed.as_deref().unwrap_or(line));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_formats_carry_every_series() {
+        let m = Metrics::new();
+        m.update(42, 3);
+        let om = m.encode().unwrap();
+        assert!(om.ends_with("# EOF\n"), "{om}");
+        let classic = to_classic(&om);
+        assert!(!classic.contains("# EOF"));
+        assert!(
+            classic.contains("# TYPE sample_http_requests_total counter\n"),
+            "{classic}"
+        );
+        assert!(classic.contains("# TYPE cpu_usage gauge\n"), "{classic}");
+        for node in ["edge-node-01", "edge-node-02", "edge-node-03"] {
+            assert!(
+                classic.contains(&format!("cpu_usage{{node=\"{node}\"}} ")),
+                "{classic}"
+            );
+            assert!(classic.contains(&format!("http_error_rate{{node=\"{node}\"}} ")));
+        }
+        assert!(classic.contains("sample_http_requests_total{status=\"500\"} "));
+    }
 }

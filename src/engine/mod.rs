@@ -1293,7 +1293,7 @@ impl Engine {
                 self.push_feed(now, FeedKind::Status, line);
             }
             Command::SaveSettings(settings) => self.save_settings(*settings, now),
-            Command::TestPrometheus(settings) => self.test_prometheus(*settings, now),
+            Command::TestPrometheus(settings) => self.test_prometheus(*settings),
             Command::ExportReport { incident, path } => {
                 let Some(inc) = self.incidents.iter().find(|i| i.id == incident) else {
                     return self.unknown_incident(incident, now);
@@ -1525,7 +1525,7 @@ impl Engine {
         self.push_feed(now, FeedKind::Verification, line);
     }
 
-    fn test_prometheus(&mut self, settings: PrometheusSettings, now: DateTime<Utc>) {
+    fn test_prometheus(&mut self, settings: PrometheusSettings) {
         let tx = self.live_tx.clone();
         let clock = self.clock.clone();
         let client = PromClient::new(&settings);
@@ -1536,7 +1536,6 @@ impl Engine {
         self.state.lock().prometheus_test = Some(PromTest::Running { url: url.clone() });
         self.changed = true;
         let queries = [settings.http_query.clone(), settings.cpu_query.clone()];
-        let _ = now;
         tokio::spawn(async move {
             let results = match client {
                 Ok(client) => Ok(live::query_both(&client, &queries, clock.now()).await),
