@@ -257,7 +257,13 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
         assert!(last_good.is_some());
         assert!(st.latest.is_some(), "the last good values stay");
     }
-    // The engine still obeys commands while failing.
+    // The engine still obeys commands while failing, and a trigger says its values are stale.
+    assert!(handle.send(Command::TriggerScenario {
+        code: Some("cpu_spike_core".into())
+    }));
+    wait_for(&state, "a trigger marked stale", |st| {
+        count(st, FeedKind::Trigger, "; the source is failing)") == 1
+    });
     assert!(handle.send(Command::VerifyRecovery));
     wait_for(&state, "verify to say why it cannot", |st| {
         count(

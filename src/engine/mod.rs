@@ -1395,7 +1395,14 @@ impl Engine {
         let trigger =
             self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, scenario.metric, now);
         let trigger = Trigger { at: now, ..trigger };
-        let values = trigger_values(&trigger);
+        let mut values = trigger_values(&trigger);
+        // A failing source leaves old values on screen; a trigger must not pass them off as now.
+        if let (SourceStatus::Failing { .. }, Some(r)) = (&self.state.lock().source, &latest) {
+            values.push_str(&format!(
+                " (stale: last good sample at {}; the source is failing)",
+                r.at.format("%H:%M:%S")
+            ));
+        }
         let how = if code.is_none() {
             "random manual trigger"
         } else {

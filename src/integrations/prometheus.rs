@@ -184,30 +184,8 @@ impl PromClient {
     ) -> Result<Vec<SeriesValue>, PromError> {
         let time = format_time(at);
         let params = [("query", promql), ("time", time.as_str())];
-        let data = self.call("/api/v1/query", &params).await?;
-        match data {
-            ApiData::Vector(items) => {
-                let mut labelled = Vec::with_capacity(items.len());
-                for item in items {
-                    let Some((_, value)) = item.value else {
-                        return Err(PromError::WrongType("native histogram".into()));
-                    };
-                    labelled.push((item.metric, parse_value(&value)?));
-                }
-                let keys = series_keys(labelled.iter().map(|(m, _)| m), &self.series_label);
-                Ok(keys
-                    .into_iter()
-                    .zip(labelled)
-                    .map(|(key, (_, value))| SeriesValue { key, value })
-                    .collect())
-            }
-            ApiData::Scalar((_, value)) => Ok(vec![SeriesValue {
-                key: "scalar".into(),
-                value: parse_value(&value)?,
-            }]),
-            ApiData::Matrix(_) => Err(PromError::WrongType("range vector".into())),
-            ApiData::String(_) => Err(PromError::WrongType("string".into())),
-        }
+        let (status, body) = self.fetch("/api/v1/query", &params).await?;
+        parse_instant(&self.shown_url, status, &body, &self.series_label)
     }
 
     /// Evaluates `promql` every `step_secs` from `start` to `end`.
@@ -229,27 +207,15 @@ impl PromClient {
             ("end", end.as_str()),
             ("step", step.as_str()),
         ];
-        match self.call("/api/v1/query_range", &params).await? {
-            ApiData::Matrix(items) => {
-                let keys = series_keys(items.iter().map(|i| &i.metric), &self.series_label);
-                keys.into_iter()
-                    .zip(items)
-                    .map(|(key, item)| {
-                        let points = item
-                            .values
-                            .iter()
-                            .map(|(t, v)| parse_value(v).map(|v| (*t, v)))
-                            .collect::<Result<_, _>>()?;
-                        Ok(RangeSeries { key, points })
-                    })
-                    .collect()
-            }
-            other => Err(PromError::WrongType(other.kind().into())),
-        }
+        let (status, body) = self.fetch("/api/v1/query_range", &params).await?;
+        parse_range(&self.shown_url, status, &body, &self.series_label)
     }
 
-    async fn call(&self, path: &str, params: &[(&str, &str)]) -> Result<ApiData, PromError> {
-        let url = self.shown_url.clone();
+    async fn fetch(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<(u16, Vec<u8>), PromError> {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -257,9 +223,9 @@ impl PromClient {
             .send()
             .await
             .map_err(|e| self.classify(e))?;
-        let status = response.status();
+        let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| self.classify(e))?;
-        decode(&url, status.as_u16(), &body)
+        Ok((status, body.to_vec()))
     }
 
     fn classify(&self, e: reqwest::Error) -> PromError {
@@ -280,6 +246,64 @@ impl PromClient {
                 detail: innermost(&e),
             }
         }
+    }
+}
+
+/// Parses an instant-query answer (HTTP status and body) into one named value per series.
+/// `url` only labels errors; `series_label` names the series (see [`series_keys`]).
+pub fn parse_instant(
+    url: &str,
+    status: u16,
+    body: &[u8],
+    series_label: &str,
+) -> Result<Vec<SeriesValue>, PromError> {
+    match decode(url, status, body)? {
+        ApiData::Vector(items) => {
+            let mut labelled = Vec::with_capacity(items.len());
+            for item in items {
+                let Some((_, value)) = item.value else {
+                    return Err(PromError::WrongType("native histogram".into()));
+                };
+                labelled.push((item.metric, parse_value(&value)?));
+            }
+            let keys = series_keys(labelled.iter().map(|(m, _)| m), series_label);
+            Ok(keys
+                .into_iter()
+                .zip(labelled)
+                .map(|(key, (_, value))| SeriesValue { key, value })
+                .collect())
+        }
+        ApiData::Scalar((_, value)) => Ok(vec![SeriesValue {
+            key: "scalar".into(),
+            value: parse_value(&value)?,
+        }]),
+        other => Err(PromError::WrongType(other.kind().into())),
+    }
+}
+
+/// Parses a range-query answer into its series.
+pub fn parse_range(
+    url: &str,
+    status: u16,
+    body: &[u8],
+    series_label: &str,
+) -> Result<Vec<RangeSeries>, PromError> {
+    match decode(url, status, body)? {
+        ApiData::Matrix(items) => {
+            let keys = series_keys(items.iter().map(|i| &i.metric), series_label);
+            keys.into_iter()
+                .zip(items)
+                .map(|(key, item)| {
+                    let points = item
+                        .values
+                        .iter()
+                        .map(|(t, v)| parse_value(v).map(|v| (*t, v)))
+                        .collect::<Result<_, _>>()?;
+                    Ok(RangeSeries { key, points })
+                })
+                .collect()
+        }
+        other => Err(PromError::WrongType(other.kind().into())),
     }
 }
 
