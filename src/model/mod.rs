@@ -6,6 +6,7 @@
 mod feed;
 mod incident;
 mod metrics;
+mod outbox;
 mod report;
 mod scenario;
 mod secret;
@@ -17,6 +18,10 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, PlanState, Trigger, TriggerOrigin,
 };
 pub use metrics::{Metric, NodeReading, Reading, SeriesPoint};
+pub use outbox::{
+    Destination, Failure, Job, JobState, NotifyEvent, Outbox, RETRY_BASE_SECS, RETRY_CAP_SECS,
+    SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
+};
 pub use report::{AnalysisReport, ReportSource};
 pub use scenario::{Action, Evidence, Hypothesis, Localized, Risk, Scenario};
 pub use secret::Secret;

@@ -1,0 +1,560 @@
+//! The notification outbox, as plain data and pure rules: every notification is a job that is
+//! saved before its first attempt; the rules decide what is due, how a failure is retried, when
+//! a job becomes a pending report for the user, and which Slack thread a reply goes into.
+//!
+//! Nothing here sends anything or reads a clock: each call gets `now`, so every rule is tested
+//! without a network or a timer.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Longest wait between two attempts of one job.
+pub const RETRY_CAP_SECS: i64 = 300;
+/// First retry delay; doubled per failed attempt.
+pub const RETRY_BASE_SECS: i64 = 2;
+/// Slack allows about one message per second per channel.
+pub const SLACK_CHANNEL_GAP_MS: i64 = 1000;
+
+/// Where a job goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Destination {
+    /// A Slack channel (`#ops` or an id).
+    Slack {
+        /// Channel name or id.
+        channel: String,
+    },
+    /// Email to these recipients.
+    Email {
+        /// Addresses.
+        to: Vec<String>,
+    },
+}
+
+impl Destination {
+    /// A short name for dedup keys and the UI: `slack:#ops`, `email`.
+    pub fn key(&self) -> String {
+        match self {
+            Destination::Slack { channel } => format!("slack:{channel}"),
+            Destination::Email { .. } => "email".into(),
+        }
+    }
+}
+
+/// Which incident event a job reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NotifyEvent {
+    /// The incident opened (the report).
+    Opened,
+    /// Its action plan ran.
+    PlanExecuted,
+    /// Its action plan was deferred.
+    PlanDeferred,
+    /// It recovered.
+    Recovered,
+    /// It was closed.
+    Closed,
+    /// The responder sent it by hand; `n` tells manual sends apart.
+    Manual(u32),
+}
+
+/// Where a job stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum JobState {
+    /// Waiting for its next attempt.
+    Queued,
+    /// Delivered; `reference` is what the far side called it (Slack's `ts`).
+    Delivered {
+        /// When.
+        at: DateTime<Utc>,
+        /// Slack's message `ts`, used to thread replies.
+        reference: Option<String>,
+    },
+    /// Failed for good, or still failing after its deadline: the user must see it.
+    Pending {
+        /// Why, in words (never a secret).
+        reason: String,
+        /// Since when.
+        since: DateTime<Utc>,
+    },
+    /// The user saw the pending report and let it go.
+    Acknowledged {
+        /// When.
+        at: DateTime<Utc>,
+        /// The reason it had.
+        reason: String,
+    },
+}
+
+/// One notification to deliver.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// Outbox-wide id.
+    pub id: u64,
+    /// Incident it is about.
+    pub incident: u64,
+    /// Event it reports.
+    pub event: NotifyEvent,
+    /// Where it goes.
+    pub destination: Destination,
+    /// Subject line (email) or headline (Slack).
+    pub subject: String,
+    /// The plain text (Slack's fallback, the email body).
+    pub text: String,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// After this, a job still failing becomes pending.
+    pub deadline: DateTime<Utc>,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// When the next attempt may start.
+    pub next_attempt_at: DateTime<Utc>,
+    /// The last failure, in words.
+    pub last_error: Option<String>,
+    /// Where it stands.
+    pub state: JobState,
+}
+
+impl Job {
+    /// The key that makes a notification unique: one per incident, event and destination, so
+    /// neither a retry nor a restart ever sends it twice.
+    pub fn dedup_key(&self) -> (u64, NotifyEvent, String) {
+        (self.incident, self.event, self.destination.key())
+    }
+}
+
+/// How an attempt failed, as the integration classified it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// May succeed later (connection refused, timeout, 5xx, Slack 429).
+    Retryable {
+        /// Why, in words.
+        reason: String,
+        /// The server's `Retry-After`, when it gave one.
+        retry_after: Option<Duration>,
+    },
+    /// Cannot succeed by retrying (`invalid_auth`, `channel_not_found`, SMTP 5xx on a recipient).
+    Permanent {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// The capped exponential delay before attempt `attempts + 1`, scaled by a jitter factor in
+/// [0.5, 1] (`unit` uniform in [0, 1)), and never shorter than the server's `Retry-After`.
+pub fn retry_delay(attempts: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+    let exp = RETRY_BASE_SECS.saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
+    let ms = (exp.min(RETRY_CAP_SECS) * 1000) as f64 * (0.5 + 0.5 * unit.clamp(0.0, 1.0));
+    let backoff = Duration::milliseconds(ms as i64);
+    retry_after.map_or(backoff, |ra| ra.max(backoff))
+}
+
+/// Where a Slack reply goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Thread {
+    /// Its report is still queued: wait.
+    Wait,
+    /// In the thread of this message `ts`.
+    Under(String),
+    /// In the channel itself.
+    TopLevel,
+}
+
+/// Every notification job, persisted as a whole.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    /// All jobs, oldest first.
+    pub jobs: Vec<Job>,
+    /// The next id.
+    pub next_id: u64,
+    /// When each Slack channel last got a message (pacing), not persisted.
+    #[serde(skip)]
+    last_sent: HashMap<String, DateTime<Utc>>,
+}
+
+impl Outbox {
+    /// Queues a job unless one with the same dedup key exists; returns its id, or `None` for
+    /// a duplicate. `id`, `attempts`, `state` and `next_attempt_at` of `job` are set here.
+    pub fn enqueue(&mut self, mut job: Job) -> Option<u64> {
+        if self.jobs.iter().any(|j| j.dedup_key() == job.dedup_key()) {
+            return None;
+        }
+        self.next_id = self.next_id.max(1);
+        job.id = self.next_id;
+        self.next_id += 1;
+        job.attempts = 0;
+        job.state = JobState::Queued;
+        job.next_attempt_at = job.created_at;
+        self.jobs.push(job);
+        self.jobs.last().map(|j| j.id)
+    }
+
+    /// The job with `id`.
+    pub fn job(&self, id: u64) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    fn job_mut(&mut self, id: u64) -> Option<&mut Job> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// Where a reply about `incident` in `channel` goes: under the incident's delivered report
+    /// in that channel, or (no report, or it never arrived) to the channel itself; or it waits
+    /// while the report is still queued, so it never overtakes it.
+    pub fn thread_for(&self, incident: u64, channel: &str) -> Thread {
+        let parent = self.jobs.iter().find(|j| {
+            j.incident == incident
+                && j.event == NotifyEvent::Opened
+                && matches!(&j.destination, Destination::Slack { channel: c } if c == channel)
+        });
+        match parent.map(|p| &p.state) {
+            Some(JobState::Queued) => Thread::Wait,
+            Some(JobState::Delivered {
+                reference: Some(ts),
+                ..
+            }) => Thread::Under(ts.clone()),
+            _ => Thread::TopLevel,
+        }
+    }
+
+    /// Jobs that may be attempted at `now`, oldest first: queued, their time has come, their
+    /// Slack channel's one-second gap has passed (one per channel per call), and a Slack reply
+    /// only once its report was delivered or given up.
+    pub fn due(&self, now: DateTime<Utc>) -> Vec<u64> {
+        let mut channels_taken: Vec<&str> = Vec::new();
+        let mut due = Vec::new();
+        for j in &self.jobs {
+            if j.state != JobState::Queued || j.next_attempt_at > now {
+                continue;
+            }
+            if let Destination::Slack { channel } = &j.destination {
+                let paced = self
+                    .last_sent
+                    .get(channel)
+                    .is_some_and(|&t| now - t < Duration::milliseconds(SLACK_CHANNEL_GAP_MS));
+                let waits_for_parent = j.event != NotifyEvent::Opened
+                    && self.thread_for(j.incident, channel) == Thread::Wait;
+                if paced || waits_for_parent || channels_taken.contains(&channel.as_str()) {
+                    continue;
+                }
+                channels_taken.push(channel);
+            }
+            due.push(j.id);
+        }
+        due
+    }
+
+    /// When the next job could become due (for the engine's timer), if any is queued.
+    pub fn next_wake(&self) -> Option<DateTime<Utc>> {
+        self.jobs
+            .iter()
+            .filter(|j| j.state == JobState::Queued)
+            .map(|j| match &j.destination {
+                Destination::Slack { channel } => {
+                    let paced = self
+                        .last_sent
+                        .get(channel)
+                        .map(|&t| t + Duration::milliseconds(SLACK_CHANNEL_GAP_MS));
+                    paced.map_or(j.next_attempt_at, |p| p.max(j.next_attempt_at))
+                }
+                Destination::Email { .. } => j.next_attempt_at,
+            })
+            .min()
+    }
+
+    /// Notes that an attempt of `id` starts at `now` (counts it, and paces its channel).
+    pub fn start_attempt(&mut self, id: u64, now: DateTime<Utc>) {
+        let Some(j) = self.job_mut(id) else { return };
+        j.attempts += 1;
+        if let Destination::Slack { channel } = &j.destination {
+            let channel = channel.clone();
+            self.last_sent.insert(channel, now);
+        }
+    }
+
+    /// Records a delivery.
+    pub fn succeeded(&mut self, id: u64, at: DateTime<Utc>, reference: Option<String>) {
+        if let Some(j) = self.job_mut(id) {
+            j.state = JobState::Delivered { at, reference };
+            j.last_error = None;
+        }
+    }
+
+    /// Records a failed attempt: a permanent failure, or one past the deadline, makes the job
+    /// pending; otherwise it is scheduled again. Returns the new state.
+    pub fn failed(
+        &mut self,
+        id: u64,
+        now: DateTime<Utc>,
+        failure: Failure,
+        jitter_unit: f64,
+    ) -> Option<JobState> {
+        let j = self.job_mut(id)?;
+        match failure {
+            Failure::Permanent { reason } => {
+                j.last_error = Some(reason.clone());
+                j.state = JobState::Pending { reason, since: now };
+            }
+            Failure::Retryable {
+                reason,
+                retry_after,
+            } => {
+                let next = now + retry_delay(j.attempts, retry_after, jitter_unit);
+                j.last_error = Some(reason.clone());
+                if next > j.deadline {
+                    j.state = JobState::Pending {
+                        reason: format!("{reason} (still failing after {} attempts)", j.attempts),
+                        since: now,
+                    };
+                } else {
+                    j.next_attempt_at = next;
+                }
+            }
+        }
+        Some(j.state.clone())
+    }
+
+    /// The user asks to try a pending job again, with a fresh deadline `window` from now.
+    pub fn retry(&mut self, id: u64, now: DateTime<Utc>, window: Duration) -> bool {
+        match self.job_mut(id) {
+            Some(j) if matches!(j.state, JobState::Pending { .. }) => {
+                j.state = JobState::Queued;
+                j.next_attempt_at = now;
+                j.deadline = now + window;
+                j.attempts = 0;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The user lets a pending job go.
+    pub fn acknowledge(&mut self, id: u64, now: DateTime<Utc>) -> bool {
+        match self.job_mut(id) {
+            Some(j) => match &j.state {
+                JobState::Pending { reason, .. } => {
+                    j.state = JobState::Acknowledged {
+                        at: now,
+                        reason: reason.clone(),
+                    };
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        }
+    }
+
+    /// Jobs the user must see: pending reports.
+    pub fn pending(&self) -> impl Iterator<Item = &Job> {
+        self.jobs
+            .iter()
+            .filter(|j| matches!(j.state, JobState::Pending { .. }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+    }
+
+    fn job(incident: u64, event: NotifyEvent, destination: Destination) -> Job {
+        Job {
+            id: 0,
+            incident,
+            event,
+            destination,
+            subject: "[장애] #1 Nginx 5xx 급증".into(),
+            text: "보고서".into(),
+            created_at: t0(),
+            deadline: t0() + Duration::minutes(30),
+            attempts: 0,
+            next_attempt_at: t0(),
+            last_error: None,
+            state: JobState::Queued,
+        }
+    }
+
+    fn slack(c: &str) -> Destination {
+        Destination::Slack { channel: c.into() }
+    }
+
+    #[test]
+    fn one_job_per_incident_event_and_destination() {
+        let mut o = Outbox::default();
+        assert_eq!(
+            o.enqueue(job(1, NotifyEvent::Opened, slack("#ops"))),
+            Some(1)
+        );
+        assert_eq!(o.enqueue(job(1, NotifyEvent::Opened, slack("#ops"))), None);
+        assert_eq!(
+            o.enqueue(job(1, NotifyEvent::Opened, slack("#sre"))),
+            Some(2)
+        );
+        assert_eq!(
+            o.enqueue(job(1, NotifyEvent::Closed, slack("#ops"))),
+            Some(3)
+        );
+        let email = Destination::Email {
+            to: vec!["a@example.com".into()],
+        };
+        assert_eq!(o.enqueue(job(1, NotifyEvent::Opened, email)), Some(4));
+        // Survives a save and restore: the restored outbox still refuses the duplicate.
+        let mut back: Outbox = ron::from_str(&ron::to_string(&o).unwrap()).unwrap();
+        assert_eq!(
+            back.enqueue(job(1, NotifyEvent::Opened, slack("#ops"))),
+            None
+        );
+        assert_eq!(
+            back.enqueue(job(2, NotifyEvent::Opened, slack("#ops"))),
+            Some(5)
+        );
+    }
+
+    #[test]
+    fn retry_delay_doubles_caps_jitters_and_honours_retry_after() {
+        let d =
+            |a, ra: Option<i64>, u| retry_delay(a, ra.map(Duration::seconds), u).num_milliseconds();
+        assert_eq!(d(1, None, 1.0), 2000);
+        assert_eq!(d(2, None, 1.0), 4000);
+        assert_eq!(d(3, None, 0.0), 4000, "jitter takes up to half");
+        assert_eq!(d(30, None, 1.0), 300_000, "capped");
+        assert_eq!(d(1, Some(30), 1.0), 30_000, "Retry-After wins when longer");
+        assert_eq!(d(5, Some(1), 1.0), 32_000, "but never shortens the backoff");
+    }
+
+    #[test]
+    fn failures_retry_until_the_deadline_then_become_pending() {
+        let mut o = Outbox::default();
+        let id = o
+            .enqueue(job(1, NotifyEvent::Opened, slack("#ops")))
+            .unwrap();
+        assert_eq!(o.due(t0()), [id]);
+        o.start_attempt(id, t0());
+        let refused = || Failure::Retryable {
+            reason: "connection refused".into(),
+            retry_after: None,
+        };
+        assert_eq!(o.failed(id, t0(), refused(), 1.0), Some(JobState::Queued));
+        assert!(
+            o.due(t0() + Duration::seconds(1)).is_empty(),
+            "not before its time"
+        );
+        assert_eq!(o.due(t0() + Duration::seconds(2)), [id]);
+        // Keep failing until the next attempt would fall past the 30-minute deadline.
+        let mut now = t0();
+        for _ in 0..20 {
+            now = o.job(id).unwrap().next_attempt_at;
+            o.start_attempt(id, now);
+            if let Some(JobState::Pending { reason, .. }) = o.failed(id, now, refused(), 1.0) {
+                assert!(
+                    reason.starts_with("connection refused (still failing after"),
+                    "{reason}"
+                );
+                break;
+            }
+        }
+        assert_eq!(o.pending().count(), 1);
+        assert!(
+            o.due(now + Duration::hours(1)).is_empty(),
+            "pending is not retried alone"
+        );
+        // The user retries: queued again with a fresh deadline; then acknowledges a failure.
+        assert!(o.retry(id, now, Duration::minutes(30)));
+        assert!(
+            o.due(now).is_empty(),
+            "the channel's one-second gap still holds"
+        );
+        let now = now + Duration::seconds(1);
+        assert_eq!(o.due(now), [id]);
+        o.start_attempt(id, now);
+        let gone = Failure::Permanent {
+            reason: "channel_not_found".into(),
+        };
+        assert!(matches!(
+            o.failed(id, now, gone, 0.5),
+            Some(JobState::Pending { .. })
+        ));
+        assert!(o.acknowledge(id, now));
+        assert_eq!(o.pending().count(), 0);
+        assert!(
+            !o.acknowledge(id, now),
+            "only pending jobs are acknowledged"
+        );
+    }
+
+    #[test]
+    fn one_message_per_second_per_slack_channel() {
+        let mut o = Outbox::default();
+        let a = o
+            .enqueue(job(1, NotifyEvent::Opened, slack("#ops")))
+            .unwrap();
+        let b = o
+            .enqueue(job(2, NotifyEvent::Opened, slack("#ops")))
+            .unwrap();
+        let c = o
+            .enqueue(job(3, NotifyEvent::Opened, slack("#sre")))
+            .unwrap();
+        assert_eq!(o.due(t0()), [a, c], "one per channel per round");
+        o.start_attempt(a, t0());
+        o.start_attempt(c, t0());
+        o.succeeded(a, t0(), Some("1.0001".into()));
+        o.succeeded(c, t0(), Some("1.0002".into()));
+        assert!(o.due(t0() + Duration::milliseconds(999)).is_empty());
+        assert_eq!(o.next_wake(), Some(t0() + Duration::seconds(1)));
+        assert_eq!(o.due(t0() + Duration::seconds(1)), [b]);
+    }
+
+    #[test]
+    fn replies_wait_for_their_report_and_thread_under_it() {
+        let mut o = Outbox::default();
+        let report = o
+            .enqueue(job(1, NotifyEvent::Opened, slack("#ops")))
+            .unwrap();
+        let reply = o
+            .enqueue(job(1, NotifyEvent::Recovered, slack("#ops")))
+            .unwrap();
+        assert_eq!(
+            o.due(t0()),
+            [report],
+            "the reply must not overtake the report"
+        );
+        o.start_attempt(report, t0());
+        o.failed(
+            report,
+            t0(),
+            Failure::Retryable {
+                reason: "HTTP 500".into(),
+                retry_after: None,
+            },
+            1.0,
+        );
+        let later = t0() + Duration::seconds(5);
+        assert_eq!(o.due(later), [report], "still waiting for the report");
+        o.start_attempt(report, later);
+        o.succeeded(report, later, Some("1700000000.000100".into()));
+        let after = later + Duration::seconds(1);
+        assert_eq!(o.due(after), [reply]);
+        assert_eq!(
+            o.thread_for(1, "#ops"),
+            Thread::Under("1700000000.000100".into())
+        );
+        // A report that failed for good lets replies go to the channel itself.
+        let r2 = o
+            .enqueue(job(2, NotifyEvent::Opened, slack("#ops")))
+            .unwrap();
+        o.start_attempt(r2, after);
+        o.failed(r2, after, Failure::Permanent { reason: "x".into() }, 1.0);
+        assert_eq!(o.thread_for(2, "#ops"), Thread::TopLevel);
+        assert_eq!(
+            o.thread_for(3, "#ops"),
+            Thread::TopLevel,
+            "no report at all"
+        );
+    }
+}
