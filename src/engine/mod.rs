@@ -33,7 +33,7 @@ use live::{LiveConfig, LiveEvent};
 use monitor::{Monitor, MonitorEvent};
 use source::DemoSource;
 
-use crate::integrations::prometheus::PromClient;
+use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
 use crate::model::{PrometheusOverrides, PrometheusSettings};
 
 /// Where the numbers come from right now.
@@ -736,10 +736,7 @@ impl Engine {
 
     fn on_backfill(
         &mut self,
-        series: [Result<
-            Vec<crate::integrations::prometheus::RangeSeries>,
-            crate::integrations::prometheus::PromError,
-        >; 2],
+        series: [Result<Vec<RangeSeries>, PromError>; 2],
         from: DateTime<Utc>,
     ) {
         let url = self
