@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use super::Clock;
+use super::source::{splitmix64, unit};
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries, SeriesValue};
 use crate::model::{Metric, NodeReading, PrometheusSettings, Reading};
 
@@ -256,13 +257,8 @@ pub async fn run(
         } else {
             failures += 1;
             need_backfill = true;
-            jitter = splitmix(jitter);
-            backoff_delay(
-                failures,
-                poll_secs,
-                BACKOFF_CAP_SECS,
-                (jitter >> 11) as f64 / (1u64 << 53) as f64,
-            )
+            jitter = splitmix64(jitter);
+            backoff_delay(failures, poll_secs, BACKOFF_CAP_SECS, unit(jitter))
         };
         let event = LiveEvent::Poll {
             generation,
@@ -275,13 +271,6 @@ pub async fn run(
         }
         tokio::time::sleep(delay).await;
     }
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 #[cfg(test)]

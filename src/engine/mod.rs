@@ -321,7 +321,6 @@ struct LiveRun {
     client: PromClient,
     queries: [String; 2],
     task: tokio::task::JoinHandle<()>,
-    connected: bool,
     last_good: Option<DateTime<Utc>>,
     failing_since: Option<DateTime<Utc>>,
     /// What the feed last said about this source's problems, so it speaks once per change.
@@ -629,7 +628,6 @@ impl Engine {
                                 self.clock.clone(),
                                 self.live_tx.clone(),
                             )),
-                            connected: false,
                             last_good: None,
                             failing_since: None,
                             reported: Vec::new(),
@@ -805,7 +803,7 @@ impl Engine {
                         ),
                     ));
                     run.reported.clear();
-                } else if !run.connected {
+                } else if run.last_good.is_none() {
                     lines.push((
                         FeedKind::Status,
                         format!(
@@ -816,7 +814,6 @@ impl Engine {
                         ),
                     ));
                 }
-                run.connected = true;
                 run.last_good = Some(at);
                 if assembled.problems != run.reported {
                     if assembled.problems.is_empty() {

@@ -130,7 +130,8 @@ impl DemoSource {
     }
 }
 
-fn splitmix64(mut x: u64) -> u64 {
+/// SplitMix64: a fast, well-mixed 64-bit step, for seeded values and retry jitter.
+pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -138,7 +139,7 @@ fn splitmix64(mut x: u64) -> u64 {
 }
 
 /// Maps 64 random bits onto [0, 1).
-fn unit(x: u64) -> f64 {
+pub(crate) fn unit(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
