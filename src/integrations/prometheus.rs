@@ -97,6 +97,7 @@ pub struct RangeSeries {
 #[derive(Clone, Debug)]
 pub struct PromClient {
     http: reqwest::Client,
+    auth: PromAuth,
     base: String,
     shown_url: String,
     series_label: String,
@@ -122,27 +123,14 @@ impl PromClient {
             let value = HeaderValue::from_str(value).map_err(|_| bad("bad value"))?;
             headers.insert(name, value);
         }
-        match &settings.auth {
-            PromAuth::None => {}
-            PromAuth::Bearer { token } => {
-                let mut v =
-                    HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                        PromError::Config("the token holds characters HTTP cannot carry".into())
-                    })?;
-                v.set_sensitive(true);
-                headers.insert(reqwest::header::AUTHORIZATION, v);
-            }
-            PromAuth::Basic { user, password } => {
-                use std::io::Write;
-                let mut raw = Vec::new();
-                let _ = write!(raw, "{user}:{}", password.expose());
-                let mut v =
-                    HeaderValue::from_str(&format!("Basic {}", base64(&raw))).map_err(|_| {
-                        PromError::Config("the user name holds characters HTTP cannot carry".into())
-                    })?;
-                v.set_sensitive(true);
-                headers.insert(reqwest::header::AUTHORIZATION, v);
-            }
+        // reqwest writes the Authorization header (and marks it sensitive) per request; here
+        // only what it would reject later is caught, so the user gets words now.
+        if let PromAuth::Bearer { token } = &settings.auth
+            && !token.expose().chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err(PromError::Config(
+                "the token holds characters HTTP cannot carry (a space or line break?)".into(),
+            ));
         }
         let timeout_secs = settings.timeout_secs.clamp(1, 300);
         let http = reqwest::Client::builder()
@@ -163,6 +151,7 @@ impl PromClient {
         };
         Ok(Self {
             http,
+            auth: settings.auth.clone(),
             shown_url: redact(&base),
             base,
             series_label: settings.series_label.clone(),
@@ -216,13 +205,13 @@ impl PromClient {
         path: &str,
         params: &[(&str, &str)],
     ) -> Result<(u16, Vec<u8>), PromError> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .query(params)
-            .send()
-            .await
-            .map_err(|e| self.classify(e))?;
+        let request = self.http.get(format!("{}{path}", self.base)).query(params);
+        let request = match &self.auth {
+            PromAuth::None => request,
+            PromAuth::Bearer { token } => request.bearer_auth(token.expose()),
+            PromAuth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+        };
+        let response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| self.classify(e))?;
         Ok((status, body.to_vec()))
@@ -442,27 +431,6 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[derive(Deserialize)]
 struct ApiResponse {
     status: String,
@@ -603,18 +571,27 @@ mod tests {
     }
 
     #[test]
-    fn urls_lose_credentials_and_basic_auth_encodes() {
+    fn urls_lose_credentials_and_bad_settings_are_words() {
         assert_eq!(
             redact("https://u:p@prom.example/api/prom?x=1"),
             "https://prom.example/api/prom"
         );
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"a"), "YQ==");
         let s = PrometheusSettings {
             base_url: "ftp://x".into(),
             ..Default::default()
         };
         assert!(matches!(PromClient::new(&s), Err(PromError::Config(_))));
+        let s = PrometheusSettings {
+            base_url: "http://x".into(),
+            auth: PromAuth::Bearer {
+                token: crate::model::Secret::new("two words"),
+            },
+            ..Default::default()
+        };
+        let err = PromClient::new(&s).unwrap_err().to_string();
+        assert!(
+            err.contains("cannot carry") && !err.contains("words"),
+            "{err}"
+        );
     }
 }
