@@ -4,18 +4,18 @@
 
 mod common;
 
+use common::{feed_has, wait_for};
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use incident_console::engine::source::DemoSource;
-use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, SourceStatus};
+use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::PromClient;
 use incident_console::model::{
     FeedKind, Metric, PrometheusOverrides, PrometheusSettings, TriggerOrigin,
 };
 use incident_console::store::Store;
-use parking_lot::Mutex;
 
 const NODES: [&str; 3] = ["edge-node-01", "edge-node-02", "edge-node-03"];
 
@@ -137,23 +137,6 @@ fn client_reads_per_node_values_that_match_the_api_and_keeps_series_apart() {
             .starts_with("Prometheus rejected the query (bad_data)"),
         "{err}"
     );
-}
-
-fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleState) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !cond(&state.lock()) {
-        if Instant::now() > deadline {
-            let feed: Vec<String> = state.lock().feed.iter().map(|e| e.line()).collect();
-            panic!("gave up waiting for {what}; feed:\n{}", feed.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn feed_has(st: &ConsoleState, kind: FeedKind, needle: &str) -> bool {
-    st.feed
-        .iter()
-        .any(|e| e.kind == kind && e.message.contains(needle))
 }
 
 #[test]

@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{FakeProm, Reply, matrix, vector};
+use common::{FakeProm, Reply, count, matrix, vector, wait_for, wait_for_live_sample};
 use incident_console::engine::live::assemble;
-use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, SourceStatus};
+use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::{PromClient, PromError};
 use incident_console::model::{FeedKind, Metric, PromAuth, PrometheusSettings, Secret, Settings};
 use incident_console::store::Store;
-use parking_lot::Mutex;
 
 fn settings(url: &str) -> PrometheusSettings {
     PrometheusSettings {
@@ -166,17 +165,6 @@ async fn auth_and_extra_headers_are_sent_and_secrets_stay_out_of_errors() {
     );
 }
 
-fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleState) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !cond(&state.lock()) {
-        if Instant::now() > deadline {
-            let feed: Vec<String> = state.lock().feed.iter().map(|e| e.line()).collect();
-            panic!("gave up waiting for {what}; feed:\n{}", feed.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn live_engine(
     dir: &std::path::Path,
     url: &str,
@@ -194,13 +182,6 @@ fn live_engine(
     Engine::spawn(EngineConfig::new(store)).unwrap()
 }
 
-fn count(st: &ConsoleState, kind: FeedKind, needle: &str) -> usize {
-    st.feed
-        .iter()
-        .filter(|e| e.kind == kind && e.message.contains(needle))
-        .count()
-}
-
 #[test]
 fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     let fake = FakeProm::start(
@@ -210,15 +191,7 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let handle = live_engine(dir.path(), &fake.url, 2);
     let state = Arc::clone(&handle.state);
-    wait_for(&state, "a live sample", |st| {
-        matches!(
-            st.source,
-            SourceStatus::Live {
-                last_good: Some(_),
-                ..
-            }
-        )
-    });
+    wait_for_live_sample(&state);
     {
         let st = state.lock();
         assert_eq!(st.history.nodes(Metric::CpuUsage), ["edge-1", "edge-2"]);
@@ -328,15 +301,7 @@ fn all_nan_answers_are_a_failing_state_not_a_zero() {
     let dir = tempfile::tempdir().unwrap();
     let handle = live_engine(dir.path(), &fake.url, 2);
     let state = Arc::clone(&handle.state);
-    wait_for(&state, "a live sample", |st| {
-        matches!(
-            st.source,
-            SourceStatus::Live {
-                last_good: Some(_),
-                ..
-            }
-        )
-    });
+    wait_for_live_sample(&state);
     // Now every answer is NaN for both: a clear state, not a zero.
     fake.set_instant(Reply::Json(vector(&[("edge-1", "NaN")])));
     wait_for(&state, "NaN to be said", |st| {

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use incident_console::engine::{ConsoleState, SourceStatus};
+use incident_console::model::FeedKind;
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -342,4 +344,42 @@ pub fn http_get(port: u16, path: &str) -> String {
     out.split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
+}
+
+/// Waits (up to 30 s) until the engine's state satisfies `cond`; on timeout, fails with the feed.
+pub fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleState) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond(&state.lock()) {
+        if Instant::now() > deadline {
+            let feed: Vec<String> = state.lock().feed.iter().map(|e| e.line()).collect();
+            panic!("gave up waiting for {what}; feed:\n{}", feed.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until a live source has delivered a sample.
+pub fn wait_for_live_sample(state: &Mutex<ConsoleState>) {
+    wait_for(state, "a live sample", |st| {
+        matches!(
+            st.source,
+            SourceStatus::Live {
+                last_good: Some(_),
+                ..
+            }
+        )
+    });
+}
+
+/// Feed entries of `kind` whose message contains `needle`.
+pub fn count(st: &ConsoleState, kind: FeedKind, needle: &str) -> usize {
+    st.feed
+        .iter()
+        .filter(|e| e.kind == kind && e.message.contains(needle))
+        .count()
+}
+
+/// Whether the feed has an entry of `kind` containing `needle`.
+pub fn feed_has(st: &ConsoleState, kind: FeedKind, needle: &str) -> bool {
+    count(st, kind, needle) > 0
 }
