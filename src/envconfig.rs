@@ -1,4 +1,5 @@
-//! Configuration from the environment and a `.env` file, for runs without a window.
+//! Configuration from the environment and a `.env` file, for runs without a window:
+//! `INCIDENT_PROMETHEUS_*`, `INCIDENT_SLACK_*` and `INCIDENT_EMAIL_*`.
 //!
 //! The process environment wins over `.env` (as with every dotenv tool), and both win over the
 //! saved settings for that run only. A bad value is reported in words and skipped; the rest of
@@ -7,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::model::{PrometheusOverrides, Secret, Settings};
+use crate::model::{NotifyOverrides, PrometheusOverrides, Secret, Settings, check_channel};
 
 /// Reads the `INCIDENT_PROMETHEUS_*` variables through `lookup`. Returns the overrides and one
 /// sentence per variable that was skipped.
@@ -53,6 +54,73 @@ pub fn prometheus_overrides(
     (overrides, problems)
 }
 
+/// Reads the `INCIDENT_SLACK_*` and `INCIDENT_EMAIL_*` variables through `lookup`. Returns the
+/// overrides and one sentence per variable that was skipped (never quoting a secret).
+pub fn notify_overrides(lookup: impl Fn(&str) -> Option<String>) -> (NotifyOverrides, Vec<String>) {
+    let mut problems = Vec::new();
+    let var = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut checked = |name: &'static str, check: &dyn Fn(&str) -> Result<(), String>| {
+        let value = var(name)?;
+        match check(&value) {
+            Ok(()) => Some(value),
+            Err(e) => {
+                problems.push(format!("{name}: {e}; ignored"));
+                None
+            }
+        }
+    };
+    let slack_channel = checked("INCIDENT_SLACK_CHANNEL", &|v| {
+        // `ops` is what people type; Slack wants `#ops`.
+        check_channel(v).or_else(|e| check_channel(&format!("#{v}")).map_err(|_| e))
+    })
+    .map(|c| {
+        if check_channel(&c).is_ok() {
+            c
+        } else {
+            format!("#{c}")
+        }
+    });
+    let slack_api_url = checked("INCIDENT_SLACK_API_URL", &|v| {
+        if v.starts_with("http://") || v.starts_with("https://") {
+            Ok(())
+        } else {
+            Err(format!("\"{v}\" must start with http:// or https://"))
+        }
+    });
+    let smtp_port = checked("INCIDENT_EMAIL_SMTP_PORT", &|v| match v.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(()),
+        _ => Err(format!("\"{v}\" is not a port (1 to 65535)")),
+    })
+    .and_then(|v| v.parse().ok());
+    let starttls = checked("INCIDENT_EMAIL_SMTP_TLS", &|v| match v {
+        "0" | "1" | "true" | "false" => Ok(()),
+        _ => Err(format!("\"{v}\" must be 1 (STARTTLS) or 0 (none)")),
+    })
+    .map(|v| v == "1" || v == "true");
+    let email_from = checked("INCIDENT_EMAIL_FROM", &crate::model::check_address);
+    let email_recipients = checked("INCIDENT_EMAIL_RECIPIENTS", &|v| {
+        crate::model::parse_recipients(v).map(|_| ())
+    })
+    .and_then(|v| crate::model::parse_recipients(&v).ok());
+    let overrides = NotifyOverrides {
+        slack_token: var("INCIDENT_SLACK_TOKEN").map(Secret::new),
+        slack_channel,
+        slack_api_url,
+        email_recipients,
+        smtp_host: var("INCIDENT_EMAIL_SMTP_HOST"),
+        smtp_port,
+        smtp_user: var("INCIDENT_EMAIL_SMTP_USER"),
+        smtp_password: var("INCIDENT_EMAIL_SMTP_PASSWORD").map(Secret::new),
+        email_from,
+        starttls,
+    };
+    (overrides, problems)
+}
+
 /// The variables of a `.env` file; a missing file is an empty map, a malformed one an error in
 /// words (with the line, never the values).
 pub fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, String> {
@@ -86,20 +154,37 @@ fn describe(e: &dotenvy::Error) -> String {
     }
 }
 
-/// The overrides for this run: the process environment, then `.env` in `dir`. Returns them
-/// with every problem found, in words.
-pub fn from_environment(dir: &Path) -> (PrometheusOverrides, Vec<String>) {
+/// What the environment sets for this run.
+#[derive(Debug, Default)]
+pub struct Environment {
+    /// `INCIDENT_PROMETHEUS_*`.
+    pub prometheus: PrometheusOverrides,
+    /// `INCIDENT_SLACK_*`, `INCIDENT_EMAIL_*`.
+    pub notify: NotifyOverrides,
+    /// Every problem found, in words.
+    pub problems: Vec<String>,
+}
+
+/// The overrides for this run: the process environment, then `.env` in `dir`.
+pub fn from_environment(dir: &Path) -> Environment {
     let (dotenv, mut problems) = match read_dotenv(&dir.join(".env")) {
         Ok(vars) => (vars, Vec::new()),
         Err(e) => (HashMap::new(), vec![e]),
     };
-    let (overrides, more) = prometheus_overrides(|name| {
+    let lookup = |name: &str| {
         std::env::var(name)
             .ok()
             .or_else(|| dotenv.get(name).cloned())
-    });
+    };
+    let (prometheus, more) = prometheus_overrides(lookup);
     problems.extend(more);
-    (overrides, problems)
+    let (notify, more) = notify_overrides(lookup);
+    problems.extend(more);
+    Environment {
+        prometheus,
+        notify,
+        problems,
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +210,28 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("INCIDENT_PROMETHEUS_CPU_THRESHOLD"));
         assert!(problems[0].contains("not a number"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn notify_variables_are_read_and_bad_ones_skipped_without_secrets() {
+        let env: HashMap<&str, &str> = [
+            ("INCIDENT_SLACK_TOKEN", "xoxb-abc"),
+            ("INCIDENT_SLACK_CHANNEL", "ops"),
+            ("INCIDENT_EMAIL_RECIPIENTS", "a@x.com, b@x.com"),
+            ("INCIDENT_EMAIL_SMTP_PORT", "70000"),
+            ("INCIDENT_EMAIL_SMTP_TLS", "0"),
+            ("INCIDENT_EMAIL_SMTP_PASSWORD", "pw"),
+        ]
+        .into();
+        let (o, problems) = notify_overrides(|k| env.get(k).map(|v| v.to_string()));
+        assert_eq!(o.slack_channel.as_deref(), Some("#ops"));
+        assert_eq!(o.email_recipients.as_ref().map(Vec::len), Some(2));
+        assert_eq!(o.starttls, Some(false));
+        assert_eq!(o.smtp_port, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("INCIDENT_EMAIL_SMTP_PORT"));
+        assert!(!format!("{o:?}").contains("xoxb-abc"));
+        assert!(!format!("{o:?}").contains("\"pw\""));
     }
 
     #[test]

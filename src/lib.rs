@@ -6,7 +6,9 @@
 //! - [`scenarios`], [`analysis`], [`history`]: pure logic over the model (runbook loading,
 //!   the Korean report, bounded sparkline history with decimation).
 //! - [`engine`]: the tokio side; owns time, polling, detection and every state change.
-//! - [`integrations`]: one module per outside system (Prometheus); wire formats and errors in words.
+//! - [`integrations`]: one module per outside system (Prometheus, Slack, SMTP); wire formats and
+//!   errors in words, each failure classified as retryable or not.
+//! - [`notify`]: what a notification says (Korean text and Slack Block Kit), pure.
 //! - [`envconfig`]: settings from the environment and `.env`, for runs without a window.
 //! - [`store`]: atomic RON persistence under the data dir.
 //! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
@@ -21,6 +23,7 @@ pub mod headless;
 pub mod history;
 pub mod integrations;
 pub mod model;
+pub mod notify;
 pub mod scenarios;
 pub mod store;
 pub mod ui;

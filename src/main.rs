@@ -45,12 +45,14 @@ fn main() -> anyhow::Result<()> {
     let store = Store::new(data_dir);
     // Held until exit; dropped last.
     let _data_dir_lock = store.lock()?;
-    // INCIDENT_PROMETHEUS_* from the environment or ./.env override saved settings for this run.
+    // INCIDENT_PROMETHEUS_*, INCIDENT_SLACK_*, INCIDENT_EMAIL_* from the environment or ./.env
+    // override saved settings for this run.
     let cwd = std::env::current_dir().unwrap_or_default();
-    let (overrides, startup_problems) = incident_console::envconfig::from_environment(&cwd);
+    let env = incident_console::envconfig::from_environment(&cwd);
     let config = EngineConfig {
-        overrides,
-        startup_problems,
+        overrides: env.prometheus,
+        notify_overrides: env.notify,
+        startup_problems: env.problems,
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,
         seed: cli.seed,

@@ -1,4 +1,4 @@
-//! Persistence in RON under the data dir: settings, incidents and the feed. Every write is
+//! Persistence in RON under the data dir: settings, incidents, the feed and the outbox. Every write is
 //! atomic (temp file, fsync, rename, fsync of the folder), so a crash leaves either the old or
 //! the new file, never half of one. A file that cannot be read is moved aside, not deleted.
 
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{FeedEntry, Incident, Settings};
+use crate::model::{FeedEntry, Incident, Outbox, Settings};
 
 /// The feed keeps at most this many entries, on disk and in memory.
 pub const FEED_LIMIT: usize = 10_000;
@@ -19,6 +19,7 @@ pub const INCIDENT_LIMIT: usize = 500;
 const SETTINGS_FILE: &str = "settings.ron";
 const INCIDENTS_FILE: &str = "incidents.ron";
 const FEED_FILE: &str = "feed.ron";
+const OUTBOX_FILE: &str = "outbox.ron";
 
 /// A failed read or write, in words.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,8 @@ pub struct Restored {
     pub incidents: Vec<Incident>,
     /// Saved feed, oldest first.
     pub feed: Vec<FeedEntry>,
+    /// Saved notification jobs (queued, pending and the sent history).
+    pub outbox: Outbox,
     /// Problems met (corrupt files moved aside), in words.
     pub problems: Vec<String>,
 }
@@ -116,6 +119,7 @@ impl Store {
             .read(INCIDENTS_FILE, &mut r.problems)
             .unwrap_or_default();
         r.feed = self.read(FEED_FILE, &mut r.problems).unwrap_or_default();
+        r.outbox = self.read(OUTBOX_FILE, &mut r.problems).unwrap_or_default();
         r
     }
 
@@ -174,6 +178,11 @@ impl Store {
         let start = feed.len().saturating_sub(FEED_LIMIT);
         let slice: Vec<&FeedEntry> = feed.range(start..).collect();
         self.write(FEED_FILE, &slice)
+    }
+
+    /// Saves every notification job; called before a job's first attempt and after each.
+    pub fn save_outbox(&self, outbox: &Outbox) -> Result<(), StoreError> {
+        self.write(OUTBOX_FILE, outbox)
     }
 
     fn write<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StoreError> {

@@ -160,3 +160,80 @@ fn headless_runs_on_live_data_from_the_environment_and_dotenv() {
         "{saved}"
     );
 }
+
+#[test]
+fn headless_demo_posts_each_new_incident_to_slack_and_mails_it_from_the_environment() {
+    use common::notify::{FakeSlack, SmtpSink, free_port};
+    let token = "xoxb-headless-secret";
+    let fake = FakeSlack::start(token);
+    let port = free_port();
+    let Some(sink) = SmtpSink::start_on(port, "") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args([
+            "--headless",
+            "--demo",
+            "--poll-secs",
+            "1",
+            "--for",
+            "8",
+            "--data-dir",
+        ])
+        .arg(dir.path().join("data"))
+        .current_dir(dir.path())
+        .env("INCIDENT_SLACK_TOKEN", token)
+        .env("INCIDENT_SLACK_CHANNEL", "ops-alerts")
+        .env("INCIDENT_SLACK_API_URL", &fake.url)
+        .env(
+            "INCIDENT_EMAIL_RECIPIENTS",
+            "oncall@example.com, lead@example.com",
+        )
+        .env("INCIDENT_EMAIL_SMTP_HOST", "127.0.0.1")
+        .env("INCIDENT_EMAIL_SMTP_PORT", port.to_string())
+        .env("INCIDENT_EMAIL_SMTP_TLS", "0")
+        .env("INCIDENT_EMAIL_FROM", "incident-bot@example.com")
+        .env("INCIDENT_EMAIL_SMTP_PASSWORD", "smtp-secret-pw")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("http_5xx_surge opened incident #1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sent: incident #1 report to Slack #ops-alerts"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("Sent: incident #1 report to email to oncall@example.com, lead@example.com"),
+        "{stdout}"
+    );
+    let posted = fake.posted();
+    assert_eq!(posted.len(), 1, "{stdout}");
+    assert_eq!(posted[0].body["channel"], "#ops-alerts");
+    let mail = sink.wait_for(1);
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("[장애] #1 ")
+    );
+    for secret in [token, "smtp-secret-pw"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    }
+    // The run's environment is not saved; the outbox on disk holds no secret either.
+    let data = dir.path().join("data");
+    let saved = std::fs::read_to_string(data.join("settings.ron")).unwrap_or_default();
+    assert!(
+        !saved.contains(token) && !saved.contains("smtp-secret-pw"),
+        "{saved}"
+    );
+    let outbox = std::fs::read_to_string(data.join("outbox.ron")).unwrap();
+    assert!(!outbox.contains(token) && outbox.contains("Delivered"));
+}

@@ -242,9 +242,15 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     h.get_by_label_contains("#1 cpu_spike_core · deferred");
     assert_eq!(h.get_all_by_label_contains("(kept for review)").count(), 3);
 
-    // The feed holds the start line, the trigger and the deferral; the filter keeps one.
+    // The feed holds the start line, the trigger, the one note that Slack (on by default) has
+    // no token yet, and the deferral; the filter keeps one.
     let total = h.state().engine().state.lock().feed.len();
-    assert_eq!(total, 3);
+    assert_eq!(total, 4);
+    assert!(feed_has(
+        &h,
+        FeedKind::Error,
+        "Slack is a target but no bot token is set"
+    ));
     h.get_by_label(&format!("{total} / {total} entries"));
     h.get_by_label("Filter").focus();
     h.run_steps(1);
@@ -357,4 +363,180 @@ fn saving_prometheus_settings_switches_to_the_live_source_at_once() {
         2,
         "the status line and its one feed line"
     );
+}
+
+const SLACK_TOKEN: &str = "xoxb-ui-test-token";
+
+#[test]
+fn slack_tab_adds_and_removes_channels_and_test_says_slacks_error_in_words() {
+    let fake = common::notify::FakeSlack::start(SLACK_TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Slack").click();
+    h.run_steps(2);
+    set_field(&mut h, "Bot token", "xoxb-wrong-token");
+    set_field(&mut h, "API base URL", &fake.url);
+
+    // A name Slack would refuse is refused here, in words; a good one joins the list.
+    set_field(&mut h, "New channel", "#Payments Team");
+    h.get_by_label("Add channel").click();
+    h.run_steps(2);
+    h.get_by_label_contains("lower-case letters");
+    let before = h.get_all_by_label("Remove").count();
+    set_field(&mut h, "New channel", "#payments-oncall");
+    h.get_by_label("Add channel").click();
+    h.run_steps(2);
+    h.get_by_label("#payments-oncall");
+    assert_eq!(h.get_all_by_label("Remove").count(), before + 1);
+    assert!(h.query_by_label_contains("lower-case letters").is_none());
+    h.get_all_by_label("Remove").last().unwrap().click();
+    h.run_steps(2);
+    assert!(h.query_by_label("#payments-oncall").is_none());
+    assert_eq!(h.get_all_by_label("Remove").count(), before);
+
+    // Test with the wrong token: Slack's error, in words, and the token is not shown.
+    h.get_by_label("Test Slack").click();
+    wait_for(&mut h, "the failed test", |h| {
+        h.query_by_label_contains(&format!(
+            "Slack ({}): invalid_auth: Slack does not accept this token",
+            fake.url
+        ))
+        .is_some()
+    });
+    assert!(h.query_by_label_contains("xoxb-wrong-token").is_none());
+    set_field(&mut h, "Bot token", SLACK_TOKEN);
+    h.get_by_label("Test Slack").click();
+    wait_for(&mut h, "the good test", |h| {
+        h.query_by_label(&format!(
+            "Slack ({}): connected to workspace \"Acme Ops\" as bot user \"incident-bot\" (https://acme-ops.slack.com/)",
+            fake.url
+        ))
+        .is_some()
+    });
+
+    // Save keeps the list and the token, in a file only the owner can read.
+    set_field(&mut h, "New channel", "#payments-oncall");
+    h.get_by_label("Add channel").click();
+    h.run_steps(2);
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the save", |h| {
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .settings
+            .slack
+            .channels
+            .contains(&"#payments-oncall".to_string())
+    });
+    let saved = h.state().engine().state.lock().settings.slack.clone();
+    assert_eq!(saved.token.expose(), SLACK_TOKEN);
+    assert_eq!(saved.api_base_url, fake.url);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("settings.ron"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let feed = h.state().engine().state.lock().feed.clone();
+    assert!(feed.iter().all(|e| !e.message.contains(SLACK_TOKEN)));
+}
+
+#[test]
+fn email_tab_adds_dedups_pages_and_removes_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Email").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Email is off: no SMTP host is set");
+    h.get_by_label("Nothing mailed yet.");
+    for i in 1..=6 {
+        set_field(&mut h, "New recipient", &format!("oncall{i}@example.com"));
+        h.get_by_label("Add recipient").click();
+        h.run_steps(2);
+    }
+    // The sixth went to page 2, which is shown.
+    h.get_by_label("Page 2 / 2");
+    h.get_by_label("oncall6@example.com");
+    assert!(h.query_by_label("oncall1@example.com").is_none());
+    // A duplicate in other letter case, and a broken address, are refused in words.
+    set_field(&mut h, "New recipient", "ONCALL2@Example.com");
+    h.get_by_label("Add recipient").click();
+    h.run_steps(2);
+    h.get_by_label_contains("already a recipient");
+    set_field(&mut h, "New recipient", "not-an-address");
+    h.get_by_label("Add recipient").click();
+    h.run_steps(2);
+    h.get_by_label_contains("is not an email address");
+    h.get_by_label("Previous").click();
+    h.run_steps(2);
+    h.get_by_label("Page 1 / 2");
+    assert_eq!(h.get_all_by_label("Remove").count(), 5, "five per page");
+    h.get_by_label("oncall1@example.com");
+    h.get_all_by_label("Remove").next().unwrap().click();
+    h.run_steps(2);
+    assert!(h.query_by_label("oncall1@example.com").is_none());
+    h.get_by_label("Page 1 / 1");
+    h.get_by_label_contains("Email is off: no SMTP host is set");
+    set_field(&mut h, "SMTP host", "mail.example.com");
+    set_field(&mut h, "From", "incident-bot@example.com");
+    h.get_by_label_contains("Email is on: mail.example.com:587, to 5 recipients");
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the save", |h| {
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .settings
+            .email
+            .recipients
+            .len()
+            == 5
+    });
+    let saved = h.state().engine().state.lock().settings.email.clone();
+    assert_eq!(saved.recipients[0], "oncall2@example.com");
+    assert_eq!(saved.smtp_host, "mail.example.com");
+}
+
+#[test]
+fn a_pending_notification_is_shown_with_its_reason_and_can_be_acknowledged() {
+    use common::notify::{FakeSlack, SlackReply};
+    use incident_console::model::{JobState, Secret, Settings};
+    let fake = FakeSlack::start(SLACK_TOKEN);
+    fake.script([SlackReply::error("channel_not_found")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Settings::default();
+    s.slack.token = Secret::new(SLACK_TOKEN);
+    s.slack.api_base_url = fake.url.clone();
+    s.slack.channel = "#ops".into();
+    Store::new(dir.path()).save_settings(&s).unwrap();
+    let mut h = harness(dir.path());
+    trigger_from_ui(&mut h, "Nginx 5xx surge on checkout API (http_5xx_surge)");
+    wait_for(&mut h, "the pending report", |h| {
+        h.query_by_label_contains("Not delivered: incident #1 report to Slack #ops")
+            .is_some()
+    });
+    // The reason under the box (the feed says it too, after "pending: ").
+    h.get_by_label(
+        "channel_not_found: no such channel, or the bot cannot see it (a private channel needs an invite)",
+    );
+    h.get_by_label("Slack #ops report: pending");
+    h.get_by_label("Acknowledge").click();
+    wait_for(&mut h, "the acknowledgement", |h| {
+        matches!(
+            h.state().engine().state.lock().notifications[0].state,
+            JobState::Acknowledged { .. }
+        )
+    });
+    assert!(h.query_by_label("Acknowledge").is_none());
+    // Send to Slack posts the report again by hand, now that the channel exists.
+    h.get_by_label("Send to Slack").click();
+    wait_for(&mut h, "the manual post", |h| {
+        let _ = h;
+        fake.posted().len() == 1
+    });
+    assert_eq!(fake.posted()[0].body["channel"], "#ops");
 }

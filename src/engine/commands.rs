@@ -1,7 +1,7 @@
 //! Intents the UI (or a test) sends to the engine. Results come back as state changes, never as
 //! return values: an immediate-mode UI re-reads the state every frame anyway.
 
-use crate::model::{HypothesisMark, PrometheusSettings, Settings};
+use crate::model::{HypothesisMark, PrometheusSettings, Settings, SlackSettings};
 
 /// One thing the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +41,23 @@ pub enum Command {
     SaveSettings(Box<Settings>),
     /// Run both queries once with these (unsaved) Prometheus settings and show what came back.
     TestPrometheus(Box<PrometheusSettings>),
+    /// Call Slack's `auth.test` with these (unsaved) Slack settings and show who answered.
+    TestSlack(Box<SlackSettings>),
+    /// Post an incident's report to the chosen Slack channel now (again, if it was posted).
+    SendToSlack {
+        /// Incident id.
+        incident: u64,
+    },
+    /// Try a pending notification again.
+    RetryNotification {
+        /// Outbox job id.
+        job: u64,
+    },
+    /// Let a pending notification go without sending it.
+    AcknowledgeNotification {
+        /// Outbox job id.
+        job: u64,
+    },
     /// Write an incident's analysis report as Markdown to `path` (chosen in a file dialog).
     ExportReport {
         /// Incident id.

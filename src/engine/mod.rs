@@ -8,6 +8,7 @@ pub mod clock;
 mod commands;
 pub mod live;
 pub mod monitor;
+pub mod notifier;
 pub mod source;
 
 use std::collections::VecDeque;
@@ -21,6 +22,7 @@ use tokio::sync::mpsc;
 
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::Command;
+pub use notifier::{DeliveryEvent, SlackTest};
 
 use crate::history::MetricHistory;
 use crate::model::{
@@ -34,7 +36,9 @@ use monitor::{Monitor, MonitorEvent};
 use source::DemoSource;
 
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
-use crate::model::{PrometheusOverrides, PrometheusSettings};
+use crate::model::{
+    Job, NotifyEvent, NotifyOverrides, Outbox, PrometheusOverrides, PrometheusSettings,
+};
 
 /// Where the numbers come from right now.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +166,10 @@ pub struct ConsoleState {
     pub prometheus_test: Option<PromTest>,
     /// Environment variables that override settings for this run (names only).
     pub overridden: Vec<&'static str>,
+    /// Every notification job: queued, pending, and the sent history.
+    pub notifications: Arc<Vec<Job>>,
+    /// The last Test of the Slack tab.
+    pub slack_test: Option<SlackTest>,
 }
 
 /// How the engine is started.
@@ -184,6 +192,8 @@ pub struct EngineConfig {
     pub default_language: crate::model::Lang,
     /// Prometheus settings from the environment for this run.
     pub overrides: PrometheusOverrides,
+    /// Slack and email settings from the environment for this run.
+    pub notify_overrides: NotifyOverrides,
     /// Problems found while reading the environment, said in the feed at start.
     pub startup_problems: Vec<String>,
 }
@@ -202,6 +212,7 @@ impl EngineConfig {
             feed_tap: None,
             default_language: crate::model::Lang::En,
             overrides: PrometheusOverrides::default(),
+            notify_overrides: NotifyOverrides::default(),
             startup_problems: Vec::new(),
         }
     }
@@ -280,7 +291,7 @@ pub struct Engine {
     /// The shared state changed since the last repaint request.
     changed: bool,
     /// Whether the last save of the feed / incidents failed.
-    save_failing: [bool; 2],
+    save_failing: [bool; 3],
     /// Settings as saved on disk (`settings` is these with the overrides applied).
     saved_settings: Settings,
     overrides: PrometheusOverrides,
@@ -288,6 +299,14 @@ pub struct Engine {
     live_tx: mpsc::UnboundedSender<LiveEvent>,
     live_rx: Option<mpsc::UnboundedReceiver<LiveEvent>>,
     generation: u64,
+    notify_overrides: NotifyOverrides,
+    outbox: Outbox,
+    notify_tx: mpsc::UnboundedSender<DeliveryEvent>,
+    notify_rx: Option<mpsc::UnboundedReceiver<DeliveryEvent>>,
+    /// Whether the feed already said why Slack / email cannot be used (once per settings).
+    unusable_said: [bool; 2],
+    /// Jitter state for retry delays.
+    jitter: u64,
 }
 
 /// What a live task is polling with; a new one starts only when this changes.
@@ -338,6 +357,7 @@ impl Drop for LiveRun {
 enum SaveTarget {
     Feed = 0,
     Incidents = 1,
+    Outbox = 2,
 }
 
 /// How often a changed feed is written to disk.
@@ -351,7 +371,9 @@ impl Engine {
             language: config.default_language,
             ..Settings::default()
         });
-        let settings = config.overrides.apply(&saved_settings);
+        let settings = config
+            .notify_overrides
+            .apply(&config.overrides.apply(&saved_settings));
         let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
         let now = config.clock.now();
         let mut incidents = restored.incidents;
@@ -377,9 +399,17 @@ impl Engine {
             last_verification: None,
             poll_interval_secs: poll,
             prometheus_test: None,
-            overridden: config.overrides.names(),
+            overridden: config
+                .overrides
+                .names()
+                .into_iter()
+                .chain(config.notify_overrides.names())
+                .collect(),
+            notifications: Arc::new(restored.outbox.jobs.clone()),
+            slack_test: None,
         };
         let (live_tx, live_rx) = mpsc::unbounded_channel();
+        let (notify_tx, notify_rx) = notifier::channel();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
         let mut engine = Self {
@@ -402,13 +432,19 @@ impl Engine {
             next_id,
             random_draws: 0,
             changed: true,
-            save_failing: [false; 2],
+            save_failing: [false; 3],
             saved_settings,
             overrides: config.overrides,
             live: None,
             live_tx,
             live_rx: Some(live_rx),
             generation: 0,
+            notify_overrides: config.notify_overrides,
+            outbox: restored.outbox,
+            notify_tx,
+            notify_rx: Some(notify_rx),
+            unusable_said: [false; 2],
+            jitter: config.seed ^ 0x0B0C,
         };
         {
             let mut st = engine.state.lock();
@@ -429,8 +465,9 @@ impl Engine {
         for problem in config.startup_problems {
             engine.push_feed(now, FeedKind::Error, problem);
         }
-        if !engine.overrides.is_empty() {
-            let names = engine.overrides.names().join(", ");
+        let overridden = engine.state.lock().overridden.clone();
+        if !overridden.is_empty() {
+            let names = overridden.join(", ");
             engine.push_feed(
                 now,
                 FeedKind::Settings,
@@ -438,6 +475,22 @@ impl Engine {
             );
         }
         engine.select_source(now);
+        let waiting = engine
+            .outbox
+            .jobs
+            .iter()
+            .filter(|j| j.state == crate::model::JobState::Queued)
+            .count();
+        let pending = engine.outbox.pending().count();
+        if waiting + pending > 0 {
+            engine.push_feed(
+                now,
+                FeedKind::Info,
+                format!(
+                    "Notifications from the last run: {waiting} still to deliver, {pending} pending your decision"
+                ),
+            );
+        }
         let active: Vec<String> = engine
             .incidents
             .iter()
@@ -501,10 +554,16 @@ impl Engine {
         let mut next_feed_save = tokio::time::Instant::now() + FEED_SAVE_EVERY;
         let stop = self.stop.clone();
         let mut live_rx = self.live_rx.take().expect("run is called once");
+        let mut notify_rx = self.notify_rx.take().expect("run is called once");
         loop {
+            let delivery_wake = self.outbox_wake();
             tokio::select! {
                 _ = stop.notified() => break,
                 Some(event) = live_rx.recv() => self.on_live(event),
+                Some(event) = notify_rx.recv() => self.on_delivery(event),
+                _ = tokio::time::sleep_until(delivery_wake.unwrap_or_else(tokio::time::Instant::now)), if delivery_wake.is_some() => {
+                    self.deliver_due();
+                }
                 _ = tokio::time::sleep_until(next_poll) => {
                     self.poll();
                     next_poll += Duration::from_secs(self.poll_interval_secs());
@@ -535,6 +594,7 @@ impl Engine {
         self.live = None;
         self.save_feed_if_dirty();
         self.save_incidents();
+        self.save_outbox();
     }
 
     fn poll_interval_secs(&self) -> u64 {
@@ -919,6 +979,7 @@ impl Engine {
         let what = match target {
             SaveTarget::Feed => "the feed",
             SaveTarget::Incidents => "incidents",
+            SaveTarget::Outbox => "the notification outbox",
         };
         match result {
             Err(e) if !*failing => {
@@ -1040,18 +1101,19 @@ impl Engine {
                     format_duration(ttr)
                 );
                 inc.log(reading.at, IncidentEventKind::Recovered, detail.clone());
-                recovered.push(format!(
-                    "Incident #{} {} {detail}",
-                    inc.id, inc.scenario.code
+                recovered.push((
+                    inc.id,
+                    format!("Incident #{} {} {detail}", inc.id, inc.scenario.code),
                 ));
             }
             changed |= before != inc.healthy_streak;
         }
-        for line in recovered {
-            self.push_feed(reading.at, FeedKind::Recovered, line);
-        }
         if changed {
             self.publish_incidents();
+        }
+        for (id, line) in recovered {
+            self.push_feed(reading.at, FeedKind::Recovered, line);
+            self.notify(id, NotifyEvent::Recovered, reading.at);
         }
     }
 
@@ -1140,6 +1202,7 @@ impl Engine {
                 FeedKind::Detection,
                 format!("{} opened incident #{id}: {node} {values}", scenario.code),
             );
+            self.notify(id, NotifyEvent::Opened, self.clock.now());
         }
     }
 
@@ -1270,6 +1333,7 @@ impl Engine {
                 );
                 self.publish_incidents();
                 self.push_feed(now, FeedKind::Action, line);
+                self.notify(incident, NotifyEvent::PlanDeferred, now);
             }
             Command::VerifyRecovery => self.verify(now),
             Command::CloseIncident { incident } => {
@@ -1285,9 +1349,14 @@ impl Engine {
                 let line = format!("Incident #{incident} {} closed", inc.scenario.code);
                 self.publish_incidents();
                 self.push_feed(now, FeedKind::Status, line);
+                self.notify(incident, NotifyEvent::Closed, now);
             }
             Command::SaveSettings(settings) => self.save_settings(*settings, now),
             Command::TestPrometheus(settings) => self.test_prometheus(*settings),
+            Command::TestSlack(settings) => self.test_slack(*settings),
+            Command::SendToSlack { incident } => self.send_to_slack(incident, now),
+            Command::RetryNotification { job } => self.retry_notification(job, now),
+            Command::AcknowledgeNotification { job } => self.acknowledge_notification(job, now),
             Command::ExportReport { incident, path } => {
                 let Some(inc) = self.incidents.iter().find(|i| i.id == incident) else {
                     return self.unknown_incident(incident, now);
@@ -1418,6 +1487,7 @@ impl Engine {
                 FeedKind::Trigger,
                 format!("{how} of {} opened incident #{id}: {values}", scenario.code),
             );
+            self.notify(id, NotifyEvent::Opened, now);
         }
     }
 
@@ -1477,6 +1547,7 @@ impl Engine {
         );
         self.publish_incidents();
         self.push_feed(now, FeedKind::Action, line);
+        self.notify(id, NotifyEvent::PlanExecuted, now);
     }
 
     fn verify(&mut self, now: DateTime<Utc>) {
@@ -1555,12 +1626,19 @@ impl Engine {
             return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
         }
         // What the environment set for this run stays out of the file.
-        let to_save = self.overrides.unapply(&edited, &self.saved_settings);
+        let to_save = self.notify_overrides.unapply(
+            &self.overrides.unapply(&edited, &self.saved_settings),
+            &self.saved_settings,
+        );
         if let Err(e) = self.store.save_settings(&to_save) {
             return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
         }
         self.saved_settings = to_save;
-        let settings = self.overrides.apply(&self.saved_settings);
+        let settings = self
+            .notify_overrides
+            .apply(&self.overrides.apply(&self.saved_settings));
+        // New settings: say again (once) if Slack or email still cannot be used.
+        self.unusable_said = [false; 2];
         self.settings = settings.clone();
         let poll = self.poll_interval_secs();
         {

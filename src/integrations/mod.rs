@@ -1,4 +1,6 @@
 //! One module per outside system. Each owns its wire format and turns every failure into an
 //! error in words; none of them knows about the engine or the UI.
 
+pub mod email;
 pub mod prometheus;
+pub mod slack;

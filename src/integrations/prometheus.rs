@@ -408,7 +408,7 @@ fn format_time(t: DateTime<Utc>) -> String {
 }
 
 /// The URL without user info, query or fragment.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut u) => {
             let _ = u.set_username("");
@@ -423,7 +423,7 @@ fn redact(url: &str) -> String {
 }
 
 /// The innermost cause of an error: what the OS or TLS said, without the URL.
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;

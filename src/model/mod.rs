@@ -6,6 +6,7 @@
 mod feed;
 mod incident;
 mod metrics;
+mod notify;
 mod outbox;
 mod report;
 mod scenario;
@@ -18,6 +19,10 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, PlanState, Trigger, TriggerOrigin,
 };
 pub use metrics::{Metric, NodeReading, Reading, SeriesPoint};
+pub use notify::{
+    EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,
+    check_channel, parse_recipients,
+};
 pub use outbox::{
     Destination, Failure, Job, JobState, NotifyEvent, Outbox, RETRY_BASE_SECS, RETRY_CAP_SECS,
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,

@@ -102,6 +102,9 @@ pub struct Job {
     pub subject: String,
     /// The plain text (Slack's fallback, the email body).
     pub text: String,
+    /// Slack Block Kit blocks as JSON, when the message has a richer layout than `text`.
+    #[serde(default)]
+    pub blocks: Option<String>,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
     /// After this, a job still failing becomes pending.
@@ -245,11 +248,20 @@ impl Outbox {
         due
     }
 
-    /// When the next job could become due (for the engine's timer), if any is queued.
+    /// When the next job could become due (for the engine's timer), if any is queued. A reply
+    /// waiting for its report is left out: the report's own result wakes the engine, and
+    /// counting the reply would make the timer fire again and again meanwhile.
     pub fn next_wake(&self) -> Option<DateTime<Utc>> {
         self.jobs
             .iter()
             .filter(|j| j.state == JobState::Queued)
+            .filter(|j| match &j.destination {
+                Destination::Slack { channel } => {
+                    j.event == NotifyEvent::Opened
+                        || self.thread_for(j.incident, channel) != Thread::Wait
+                }
+                Destination::Email { .. } => true,
+            })
             .map(|j| match &j.destination {
                 Destination::Slack { channel } => {
                     let paced = self
@@ -263,10 +275,12 @@ impl Outbox {
             .min()
     }
 
-    /// Notes that an attempt of `id` starts at `now` (counts it, and paces its channel).
-    pub fn start_attempt(&mut self, id: u64, now: DateTime<Utc>) {
+    /// Notes that an attempt of `id` starts at `now`: counts it, paces its channel, and holds
+    /// the job for `lease` (the attempt's timeout) so it is not started twice meanwhile.
+    pub fn start_attempt(&mut self, id: u64, now: DateTime<Utc>, lease: Duration) {
         let Some(j) = self.job_mut(id) else { return };
         j.attempts += 1;
+        j.next_attempt_at = now + lease;
         if let Destination::Slack { channel } = &j.destination {
             let channel = channel.clone();
             self.last_sent.insert(channel, now);
@@ -377,8 +391,11 @@ mod tests {
             next_attempt_at: t0(),
             last_error: None,
             state: JobState::Queued,
+            blocks: None,
         }
     }
+
+    const LEASE: Duration = Duration::seconds(20);
 
     fn slack(c: &str) -> Destination {
         Destination::Slack { channel: c.into() }
@@ -435,7 +452,12 @@ mod tests {
             .enqueue(job(1, NotifyEvent::Opened, slack("#ops")))
             .unwrap();
         assert_eq!(o.due(t0()), [id]);
-        o.start_attempt(id, t0());
+        o.start_attempt(id, t0(), LEASE);
+        assert!(
+            o.due(t0()).is_empty(),
+            "an attempt in flight is not started twice"
+        );
+        assert_eq!(o.next_wake(), Some(t0() + LEASE));
         let refused = || Failure::Retryable {
             reason: "connection refused".into(),
             retry_after: None,
@@ -450,7 +472,7 @@ mod tests {
         let mut now = t0();
         for _ in 0..20 {
             now = o.job(id).unwrap().next_attempt_at;
-            o.start_attempt(id, now);
+            o.start_attempt(id, now, LEASE);
             if let Some(JobState::Pending { reason, .. }) = o.failed(id, now, refused(), 1.0) {
                 assert!(
                     reason.starts_with("connection refused (still failing after"),
@@ -472,7 +494,7 @@ mod tests {
         );
         let now = now + Duration::seconds(1);
         assert_eq!(o.due(now), [id]);
-        o.start_attempt(id, now);
+        o.start_attempt(id, now, LEASE);
         let gone = Failure::Permanent {
             reason: "channel_not_found".into(),
         };
@@ -501,8 +523,8 @@ mod tests {
             .enqueue(job(3, NotifyEvent::Opened, slack("#sre")))
             .unwrap();
         assert_eq!(o.due(t0()), [a, c], "one per channel per round");
-        o.start_attempt(a, t0());
-        o.start_attempt(c, t0());
+        o.start_attempt(a, t0(), LEASE);
+        o.start_attempt(c, t0(), LEASE);
         o.succeeded(a, t0(), Some("1.0001".into()));
         o.succeeded(c, t0(), Some("1.0002".into()));
         assert!(o.due(t0() + Duration::milliseconds(999)).is_empty());
@@ -524,7 +546,12 @@ mod tests {
             [report],
             "the reply must not overtake the report"
         );
-        o.start_attempt(report, t0());
+        o.start_attempt(report, t0(), LEASE);
+        assert_eq!(
+            o.next_wake(),
+            Some(t0() + LEASE),
+            "the waiting reply does not wake the timer while its report is in flight"
+        );
         o.failed(
             report,
             t0(),
@@ -536,7 +563,7 @@ mod tests {
         );
         let later = t0() + Duration::seconds(5);
         assert_eq!(o.due(later), [report], "still waiting for the report");
-        o.start_attempt(report, later);
+        o.start_attempt(report, later, LEASE);
         o.succeeded(report, later, Some("1700000000.000100".into()));
         let after = later + Duration::seconds(1);
         assert_eq!(o.due(after), [reply]);
@@ -548,7 +575,7 @@ mod tests {
         let r2 = o
             .enqueue(job(2, NotifyEvent::Opened, slack("#ops")))
             .unwrap();
-        o.start_attempt(r2, after);
+        o.start_attempt(r2, after, LEASE);
         o.failed(r2, after, Failure::Permanent { reason: "x".into() }, 1.0);
         assert_eq!(o.thread_for(2, "#ops"), Thread::TopLevel);
         assert_eq!(

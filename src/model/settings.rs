@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Secret;
+use super::notify::{EmailSettings, SlackSettings, Targets, check_address, check_channel};
 
 /// UI language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +112,12 @@ pub struct Settings {
     pub graph_window_mins: u32,
     /// Prometheus connection and thresholds.
     pub prometheus: PrometheusSettings,
+    /// Slack connection and channel.
+    pub slack: SlackSettings,
+    /// SMTP server and recipients.
+    pub email: EmailSettings,
+    /// Where automatic reports go.
+    pub targets: Targets,
 }
 
 impl Default for Settings {
@@ -123,6 +130,9 @@ impl Default for Settings {
             recovery_samples: 3,
             graph_window_mins: 15,
             prometheus: PrometheusSettings::default(),
+            slack: SlackSettings::default(),
+            email: EmailSettings::default(),
+            targets: Targets::default(),
         }
     }
 }
@@ -159,6 +169,9 @@ pub enum SettingsError {
     /// A header that HTTP cannot carry.
     #[error("header \"{0}\": {1}")]
     BadHeader(String, &'static str),
+    /// A Slack or email setting that cannot be used, in words.
+    #[error("{0}")]
+    Notify(String),
     /// The series label is not a Prometheus label name.
     #[error(
         "series label: \"{0}\" is not a label name (letters, digits and _, not starting with a digit)"
@@ -241,6 +254,49 @@ impl Settings {
                 min: "1".into(),
                 max: "300".into(),
             });
+        }
+        self.validate_notify()
+    }
+
+    /// Checks the Slack and email parts: URL, channels, port, addresses, timeouts.
+    fn validate_notify(&self) -> Result<(), SettingsError> {
+        let bad = |s: String| Err(SettingsError::Notify(s));
+        let url = self.slack.api_base_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return bad(format!(
+                "Slack API URL: \"{url}\" must start with http:// or https://"
+            ));
+        }
+        for c in self.slack.channels.iter().chain([&self.slack.channel]) {
+            if !c.trim().is_empty() {
+                check_channel(c).map_err(SettingsError::Notify)?;
+            }
+        }
+        if self.slack.token.expose().chars().any(char::is_whitespace) {
+            return bad("Slack token: it holds a space or a line break".into());
+        }
+        if self.email.smtp_port == 0 {
+            return bad("SMTP port: 0 is not a port".into());
+        }
+        let from = self.email.from.trim();
+        if !from.is_empty() {
+            check_address(from).map_err(|e| SettingsError::Notify(format!("From: {e}")))?;
+        }
+        for r in &self.email.recipients {
+            check_address(r).map_err(SettingsError::Notify)?;
+        }
+        for (field, secs) in [
+            ("Slack timeout (s)", self.slack.timeout_secs),
+            ("SMTP timeout (s)", self.email.timeout_secs),
+        ] {
+            if !(1..=300).contains(&secs) {
+                return Err(SettingsError::OutOfRange {
+                    field,
+                    value: secs.to_string(),
+                    min: "1".into(),
+                    max: "300".into(),
+                });
+            }
         }
         Ok(())
     }

@@ -28,6 +28,8 @@ pub(crate) struct Snapshot {
     pub last_verification: Option<Verification>,
     pub prometheus_test: Option<crate::engine::PromTest>,
     pub overridden: Vec<&'static str>,
+    pub notifications: Arc<Vec<crate::model::Job>>,
+    pub slack_test: Option<crate::engine::SlackTest>,
 }
 
 impl Snapshot {
@@ -48,11 +50,19 @@ impl Snapshot {
             last_verification: st.last_verification.clone(),
             prometheus_test: st.prometheus_test.clone(),
             overridden: st.overridden.clone(),
+            notifications: st.notifications.clone(),
+            slack_test: st.slack_test.clone(),
         }
     }
 
     pub fn lang(&self) -> Lang {
         self.settings.language
+    }
+
+    /// `Some(name)` when the environment variable `name` sets a field for this run (the field
+    /// is then read-only and says so).
+    pub fn set_by_env(&self, name: &'static str) -> Option<&'static str> {
+        self.overridden.contains(&name).then_some(name)
     }
 
     /// Whether the values on screen are the last good ones of a failing source.
@@ -151,6 +161,7 @@ impl ConsoleApp {
                 egui::ScrollArea::vertical()
                     .id_salt("side-scroll")
                     .show(ui, |ui| {
+                        super::notify::outbox_ui(ui, &snap, &send);
                         settings::settings_ui(ui, &snap, &mut self.ui.settings, &send);
                         ui.separator();
                         actions::results_ui(ui, &snap);

@@ -321,7 +321,26 @@ fn detail_ui(
         {
             send(Command::CloseIncident { incident: inc.id });
         }
+        let slack_off = snap.settings.slack.unusable();
+        let button = ui
+            .add_enabled(
+                slack_off.is_none(),
+                egui::Button::new(t(lang, "Send to Slack", "Slack으로 전송")),
+            )
+            .on_hover_text(format!(
+                "{} {}",
+                t(lang, "Post the report to", "보고서 전송 채널:"),
+                snap.settings.slack.channel
+            ));
+        let button = match &slack_off {
+            Some(why) => button.on_disabled_hover_text(format!("Slack: {why}")),
+            None => button,
+        };
+        if button.clicked() {
+            send(Command::SendToSlack { incident: inc.id });
+        }
     });
+    notifications_line_ui(ui, inc.id, snap, lang, dark);
 
     ui.add_space(6.0);
     if report_ui(ui, &inc.report, lang)
@@ -428,4 +447,45 @@ fn section_ui(ui: &mut egui::Ui, heading: &str, lines: &[String], numbered: bool
         ui.add(egui::Label::new(text).wrap());
     }
     ui.add_space(3.0);
+}
+
+/// Where this incident's notifications stand: one short entry per job.
+fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang, dark: bool) {
+    use crate::model::{Destination, JobState};
+    let jobs: Vec<_> = snap
+        .notifications
+        .iter()
+        .filter(|j| j.incident == id)
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(t(lang, "Notified:", "알림:")).weak());
+        for j in jobs {
+            let to = match &j.destination {
+                Destination::Slack { channel } => format!("Slack {channel}"),
+                Destination::Email { to } => format!("{} ({})", t(lang, "email", "메일"), to.len()),
+            };
+            let (word, colour) = match &j.state {
+                JobState::Delivered { .. } => (t(lang, "sent", "전송됨"), None),
+                JobState::Queued => (t(lang, "sending", "전송 중"), Some(style::pending(dark))),
+                JobState::Pending { .. } => (t(lang, "pending", "보류"), Some(style::breach(dark))),
+                JobState::Acknowledged { .. } => (t(lang, "not sent", "미전송"), None),
+            };
+            let event = match j.event {
+                crate::model::NotifyEvent::Opened => t(lang, "report", "보고"),
+                crate::model::NotifyEvent::Manual(_) => t(lang, "report again", "재전송"),
+                crate::model::NotifyEvent::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
+                crate::model::NotifyEvent::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
+                crate::model::NotifyEvent::Recovered => t(lang, "recovered", "복구"),
+                crate::model::NotifyEvent::Closed => t(lang, "closed", "종료"),
+            };
+            let mut rt = RichText::new(format!("{to} {event}: {word}")).small();
+            if let Some(c) = colour {
+                rt = rt.color(c);
+            }
+            ui.label(rt);
+        }
+    });
 }

@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod i18n;
 mod incident;
 mod metrics;
+mod notify;
 mod settings;
 mod style;
 

@@ -1,4 +1,4 @@
-//! Settings: a General tab and a Prometheus tab. The form edits a draft of strings; Save
+//! Settings: General, Prometheus, Slack and Email tabs. The form edits a draft of strings; Save
 //! validates every number and says what is wrong before anything is sent to the engine.
 
 use egui::RichText;
@@ -22,6 +22,8 @@ enum Tab {
     #[default]
     General,
     Prometheus,
+    Slack,
+    Email,
 }
 
 /// The editable copy of the settings.
@@ -48,6 +50,7 @@ pub(crate) struct SettingsForm {
     user: String,
     password: String,
     headers: String,
+    notify: super::notify::NotifyDraft,
     errors: Vec<String>,
 }
 
@@ -89,6 +92,7 @@ impl SettingsForm {
             .map(|(k, v)| format!("{k}: {v}"))
             .collect::<Vec<_>>()
             .join("\n");
+        self.notify.load(s);
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -156,6 +160,7 @@ impl SettingsForm {
             },
         };
         keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
+        self.notify.apply(&mut s, &mut errors);
         if errors.is_empty()
             && let Err(e) = s.validate()
         {
@@ -185,6 +190,8 @@ pub(crate) fn settings_ui(
     ui.horizontal(|ui| {
         ui.selectable_value(&mut form.tab, Tab::General, t(lang, "General", "일반"));
         ui.selectable_value(&mut form.tab, Tab::Prometheus, "Prometheus");
+        ui.selectable_value(&mut form.tab, Tab::Slack, "Slack");
+        ui.selectable_value(&mut form.tab, Tab::Email, t(lang, "Email", "메일"));
     });
     ui.separator();
     match form.tab {
@@ -234,6 +241,18 @@ pub(crate) fn settings_ui(
                         t(lang, "Recovery samples", "복구 판정 샘플 수"),
                         &mut form.recovery_samples,
                     );
+                    ui.label(t(lang, "Automatic reports", "자동 보고"));
+                    ui.horizontal(|ui| {
+                        ui.checkbox(
+                            &mut form.notify.target_slack,
+                            t(lang, "Post to Slack", "Slack 게시"),
+                        );
+                        ui.checkbox(
+                            &mut form.notify.target_email,
+                            t(lang, "Send email", "메일 발송"),
+                        );
+                    });
+                    ui.end_row();
                     ui.label(t(lang, "Graph window", "그래프 구간"));
                     ui.horizontal(|ui| {
                         for (mins, label) in [(15, "15m"), (60, "1h"), (360, "6h"), (1440, "24h")] {
@@ -264,6 +283,10 @@ pub(crate) fn settings_ui(
             }
         }
         Tab::Prometheus => prometheus_tab_ui(ui, snap, form, send),
+        Tab::Slack => {
+            super::notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send)
+        }
+        Tab::Email => super::notify::email_tab_ui(ui, snap, &mut form.notify),
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -295,7 +318,7 @@ fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
 
 /// A text row that the environment may own for this run: then it is read-only and says which
 /// variable set it. `secret` masks the text.
-fn env_row_ui(
+pub(super) fn env_row_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     label: &str,
@@ -309,18 +332,23 @@ fn env_row_ui(
             .desired_width(260.0)
             .password(secret);
         ui.add_enabled(env.is_none(), edit).labelled_by(l.id);
-        if let Some(var) = env {
-            ui.label(
-                RichText::new(format!(
-                    "{} {var}",
-                    t(lang, "set for this run by", "이번 실행에서 설정한 변수:")
-                ))
-                .weak()
-                .small(),
-            );
-        }
+        env_note_ui(ui, lang, env);
     });
     ui.end_row();
+}
+
+/// "set for this run by VAR" under a field the environment owns; nothing otherwise.
+pub(super) fn env_note_ui(ui: &mut egui::Ui, lang: Lang, env: Option<&'static str>) {
+    if let Some(var) = env {
+        ui.label(
+            RichText::new(format!(
+                "{} {var}",
+                t(lang, "set for this run by", "이번 실행에서 설정한 변수:")
+            ))
+            .weak()
+            .small(),
+        );
+    }
 }
 
 fn prometheus_tab_ui(
@@ -331,7 +359,7 @@ fn prometheus_tab_ui(
 ) {
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    let env = |name: &'static str| snap.overridden.contains(&name).then_some(name);
+    let env = |name: &'static str| snap.set_by_env(name);
     egui::Grid::new("prometheus-settings")
         .num_columns(2)
         .spacing([10.0, 6.0])

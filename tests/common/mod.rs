@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod notify;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -193,10 +195,7 @@ async fn answer(
 
 /// A port that nothing listens on (bound, then released).
 pub fn closed_port_url() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", notify::free_port())
 }
 
 /// Whether tests that need a server must fail rather than skip.
@@ -305,18 +304,11 @@ scrape_configs:
     let prometheus = Proc(prometheus);
     let url = format!("http://127.0.0.1:{port}");
     // Ready, and the exporter scraped at least once.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if http_get(port, "/api/v1/query?query=count(cpu_usage)").contains(r#""3"]"#) {
-            break;
-        }
-        if Instant::now() > deadline {
-            let log =
-                std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default();
-            panic!("Prometheus did not come up with 3 series in 30 s; its log:\n{log}");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_ready(
+        "Prometheus with 3 series",
+        &dir.path().join("prometheus.log"),
+        || http_get(port, "/api/v1/query?query=count(cpu_usage)").contains(r#""3"]"#),
+    );
     Some(LiveStack {
         url,
         port,
@@ -325,6 +317,18 @@ scrape_configs:
         _exporter: exporter,
         _dir: dir,
     })
+}
+
+/// Waits up to 30 s for a server started by a test to be `ready`; otherwise fails with its log.
+pub fn wait_ready(what: &str, log: &std::path::Path, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("{what} did not come up within 30 s; its log:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// A plain HTTP/1.0 GET on 127.0.0.1 with std only; the body, or empty on any failure.

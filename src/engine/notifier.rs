@@ -1,0 +1,522 @@
+//! The engine's side of notifications: it turns incident events into outbox jobs (saved before
+//! their first attempt), starts due attempts as tasks that report back over a channel, and
+//! records what came of them. The rules (dedup, backoff, pacing, threading, pending) live in
+//! [`crate::model::Outbox`]; the wire formats in [`crate::integrations`].
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::mpsc;
+
+use super::source::{splitmix64, unit};
+use super::{Engine, SaveTarget};
+use crate::integrations::{email, slack::SlackClient};
+use crate::model::{Destination, Failure, FeedKind, Job, JobState, NotifyEvent, SlackSettings};
+
+/// How long a notification keeps being retried before it becomes a pending report.
+pub const DELIVERY_WINDOW_MINS: i64 = 60;
+/// The outbox keeps at most this many finished jobs (the newest) as history.
+pub const OUTBOX_HISTORY_LIMIT: usize = 1000;
+/// Added to a client's own timeout for the attempt's hard limit.
+const ATTEMPT_MARGIN_SECS: u64 = 5;
+
+/// What a delivery or test task reports.
+#[derive(Debug)]
+pub enum DeliveryEvent {
+    /// One attempt of a job ended.
+    Attempt {
+        /// The job.
+        job: u64,
+        /// When it ended.
+        at: DateTime<Utc>,
+        /// The far side's reference (Slack's `ts`), or how it failed.
+        result: Result<Option<String>, Failure>,
+    },
+    /// The Slack tab's Test ended.
+    SlackTest {
+        /// The API root, without credentials.
+        url: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// Who the token belongs to, or the error, in words.
+        result: Result<String, String>,
+    },
+}
+
+/// The Slack tab's Test.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SlackTest {
+    /// Waiting for Slack.
+    Running {
+        /// The API root.
+        url: String,
+    },
+    /// Slack's answer.
+    Done {
+        /// The API root.
+        url: String,
+        /// When it answered.
+        at: DateTime<Utc>,
+        /// Workspace and bot, or the error in words.
+        result: Result<String, String>,
+    },
+}
+
+/// The channel delivery tasks report on.
+pub(super) fn channel() -> (
+    mpsc::UnboundedSender<DeliveryEvent>,
+    mpsc::UnboundedReceiver<DeliveryEvent>,
+) {
+    mpsc::unbounded_channel()
+}
+
+/// A job in words for the feed: `incident #3 report to Slack #ops`.
+pub fn job_words(job: &Job) -> String {
+    let what = match job.event {
+        NotifyEvent::Opened => "report",
+        NotifyEvent::Manual(_) => "report (sent by hand)",
+        NotifyEvent::PlanExecuted => "plan-executed update",
+        NotifyEvent::PlanDeferred => "plan-deferred update",
+        NotifyEvent::Recovered => "recovered update",
+        NotifyEvent::Closed => "closed update",
+    };
+    let to = match &job.destination {
+        Destination::Slack { channel } => format!("Slack {channel}"),
+        Destination::Email { to } => format!("email to {}", to.join(", ")),
+    };
+    format!("incident #{} {what} to {to}", job.incident)
+}
+
+impl Engine {
+    /// Queues what `event` of `incident` should send, as the targets and settings say.
+    pub(super) fn notify(&mut self, incident: u64, event: NotifyEvent, now: DateTime<Utc>) {
+        let Some(inc) = self.incidents.iter().find(|i| i.id == incident).cloned() else {
+            return;
+        };
+        let message = match event {
+            NotifyEvent::Opened | NotifyEvent::Manual(_) => crate::notify::report(&inc),
+            e => crate::notify::event(&inc, e),
+        };
+        let targets = self.settings.targets.clone();
+        // Slack: a report goes to the chosen channel when the target is on; later events go to
+        // every channel that has this incident's report, as thread replies.
+        let slack_channels: Vec<String> = if event == NotifyEvent::Opened {
+            if targets.slack {
+                vec![self.settings.slack.channel.clone()]
+            } else {
+                Vec::new()
+            }
+        } else {
+            let mut threads: Vec<String> = Vec::new();
+            for j in &self.outbox.jobs {
+                if let (true, Destination::Slack { channel }) = (
+                    j.incident == incident
+                        && matches!(j.event, NotifyEvent::Opened | NotifyEvent::Manual(_)),
+                    &j.destination,
+                ) && !threads.contains(channel)
+                {
+                    threads.push(channel.clone());
+                }
+            }
+            if threads.is_empty() && targets.slack {
+                threads.push(self.settings.slack.channel.clone());
+            }
+            threads
+        };
+        if !slack_channels.is_empty() {
+            match self.settings.slack.unusable() {
+                Some(why) => self.say_unusable(0, now, format!(
+                    "Slack is a target but {why}; incidents are not posted until it is set in the Slack settings tab"
+                )),
+                None => {
+                    for channel in slack_channels {
+                        self.enqueue(
+                            incident,
+                            event,
+                            Destination::Slack { channel },
+                            &message,
+                            now,
+                        );
+                    }
+                }
+            }
+        }
+        // Email: plan results always (as in the original), reports when the target is on.
+        let mail = match event {
+            NotifyEvent::Opened => targets.email,
+            NotifyEvent::PlanExecuted | NotifyEvent::PlanDeferred => true,
+            _ => false,
+        };
+        // Never set up at all: the original stayed silent then, and so do we.
+        let e = &self.settings.email;
+        let email_wanted =
+            targets.email || !e.smtp_host.trim().is_empty() || !e.recipients.is_empty();
+        if mail && email_wanted {
+            match self.settings.email.unusable() {
+                Some(why) => self.say_unusable(
+                    1,
+                    now,
+                    format!(
+                        "Email is off: {why}; nothing is mailed until it is set in the Email settings tab"
+                    ),
+                ),
+                None => {
+                    let to = self.settings.email.recipients.clone();
+                    self.enqueue(incident, event, Destination::Email { to }, &message, now);
+                }
+            }
+        }
+    }
+
+    /// Says once per run (or per settings change) why a target cannot be served.
+    fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, line: String) {
+        if !std::mem::replace(&mut self.unusable_said[which], true) {
+            self.push_feed(now, FeedKind::Error, line);
+        }
+    }
+
+    /// The Incident view's "Send to Slack": the report to the chosen channel, again if it was
+    /// already posted there.
+    pub(super) fn send_to_slack(&mut self, incident: u64, now: DateTime<Utc>) {
+        let Some(inc) = self.incidents.iter().find(|i| i.id == incident).cloned() else {
+            return self.unknown_incident(incident, now);
+        };
+        if let Some(why) = self.settings.slack.unusable() {
+            return self.push_feed(
+                now,
+                FeedKind::Error,
+                format!(
+                    "Incident #{incident} not sent to Slack: {why} (see the Slack settings tab)"
+                ),
+            );
+        }
+        let channel = self.settings.slack.channel.clone();
+        let destination = Destination::Slack {
+            channel: channel.clone(),
+        };
+        let mine = |j: &&Job| j.incident == incident && j.destination == destination;
+        let posted = self
+            .outbox
+            .jobs
+            .iter()
+            .filter(mine)
+            .any(|j| j.event == NotifyEvent::Opened);
+        let event = if posted {
+            let n = self
+                .outbox
+                .jobs
+                .iter()
+                .filter(mine)
+                .filter(|j| matches!(j.event, NotifyEvent::Manual(_)))
+                .count();
+            NotifyEvent::Manual(n as u32 + 1)
+        } else {
+            NotifyEvent::Opened
+        };
+        let message = crate::notify::report(&inc);
+        if self
+            .enqueue(incident, event, destination, &message, now)
+            .is_some()
+        {
+            self.push_feed(
+                now,
+                FeedKind::Info,
+                format!("Incident #{incident} queued for Slack {channel}"),
+            );
+        }
+    }
+
+    fn enqueue(
+        &mut self,
+        incident: u64,
+        event: NotifyEvent,
+        destination: Destination,
+        message: &crate::notify::Message,
+        now: DateTime<Utc>,
+    ) -> Option<u64> {
+        let job = Job {
+            id: 0,
+            incident,
+            event,
+            destination,
+            subject: message.subject.clone(),
+            text: message.text.clone(),
+            blocks: message.blocks.as_ref().map(|b| b.to_string()),
+            created_at: now,
+            deadline: now + Duration::minutes(DELIVERY_WINDOW_MINS),
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            state: JobState::Queued,
+        };
+        // A duplicate (same incident, event, destination) was already sent or is on its way.
+        let id = self.outbox.enqueue(job)?;
+        self.prune_outbox();
+        // On disk before the first attempt, so a crash cannot lose it.
+        self.save_outbox();
+        self.publish_outbox();
+        Some(id)
+    }
+
+    fn prune_outbox(&mut self) {
+        let finished = |j: &Job| {
+            matches!(
+                j.state,
+                JobState::Delivered { .. } | JobState::Acknowledged { .. }
+            )
+        };
+        let mut excess = self
+            .outbox
+            .jobs
+            .iter()
+            .filter(|j| finished(j))
+            .count()
+            .saturating_sub(OUTBOX_HISTORY_LIMIT);
+        // Oldest finished first; queued and pending jobs are never dropped.
+        self.outbox.jobs.retain(|j| {
+            if excess > 0 && finished(j) {
+                excess -= 1;
+                false
+            } else {
+                true
+            }
+        });
+    }
+
+    pub(super) fn save_outbox(&mut self) {
+        let result = self.store.save_outbox(&self.outbox);
+        self.note_save(SaveTarget::Outbox, result);
+    }
+
+    pub(super) fn publish_outbox(&mut self) {
+        self.changed = true;
+        self.state.lock().notifications = Arc::new(self.outbox.jobs.clone());
+    }
+
+    /// When the next attempt may start, on tokio's clock.
+    pub(super) fn outbox_wake(&self) -> Option<tokio::time::Instant> {
+        let wake = self.outbox.next_wake()?;
+        let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
+        Some(tokio::time::Instant::now() + wait)
+    }
+
+    /// Starts every attempt that is due, each as its own task.
+    pub(super) fn deliver_due(&mut self) {
+        let now = self.clock.now();
+        let due = self.outbox.due(now);
+        if due.is_empty() {
+            return;
+        }
+        for id in due {
+            let Some(job) = self.outbox.job(id).cloned() else {
+                continue;
+            };
+            let timeout_secs = match job.destination {
+                Destination::Slack { .. } => self.settings.slack.timeout_secs,
+                Destination::Email { .. } => self.settings.email.timeout_secs,
+            };
+            let lease = StdDuration::from_secs(timeout_secs.max(1) + ATTEMPT_MARGIN_SECS);
+            let thread = match (&job.destination, job.event) {
+                (_, NotifyEvent::Opened | NotifyEvent::Manual(_)) => None,
+                (Destination::Slack { channel }, _) => {
+                    match self.outbox.thread_for(job.incident, channel) {
+                        crate::model::Thread::Under(ts) => Some(ts),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            self.outbox.start_attempt(
+                id,
+                now,
+                Duration::from_std(lease).unwrap_or(Duration::seconds(60)),
+            );
+            let tx = self.notify_tx.clone();
+            let clock = self.clock.clone();
+            let slack = self.settings.slack.clone();
+            let mail = self.settings.email.clone();
+            tokio::spawn(async move {
+                let attempt = async {
+                    match &job.destination {
+                        Destination::Slack { channel } => {
+                            let client = SlackClient::new(&slack).map_err(|e| e.failure())?;
+                            let blocks = job
+                                .blocks
+                                .as_deref()
+                                .and_then(|b| serde_json::from_str(b).ok());
+                            client
+                                .post_message(
+                                    channel,
+                                    &job.text,
+                                    blocks.as_ref(),
+                                    thread.as_deref(),
+                                )
+                                .await
+                                .map(Some)
+                                .map_err(|e| e.failure())
+                        }
+                        Destination::Email { to } => {
+                            email::send(&mail, to, &job.subject, &job.text)
+                                .await
+                                .map(Some)
+                                .map_err(|e| e.failure())
+                        }
+                    }
+                };
+                let result = tokio::time::timeout(lease, attempt)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Failure::Retryable {
+                            reason: format!("no answer within {} s", lease.as_secs()),
+                            retry_after: None,
+                        })
+                    });
+                let _ = tx.send(DeliveryEvent::Attempt {
+                    job: id,
+                    at: clock.now(),
+                    result,
+                });
+            });
+        }
+        // The attempt counts are on disk too: a restart does not reset the backoff.
+        self.save_outbox();
+        self.publish_outbox();
+    }
+
+    /// Records what a delivery or test task reported.
+    pub(super) fn on_delivery(&mut self, event: DeliveryEvent) {
+        match event {
+            DeliveryEvent::Attempt { job, at, result } => self.on_attempt(job, at, result),
+            DeliveryEvent::SlackTest { url, at, result } => {
+                let line = match &result {
+                    Ok(who) => format!("Slack test of {url}: {who}"),
+                    Err(e) => format!("Slack test of {url} failed: {e}"),
+                };
+                self.state.lock().slack_test = Some(SlackTest::Done { url, at, result });
+                self.push_feed(at, FeedKind::Settings, line);
+            }
+        }
+    }
+
+    fn on_attempt(&mut self, id: u64, at: DateTime<Utc>, result: Result<Option<String>, Failure>) {
+        let Some(job) = self.outbox.job(id).cloned() else {
+            return;
+        };
+        if job.state != JobState::Queued {
+            // Acknowledged or retried meanwhile; the newer decision stands.
+            return;
+        }
+        match result {
+            Ok(reference) => {
+                self.outbox.succeeded(id, at, reference);
+                let retried = if job.attempts > 1 {
+                    format!(" (after {} attempts)", job.attempts)
+                } else {
+                    String::new()
+                };
+                self.push_feed(
+                    at,
+                    FeedKind::Info,
+                    format!("Sent: {}{retried}", job_words(&job)),
+                );
+            }
+            Err(failure) => {
+                self.jitter = splitmix64(self.jitter);
+                match self.outbox.failed(id, at, failure, unit(self.jitter)) {
+                    Some(JobState::Pending { reason, .. }) => self.push_feed(
+                        at,
+                        FeedKind::Error,
+                        format!(
+                            "Not delivered, pending: {}: {reason}; retry or acknowledge it under Notifications",
+                            job_words(&job)
+                        ),
+                    ),
+                    Some(JobState::Queued) if job.attempts == 1 => {
+                        let next = self
+                            .outbox
+                            .job(id)
+                            .map(|j| j.next_attempt_at.format("%H:%M:%S").to_string())
+                            .unwrap_or_default();
+                        let reason = self
+                            .outbox
+                            .job(id)
+                            .and_then(|j| j.last_error.clone())
+                            .unwrap_or_default();
+                        self.push_feed(
+                            at,
+                            FeedKind::Error,
+                            format!(
+                                "Not delivered yet: {}: {reason}; retrying with backoff (next try at {next})",
+                                job_words(&job)
+                            ),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.save_outbox();
+        self.publish_outbox();
+    }
+
+    /// The user retries a pending job.
+    pub(super) fn retry_notification(&mut self, id: u64, now: DateTime<Utc>) {
+        if self
+            .outbox
+            .retry(id, now, Duration::minutes(DELIVERY_WINDOW_MINS))
+        {
+            let words = self.outbox.job(id).map(job_words).unwrap_or_default();
+            self.push_feed(now, FeedKind::Info, format!("Trying again: {words}"));
+            self.save_outbox();
+            self.publish_outbox();
+        }
+    }
+
+    /// The user lets a pending job go.
+    pub(super) fn acknowledge_notification(&mut self, id: u64, now: DateTime<Utc>) {
+        if self.outbox.acknowledge(id, now) {
+            let words = self.outbox.job(id).map(job_words).unwrap_or_default();
+            self.push_feed(
+                now,
+                FeedKind::Info,
+                format!("Acknowledged, will not be sent: {words}"),
+            );
+            self.save_outbox();
+            self.publish_outbox();
+        }
+    }
+
+    /// The Slack tab's Test: `auth.test` with the settings being edited.
+    pub(super) fn test_slack(&mut self, settings: SlackSettings) {
+        let client = SlackClient::new(&settings);
+        let url = client.as_ref().map_or_else(
+            |_| crate::integrations::prometheus::redact(settings.api_base_url.trim()),
+            |c| c.url(),
+        );
+        self.state.lock().slack_test = Some(SlackTest::Running { url: url.clone() });
+        self.changed = true;
+        let tx = self.notify_tx.clone();
+        let clock = self.clock.clone();
+        tokio::spawn(async move {
+            let result = match client {
+                Ok(c) => c
+                    .auth_test()
+                    .await
+                    .map(|a| {
+                        format!(
+                            "connected to workspace \"{}\" as bot user \"{}\" ({})",
+                            a.team, a.user, a.url
+                        )
+                    })
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(DeliveryEvent::SlackTest {
+                url,
+                at: clock.now(),
+                result,
+            });
+        });
+    }
+}

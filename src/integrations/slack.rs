@@ -1,0 +1,340 @@
+//! The Slack Web API: `auth.test` and `chat.postMessage`, with every failure classified as
+//! retryable or not, in words that never hold the token.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::prometheus::{innermost, redact};
+use crate::model::{Failure, SlackSettings};
+
+/// A failed Slack call, in words.
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    /// The settings cannot be used (no token, a bad URL).
+    #[error("{0}")]
+    Config(String),
+    /// No connection.
+    #[error("cannot connect to Slack at {url}: {detail}")]
+    Connect {
+        /// The API root, without credentials.
+        url: String,
+        /// What the OS or TLS said.
+        detail: String,
+    },
+    /// No answer in time.
+    #[error("Slack at {url} did not answer within {secs} s")]
+    Timeout {
+        /// The API root.
+        url: String,
+        /// The timeout.
+        secs: u64,
+    },
+    /// Slack (or a proxy) answered with an HTTP error.
+    #[error("Slack answered HTTP {status}{}", hint(*status))]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The `Retry-After` header of a 429, in seconds.
+        retry_after: Option<u64>,
+    },
+    /// Slack said `ok: false`.
+    #[error("{code}{}", explain(code))]
+    Api {
+        /// Slack's error code, e.g. `invalid_auth`.
+        code: String,
+    },
+    /// Not a Slack answer.
+    #[error("Slack's answer could not be read: {0}")]
+    Decode(String),
+    /// Anything else reqwest reports.
+    #[error("request to Slack failed: {0}")]
+    Request(String),
+}
+
+fn hint(status: u16) -> &'static str {
+    match status {
+        429 => " (rate limited)",
+        404 => " (not found: check the Slack API URL)",
+        500..=599 => " (Slack or a proxy is failing)",
+        _ => "",
+    }
+}
+
+fn explain(code: &str) -> &'static str {
+    match code {
+        "invalid_auth" => ": Slack does not accept this token",
+        "not_authed" => ": no token was sent",
+        "account_inactive" => ": the token's bot or user was deactivated",
+        "token_revoked" | "token_expired" => ": the token is no longer valid",
+        "channel_not_found" => {
+            ": no such channel, or the bot cannot see it (a private channel needs an invite)"
+        }
+        "not_in_channel" => ": the bot is not in the channel; invite it with /invite",
+        "is_archived" => ": the channel is archived",
+        "missing_scope" => ": the token lacks the chat:write scope",
+        "ratelimited" => ": Slack asks to slow down",
+        "invalid_blocks" => ": Slack refused the message layout",
+        _ => "",
+    }
+}
+
+/// Slack error codes that may succeed when tried again.
+const RETRYABLE_CODES: [&str; 5] = [
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+];
+
+impl SlackError {
+    /// Whether trying again can help, and after how long at least.
+    pub fn failure(&self) -> Failure {
+        let reason = self.to_string();
+        match self {
+            SlackError::Connect { .. } | SlackError::Timeout { .. } => Failure::Retryable {
+                reason,
+                retry_after: None,
+            },
+            SlackError::Http {
+                status,
+                retry_after,
+            } if *status == 429 || *status >= 500 => Failure::Retryable {
+                reason,
+                retry_after: retry_after.map(|s| chrono::Duration::seconds(s as i64)),
+            },
+            SlackError::Api { code } if RETRYABLE_CODES.contains(&code.as_str()) => {
+                Failure::Retryable {
+                    reason,
+                    retry_after: None,
+                }
+            }
+            _ => Failure::Permanent { reason },
+        }
+    }
+}
+
+/// Who the token belongs to, from `auth.test`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthInfo {
+    /// Workspace name.
+    pub team: String,
+    /// Bot user name.
+    pub user: String,
+    /// Workspace URL.
+    pub url: String,
+}
+
+/// A Slack Web API client for one token.
+#[derive(Clone)]
+pub struct SlackClient {
+    http: reqwest::Client,
+    base: String,
+    token: crate::model::Secret,
+    timeout_secs: u64,
+}
+
+impl SlackClient {
+    /// A client for `settings`; fails in words on a missing token or a bad URL.
+    pub fn new(settings: &SlackSettings) -> Result<Self, SlackError> {
+        let base = settings
+            .api_base_url
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SlackError::Config(format!(
+                "Slack API URL \"{}\" must start with http:// or https://",
+                redact(&base)
+            )));
+        }
+        let token = settings.token.clone();
+        if token.expose().trim().is_empty() {
+            return Err(SlackError::Config("no Slack bot token is set".into()));
+        }
+        if token
+            .expose()
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(SlackError::Config(
+                "the Slack token holds a space or a line break".into(),
+            ));
+        }
+        let secs = settings.timeout_secs.max(1);
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(secs))
+            .connect_timeout(Duration::from_secs(secs))
+            .user_agent(concat!("incident-console/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SlackError::Request(innermost(&e)))?;
+        Ok(Self {
+            http,
+            base,
+            token,
+            timeout_secs: secs,
+        })
+    }
+
+    /// The API root, without credentials.
+    pub fn url(&self) -> String {
+        redact(&self.base)
+    }
+
+    /// Checks the token: who it belongs to, or Slack's error.
+    pub async fn auth_test(&self) -> Result<AuthInfo, SlackError> {
+        let v = self.call("auth.test", &serde_json::json!({})).await?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        Ok(AuthInfo {
+            team: s("team"),
+            user: s("user"),
+            url: s("url"),
+        })
+    }
+
+    /// Posts a message; returns its `ts` (the id replies thread under).
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        text: &str,
+        blocks: Option<&Value>,
+        thread_ts: Option<&str>,
+    ) -> Result<String, SlackError> {
+        let mut body = serde_json::json!({
+            "channel": channel,
+            "text": text,
+            "unfurl_links": false,
+        });
+        if let Some(b) = blocks {
+            body["blocks"] = b.clone();
+        }
+        if let Some(ts) = thread_ts {
+            body["thread_ts"] = Value::String(ts.to_string());
+        }
+        let v = self.call("chat.postMessage", &body).await?;
+        v.get("ts")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| SlackError::Decode("chat.postMessage answered without a ts".into()))
+    }
+
+    async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
+        let url = format!("{}/{method}", self.base);
+        let response = self
+            .http
+            .post(&url)
+            .bearer_auth(self.token.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status().as_u16();
+        if !response.status().is_success() {
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|s| s.trim().parse::<u64>().ok());
+            return Err(SlackError::Http {
+                status,
+                retry_after,
+            });
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            SlackError::Decode(format!("not JSON ({e}); is {} the Slack API?", self.url()))
+        })?;
+        match v.get("ok").and_then(Value::as_bool) {
+            Some(true) => Ok(v),
+            Some(false) => Err(SlackError::Api {
+                code: v
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown_error")
+                    .to_string(),
+            }),
+            None => Err(SlackError::Decode("the answer has no \"ok\" field".into())),
+        }
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> SlackError {
+        let url = self.url();
+        if e.is_timeout() {
+            SlackError::Timeout {
+                url,
+                secs: self.timeout_secs,
+            }
+        } else if e.is_connect() {
+            SlackError::Connect {
+                url,
+                detail: innermost(e),
+            }
+        } else {
+            // Something answered, but not in HTTP (a wrong port or a non-HTTP service).
+            SlackError::Request(format!("{} (is {url} the Slack Web API?)", innermost(e)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_retryable(e: SlackError) -> bool {
+        matches!(e.failure(), Failure::Retryable { .. })
+    }
+
+    #[test]
+    fn failures_are_classified_by_whether_a_retry_can_help() {
+        let http = |status, retry_after| SlackError::Http {
+            status,
+            retry_after,
+        };
+        let api = |code: &str| SlackError::Api { code: code.into() };
+        assert!(is_retryable(http(500, None)));
+        assert!(is_retryable(http(503, None)));
+        assert!(is_retryable(api("ratelimited")));
+        assert!(is_retryable(SlackError::Connect {
+            url: "u".into(),
+            detail: "refused".into()
+        }));
+        assert!(!is_retryable(api("invalid_auth")));
+        assert!(!is_retryable(api("channel_not_found")));
+        assert!(!is_retryable(http(404, None)));
+        assert!(!is_retryable(SlackError::Decode("x".into())));
+        match http(429, Some(7)).failure() {
+            Failure::Retryable { retry_after, .. } => {
+                assert_eq!(retry_after, Some(chrono::Duration::seconds(7)))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            api("invalid_auth").to_string(),
+            "invalid_auth: Slack does not accept this token"
+        );
+    }
+
+    #[test]
+    fn a_client_needs_a_token_and_an_http_url() {
+        let mut s = SlackSettings::default();
+        assert!(
+            SlackClient::new(&s)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("token")
+        );
+        s.token = crate::model::Secret::new("xoxb-1 2");
+        let err = SlackClient::new(&s).err().unwrap().to_string();
+        assert!(err.contains("space") && !err.contains("xoxb"), "{err}");
+        s.token = crate::model::Secret::new("xoxb-1");
+        s.api_base_url = "slack.com/api".into();
+        assert!(SlackClient::new(&s).is_err());
+        s.api_base_url = "https://slack.com/api/".into();
+        assert_eq!(SlackClient::new(&s).unwrap().url(), "https://slack.com/api");
+    }
+}

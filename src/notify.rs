@@ -1,0 +1,291 @@
+//! What a notification says: the incident report and later events as Korean plain text (the
+//! email body and Slack's fallback) and as Slack Block Kit. Pure functions of an incident.
+
+use serde_json::{Value, json};
+
+use crate::model::{
+    ActionOutcome, HypothesisMark, Incident, NotifyEvent, PlanState, TriggerOrigin,
+};
+
+/// Slack refuses a section text longer than this.
+const SLACK_SECTION_MAX: usize = 3000;
+/// Slack refuses a header longer than this.
+const SLACK_HEADER_MAX: usize = 150;
+
+/// A message ready for the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Email subject / Slack headline.
+    pub subject: String,
+    /// Plain text: the email body and Slack's fallback.
+    pub text: String,
+    /// Slack Block Kit, when richer than the text.
+    pub blocks: Option<Value>,
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn v4(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{v:.4}"))
+}
+
+/// `[장애] #3 Nginx 5xx 급증 (http_5xx_surge)`.
+pub fn subject(inc: &Incident) -> String {
+    format!(
+        "[장애] #{} {} ({})",
+        inc.id,
+        inc.scenario.title.text(crate::model::Lang::Ko),
+        inc.scenario.code
+    )
+}
+
+fn values_line(inc: &Incident) -> String {
+    let t = &inc.trigger;
+    format!(
+        "http_error_rate {} (임계값 {:.4}) · cpu_usage {} (임계값 {:.4})",
+        v4(t.http_error_rate),
+        t.http_threshold,
+        v4(t.cpu_usage),
+        t.cpu_threshold
+    )
+}
+
+fn hypotheses_lines(inc: &Incident) -> Vec<String> {
+    inc.scenario
+        .top_hypotheses()
+        .into_iter()
+        .enumerate()
+        .map(|(rank, i)| {
+            let h = &inc.scenario.hypotheses[i];
+            let mark = match inc.marks.get(i).copied().unwrap_or_default() {
+                HypothesisMark::Open => "",
+                HypothesisMark::Confirmed => " [확인됨]",
+                HypothesisMark::Rejected => " [기각됨]",
+            };
+            format!(
+                "{}. {} (신뢰도 {:.0}%){mark}",
+                rank + 1,
+                h.statement.text(crate::model::Lang::Ko),
+                h.confidence * 100.0
+            )
+        })
+        .collect()
+}
+
+fn next_action(inc: &Incident) -> String {
+    inc.scenario.actions.first().map_or_else(
+        || "(러너북에 권장 조치가 없습니다)".into(),
+        |a| format!("{} — `{}`", a.title.text(crate::model::Lang::Ko), a.command),
+    )
+}
+
+fn header_lines(inc: &Incident) -> Vec<String> {
+    let t = &inc.trigger;
+    vec![
+        format!(
+            "출처: {} · 감지: {} · 시각: {}",
+            inc.scenario.source,
+            match t.origin {
+                TriggerOrigin::Monitor => "모니터",
+                TriggerOrigin::Manual => "수동 트리거",
+            },
+            inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        format!(
+            "노드: {} · 값: {}",
+            t.node.as_deref().unwrap_or("n/a"),
+            values_line(inc)
+        ),
+    ]
+}
+
+/// The incident report: title, source, values against thresholds, Top-3 hypotheses, the next
+/// recommended action and the analysis.
+pub fn report(inc: &Incident) -> Message {
+    let subject = subject(inc);
+    let hyps = hypotheses_lines(inc);
+    let analysis = inc.report.to_markdown();
+    let mut text = format!("{subject}\n");
+    for l in header_lines(inc) {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    text.push_str("\n상위 3개 가설:\n");
+    for h in &hyps {
+        text.push_str(h);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\n다음 권장 조치: {}\n\n분석 보고서:\n{analysis}\n",
+        next_action(inc)
+    ));
+    let blocks = json!([
+        {"type": "header", "text": {"type": "plain_text", "text": clip(&subject, SLACK_HEADER_MAX), "emoji": true}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&header_lines(inc).join("\n"), SLACK_SECTION_MAX)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&format!("*상위 3개 가설*\n{}", hyps.join("\n")), SLACK_SECTION_MAX)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&format!("*다음 권장 조치*\n{}", next_action(inc)), SLACK_SECTION_MAX)}},
+        {"type": "divider"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&format!("*분석 보고서*\n{analysis}"), SLACK_SECTION_MAX)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Incident Response Console · #{} · {}", inc.id, inc.scenario.code)}]}
+    ]);
+    Message {
+        subject,
+        text,
+        blocks: Some(blocks),
+    }
+}
+
+fn plan_lines(inc: &Incident) -> Vec<String> {
+    inc.scenario
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let result = inc.plan.results.iter().find(|r| r.action == i);
+            let outcome = match result.map(|r| r.outcome) {
+                Some(ActionOutcome::Simulated) => "시뮬레이션 실행",
+                Some(ActionOutcome::Failed) => "실패",
+                None => "보류",
+            };
+            let detail = result.map_or(String::new(), |r| format!(" — {}", r.detail));
+            format!(
+                "{}. [{outcome}] {} (`{}`, 위험도 {:?}){detail}",
+                i + 1,
+                a.title.text(crate::model::Lang::Ko),
+                a.command,
+                a.risk
+            )
+        })
+        .collect()
+}
+
+/// A later event of the incident (a Slack thread reply, or a mail about the plan).
+pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
+    let base = subject(inc);
+    let (what, body) = match event {
+        NotifyEvent::PlanExecuted => {
+            let at = match inc.plan.state {
+                PlanState::Executed(at) => at.format("%H:%M:%S UTC").to_string(),
+                _ => String::new(),
+            };
+            (
+                "조치 계획 실행",
+                format!(
+                    "조치 계획이 {at}에 실행되었습니다. 복구 감시를 시작합니다.\n{}",
+                    plan_lines(inc).join("\n")
+                ),
+            )
+        }
+        NotifyEvent::PlanDeferred => (
+            "조치 계획 보류",
+            format!(
+                "조치 계획이 수동 검토를 위해 보류되었습니다.\n{}",
+                plan_lines(inc).join("\n")
+            ),
+        ),
+        NotifyEvent::Recovered => (
+            "복구됨",
+            format!(
+                "임계값 이하 샘플이 {}회 연속되어 복구로 판단했습니다. 복구 시간: {}",
+                inc.healthy_streak,
+                inc.time_to_recover()
+                    .map_or("n/a".into(), crate::engine::format_duration)
+            ),
+        ),
+        NotifyEvent::Closed => (
+            "종료",
+            format!(
+                "담당자가 인시던트를 종료했습니다 (상태 기록 {}건).",
+                inc.timeline.len()
+            ),
+        ),
+        NotifyEvent::Opened | NotifyEvent::Manual(_) => return report(inc),
+    };
+    let subject = format!("{base} — {what}");
+    Message {
+        text: format!("{subject}\n{body}\n"),
+        subject,
+        blocks: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActionPlan, IncidentStatus, Metric, Scenario, Trigger};
+    use chrono::TimeZone;
+
+    fn incident(scenario: Scenario, id: u64) -> Incident {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 3, 4, 5).unwrap();
+        let trigger = Trigger {
+            origin: TriggerOrigin::Monitor,
+            at,
+            metric: Some(Metric::HttpErrorRate),
+            node: Some("edge-node-02".into()),
+            http_error_rate: Some(0.12),
+            cpu_usage: Some(0.5),
+            http_threshold: 0.05,
+            cpu_threshold: 0.8,
+        };
+        let marks = vec![HypothesisMark::Open; scenario.hypotheses.len()];
+        Incident {
+            id,
+            status: IncidentStatus::Open,
+            opened_at: at,
+            refire_count: 0,
+            hotspots: Vec::new(),
+            report: crate::analysis::write(&scenario, &trigger, &marks, at),
+            marks,
+            plan: ActionPlan {
+                state: PlanState::AwaitingApproval,
+                results: Vec::new(),
+            },
+            healthy_streak: 0,
+            recovered_at: None,
+            closed_at: None,
+            timeline: Vec::new(),
+            scenario,
+            trigger,
+        }
+    }
+
+    #[test]
+    fn report_names_values_hypotheses_action_and_analysis() {
+        let scenarios = crate::scenarios::load(None).scenarios;
+        let scenario = scenarios
+            .iter()
+            .find(|s| s.code == "http_5xx_surge")
+            .unwrap()
+            .clone();
+        let inc = incident(scenario, 7);
+        let m = report(&inc);
+        assert!(m.subject.starts_with("[장애] #7 "), "{}", m.subject);
+        assert!(m.text.contains("(임계값 0.0500)"), "{}", m.text);
+        assert!(m.text.contains("1. "), "{}", m.text);
+        assert!(m.text.contains("다음 권장 조치"), "{}", m.text);
+        assert!(m.text.contains("## 요약"), "{}", m.text);
+        let blocks = m.blocks.unwrap();
+        assert_eq!(blocks[0]["type"], "header");
+        for b in blocks.as_array().unwrap() {
+            if let Some(t) = b["text"]["text"].as_str() {
+                assert!(t.chars().count() <= SLACK_SECTION_MAX);
+            }
+        }
+        let e = event(&inc, NotifyEvent::PlanDeferred);
+        assert!(e.subject.ends_with("조치 계획 보류"), "{}", e.subject);
+        assert!(e.text.contains("[보류]"), "{}", e.text);
+    }
+
+    #[test]
+    fn long_text_is_clipped_for_slack() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("가나다라", 3), "가나…");
+    }
+}

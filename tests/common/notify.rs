@@ -1,0 +1,320 @@
+//! Fakes and real servers for the notification tests: an in-process fake of the Slack Web API
+//! (no real Slack can run here) and Debian's aiosmtpd with a decoding sink.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::{Proc, ci};
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+pub struct SlackRequest {
+    /// `/auth.test`, `/chat.postMessage`.
+    pub path: String,
+    /// The Authorization header as sent.
+    pub authorization: Option<String>,
+    /// The JSON body.
+    pub body: Value,
+    /// The status the fake answered with.
+    pub status: u16,
+    /// Whether the fake answered `ok: true`.
+    pub ok: bool,
+}
+
+/// A scripted answer: status, extra header lines, body.
+#[derive(Clone, Debug)]
+pub struct SlackReply {
+    /// HTTP status.
+    pub status: u16,
+    /// Extra header lines, e.g. `Retry-After: 1`.
+    pub headers: Vec<String>,
+    /// The body.
+    pub body: String,
+}
+
+impl SlackReply {
+    /// `200` with `{"ok":false,"error":code}`, as Slack answers API errors.
+    pub fn error(code: &str) -> Self {
+        Self {
+            status: 200,
+            headers: Vec::new(),
+            body: format!(r#"{{"ok":false,"error":"{code}"}}"#),
+        }
+    }
+
+    /// A bare HTTP status with an optional header line.
+    pub fn status(status: u16, header: Option<&str>) -> Self {
+        Self {
+            status,
+            headers: header.into_iter().map(str::to_string).collect(),
+            body: String::new(),
+        }
+    }
+}
+
+struct Shared {
+    token: String,
+    script: Mutex<VecDeque<SlackReply>>,
+    requests: Mutex<Vec<SlackRequest>>,
+    next_ts: Mutex<u64>,
+}
+
+/// The fake Slack Web API on 127.0.0.1:0: checks the bearer token like Slack (a wrong one gets
+/// `invalid_auth`), answers `auth.test` and `chat.postMessage`, and records every request.
+/// Scripted replies are used first, one per request, in order.
+pub struct FakeSlack {
+    /// `http://127.0.0.1:PORT/api`.
+    pub url: String,
+    shared: Arc<Shared>,
+    _runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl FakeSlack {
+    /// Starts a fake that accepts `token`.
+    pub fn start(token: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        std_listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/api", std_listener.local_addr().unwrap());
+        let shared = Arc::new(Shared {
+            token: token.to_string(),
+            script: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(Vec::new()),
+            next_ts: Mutex::new(1),
+        });
+        let s = shared.clone();
+        runtime.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let _ = answer(stream, s).await;
+                });
+            }
+        });
+        Self {
+            url,
+            shared,
+            _runtime: Some(runtime),
+        }
+    }
+
+    /// Queues scripted replies for the next requests.
+    pub fn script(&self, replies: impl IntoIterator<Item = SlackReply>) {
+        self.shared.script.lock().extend(replies);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<SlackRequest> {
+        self.shared.requests.lock().clone()
+    }
+
+    /// The `chat.postMessage` requests Slack accepted (what people saw in the channel).
+    pub fn posted(&self) -> Vec<SlackRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/chat.postMessage" && r.ok)
+            .collect()
+    }
+}
+
+impl Drop for FakeSlack {
+    fn drop(&mut self) {
+        if let Some(rt) = self._runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+async fn answer(mut stream: tokio::net::TcpStream, s: Arc<Shared>) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    };
+    let length: usize = header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body: Value = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
+    let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    let authorization = header("authorization");
+    let reply = s.script.lock().pop_front();
+    let reply = reply.unwrap_or_else(|| {
+        if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
+            return SlackReply::error(if authorization.is_none() {
+                "not_authed"
+            } else {
+                "invalid_auth"
+            });
+        }
+        let body = match path.as_str() {
+            "/api/auth.test" => r#"{"ok":true,"url":"https://acme-ops.slack.com/","team":"Acme Ops","user":"incident-bot","team_id":"T1","user_id":"U1"}"#.to_string(),
+            "/api/chat.postMessage" => {
+                let mut n = s.next_ts.lock();
+                *n += 1;
+                format!(r#"{{"ok":true,"channel":"C0OPS","ts":"1764000000.{:06}"}}"#, *n)
+            }
+            _ => r#"{"ok":false,"error":"unknown_method"}"#.to_string(),
+        };
+        SlackReply {
+            status: 200,
+            headers: Vec::new(),
+            body,
+        }
+    });
+    let ok = reply.status == 200 && reply.body.contains(r#""ok":true"#);
+    s.requests.lock().push(SlackRequest {
+        path,
+        authorization,
+        body,
+        status: reply.status,
+        ok,
+    });
+    let mut response = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for h in &reply.headers {
+        response.push_str(h);
+        response.push_str("\r\n");
+    }
+    response.push_str("\r\n");
+    response.push_str(&reply.body);
+    stream.write_all(response.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+/// A free port on 127.0.0.1 (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Debian's aiosmtpd on a port, writing each message it accepts, decoded by Python's `email`
+/// package, as a JSON line.
+pub struct SmtpSink {
+    /// Its port.
+    pub port: u16,
+    out: PathBuf,
+    _proc: Proc,
+    _dir: tempfile::TempDir,
+}
+
+/// The Python that has Debian's aiosmtpd (not a pyenv shim that lacks it).
+fn python() -> &'static str {
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+impl SmtpSink {
+    /// Starts aiosmtpd on `port`, refusing `reject` (comma-separated) with 550. Returns `None`
+    /// (skip) when aiosmtpd is missing and CI is not set; under CI=true that fails the test.
+    pub fn start_on(port: u16, reject: &str) -> Option<Self> {
+        let found = Command::new(python())
+            .args(["-c", "import aiosmtpd"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            assert!(
+                !ci(),
+                "aiosmtpd is needed under CI=true (apt-get install python3-aiosmtpd)"
+            );
+            eprintln!("skipped: aiosmtpd not found; apt-get install python3-aiosmtpd");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mail.jsonl");
+        let support = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support");
+        let log = std::fs::File::create(dir.path().join("aiosmtpd.log")).unwrap();
+        let child = Command::new(python())
+            .env("PYTHONPATH", &support)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "smtp_sink.JsonSink"])
+            .arg(&out)
+            .arg(reject)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("aiosmtpd starts");
+        let proc = Proc(child);
+        super::wait_ready(
+            &format!("aiosmtpd on port {port}"),
+            &dir.path().join("aiosmtpd.log"),
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
+        Some(Self {
+            port,
+            out,
+            _proc: proc,
+            _dir: dir,
+        })
+    }
+
+    /// Every message received so far.
+    pub fn messages(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits up to 30 s for `n` messages.
+    pub fn wait_for(&self, n: usize) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let m = self.messages();
+            if m.len() >= n || Instant::now() > deadline {
+                return m;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
