@@ -219,7 +219,7 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ActionPlan, IncidentStatus, Metric, Scenario, Trigger};
+    use crate::model::{Metric, Scenario, Trigger};
     use chrono::TimeZone;
 
     fn incident(scenario: Scenario, id: u64) -> Incident {
@@ -234,26 +234,9 @@ mod tests {
             http_threshold: 0.05,
             cpu_threshold: 0.8,
         };
-        let marks = vec![HypothesisMark::Open; scenario.hypotheses.len()];
-        Incident {
-            id,
-            status: IncidentStatus::Open,
-            opened_at: at,
-            refire_count: 0,
-            hotspots: Vec::new(),
-            report: crate::analysis::write(&scenario, &trigger, &marks, at),
-            marks,
-            plan: ActionPlan {
-                state: PlanState::AwaitingApproval,
-                results: Vec::new(),
-            },
-            healthy_streak: 0,
-            recovered_at: None,
-            closed_at: None,
-            timeline: Vec::new(),
-            scenario,
-            trigger,
-        }
+        Incident::open(id, scenario, trigger, |s, t, marks| {
+            crate::analysis::write(s, t, marks, at)
+        })
     }
 
     #[test]

@@ -26,9 +26,8 @@ pub use notifier::{DeliveryEvent, SlackTest};
 
 use crate::history::MetricHistory;
 use crate::model::{
-    ActionOutcome, ActionPlan, ActionResult, FeedEntry, FeedKind, HypothesisMark, Incident,
-    IncidentEventKind, IncidentStatus, Metric, PlanState, Reading, Scenario, Settings, Trigger,
-    TriggerOrigin,
+    ActionOutcome, ActionResult, FeedEntry, FeedKind, HypothesisMark, Incident, IncidentEventKind,
+    IncidentStatus, Metric, PlanState, Reading, Scenario, Settings, Trigger, TriggerOrigin,
 };
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
 use live::{LiveConfig, LiveEvent};
@@ -1234,27 +1233,9 @@ impl Engine {
         let id = self.next_id;
         self.next_id += 1;
         let now = self.clock.now();
-        let marks = vec![HypothesisMark::Open; scenario.hypotheses.len()];
-        let report = crate::analysis::write(&scenario, &trigger, &marks, now);
-        let mut incident = Incident {
-            id,
-            status: IncidentStatus::Open,
-            opened_at: trigger.at,
-            refire_count: 0,
-            hotspots: Vec::new(),
-            marks,
-            report,
-            plan: ActionPlan {
-                state: PlanState::AwaitingApproval,
-                results: Vec::new(),
-            },
-            healthy_streak: 0,
-            recovered_at: None,
-            closed_at: None,
-            timeline: Vec::new(),
-            scenario,
-            trigger: trigger.clone(),
-        };
+        let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
+            crate::analysis::write(s, t, marks, now)
+        });
         // The monitor's own breaching samples are added by `ingest` right after; a manual
         // trigger's sample was ingested before the incident existed, so it is added here.
         if let (TriggerOrigin::Manual, Some(node), Some(metric)) =

@@ -245,25 +245,15 @@ mod tests {
             http_threshold: 0.05,
             cpu_threshold: 0.8,
         };
-        let report = crate::analysis::write(&scenario, &trigger, &[], r.at);
         Incident {
-            id: 1,
             status: crate::model::IncidentStatus::Mitigating,
-            opened_at: r.at,
-            trigger,
-            refire_count: 0,
-            hotspots: vec![],
-            marks: vec![],
-            report,
             plan: crate::model::ActionPlan {
                 state: crate::model::PlanState::Executed(r.at),
                 results: vec![],
             },
-            healthy_streak: 0,
-            recovered_at: None,
-            closed_at: None,
-            timeline: vec![],
-            scenario,
+            ..Incident::open(1, scenario, trigger, |s, t, marks| {
+                crate::analysis::write(s, t, marks, r.at)
+            })
         }
     }
 

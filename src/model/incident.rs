@@ -185,6 +185,38 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// A newly opened incident: every hypothesis unmarked, the plan awaiting approval, nothing
+    /// recorded yet. `write_report` writes the analysis for those unmarked hypotheses; it is a
+    /// parameter so the model does not depend on the analysis writer.
+    pub fn open(
+        id: u64,
+        scenario: Scenario,
+        trigger: Trigger,
+        write_report: impl FnOnce(&Scenario, &Trigger, &[HypothesisMark]) -> AnalysisReport,
+    ) -> Self {
+        let marks = vec![HypothesisMark::Open; scenario.hypotheses.len()];
+        let report = write_report(&scenario, &trigger, &marks);
+        Incident {
+            id,
+            status: IncidentStatus::Open,
+            opened_at: trigger.at,
+            refire_count: 0,
+            hotspots: Vec::new(),
+            marks,
+            report,
+            plan: ActionPlan {
+                state: PlanState::AwaitingApproval,
+                results: Vec::new(),
+            },
+            healthy_streak: 0,
+            recovered_at: None,
+            closed_at: None,
+            timeline: Vec::new(),
+            scenario,
+            trigger,
+        }
+    }
+
     /// Time from detection to recovery, once recovered.
     pub fn time_to_recover(&self) -> Option<Duration> {
         self.recovered_at.map(|r| r - self.opened_at)
