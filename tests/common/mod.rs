@@ -68,6 +68,35 @@ pub fn matrix(series: &[&str], value: &str, points: usize) -> String {
     )
 }
 
+/// Serves on 127.0.0.1:0 from a one-worker runtime of its own, so any test (async or not) can
+/// use it; each connection goes to `answer` in a task of its own. The server lives as long as the
+/// returned runtime.
+pub fn serve<F, Fut>(answer: F) -> (tokio::runtime::Runtime, std::net::SocketAddr)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Bound with std, so this works from inside another runtime (async tests) too.
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    std_listener.set_nonblocking(true).unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            tokio::spawn(answer(stream));
+        }
+    });
+    (runtime, addr)
+}
+
 /// The fake server: replies per path prefix, counts requests, records the request heads.
 pub struct FakeProm {
     /// `http://127.0.0.1:PORT`.
@@ -82,38 +111,24 @@ pub struct FakeProm {
 }
 
 impl FakeProm {
-    /// Starts on 127.0.0.1:0 on a runtime of its own thread, so any test (async or not) can use it.
+    /// Starts on 127.0.0.1:0 (see [`serve`]).
     pub fn start(instant: Reply, range: Reply) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        // Bound with std, so this works from inside another runtime (async tests) too.
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}", std_listener.local_addr().unwrap());
         let instant = Arc::new(Mutex::new(instant));
         let range = Arc::new(Mutex::new(range));
         let hits = Arc::new(AtomicUsize::new(0));
         let heads = Arc::new(Mutex::new(Vec::new()));
-        {
+        let (runtime, addr) = {
             let (instant, range, hits, heads) =
                 (instant.clone(), range.clone(), hits.clone(), heads.clone());
-            runtime.spawn(async move {
-                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    let (instant, range, hits, heads) =
-                        (instant.clone(), range.clone(), hits.clone(), heads.clone());
-                    tokio::spawn(async move {
-                        let _ = answer(stream, instant, range, hits, heads).await;
-                    });
+            serve(move |stream| {
+                let (instant, range, hits, heads) =
+                    (instant.clone(), range.clone(), hits.clone(), heads.clone());
+                async move {
+                    let _ = answer(stream, instant, range, hits, heads).await;
                 }
-            });
-        }
+            })
+        };
+        let url = format!("http://{addr}");
         Self {
             url,
             instant,

@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{Proc, ci};
+use super::{Proc, ci, serve};
 
 /// One request the fake received.
 #[derive(Clone, Debug)]
@@ -79,14 +79,6 @@ pub struct FakeSlack {
 impl FakeSlack {
     /// Starts a fake that accepts `token`.
     pub fn start(token: &str) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}/api", std_listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
             token: token.to_string(),
             script: Mutex::new(VecDeque::new()),
@@ -94,18 +86,13 @@ impl FakeSlack {
             next_ts: Mutex::new(1),
         });
         let s = shared.clone();
-        runtime.spawn(async move {
-            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let s = s.clone();
-                tokio::spawn(async move {
-                    let _ = answer(stream, s).await;
-                });
+        let (runtime, addr) = serve(move |stream| {
+            let s = s.clone();
+            async move {
+                let _ = answer(stream, s).await;
             }
         });
+        let url = format!("http://{addr}/api");
         Self {
             url,
             shared,
