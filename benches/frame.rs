@@ -1,5 +1,5 @@
-//! Frame cost of the console with a full feed (10,000 entries) and 24 h of samples for three
-//! nodes, plus the decimation that keeps sparklines O(pixels).
+//! Frame cost of the console with a full feed (10,000 entries) and 8 rules x 20 series x 24 h
+//! of samples, plus the decimation that keeps sparklines O(pixels). Prints the history's memory.
 
 use std::hint::black_box;
 
@@ -8,26 +8,60 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use incident_console::engine::{Command, Engine, EngineConfig};
 use incident_console::history::MetricHistory;
-use incident_console::model::{FeedEntry, FeedKind, Metric, NodeReading, Reading};
+use incident_console::model::{
+    Comparison, FeedEntry, FeedKind, Localized, Reading, Rule, SeriesValue, Severity, Unit,
+};
 use incident_console::store::{FEED_LIMIT, Store};
 use incident_console::ui::{ConsoleApp, fonts};
 
-const NODES: [&str; 3] = ["edge-node-01", "edge-node-02", "edge-node-03"];
+/// Rules in the bench: the two built-in ones and six more.
+const RULES: usize = 8;
+/// Series per rule.
+const SERIES: usize = 20;
 /// 24 h at the default 5 s poll interval.
 const SAMPLES: i64 = 24 * 60 * 60 / 5;
 
-fn reading(at: chrono::DateTime<Utc>, i: i64) -> Reading {
+fn rules() -> Vec<Rule> {
+    let mut rules = incident_console::rules::effective(
+        &incident_console::rules::load(None).rules,
+        &Default::default(),
+    );
+    for k in rules.len()..RULES {
+        rules.push(Rule {
+            id: format!("bench_rule_{k}"),
+            title: Localized {
+                en: format!("Bench rule {k}"),
+                ko: format!("벤치 규칙 {k}"),
+            },
+            query: format!("bench_metric_{k}"),
+            unit: [Unit::Seconds, Unit::Bytes, Unit::Count][k % 3],
+            comparison: Comparison::Above,
+            threshold: 0.9,
+            window: 5,
+            series_label: "instance".into(),
+            severity: Severity::Warning,
+            runbook: None,
+            enabled: true,
+        });
+    }
+    rules
+}
+
+fn reading(rules: &[Rule], at: chrono::DateTime<Utc>, i: i64) -> Reading {
+    let mut values = Vec::with_capacity(RULES * SERIES);
+    for (r, rule) in rules.iter().enumerate() {
+        for n in 0..SERIES {
+            values.push(SeriesValue {
+                rule: rule.id.clone(),
+                series: format!("node-{n:02}"),
+                value: 0.3 + 0.4 * (((i * (r as i64 + 1) + n as i64) % 11) as f64 / 11.0),
+            });
+        }
+    }
     Reading {
         at,
-        nodes: NODES
-            .iter()
-            .enumerate()
-            .map(|(n, node)| NodeReading {
-                node: (*node).to_string(),
-                http_error_rate: Some(0.02 + 0.01 * (((i + n as i64) % 7) as f64 / 7.0)),
-                cpu_usage: Some(0.5 + 0.2 * (((i * 3 + n as i64) % 11) as f64 / 11.0)),
-            })
-            .collect(),
+        values,
+        covered: rules.iter().map(|r| r.id.clone()).collect(),
     }
 }
 
@@ -44,14 +78,20 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
     });
     std::thread::sleep(std::time::Duration::from_millis(300));
     {
-        let mut st = handle.state.lock();
+        let rules = rules();
         let start = Utc::now() - Duration::seconds(SAMPLES * 5);
         let mut history = MetricHistory::for_poll_interval(5);
         for i in 0..SAMPLES {
-            history.push(&reading(start + Duration::seconds(i * 5), i));
+            history.push(&reading(&rules, start + Duration::seconds(i * 5), i));
         }
+        eprintln!(
+            "history: {RULES} rules x {SERIES} series x {SAMPLES} samples = {:.1} MiB",
+            history.approx_bytes() as f64 / (1024.0 * 1024.0)
+        );
+        let mut st = handle.state.lock();
         st.history = history;
-        st.latest = Some(reading(Utc::now(), SAMPLES));
+        st.latest = Some(reading(&rules, Utc::now(), SAMPLES));
+        st.rules = std::sync::Arc::new(rules);
         st.feed.clear();
         for i in 0..FEED_LIMIT {
             st.feed.push_back(FeedEntry {
@@ -82,36 +122,42 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
 fn bench_frame(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut h = full_console(dir.path());
-    c.bench_function("frame: 10k feed, 24 h x 3 nodes, nothing new", |b| {
-        b.iter(|| h.step())
-    });
+    c.bench_function(
+        "frame: 10k feed, 8 rules x 20 series x 24 h, nothing new",
+        |b| b.iter(|| h.step()),
+    );
     let mut i = SAMPLES;
-    c.bench_function("frame: 10k feed, 24 h x 3 nodes, one new sample", |b| {
-        b.iter(|| {
-            i += 1;
-            {
-                let mut st = h.state().engine().state.lock();
-                let r = reading(Utc::now(), i);
-                st.history.push(&r);
-                st.latest = Some(r);
-            }
-            h.step()
-        })
-    });
+    let rules = rules();
+    c.bench_function(
+        "frame: 10k feed, 8 rules x 20 series x 24 h, one new sample",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                {
+                    let mut st = h.state().engine().state.lock();
+                    let r = reading(&rules, Utc::now(), i);
+                    st.history.push(&r);
+                    st.latest = Some(r);
+                }
+                h.step()
+            })
+        },
+    );
     let mut app = h.into_state();
     app.shutdown();
 }
 
 fn bench_decimate(c: &mut Criterion) {
+    let rules = rules();
     let mut history = MetricHistory::for_poll_interval(5);
     let start = Utc::now() - Duration::seconds(SAMPLES * 5);
     for i in 0..SAMPLES {
-        history.push(&reading(start + Duration::seconds(i * 5), i));
+        history.push(&reading(&rules, start + Duration::seconds(i * 5), i));
     }
     let t0 = start.timestamp() as f64;
     let t1 = t0 + (SAMPLES * 5) as f64;
     c.bench_function("decimate 24 h (17,280 samples) to 300 columns", |b| {
-        b.iter(|| black_box(history.decimated(Metric::CpuUsage, "edge-node-02", t0, t1, 300)))
+        b.iter(|| black_box(history.decimated("cpu_usage", "node-02", t0, t1, 300)))
     });
 }
 

@@ -5,19 +5,20 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    AnalysisReport, HypothesisMark, Incident, Metric, ReportSource, Risk, Scenario, Trigger,
-    TriggerOrigin,
+    AnalysisReport, HypothesisMark, Incident, Lang, ReportSource, Risk, RuleValue, Scenario,
+    Trigger, TriggerOrigin, Unit,
 };
-
-fn metric_ko(metric: Metric) -> &'static str {
-    match metric {
-        Metric::HttpErrorRate => "HTTP 오류율",
-        Metric::CpuUsage => "CPU 사용률",
-    }
-}
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
+}
+
+/// A value as the report writes it: ratios as `12.0%`, other units as their cards do.
+fn value_text(rv: &RuleValue, v: f64) -> String {
+    match rv.unit {
+        Unit::Ratio => pct(v),
+        unit => unit.format(v),
+    }
 }
 
 fn risk_ko(risk: Risk) -> &'static str {
@@ -47,28 +48,46 @@ pub fn write(
         TriggerOrigin::Manual => "담당자가 수동으로 발생시켰습니다",
     };
     let mut summary = format!("{when}에 '{title}' 인시던트를 {how}.");
-    let node = trigger.node.as_deref().unwrap_or("알 수 없는 노드");
-    match trigger.metric {
-        Some(metric) => {
-            let (value, threshold) = values(trigger, metric);
-            if let Some(v) = value {
+    let node = trigger.series.as_deref().unwrap_or("알 수 없는 시리즈");
+    let breached = trigger.rule.as_deref().and_then(|r| trigger.value_of(r));
+    match breached {
+        Some(rv) => {
+            if let Some(v) = rv.value {
                 summary.push_str(&format!(
-                    " {node}의 {}이(가) {}로 임계치 {}의 {:.1}배입니다.",
-                    metric_ko(metric),
-                    pct(v),
-                    pct(threshold),
-                    v / threshold
+                    " {node}의 {}이(가) {}로 임계치 {}",
+                    rv.title.text(Lang::Ko),
+                    value_text(rv, v),
+                    value_text(rv, rv.threshold),
                 ));
+                if rv.threshold != 0.0 && rv.comparison == crate::model::Comparison::Above {
+                    summary.push_str(&format!("의 {:.1}배입니다.", v / rv.threshold));
+                } else {
+                    summary.push_str(&format!(
+                        "{} 넘었습니다.",
+                        match rv.comparison {
+                            crate::model::Comparison::Above => "를",
+                            crate::model::Comparison::Below => "보다 낮게",
+                        }
+                    ));
+                }
             }
         }
         None => {
-            summary.push_str(&format!(
-                " 발생 시점의 최대값은 HTTP 오류율 {} (임계치 {}), CPU 사용률 {} (임계치 {})입니다.",
-                trigger.http_error_rate.map_or("없음".into(), pct),
-                pct(trigger.http_threshold),
-                trigger.cpu_usage.map_or("없음".into(), pct),
-                pct(trigger.cpu_threshold),
-            ));
+            let parts: Vec<String> = trigger
+                .values
+                .iter()
+                .map(|rv| {
+                    format!(
+                        "{} {} (임계치 {})",
+                        rv.title.text(Lang::Ko),
+                        rv.value.map_or("없음".into(), |v| value_text(rv, v)),
+                        value_text(rv, rv.threshold)
+                    )
+                })
+                .collect();
+            if !parts.is_empty() {
+                summary.push_str(&format!(" 발생 시점의 값은 {}입니다.", parts.join(", ")));
+            }
         }
     }
 
@@ -120,24 +139,26 @@ pub fn write(
             }
             text
         }
+        None if scenario.hypotheses.is_empty() => {
+            "이 규칙에는 런북이 없어 가설을 세우지 않았습니다. 규칙의 값과 시리즈를 보고 원인을 조사해야 합니다."
+                .to_string()
+        }
         None => "상위 가설이 모두 기각되었습니다. 새로운 원인을 조사해야 합니다.".to_string(),
     };
 
-    let impact = match trigger.metric {
-        Some(Metric::HttpErrorRate) => {
-            let v = trigger.http_error_rate.unwrap_or_default();
-            format!(
-                "{node}에서 요청 100건 중 약 {:.0}건이 5xx로 실패하고 있어 사용자 요청(결제 등)이 직접 실패합니다. 재시도 트래픽으로 부하가 더 늘 수 있습니다.",
-                v * 100.0
-            )
-        }
-        Some(Metric::CpuUsage) => {
-            let v = trigger.cpu_usage.unwrap_or_default();
-            format!(
-                "{node}의 CPU가 {}로 포화에 가까워 이 노드로 라우팅된 요청의 지연이 늘고, 지속되면 타임아웃과 오류로 번질 수 있습니다.",
-                pct(v)
-            )
-        }
+    let impact = match breached {
+        Some(rv) if rv.rule == "http_error_rate" && rv.unit == Unit::Ratio => format!(
+            "{node}에서 요청 100건 중 약 {:.0}건이 5xx로 실패하고 있어 사용자 요청(결제 등)이 직접 실패합니다. 재시도 트래픽으로 부하가 더 늘 수 있습니다.",
+            rv.value.unwrap_or_default() * 100.0
+        ),
+        Some(rv) if rv.rule == "cpu_usage" && rv.unit == Unit::Ratio => format!(
+            "{node}의 CPU가 {}로 포화에 가까워 이 노드로 라우팅된 요청의 지연이 늘고, 지속되면 타임아웃과 오류로 번질 수 있습니다.",
+            pct(rv.value.unwrap_or_default())
+        ),
+        Some(rv) => format!(
+            "규칙 '{}'의 시리즈 {node}이(가) 임계치를 넘었습니다. 이 값에 기대는 서비스와 사용자를 직접 확인해야 합니다.",
+            rv.title.text(Lang::Ko)
+        ),
         None => "자동 감지된 임계치 초과는 없습니다. 영향 범위를 직접 확인해야 합니다.".into(),
     };
 
@@ -153,18 +174,22 @@ pub fn write(
         })
         .collect();
 
-    let watched = scenario
-        .metric
-        .map_or("HTTP 오류율과 CPU 사용률".to_string(), |m| {
-            metric_ko(m).to_string()
-        });
+    let watched = breached.map_or_else(
+        || "규칙의 값".to_string(),
+        |rv| rv.title.text(Lang::Ko).to_string(),
+    );
     let follow_up = vec![
         format!("조치 후 {watched}이(가) 임계치 이하로 연속 유지되는지 복구 검증을 실행합니다."),
         "확인된 가설과 근거를 바탕으로 사후 분석(포스트모템)을 작성합니다.".to_string(),
-        format!(
-            "러너북 '{}'의 가설 순위와 조치를 이번 결과에 맞게 갱신합니다.",
-            scenario.code
-        ),
+        if scenario.hypotheses.is_empty() {
+            "이 규칙에 맞는 런북을 작성해 다음 인시던트에 가설과 조치가 채워지게 합니다."
+                .to_string()
+        } else {
+            format!(
+                "러너북 '{}'의 가설 순위와 조치를 이번 결과에 맞게 갱신합니다.",
+                scenario.code
+            )
+        },
     ];
 
     AnalysisReport {
@@ -175,13 +200,6 @@ pub fn write(
         follow_up,
         source: ReportSource::Deterministic,
         written_at: now,
-    }
-}
-
-fn values(trigger: &Trigger, metric: Metric) -> (Option<f64>, f64) {
-    match metric {
-        Metric::HttpErrorRate => (trigger.http_error_rate, trigger.http_threshold),
-        Metric::CpuUsage => (trigger.cpu_usage, trigger.cpu_threshold),
     }
 }
 
@@ -199,12 +217,20 @@ mod tests {
         let t = Trigger {
             origin: TriggerOrigin::Monitor,
             at: Utc.with_ymd_and_hms(2026, 11, 26, 3, 4, 5).unwrap(),
-            metric: Some(Metric::HttpErrorRate),
-            node: Some("edge-node-02".into()),
-            http_error_rate: Some(0.12),
-            cpu_usage: Some(0.5),
-            http_threshold: 0.05,
-            cpu_threshold: 0.8,
+            rule: Some("http_error_rate".into()),
+            series: Some("edge-node-02".into()),
+            values: vec![RuleValue {
+                rule: "http_error_rate".into(),
+                title: crate::model::Localized {
+                    en: "HTTP error rate".into(),
+                    ko: "HTTP 오류율".into(),
+                },
+                unit: Unit::Ratio,
+                comparison: crate::model::Comparison::Above,
+                threshold: 0.05,
+                value: Some(0.12),
+                series: Some("edge-node-02".into()),
+            }],
         };
         (s, t)
     }

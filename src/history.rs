@@ -3,16 +3,16 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::model::{Metric, Reading, SeriesPoint};
+use crate::model::{Reading, SeriesPoint};
 
 /// How much history is kept: 24 hours.
 pub const HISTORY_SECS: u64 = 24 * 60 * 60;
 
-/// Per (metric, node) ring of `(unix seconds, value)` samples.
+/// Per (rule, series) ring of `(unix seconds, value)` samples.
 #[derive(Clone, Debug)]
 pub struct MetricHistory {
     capacity: usize,
-    series: BTreeMap<(Metric, String), VecDeque<(f64, f32)>>,
+    series: BTreeMap<(String, String), VecDeque<(f64, f32)>>,
     revision: u64,
 }
 
@@ -45,24 +45,21 @@ impl MetricHistory {
     /// Appends every value of a reading; the oldest samples fall out past the capacity.
     pub fn push(&mut self, reading: &Reading) {
         let t = reading.at.timestamp_millis() as f64 / 1000.0;
-        for node in &reading.nodes {
-            for metric in Metric::ALL {
-                if let Some(v) = node.value(metric).filter(|v| v.is_finite()) {
-                    let _ = self.push_point(metric, &node.node, t, v);
-                }
-            }
+        for sv in reading.values.iter().filter(|v| v.value.is_finite()) {
+            let _ = self.push_point(&sv.rule, &sv.series, t, sv.value);
         }
         self.revision += 1;
     }
 
     /// Appends one point and returns true; a point not newer than the series' last one is
     /// dropped (false), so a backfill that overlaps what is already drawn adds nothing twice.
-    pub fn push_point(&mut self, metric: Metric, node: &str, t: f64, value: f64) -> bool {
-        let ring = match self.series.get_mut(&(metric, node.to_string())) {
+    pub fn push_point(&mut self, rule: &str, series: &str, t: f64, value: f64) -> bool {
+        let key = (rule.to_string(), series.to_string());
+        let ring = match self.series.get_mut(&key) {
             Some(r) => r,
             None => self
                 .series
-                .entry((metric, node.to_string()))
+                .entry(key)
                 .or_insert_with(|| VecDeque::with_capacity(64)),
         };
         if ring.back().is_some_and(|&(last, _)| last >= t) {
@@ -76,11 +73,11 @@ impl MetricHistory {
         true
     }
 
-    /// The nodes that have samples of `metric`, in name order.
-    pub fn nodes(&self, metric: Metric) -> Vec<String> {
+    /// The series of `rule` that have samples, in name order.
+    pub fn series_of(&self, rule: &str) -> Vec<String> {
         self.series
             .keys()
-            .filter(|(m, _)| *m == metric)
+            .filter(|(r, _)| r == rule)
             .map(|(_, n)| n.clone())
             .collect()
     }
@@ -94,10 +91,19 @@ impl MetricHistory {
     }
 
     /// Number of samples kept for one series.
-    pub fn len(&self, metric: Metric, node: &str) -> usize {
+    pub fn len(&self, rule: &str, series: &str) -> usize {
         self.series
-            .get(&(metric, node.to_string()))
+            .get(&(rule.to_string(), series.to_string()))
             .map_or(0, VecDeque::len)
+    }
+
+    /// Memory held by the samples, in bytes (ring capacities, not counting keys): what the
+    /// bench reports as the history's size.
+    pub fn approx_bytes(&self) -> usize {
+        self.series
+            .values()
+            .map(|r| r.capacity() * std::mem::size_of::<(f64, f32)>())
+            .sum()
     }
 
     /// Whether nothing at all is kept.
@@ -109,13 +115,13 @@ impl MetricHistory {
     /// per column (the min and the max, in time order) for `columns` pixel columns.
     pub fn decimated(
         &self,
-        metric: Metric,
-        node: &str,
+        rule: &str,
+        series: &str,
         t0: f64,
         t1: f64,
         columns: usize,
     ) -> Vec<SeriesPoint> {
-        let Some(ring) = self.series.get(&(metric, node.to_string())) else {
+        let Some(ring) = self.series.get(&(rule.to_string(), series.to_string())) else {
             return Vec::new();
         };
         let start = ring.partition_point(|&(t, _)| t < t0);
@@ -184,10 +190,10 @@ mod tests {
     fn ring_is_bounded() {
         let mut h = MetricHistory::with_capacity(10);
         for i in 0..100 {
-            let _ = h.push_point(Metric::CpuUsage, "a", f64::from(i), 0.5);
+            let _ = h.push_point("cpu_usage", "a", f64::from(i), 0.5);
         }
-        assert_eq!(h.len(Metric::CpuUsage, "a"), 10);
-        let pts = h.decimated(Metric::CpuUsage, "a", 0.0, 1000.0, 100);
+        assert_eq!(h.len("cpu_usage", "a"), 10);
+        let pts = h.decimated("cpu_usage", "a", 0.0, 1000.0, 100);
         assert_eq!(pts.first().unwrap()[0], 90.0);
     }
 
@@ -196,9 +202,9 @@ mod tests {
         let mut h = MetricHistory::with_capacity(100_000);
         for i in 0..86_400 {
             let v = if i == 40_000 { 0.99 } else { 0.5 };
-            let _ = h.push_point(Metric::HttpErrorRate, "n", f64::from(i), v);
+            let _ = h.push_point("http_error_rate", "n", f64::from(i), v);
         }
-        let pts = h.decimated(Metric::HttpErrorRate, "n", 0.0, 86_400.0, 300);
+        let pts = h.decimated("http_error_rate", "n", 0.0, 86_400.0, 300);
         assert!(pts.len() <= 600, "{}", pts.len());
         assert!(pts.iter().any(|p| (p[1] - 0.99).abs() < 1e-6));
         assert!(
@@ -211,9 +217,9 @@ mod tests {
     fn window_selects_only_the_range() {
         let mut h = MetricHistory::with_capacity(1000);
         for i in 0..100 {
-            let _ = h.push_point(Metric::CpuUsage, "a", f64::from(i), f64::from(i) / 100.0);
+            let _ = h.push_point("cpu_usage", "a", f64::from(i), f64::from(i) / 100.0);
         }
-        let pts = h.decimated(Metric::CpuUsage, "a", 50.0, 59.0, 1000);
+        let pts = h.decimated("cpu_usage", "a", 50.0, 59.0, 1000);
         assert_eq!(pts.len(), 10);
         assert_eq!(pts[0][0], 50.0);
     }

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod detect;
 pub mod engine;
 pub mod envconfig;
 pub mod headless;
@@ -24,6 +25,8 @@ pub mod history;
 pub mod integrations;
 pub mod model;
 pub mod notify;
+pub mod rules;
 pub mod scenarios;
 pub mod store;
+pub mod text;
 pub mod ui;

@@ -32,10 +32,6 @@ fn clip(s: &str, max: usize) -> String {
     out
 }
 
-fn v4(x: Option<f64>) -> String {
-    x.map_or("n/a".into(), |v| format!("{v:.4}"))
-}
-
 /// `[장애] #3 Nginx 5xx 급증 (http_5xx_surge)`.
 pub fn subject(inc: &Incident) -> String {
     format!(
@@ -47,14 +43,7 @@ pub fn subject(inc: &Incident) -> String {
 }
 
 fn values_line(inc: &Incident) -> String {
-    let t = &inc.trigger;
-    format!(
-        "http_error_rate {} (임계값 {:.4}) · cpu_usage {} (임계값 {:.4})",
-        v4(t.http_error_rate),
-        t.http_threshold,
-        v4(t.cpu_usage),
-        t.cpu_threshold
-    )
+    crate::text::trigger_values(&inc.trigger, crate::model::Lang::Ko)
 }
 
 fn hypotheses_lines(inc: &Incident) -> Vec<String> {
@@ -99,8 +88,8 @@ fn header_lines(inc: &Incident) -> Vec<String> {
             inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC")
         ),
         format!(
-            "노드: {} · 값: {}",
-            t.node.as_deref().unwrap_or("n/a"),
+            "시리즈: {} · 값: {}",
+            t.series.as_deref().unwrap_or("n/a"),
             values_line(inc)
         ),
     ]
@@ -196,7 +185,7 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
                 "임계값 이하 샘플이 {}회 연속되어 복구로 판단했습니다. 복구 시간: {}",
                 inc.healthy_streak,
                 inc.time_to_recover()
-                    .map_or("n/a".into(), crate::engine::format_duration)
+                    .map_or("n/a".into(), crate::text::format_duration)
             ),
         ),
         NotifyEvent::Closed => (
@@ -206,6 +195,25 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
                 inc.timeline.len()
             ),
         ),
+        NotifyEvent::Refired(n) => {
+            let in_breach: Vec<&str> = inc
+                .hotspots
+                .iter()
+                .filter(|h| h.cleared_at.is_none())
+                .map(|h| h.series.as_str())
+                .collect();
+            (
+                "재발",
+                format!(
+                    "규칙이 다시 임계치를 넘었습니다 (재발 {n}회). 임계치를 넘은 시리즈: {}",
+                    if in_breach.is_empty() {
+                        "없음".to_string()
+                    } else {
+                        in_breach.join(", ")
+                    }
+                ),
+            )
+        }
         NotifyEvent::Opened | NotifyEvent::Manual(_) => return report(inc),
     };
     let subject = format!("{base} — {what}");
@@ -219,7 +227,7 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Metric, Scenario, Trigger};
+    use crate::model::{Comparison, Localized, RuleValue, Scenario, Trigger, Unit};
     use chrono::TimeZone;
 
     fn incident(scenario: Scenario, id: u64) -> Incident {
@@ -227,12 +235,20 @@ mod tests {
         let trigger = Trigger {
             origin: TriggerOrigin::Monitor,
             at,
-            metric: Some(Metric::HttpErrorRate),
-            node: Some("edge-node-02".into()),
-            http_error_rate: Some(0.12),
-            cpu_usage: Some(0.5),
-            http_threshold: 0.05,
-            cpu_threshold: 0.8,
+            rule: Some("http_error_rate".into()),
+            series: Some("edge-node-02".into()),
+            values: vec![RuleValue {
+                rule: "http_error_rate".into(),
+                title: Localized {
+                    en: "HTTP error rate".into(),
+                    ko: "HTTP 오류율".into(),
+                },
+                unit: Unit::Ratio,
+                comparison: Comparison::Above,
+                threshold: 0.05,
+                value: Some(0.12),
+                series: Some("edge-node-02".into()),
+            }],
         };
         Incident::open(id, scenario, trigger, |s, t, marks| {
             crate::analysis::write(s, t, marks, at)
@@ -250,7 +266,11 @@ mod tests {
         let inc = incident(scenario, 7);
         let m = report(&inc);
         assert!(m.subject.starts_with("[장애] #7 "), "{}", m.subject);
-        assert!(m.text.contains("(임계값 0.0500)"), "{}", m.text);
+        assert!(
+            m.text.contains("HTTP 오류율 12.00 % (임계치 5.00 %)"),
+            "{}",
+            m.text
+        );
         assert!(m.text.contains("1. "), "{}", m.text);
         assert!(m.text.contains("다음 권장 조치"), "{}", m.text);
         assert!(m.text.contains("## 요약"), "{}", m.text);

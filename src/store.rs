@@ -84,7 +84,12 @@ impl Store {
         &self.dir
     }
 
-    /// Where user scenario files go.
+    /// Where the user's detection rules live: `DATA_DIR/rules`.
+    pub fn rules_dir(&self) -> PathBuf {
+        self.dir.join("rules")
+    }
+
+    /// Where the user's runbooks live: `DATA_DIR/scenarios`.
     pub fn scenarios_dir(&self) -> PathBuf {
         self.dir.join("scenarios")
     }
@@ -118,6 +123,9 @@ impl Store {
         r.incidents = self
             .read(INCIDENTS_FILE, &mut r.problems)
             .unwrap_or_default();
+        for incident in &mut r.incidents {
+            incident.upgrade();
+        }
         r.feed = self.read(FEED_FILE, &mut r.problems).unwrap_or_default();
         r.outbox = self.read(OUTBOX_FILE, &mut r.problems).unwrap_or_default();
         r

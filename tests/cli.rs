@@ -33,7 +33,7 @@ fn headless_prints_detections_and_a_second_run_restores_them() {
         .unwrap_or_else(|| panic!("no detection in:\n{stdout}"));
     assert!(
         detection.contains(
-            "http_5xx_surge opened incident #1: edge-node-01 http=0.1077 (threshold 0.0500)"
+            "http_5xx_surge opened incident #1: edge-node-01 http_error_rate=10.77 % (threshold 5.00 %)"
         ),
         "{detection}"
     );

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, TokioClock};
 use incident_console::model::{
-    FeedEntry, FeedKind, HypothesisMark, IncidentStatus, Lang, Metric, PlanState,
+    FeedEntry, FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState,
 };
 use incident_console::store::Store;
 use parking_lot::Mutex;
@@ -92,8 +92,8 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     for (kind, needle, expected) in [
         (FeedKind::Detection, "http_5xx_surge opened incident", 1),
         (FeedKind::Detection, "cpu_spike_core opened incident", 1),
-        (FeedKind::Cleared, "http breach cleared", 2),
-        (FeedKind::Cleared, "cpu breach cleared", 1),
+        (FeedKind::Cleared, "http_error_rate breach cleared", 2),
+        (FeedKind::Cleared, "cpu_usage breach cleared", 1),
         (FeedKind::Refire, "http_5xx_surge re-fired", 1),
         (FeedKind::Refire, "cpu_spike_core re-fired", 1),
     ] {
@@ -102,14 +102,15 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     // Detection lines name the code and the values against thresholds.
     let detection = feed.iter().find(|e| e.kind == FeedKind::Detection).unwrap();
     assert!(
-        detection.message.contains("http=0.") && detection.message.contains("(threshold 0.0500)"),
+        detection.message.contains("http_error_rate=")
+            && detection.message.contains("(threshold 5.00 %)"),
         "{}",
         detection.message
     );
 
     let st = state.lock();
     // 15 min of back-filled calm history at 1 s, then the 45 live samples.
-    assert_eq!(st.history.len(Metric::CpuUsage, "edge-node-01"), 900 + 45);
+    assert_eq!(st.history.len("cpu_usage", "edge-node-01"), 900 + 45);
     assert_eq!(st.incidents.len(), 2, "re-fires attach, never duplicate");
     for inc in st.incidents.iter() {
         assert_eq!(inc.refire_count, 1);
@@ -125,7 +126,7 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     let nodes: Vec<(&str, u32)> = http
         .hotspots
         .iter()
-        .map(|h| (h.node.as_str(), h.samples))
+        .map(|h| (h.series.as_str(), h.samples))
         .collect();
     assert_eq!(nodes, [("edge-node-01", 2), ("edge-node-03", 2)]);
     assert_eq!(
@@ -150,7 +151,11 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
         .await
         .unwrap();
     run.commands
-        .send(Command::ExecutePlan { incident: id })
+        .send(Command::ExecutePlan {
+            incident: id,
+            // Action 1 of the runbook (the rollback) is high risk.
+            acknowledged_high_risk: vec![0],
+        })
         .await
         .unwrap();
     settle().await;
@@ -210,7 +215,10 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     settle().await;
     let id = run.trigger("cpu_spike_core").await;
     run.commands
-        .send(Command::ExecutePlan { incident: id })
+        .send(Command::ExecutePlan {
+            incident: id,
+            acknowledged_high_risk: vec![0],
+        })
         .await
         .unwrap();
     run.commands
@@ -239,8 +247,8 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
         .find(|e| e.kind == FeedKind::Verification)
         .unwrap();
     assert!(
-        verify.message.starts_with("Verification http=0.")
-            && verify.message.contains("(threshold 0.0500), cpu=0.")
+        verify.message.starts_with("Verification http_error_rate=")
+            && verify.message.contains("(threshold 5.00 %), cpu_usage=")
             && verify.message.ends_with(": recovered"),
         "{}",
         verify.message
@@ -411,4 +419,131 @@ async fn a_failing_save_is_said_once_and_its_recovery_too() {
         "nothing was lost once saving worked again"
     );
     assert_eq!(saved.incidents[0].refire_count, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = start(dir.path(), false);
+    settle().await;
+    let id = run.trigger("http_5xx_surge").await;
+    // A command that did not go through the dialog's tick (or a dialog that forgot it).
+    run.commands
+        .send(Command::ExecutePlan {
+            incident: id,
+            acknowledged_high_risk: vec![1],
+        })
+        .await
+        .unwrap();
+    settle().await;
+    {
+        let st = run.state.lock();
+        let inc = &st.incidents[0];
+        assert_eq!(inc.plan.state, PlanState::AwaitingApproval, "nothing ran");
+        assert!(inc.plan.results.is_empty());
+        assert_eq!(inc.status, IncidentStatus::Open);
+    }
+    run.commands
+        .send(Command::ExecutePlan {
+            incident: id,
+            acknowledged_high_risk: vec![0],
+        })
+        .await
+        .unwrap();
+    settle().await;
+    let state = run.state.clone();
+    let feed = run.stop().await;
+    assert_eq!(
+        count(
+            &feed,
+            FeedKind::Error,
+            "was not acknowledged by the responder"
+        ),
+        1
+    );
+    assert!(matches!(
+        state.lock().incidents[0].plan.state,
+        PlanState::Executed(_)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn demo_detections_come_at_v0_1s_seconds_for_a_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = start(dir.path(), true);
+    tokio::time::sleep(Duration::from_millis(59_500)).await;
+    let feed = run.stop().await;
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+    let seen: Vec<(i64, FeedKind, &str)> = feed
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                FeedKind::Detection | FeedKind::Refire | FeedKind::Cleared
+            )
+        })
+        .map(|e| {
+            let what = e.message.split_whitespace().next().unwrap_or_default();
+            ((e.at - t0).num_seconds(), e.kind, what)
+        })
+        .collect();
+    // v0.1 at --poll-secs 1 (README): http opens at 3 s and clears at 9 s, cpu opens at 15 s
+    // and clears at 21 s, http re-fires at 27 s, cpu at 39 s, and so on every 24 s.
+    use FeedKind::*;
+    assert_eq!(
+        seen,
+        [
+            (3, Detection, "http_5xx_surge"),
+            (9, Cleared, "http_error_rate"),
+            (15, Detection, "cpu_spike_core"),
+            (21, Cleared, "cpu_usage"),
+            (27, Refire, "http_5xx_surge"),
+            (33, Cleared, "http_error_rate"),
+            (39, Refire, "cpu_spike_core"),
+            (45, Cleared, "cpu_usage"),
+            (51, Refire, "http_5xx_surge"),
+            (57, Cleared, "http_error_rate"),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rule_without_a_runbook_opens_a_generic_incident_per_series() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    // The demo's CPU, judged the other way round and with no runbook: calm values under
+    // 0.40 are "in breach".
+    std::fs::write(
+        dir.path().join("rules/cpu_low.ron"),
+        r#"Rule(id: "cpu_usage", title: (en: "CPU too low", ko: "CPU 너무 낮음"),
+               query: "cpu_usage", unit: Ratio, comparison: Below, threshold: 0.40, window: 2)"#,
+    )
+    .unwrap();
+    let run = start(dir.path(), true);
+    tokio::time::sleep(Duration::from_millis(30_500)).await;
+    let state = run.state.clone();
+    let feed = run.stop().await;
+    let st = state.lock();
+    let generic: Vec<_> = st
+        .incidents
+        .iter()
+        .filter(|i| i.scenario.code == "rule:cpu_usage")
+        .collect();
+    assert_eq!(generic.len(), 1, "re-fires attach: {:?}", st.incidents);
+    let inc = generic[0];
+    assert!(inc.scenario.hypotheses.is_empty(), "no made-up hypotheses");
+    assert!(inc.scenario.actions.is_empty());
+    assert_eq!(inc.trigger.rule.as_deref(), Some("cpu_usage"));
+    assert!(
+        inc.report.root_cause.contains("런북이 없어"),
+        "{}",
+        inc.report.root_cause
+    );
+    // Every hotspot is a series of the rule, below the threshold at its worst.
+    assert!(!inc.hotspots.is_empty());
+    for h in &inc.hotspots {
+        assert_eq!(h.rule, "cpu_usage");
+        assert!(h.peak < 0.40, "{h:?}");
+    }
+    assert!(count(&feed, FeedKind::Detection, "rule:cpu_usage opened incident") == 1);
 }

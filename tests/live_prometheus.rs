@@ -13,7 +13,7 @@ use incident_console::engine::source::DemoSource;
 use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::PromClient;
 use incident_console::model::{
-    FeedKind, Metric, PrometheusOverrides, PrometheusSettings, TriggerOrigin,
+    FeedKind, Metric, PrometheusOverrides, PrometheusSettings, TriggerOrigin, Unit,
 };
 use incident_console::store::Store;
 
@@ -174,10 +174,13 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
     {
         let st = state.lock();
         let inc = &st.incidents[0];
-        assert_eq!(inc.trigger.node.as_deref(), Some(hot.as_str()));
-        assert_eq!(inc.trigger.http_error_rate, Some(sorted[2].1));
+        assert_eq!(inc.trigger.series.as_deref(), Some(hot.as_str()));
+        assert_eq!(
+            inc.trigger.value_of("http_error_rate").unwrap().value,
+            Some(sorted[2].1)
+        );
         assert!(
-            inc.hotspots.iter().all(|h| h.node == hot),
+            inc.hotspots.iter().all(|h| h.series == hot),
             "{:?}",
             inc.hotspots
         );
@@ -195,8 +198,8 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
             FeedKind::Info,
             "Graphs back-filled from Prometheus"
         ));
-        assert_eq!(st.history.nodes(Metric::CpuUsage), NODES);
-        assert_eq!(st.history.nodes(Metric::HttpErrorRate), NODES);
+        assert_eq!(st.history.series_of("cpu_usage"), NODES);
+        assert_eq!(st.history.series_of("http_error_rate"), NODES);
         // Nothing from the environment was written to disk.
         assert!(
             !std::fs::read_to_string(dir.path().join("settings.ron"))
@@ -206,10 +209,12 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
 
     assert!(handle.send(Command::VerifyRecovery));
     let max = |v: &[(String, f64)]| v.iter().map(|x| x.1).fold(f64::MIN, f64::max);
+    let pct = |v: f64| Unit::Ratio.format(v);
     let want = format!(
-        "Verification http={:.4} (threshold {threshold:.4}), cpu={:.4} (threshold 0.8000): pending",
-        max(&http),
-        max(&cpu)
+        "Verification http_error_rate={} (threshold {}), cpu_usage={} (threshold 80.00 %): pending",
+        pct(max(&http)),
+        pct(threshold),
+        pct(max(&cpu))
     );
     wait_for(&state, &want, |st| {
         feed_has(st, FeedKind::Verification, &want)

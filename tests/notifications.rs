@@ -144,7 +144,7 @@ fn an_incident_posts_once_and_later_events_reply_in_its_thread() {
     let text = report.body["text"].as_str().unwrap();
     assert!(text.starts_with("[장애] #1 "), "{text}");
     assert!(text.contains("상위 3개 가설"), "{text}");
-    assert!(text.contains("(임계값 1.0000)"), "{text}");
+    assert!(text.contains("(임계치 100.00 %)"), "{text}");
     assert!(!text.contains("n/a"), "values from the sample: {text}");
     assert_eq!(report.body["blocks"][0]["type"], "header");
     let ts = match delivered(&h, NotifyEvent::Opened) {

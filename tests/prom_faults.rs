@@ -12,7 +12,7 @@ use common::{FakeProm, Reply, count, matrix, vector, wait_for, wait_for_live_sam
 use incident_console::engine::live::assemble;
 use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::{PromClient, PromError};
-use incident_console::model::{FeedKind, Metric, PromAuth, PrometheusSettings, Secret, Settings};
+use incident_console::model::{FeedKind, PromAuth, PrometheusSettings, Secret, Settings};
 use incident_console::store::Store;
 
 fn settings(url: &str) -> PrometheusSettings {
@@ -95,26 +95,42 @@ async fn garbage_error_bodies_and_nan_become_clear_states() {
     ])));
     let values = client.query("up", Utc::now()).await.unwrap();
     assert!(values[0].value.is_nan());
-    let results = [Ok(values.clone()), Ok(values)];
+    let results = vec![
+        ("http_error_rate".to_string(), Ok(values.clone())),
+        ("cpu_usage".to_string(), Ok(values)),
+    ];
     let assembled = assemble(Utc::now(), &results);
     let reading = assembled.reading.unwrap();
-    assert_eq!(reading.nodes.len(), 1, "only the finite series is a value");
-    assert_eq!(reading.nodes[0].value(Metric::CpuUsage), Some(0.5));
+    assert_eq!(
+        reading.of("cpu_usage").count(),
+        1,
+        "only the finite series is a value"
+    );
+    assert_eq!(reading.max("cpu_usage"), Some(("n2", 0.5)));
     assert_eq!(
         assembled.problems[0],
-        "http: n1 is NaN, n3 is +Inf (no value, left out)"
+        "http_error_rate: n1 is NaN, n3 is +Inf (no value, left out)"
     );
 
     fake.set_instant(Reply::Json(
         r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#.into(),
     ));
     let empty = client.query("up", Utc::now()).await.unwrap();
-    let assembled = assemble(Utc::now(), &[Ok(empty.clone()), Ok(empty)]);
-    assert_eq!(
-        assembled.reading, None,
-        "no series is no data, never a zero"
+    let results = vec![
+        ("http_error_rate".to_string(), Ok(empty.clone())),
+        ("cpu_usage".to_string(), Ok(empty)),
+    ];
+    let assembled = assemble(Utc::now(), &results);
+    let reading = assembled.reading.expect("an empty answer is an answer");
+    assert!(
+        reading.values.is_empty(),
+        "no series is no value, never a zero"
     );
-    assert_eq!(assembled.problems[0], "http: the query returned no series");
+    assert!(reading.covers("http_error_rate"), "its series are missing");
+    assert_eq!(
+        assembled.problems[0],
+        "http_error_rate: the query returned no series"
+    );
 }
 
 #[tokio::test]
@@ -194,7 +210,7 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     wait_for_live_sample(&state);
     {
         let st = state.lock();
-        assert_eq!(st.history.nodes(Metric::CpuUsage), ["edge-1", "edge-2"]);
+        assert_eq!(st.history.series_of("cpu_usage"), ["edge-1", "edge-2"]);
         assert!(count(&st, FeedKind::Info, "Graphs back-filled from Prometheus") == 1);
     }
 
@@ -258,7 +274,7 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     let st = state.lock();
     assert_eq!(count(&st, FeedKind::Error, "failing:"), 1);
     let latest = st.latest.as_ref().unwrap();
-    assert_eq!(latest.max(Metric::HttpErrorRate), Some(("edge-2", 0.04)));
+    assert_eq!(latest.max("http_error_rate"), Some(("edge-2", 0.04)));
 }
 
 #[test]
@@ -314,7 +330,7 @@ fn all_nan_answers_are_a_failing_state_not_a_zero() {
         st.source
     );
     assert_eq!(
-        st.latest.as_ref().unwrap().max(Metric::CpuUsage),
+        st.latest.as_ref().unwrap().max("cpu_usage"),
         Some(("edge-1", 0.5))
     );
 }

@@ -1,80 +1,14 @@
 //! Clicks through the real console by label with egui_kittest, against a real engine thread.
 
-use std::time::{Duration, Instant};
-
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use incident_console::engine::{Engine, EngineConfig};
 use incident_console::model::{FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState};
 use incident_console::store::Store;
-use incident_console::ui::{ConsoleApp, fonts};
 
 mod common;
 
-fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
-    // One sample at start, then quiet, so the clicks decide what happens.
-    harness_with(dir, true, 3600)
-}
-
-fn harness_with(
-    dir: &std::path::Path,
-    force_demo: bool,
-    poll_secs: u64,
-) -> Harness<'static, ConsoleApp> {
-    let handle = Engine::spawn(EngineConfig {
-        force_demo,
-        poll_override_secs: Some(poll_secs),
-        ..EngineConfig::new(Store::new(dir))
-    })
-    .unwrap();
-    let app = ConsoleApp::new(handle);
-    let mut h = Harness::builder()
-        .with_size([1500.0, 1400.0])
-        .with_context_setup(fonts::install)
-        .build_ui_state(|ui, app: &mut ConsoleApp| app.console_ui(ui), app);
-    h.run_steps(3);
-    h
-}
-
-/// Steps the UI until `cond` holds; the engine runs on its own thread, so this waits for it.
-fn wait_for(
-    h: &mut Harness<'static, ConsoleApp>,
-    what: &str,
-    cond: impl Fn(&Harness<'static, ConsoleApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        h.step();
-        if cond(h) {
-            h.run_steps(2);
-            return;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Picks a runbook in the Scenario list, presses Trigger alert and waits for its incident.
-fn trigger_from_ui(h: &mut Harness<'static, ConsoleApp>, scenario_label: &str) {
-    h.get_by_label("Scenario").click();
-    h.run_steps(2);
-    h.get_by_label(scenario_label).click();
-    h.run_steps(2);
-    h.get_by_label("Trigger alert").click();
-    wait_for(h, "the incident to show", |h| {
-        h.query_by_label("Top-3 hypotheses").is_some()
-    });
-}
-
-fn feed_has(h: &Harness<'static, ConsoleApp>, kind: FeedKind, needle: &str) -> bool {
-    h.state()
-        .engine()
-        .state
-        .lock()
-        .feed
-        .iter()
-        .any(|e| e.kind == kind && e.message.contains(needle))
-}
+use common::ui::{
+    feed_has, harness, harness_with, open_settings, set_field, trigger_from_ui, wait_for,
+};
 
 #[test]
 fn trigger_mark_execute_verify() {
@@ -128,16 +62,18 @@ fn trigger_mark_execute_verify() {
     // Verify puts a line in the feed.
     h.get_by_label("Verify recovery").click();
     wait_for(&mut h, "the verification line", |h| {
-        feed_has(h, FeedKind::Verification, "Verification http=")
+        feed_has(h, FeedKind::Verification, "Verification http_error_rate=")
     });
     // Shown in the header and as a feed row.
     let lines: Vec<String> = h
-        .get_all_by_label_contains("Verification http=")
+        .get_all_by_label_contains("Verification http_error_rate=")
         .filter_map(|n| n.value())
         .collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
-        lines.iter().all(|l| l.contains("(threshold 0.0500), cpu=")),
+        lines
+            .iter()
+            .all(|l| l.contains("(threshold 5.00 %), cpu_usage=")),
         "{lines:?}"
     );
 
@@ -152,8 +88,7 @@ fn trigger_mark_execute_verify() {
 fn settings_validate_in_words_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    h.get_by_label("Prometheus").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Prometheus");
 
     let field = h.get_by_label("HTTP threshold");
     field.focus();
@@ -198,8 +133,7 @@ fn settings_validate_in_words_and_survive_a_restart() {
     app.shutdown();
     drop(app);
     let mut h = harness(dir.path());
-    h.get_by_label("Prometheus").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Prometheus");
     assert_eq!(
         h.get_by_label("HTTP threshold").value().as_deref(),
         Some("0.07")
@@ -224,6 +158,8 @@ fn korean_ui_renders_hangul() {
         h.query_by_label("상위 3개 가설").is_some()
     });
     h.get_by_label("이벤트 피드");
+    h.get_by_label("설정").click();
+    h.run_steps(2);
     h.get_by_label("설정 저장");
 }
 
@@ -274,15 +210,6 @@ fn a_stopped_engine_is_said_in_words() {
     h.get_by_label_contains("The engine has stopped");
 }
 
-/// Replaces the text of the field labelled `label`.
-fn set_field(h: &mut Harness<'static, ConsoleApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label(label).type_text(text);
-    h.run_steps(2);
-}
-
 #[test]
 fn prometheus_test_shows_values_or_the_error_in_words() {
     let fake = common::FakeProm::start(
@@ -294,15 +221,14 @@ fn prometheus_test_shows_values_or_the_error_in_words() {
     );
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    h.get_by_label("Prometheus").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Prometheus");
     set_field(&mut h, "Base URL", &fake.url);
     h.get_by_label("Test").click();
     wait_for(&mut h, "the test result", |h| {
-        h.query_by_label("http: edge-node-01 = 0.0420, edge-node-02 = NaN")
+        h.query_by_label("http_error_rate: edge-node-01 = 4.20 %, edge-node-02 = NaN")
             .is_some()
     });
-    h.get_by_label("cpu: edge-node-01 = 0.0420, edge-node-02 = NaN");
+    h.get_by_label("cpu_usage: edge-node-01 = 4.20 %, edge-node-02 = NaN");
     assert!(fake.hits() >= 2, "both queries ran");
     // Test saves nothing.
     assert_eq!(
@@ -314,7 +240,7 @@ fn prometheus_test_shows_values_or_the_error_in_words() {
     set_field(&mut h, "Base URL", &closed);
     h.get_by_label("Test").click();
     wait_for(&mut h, "the connection error", |h| {
-        h.query_by_label_contains(&format!("http: cannot connect to {closed}"))
+        h.query_by_label_contains(&format!("http_error_rate: cannot connect to {closed}"))
             .is_some()
     });
 
@@ -336,10 +262,10 @@ fn saving_prometheus_settings_switches_to_the_live_source_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), false, 1);
     h.get_by_label_contains("Demo data (offline, simulated)");
+    open_settings(&mut h, "General");
     h.get_by_label("Use simulated metrics").click();
     h.run_steps(1);
-    h.get_by_label("Prometheus").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Prometheus");
     set_field(&mut h, "Base URL", &fake.url);
     set_field(&mut h, "Hotspot label", "instance");
     h.get_by_label("Save settings").click();
@@ -348,7 +274,7 @@ fn saving_prometheus_settings_switches_to_the_live_source_at_once() {
     });
     h.get_by_label_contains(&format!("Live: Prometheus {}", fake.url));
     // The card shows the live value and its node.
-    assert_eq!(h.get_all_by_label("50.00%  (edge-node-01)").count(), 2);
+    assert_eq!(h.get_all_by_label("50.00 %  (edge-node-01)").count(), 2);
     assert!(feed_has(&h, FeedKind::Status, "Connected to Prometheus"));
 
     // The server goes bad: the values stay, marked stale, and the line says why.
@@ -372,8 +298,7 @@ fn slack_tab_adds_and_removes_channels_and_test_says_slacks_error_in_words() {
     let fake = common::notify::FakeSlack::start(SLACK_TOKEN);
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    h.get_by_label("Slack").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Slack");
     set_field(&mut h, "Bot token", "xoxb-wrong-token");
     set_field(&mut h, "API base URL", &fake.url);
 
@@ -449,8 +374,7 @@ fn slack_tab_adds_and_removes_channels_and_test_says_slacks_error_in_words() {
 fn email_tab_adds_dedups_pages_and_removes_recipients() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    h.get_by_label("Email").click();
-    h.run_steps(2);
+    open_settings(&mut h, "Email");
     h.get_by_label_contains("Email is off: no SMTP host is set");
     h.get_by_label("Nothing mailed yet.");
     for i in 1..=6 {

@@ -17,7 +17,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use incident_console::engine::source::DemoSource;
+use incident_console::engine::source::{DEMO_NODES, DemoSource};
 use incident_console::model::Metric;
 
 /// Serve demo-like metrics for Prometheus to scrape.
@@ -85,17 +85,23 @@ impl Metrics {
         const REQUESTS_PER_NODE: u64 = 200;
         let reading = DemoSource::reading_at(seed, index, chrono::Utc::now());
         let mut errors = 0u64;
-        for node in &reading.nodes {
+        let value = |rule: &str, node: &str| {
+            reading
+                .of(rule)
+                .find(|v| v.series == node)
+                .map_or(0.0, |v| v.value)
+        };
+        for node in DEMO_NODES {
             let labels = NodeLabels {
-                node: node.node.clone(),
+                node: node.to_string(),
             };
-            let http = node.value(Metric::HttpErrorRate).unwrap_or_default();
-            let cpu = node.value(Metric::CpuUsage).unwrap_or_default();
+            let http = value(Metric::HttpErrorRate.rule_id(), node);
+            let cpu = value(Metric::CpuUsage.rule_id(), node);
             self.http_error_rate.get_or_create(&labels).set(http);
             self.cpu_usage.get_or_create(&labels).set(cpu);
             errors += (http * REQUESTS_PER_NODE as f64).round() as u64;
         }
-        let total = REQUESTS_PER_NODE * reading.nodes.len() as u64;
+        let total = REQUESTS_PER_NODE * DEMO_NODES.len() as u64;
         let status = |s: &str| StatusLabels { status: s.into() };
         self.requests.get_or_create(&status("500")).inc_by(errors);
         self.requests

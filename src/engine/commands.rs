@@ -1,7 +1,7 @@
 //! Intents the UI (or a test) sends to the engine. Results come back as state changes, never as
 //! return values: an immediate-mode UI re-reads the state every frame anyway.
 
-use crate::model::{HypothesisMark, PrometheusSettings, Settings, SlackSettings};
+use crate::model::{HypothesisMark, PrometheusSettings, Rule, RuleId, Settings, SlackSettings};
 
 /// One thing the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +24,9 @@ pub enum Command {
     ExecutePlan {
         /// Incident id.
         incident: u64,
+        /// Indices of the high-risk actions the responder acknowledged one by one. The engine
+        /// refuses the whole plan, in words, when any high-risk action is missing here.
+        acknowledged_high_risk: Vec<usize>,
     },
     /// Keep the plan for manual review.
     DeferPlan {
@@ -69,6 +72,23 @@ pub enum Command {
     ExportCancelled,
     /// Re-read the scenario files.
     ReloadScenarios,
+    /// Write a rule to the data dir's `rules/` and apply it; `replaces` is the id it had when
+    /// the edit began (a renamed rule's old file is removed).
+    SaveRule {
+        /// The rule as edited.
+        rule: Box<Rule>,
+        /// Its id before the edit (`None` for a new rule).
+        replaces: Option<RuleId>,
+    },
+    /// Remove a user rule's file (a built-in rule then returns to its embedded form).
+    DeleteRule {
+        /// The rule.
+        id: RuleId,
+    },
+    /// Run one rule's query once against the Prometheus in force (the Rules tab's Test).
+    TestRule(Box<Rule>),
+    /// Re-read the rule files.
+    ReloadRules,
     /// Save everything and stop.
     Shutdown,
 }

@@ -13,13 +13,39 @@ use tokio::sync::mpsc;
 use super::Clock;
 use super::source::{splitmix64, unit};
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries, SeriesValue};
-use crate::model::{Metric, NodeReading, PrometheusSettings, Reading};
+use crate::model::{PrometheusSettings, Reading, Rule, RuleId, prom_number};
 
 /// Longest wait between two attempts while the server is failing.
 pub const BACKOFF_CAP_SECS: u64 = 60;
 
-/// One instant query's outcome per metric, in [`Metric::ALL`] order.
-pub type MetricResults = [Result<Vec<SeriesValue>, PromError>; 2];
+/// One rule's query as the live task runs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleQuery {
+    /// The rule.
+    pub rule: RuleId,
+    /// Its PromQL.
+    pub query: String,
+    /// The label that names its series.
+    pub series_label: String,
+}
+
+impl RuleQuery {
+    /// The queries of every enabled rule, in rule order.
+    pub fn of(rules: &[Rule]) -> Vec<RuleQuery> {
+        rules
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| RuleQuery {
+                rule: r.id.clone(),
+                query: r.query.clone(),
+                series_label: r.series_label.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One instant query's outcome per rule, in rule order.
+pub type RuleResults = Vec<(RuleId, Result<Vec<SeriesValue>, PromError>)>;
 
 /// What the live task reports.
 #[derive(Debug)]
@@ -28,8 +54,8 @@ pub enum LiveEvent {
     Backfill {
         /// Which task run sent it (older runs' events are dropped).
         generation: u64,
-        /// Per metric, the series, or why there are none.
-        series: [Result<Vec<RangeSeries>, PromError>; 2],
+        /// Per rule, the series, or why there are none.
+        series: Vec<(RuleId, Result<Vec<RangeSeries>, PromError>)>,
         /// Start of the range.
         from: DateTime<Utc>,
     },
@@ -40,7 +66,7 @@ pub enum LiveEvent {
         /// When the queries were evaluated.
         at: DateTime<Utc>,
         /// What they returned.
-        results: MetricResults,
+        results: RuleResults,
         /// When the task tries again if this poll failed.
         retry_in: Option<Duration>,
     },
@@ -49,76 +75,88 @@ pub enum LiveEvent {
         /// When the queries were evaluated.
         at: DateTime<Utc>,
         /// What they returned.
-        results: MetricResults,
+        results: RuleResults,
     },
-    /// The answer to the Prometheus tab's Test.
+    /// The answer to a Test button (the Prometheus tab's, or the Rules tab's).
     Test {
         /// The server asked, without credentials.
         url: String,
         /// When.
         at: DateTime<Utc>,
         /// What each query returned, or the client could not be made.
-        results: Result<MetricResults, PromError>,
+        results: Result<RuleResults, PromError>,
+        /// Whether the Rules tab asked (otherwise the Prometheus tab).
+        for_rule: bool,
     },
 }
 
-/// A reading built from both queries, and what was wrong with them.
+/// A reading built from every rule's query, and what was wrong with them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assembled {
-    /// The finite values, one node per series key; `None` when no query gave a finite value.
+    /// The finite values; `None` when no query was answered at all.
     pub reading: Option<Reading>,
-    /// One sentence per problem, e.g. `http: the query returned no series`.
+    /// One sentence per problem, e.g. `http_error_rate: the query returned no series`.
     pub problems: Vec<String>,
 }
 
-/// Merges the two queries' series into one reading. Non-finite values and empty results are
-/// problems in words, never zeros; a series missing from one query is `None` there.
-pub fn assemble(at: DateTime<Utc>, results: &MetricResults) -> Assembled {
-    // One cause for both (the server is down): say it once.
-    if let [Err(a), Err(b)] = results
-        && a == b
+/// Merges the queries' series into one reading. Non-finite values are problems in words,
+/// never zeros. A rule whose query was answered is covered even with no series (its series
+/// are then missing); a failed query, or one whose every value is NaN or infinite, leaves its
+/// rule uncovered. No covered rule at all is no reading: the source is failing.
+pub fn assemble(at: DateTime<Utc>, results: &RuleResults) -> Assembled {
+    // One cause for every query (the server is down): say it once.
+    if let Some((_, Err(first))) = results.first()
+        && results.len() > 1
+        && results.iter().all(|(_, r)| r.as_ref().err() == Some(first))
     {
         return Assembled {
             reading: None,
-            problems: vec![a.to_string()],
+            problems: vec![first.to_string()],
         };
     }
-    let mut nodes: Vec<NodeReading> = Vec::new();
+    let mut reading = Reading {
+        at,
+        ..Reading::default()
+    };
     let mut problems = Vec::new();
-    for metric in Metric::ALL {
-        let name = metric.short_name();
-        let series = match &results[metric.index()] {
+    // No rules at all: nothing to ask, which is not a failure.
+    let mut answered = results.is_empty();
+    for (rule, result) in results {
+        let series = match result {
             Ok(s) => s,
             Err(e) => {
-                problems.push(format!("{name}: {e}"));
+                problems.push(format!("{rule}: {e}"));
                 continue;
             }
         };
         if series.is_empty() {
-            problems.push(format!("{name}: the query returned no series"));
+            // An empty answer is an answer: the rule has no series now (`up < 1` when all is
+            // well, or every series of a rule gone).
+            answered = true;
+            reading.covered.push(rule.clone());
+            problems.push(format!("{rule}: the query returned no series"));
             continue;
         }
         let mut bad = Vec::new();
+        let mut good: Vec<crate::model::SeriesValue> = Vec::new();
         for s in series {
             if !s.value.is_finite() {
                 bad.push(format!("{} is {}", s.key, prom_text(s.value)));
                 continue;
             }
-            let node = match nodes.iter_mut().find(|n| n.node == s.key) {
-                Some(n) => n,
-                None => {
-                    nodes.push(NodeReading {
-                        node: s.key.clone(),
-                        http_error_rate: None,
-                        cpu_usage: None,
-                    });
-                    nodes.last_mut().expect("just pushed")
-                }
-            };
-            match metric {
-                Metric::HttpErrorRate => node.http_error_rate = Some(s.value),
-                Metric::CpuUsage => node.cpu_usage = Some(s.value),
-            }
+            good.push(crate::model::SeriesValue {
+                rule: rule.clone(),
+                series: s.key.clone(),
+                value: s.value,
+            });
+        }
+        good.sort_by(|a, b| a.series.cmp(&b.series));
+        // Series that are all NaN say nothing about health: the rule stays uncovered (its
+        // windows untouched, its last values stale) rather than counting as clean.
+        if !good.is_empty() {
+            answered = true;
+            reading.covered.push(rule.clone());
+            reading.values.extend(good);
         }
         if !bad.is_empty() {
             let shown = bad.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
@@ -127,27 +165,18 @@ pub fn assemble(at: DateTime<Utc>, results: &MetricResults) -> Assembled {
             } else {
                 String::new()
             };
-            problems.push(format!("{name}: {shown}{more} (no value, left out)"));
+            problems.push(format!("{rule}: {shown}{more} (no value, left out)"));
         }
     }
-    nodes.sort_by(|a, b| a.node.cmp(&b.node));
     Assembled {
-        reading: (!nodes.is_empty()).then_some(Reading { at, nodes }),
+        reading: answered.then_some(reading),
         problems,
     }
 }
 
 /// How Prometheus writes a value: `NaN`, `+Inf`, `-Inf` or the number.
 pub fn prom_text(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        format!("{v:.4}")
-    }
+    prom_number(v)
 }
 
 /// The wait before attempt number `failures + 1`: the poll interval doubled per failure, capped,
@@ -170,8 +199,8 @@ pub fn backfill_step_secs(window_secs: u64, poll_secs: u64) -> u64 {
 pub struct LiveConfig {
     /// The client.
     pub client: PromClient,
-    /// The two queries, in [`Metric::ALL`] order.
-    pub queries: [String; 2],
+    /// Every enabled rule's query, in rule order.
+    pub queries: Vec<RuleQuery>,
     /// Seconds between polls while healthy.
     pub poll_secs: u64,
     /// How far back the graphs reach.
@@ -181,16 +210,17 @@ pub struct LiveConfig {
 }
 
 impl LiveConfig {
-    /// The config for `settings`, or why a client cannot be made.
+    /// The config for `settings` and `rules`, or why a client cannot be made.
     pub fn new(
         settings: &PrometheusSettings,
+        rules: &[Rule],
         poll_secs: u64,
         window_secs: u64,
         generation: u64,
     ) -> Result<Self, PromError> {
         Ok(Self {
             client: PromClient::new(settings)?,
-            queries: [settings.http_query.clone(), settings.cpu_query.clone()],
+            queries: RuleQuery::of(rules),
             poll_secs,
             window_secs,
             generation,
@@ -198,14 +228,55 @@ impl LiveConfig {
     }
 }
 
-/// Both instant queries at `at`, concurrently.
-pub async fn query_both(
+/// Every rule's instant query at `at`, concurrently.
+pub async fn query_all(
     client: &PromClient,
-    queries: &[String; 2],
+    queries: &[RuleQuery],
     at: DateTime<Utc>,
-) -> MetricResults {
-    let (http, cpu) = tokio::join!(client.query(&queries[0], at), client.query(&queries[1], at));
-    [http, cpu]
+) -> RuleResults {
+    let answers = futures_join_all(
+        queries
+            .iter()
+            .map(|q| client.query_as(&q.query, &q.series_label, at)),
+    )
+    .await;
+    queries
+        .iter()
+        .map(|q| q.rule.clone())
+        .zip(answers)
+        .collect()
+}
+
+/// Runs futures concurrently on this task and collects their outputs in order. A few rules'
+/// queries need no more than this; it saves a dependency on the `futures` crate.
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut out: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, fut) in out.iter_mut().zip(set.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|v| v.expect("every future finished"))
+        .collect()
 }
 
 /// The polling loop. Runs until aborted or until the engine stops listening.
@@ -232,15 +303,21 @@ pub async fn run(
             // On reconnect, fill only the gap since the last good sample.
             let from = last_good.map_or(window_start, |t| t.max(window_start));
             let step = backfill_step_secs(window_secs, poll_secs);
-            let (http, cpu) = tokio::join!(
-                client.query_range(&queries[0], from, now, step),
-                client.query_range(&queries[1], from, now, step)
-            );
-            need_backfill = http.is_err() && cpu.is_err();
+            let answers = futures_join_all(
+                queries
+                    .iter()
+                    .map(|q| client.query_range_as(&q.query, &q.series_label, from, now, step)),
+            )
+            .await;
+            need_backfill = !answers.is_empty() && answers.iter().all(Result::is_err);
             if !need_backfill {
                 let event = LiveEvent::Backfill {
                     generation,
-                    series: [http, cpu],
+                    series: queries
+                        .iter()
+                        .map(|q| q.rule.clone())
+                        .zip(answers)
+                        .collect(),
                     from,
                 };
                 if events.send(event).is_err() {
@@ -248,7 +325,7 @@ pub async fn run(
                 }
             }
         }
-        let results = query_both(&client, &queries, now).await;
+        let results = query_all(&client, &queries, now).await;
         let good = assemble(now, &results).reading.is_some();
         let delay = if good {
             failures = 0;
@@ -284,59 +361,71 @@ mod tests {
         }
     }
 
+    fn results(
+        http: Result<Vec<SeriesValue>, PromError>,
+        cpu: Result<Vec<SeriesValue>, PromError>,
+    ) -> RuleResults {
+        vec![("http_error_rate".into(), http), ("cpu_usage".into(), cpu)]
+    }
+
     #[test]
     fn assemble_merges_series_and_names_every_problem() {
         let at = Utc::now();
-        let results: MetricResults = [
-            Ok(vec![sv("n2", 0.2), sv("n1", f64::NAN)]),
-            Ok(vec![sv("n1", 0.5), sv("n3", f64::INFINITY)]),
-        ];
-        let a = assemble(at, &results);
+        let a = assemble(
+            at,
+            &results(
+                Ok(vec![sv("n2", 0.2), sv("n1", f64::NAN)]),
+                Ok(vec![sv("n1", 0.5), sv("n3", f64::INFINITY)]),
+            ),
+        );
         let r = a.reading.unwrap();
-        assert_eq!(r.nodes.len(), 2);
-        assert_eq!(r.nodes[0].node, "n1");
+        assert_eq!(r.values.len(), 2);
         assert_eq!(
-            r.nodes[0].http_error_rate, None,
+            r.of("http_error_rate").count(),
+            1,
             "NaN is no value, not zero"
         );
-        assert_eq!(r.nodes[0].cpu_usage, Some(0.5));
-        assert_eq!(r.nodes[1].http_error_rate, Some(0.2));
+        assert_eq!(r.max("http_error_rate"), Some(("n2", 0.2)));
+        assert_eq!(r.max("cpu_usage"), Some(("n1", 0.5)));
         assert_eq!(
             a.problems,
             [
-                "http: n1 is NaN (no value, left out)",
-                "cpu: n3 is +Inf (no value, left out)"
+                "http_error_rate: n1 is NaN (no value, left out)",
+                "cpu_usage: n3 is +Inf (no value, left out)"
             ]
         );
 
-        let results: MetricResults = [
-            Ok(vec![]),
-            Err(PromError::Api {
-                error_type: "bad_data".into(),
-                error: "parse error".into(),
-            }),
-        ];
-        let a = assemble(at, &results);
-        assert_eq!(a.reading, None);
+        let a = assemble(
+            at,
+            &results(
+                Ok(vec![]),
+                Err(PromError::Api {
+                    error_type: "bad_data".into(),
+                    error: "parse error".into(),
+                }),
+            ),
+        );
+        let r = a.reading.expect("an empty answer is an answer");
+        assert!(r.covers("http_error_rate"), "its series are missing now");
+        assert!(!r.covers("cpu_usage"), "a failed query says nothing");
         assert_eq!(
             a.problems,
             [
-                "http: the query returned no series",
-                "cpu: Prometheus rejected the query (bad_data): parse error"
+                "http_error_rate: the query returned no series",
+                "cpu_usage: Prometheus rejected the query (bad_data): parse error"
             ]
         );
         let down = || PromError::Timeout {
             url: "http://p".into(),
             secs: 5,
         };
-        let a = assemble(at, &[Err(down()), Err(down())]);
+        let a = assemble(at, &results(Err(down()), Err(down())));
+        assert_eq!(a.reading, None);
         assert_eq!(
             a.problems,
             ["no answer from http://p within 5 s"],
             "said once"
         );
-        let all_nan: MetricResults = [Ok(vec![sv("a", f64::NAN)]), Ok(vec![sv("a", f64::NAN)])];
-        assert_eq!(assemble(at, &all_nan).reading, None);
     }
 
     #[test]

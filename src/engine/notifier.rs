@@ -80,6 +80,7 @@ pub fn job_words(job: &Job) -> String {
         NotifyEvent::PlanDeferred => "plan-deferred update",
         NotifyEvent::Recovered => "recovered update",
         NotifyEvent::Closed => "closed update",
+        NotifyEvent::Refired(_) => "re-fire update",
     };
     let to = match &job.destination {
         Destination::Slack { channel } => format!("Slack {channel}"),

@@ -62,6 +62,16 @@ pub enum PromError {
         /// What is wrong with it.
         detail: String,
     },
+    /// The answer was bigger than the settings allow; reading stopped at the cap.
+    #[error(
+        "{url} sent more than {limit_mib} MiB; the answer was cut off there and not used (a wrong URL or a query that selects too much?)"
+    )]
+    TooLarge {
+        /// The server, without credentials.
+        url: String,
+        /// The cap, in MiB.
+        limit_mib: u64,
+    },
     /// The request failed in some other way (TLS, a broken connection).
     #[error("request to {url} failed: {detail}")]
     Request {
@@ -102,6 +112,7 @@ pub struct PromClient {
     shown_url: String,
     series_label: String,
     timeout_secs: u64,
+    max_body_bytes: u64,
 }
 
 impl PromClient {
@@ -156,6 +167,7 @@ impl PromClient {
             base,
             series_label: settings.series_label.clone(),
             timeout_secs,
+            max_body_bytes: u64::from(settings.max_body_mib.clamp(1, 1024)) * 1024 * 1024,
         })
     }
 
@@ -171,16 +183,40 @@ impl PromClient {
         promql: &str,
         at: DateTime<Utc>,
     ) -> Result<Vec<SeriesValue>, PromError> {
+        self.query_as(promql, &self.series_label, at).await
+    }
+
+    /// [`PromClient::query`], naming series by `series_label` instead of the settings' label
+    /// (each rule has its own).
+    pub async fn query_as(
+        &self,
+        promql: &str,
+        series_label: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SeriesValue>, PromError> {
         let time = format_time(at);
         let params = [("query", promql), ("time", time.as_str())];
         let (status, body) = self.fetch("/api/v1/query", &params).await?;
-        parse_instant(&self.shown_url, status, &body, &self.series_label)
+        parse_instant(&self.shown_url, status, &body, series_label)
     }
 
     /// Evaluates `promql` every `step_secs` from `start` to `end`.
     pub async fn query_range(
         &self,
         promql: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        step_secs: u64,
+    ) -> Result<Vec<RangeSeries>, PromError> {
+        self.query_range_as(promql, &self.series_label, start, end, step_secs)
+            .await
+    }
+
+    /// [`PromClient::query_range`], naming series by `series_label`.
+    pub async fn query_range_as(
+        &self,
+        promql: &str,
+        series_label: &str,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         step_secs: u64,
@@ -197,7 +233,7 @@ impl PromClient {
             ("step", step.as_str()),
         ];
         let (status, body) = self.fetch("/api/v1/query_range", &params).await?;
-        parse_range(&self.shown_url, status, &body, &self.series_label)
+        parse_range(&self.shown_url, status, &body, series_label)
     }
 
     async fn fetch(
@@ -211,10 +247,28 @@ impl PromClient {
             PromAuth::Bearer { token } => request.bearer_auth(token.expose()),
             PromAuth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
         };
-        let response = request.send().await.map_err(|e| self.classify(e))?;
+        let mut response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| self.classify(e))?;
-        Ok((status, body.to_vec()))
+        let too_large = || PromError::TooLarge {
+            url: self.shown_url.clone(),
+            limit_mib: self.max_body_bytes / (1024 * 1024),
+        };
+        // Read chunk by chunk and stop at the cap: a broken endpoint that streams without end
+        // must not take the console's memory with it.
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body_bytes)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if (body.len() + chunk.len()) as u64 > self.max_body_bytes {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, body))
     }
 
     fn classify(&self, e: reqwest::Error) -> PromError {

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AnalysisReport, Metric, Scenario};
+use super::{AnalysisReport, Comparison, Localized, Metric, RuleId, Scenario, Unit};
 
 /// Where an incident is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,40 +44,162 @@ pub enum TriggerOrigin {
     Manual,
 }
 
-/// The sample that opened (or re-fired) an incident, with the thresholds in force then.
+/// One rule's value at the moment of a trigger, with the threshold in force then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleValue {
+    /// The rule.
+    pub rule: RuleId,
+    /// Its title then, so the value reads the same after the rule is edited or removed.
+    pub title: Localized,
+    /// How the value is written.
+    pub unit: Unit,
+    /// Which side of the threshold is bad.
+    pub comparison: Comparison,
+    /// The threshold in force.
+    pub threshold: f64,
+    /// The worst value over all series (`None`: the source had none).
+    pub value: Option<f64>,
+    /// The series that had it.
+    pub series: Option<String>,
+}
+
+impl RuleValue {
+    /// Whether the value crosses the threshold.
+    pub fn in_breach(&self) -> bool {
+        self.value
+            .is_some_and(|v| self.comparison.breaches(v, self.threshold))
+    }
+}
+
+/// The sample that opened (or re-fired) an incident, with the thresholds in force then.
+///
+/// Reads v0.1's form too (`metric`, `node`, `http_error_rate`, `cpu_usage`, and the two
+/// thresholds), which becomes the built-in rules' values; it is always written in the new form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "TriggerWire")]
 pub struct Trigger {
     /// Monitor or manual.
     pub origin: TriggerOrigin,
     /// When the sample was taken.
     pub at: DateTime<Utc>,
-    /// The metric that breached, if any (manual triggers may have none).
-    pub metric: Option<Metric>,
-    /// The node that breached, or the busiest node for a manual trigger.
-    pub node: Option<String>,
-    /// Highest HTTP error ratio over all nodes at that moment.
-    pub http_error_rate: Option<f64>,
-    /// Highest CPU usage ratio over all nodes at that moment.
-    pub cpu_usage: Option<f64>,
-    /// HTTP threshold in force.
-    pub http_threshold: f64,
-    /// CPU threshold in force.
-    pub cpu_threshold: f64,
+    /// The rule whose breach opened it (manual triggers: the rule that opens the runbook, if
+    /// any).
+    pub rule: Option<RuleId>,
+    /// The series that breached, or the worst one for a manual trigger.
+    pub series: Option<String>,
+    /// Every enabled rule's worst value at that moment.
+    pub values: Vec<RuleValue>,
 }
 
-/// A node that breached during an incident.
+impl Trigger {
+    /// The value of `rule` in this trigger.
+    pub fn value_of(&self, rule: &str) -> Option<&RuleValue> {
+        self.values.iter().find(|v| v.rule == rule)
+    }
+}
+
+/// Both forms of a trigger on disk: today's and v0.1's.
+#[derive(Deserialize)]
+struct TriggerWire {
+    origin: TriggerOrigin,
+    at: DateTime<Utc>,
+    #[serde(default)]
+    rule: Option<RuleId>,
+    #[serde(default)]
+    series: Option<String>,
+    #[serde(default)]
+    values: Vec<RuleValue>,
+    // v0.1:
+    #[serde(default)]
+    metric: Option<Metric>,
+    #[serde(default)]
+    node: Option<String>,
+    #[serde(default)]
+    http_error_rate: Option<f64>,
+    #[serde(default)]
+    cpu_usage: Option<f64>,
+    // Plain numbers in v0.1 (not options); NaN when absent.
+    #[serde(default = "f64_nan")]
+    http_threshold: f64,
+    #[serde(default = "f64_nan")]
+    cpu_threshold: f64,
+}
+
+fn f64_nan() -> f64 {
+    f64::NAN
+}
+
+impl From<TriggerWire> for Trigger {
+    fn from(w: TriggerWire) -> Self {
+        let mut values = w.values;
+        let series = w.series.or(w.node);
+        if values.is_empty() {
+            // v0.1 recorded both metrics' highest values; they are the built-in rules now.
+            let v01 = [
+                (
+                    Metric::HttpErrorRate,
+                    "HTTP error rate",
+                    "HTTP 오류율",
+                    w.http_error_rate,
+                    w.http_threshold,
+                ),
+                (
+                    Metric::CpuUsage,
+                    "CPU usage",
+                    "CPU 사용률",
+                    w.cpu_usage,
+                    w.cpu_threshold,
+                ),
+            ];
+            for (metric, en, ko, value, threshold) in v01 {
+                if !threshold.is_finite() {
+                    continue;
+                }
+                let breached_here = w.metric == Some(metric);
+                values.push(RuleValue {
+                    rule: metric.rule_id().to_string(),
+                    title: Localized {
+                        en: en.into(),
+                        ko: ko.into(),
+                    },
+                    unit: Unit::Ratio,
+                    comparison: Comparison::Above,
+                    threshold,
+                    value,
+                    series: if breached_here { series.clone() } else { None },
+                });
+            }
+        }
+        Trigger {
+            origin: w.origin,
+            at: w.at,
+            rule: w.rule.or_else(|| w.metric.map(|m| m.rule_id().to_string())),
+            series,
+            values,
+        }
+    }
+}
+
+/// A series that breached during an incident.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hotspot {
-    /// The node (series key).
-    pub node: String,
+    /// The rule it breached (empty in v0.1 files: the incident's own rule, filled on load).
+    #[serde(default)]
+    pub rule: RuleId,
+    /// The series (v0.1 called it `node`).
+    #[serde(alias = "node")]
+    pub series: String,
     /// First breaching sample.
     pub first_at: DateTime<Utc>,
     /// Latest breaching sample.
     pub last_at: DateTime<Utc>,
     /// Number of breaching samples seen.
     pub samples: u32,
-    /// Highest value seen.
+    /// The worst value seen (highest for an `Above` rule, lowest for `Below`).
     pub peak: f64,
+    /// When its window went clean again (`None` while it is still in breach, or unknown).
+    #[serde(default)]
+    pub cleared_at: Option<DateTime<Utc>>,
 }
 
 /// The kind of a timeline event.
@@ -95,6 +217,10 @@ pub enum IncidentEventKind {
     Recovered,
     /// Closed by the responder.
     Closed,
+    /// Its rule started or stopped flapping (the detail says which).
+    Flapping,
+    /// One series' window went clean (the detail names it).
+    SeriesCleared,
 }
 
 /// One entry of an incident's own timeline.
@@ -176,6 +302,9 @@ pub struct Incident {
     /// Healthy samples in a row since the plan ran (the recovery watch).
     #[serde(default)]
     pub healthy_streak: u32,
+    /// Whether its rule is flapping: re-fires are recorded but not notified.
+    #[serde(default)]
+    pub flapping: bool,
     /// When it recovered.
     pub recovered_at: Option<DateTime<Utc>>,
     /// When it was closed.
@@ -209,6 +338,7 @@ impl Incident {
                 results: Vec::new(),
             },
             healthy_streak: 0,
+            flapping: false,
             recovered_at: None,
             closed_at: None,
             timeline: Vec::new(),
@@ -222,21 +352,73 @@ impl Incident {
         self.recovered_at.map(|r| r - self.opened_at)
     }
 
-    /// Adds a breaching sample of `node` to the hotspots.
-    pub fn record_hotspot(&mut self, node: &str, at: DateTime<Utc>, value: f64) {
-        match self.hotspots.iter_mut().find(|h| h.node == node) {
+    /// Adds a breaching sample of `series` (of `rule`) to the hotspots; `worse` says whether a
+    /// value is worse than the peak so far. A series that breaches again after its clear is
+    /// in breach again: its clear is forgotten.
+    pub fn record_hotspot(
+        &mut self,
+        rule: &str,
+        series: &str,
+        at: DateTime<Utc>,
+        value: f64,
+        worse: impl Fn(f64, f64) -> bool,
+    ) {
+        match self
+            .hotspots
+            .iter_mut()
+            .find(|h| h.rule == rule && h.series == series)
+        {
             Some(h) => {
                 h.last_at = at;
                 h.samples += 1;
-                h.peak = h.peak.max(value);
+                if worse(value, h.peak) {
+                    h.peak = value;
+                }
+                h.cleared_at = None;
             }
             None => self.hotspots.push(Hotspot {
-                node: node.to_string(),
+                rule: rule.to_string(),
+                series: series.to_string(),
                 first_at: at,
                 last_at: at,
                 samples: 1,
                 peak: value,
+                cleared_at: None,
             }),
+        }
+    }
+
+    /// Marks the hotspot of `series` cleared at `at`, if it is in breach.
+    pub fn clear_hotspot(&mut self, rule: &str, series: &str, at: DateTime<Utc>) -> bool {
+        match self
+            .hotspots
+            .iter_mut()
+            .find(|h| h.rule == rule && h.series == series && h.cleared_at.is_none())
+        {
+            Some(h) => {
+                h.cleared_at = Some(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The rule this incident watches: the one that opened it, or for a v0.1 runbook opened by
+    /// hand, the metric the runbook named.
+    pub fn rule(&self) -> Option<&str> {
+        self.trigger
+            .rule
+            .as_deref()
+            .or_else(|| self.scenario.metric.map(Metric::rule_id))
+    }
+
+    /// Fills in what v0.1 files leave out: each hotspot's rule is the incident's own.
+    pub fn upgrade(&mut self) {
+        let rule = self.rule().unwrap_or_default().to_string();
+        for h in &mut self.hotspots {
+            if h.rule.is_empty() {
+                h.rule = rule.clone();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ mod metrics;
 mod notify;
 mod outbox;
 mod report;
+mod rule;
 mod scenario;
 mod secret;
 mod settings;
@@ -16,9 +17,9 @@ mod settings;
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
-    IncidentEventKind, IncidentStatus, PlanState, Trigger, TriggerOrigin,
+    IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
 };
-pub use metrics::{Metric, NodeReading, Reading, SeriesPoint};
+pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
     EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,
     check_channel, parse_recipients,
@@ -28,6 +29,10 @@ pub use outbox::{
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
 pub use report::{AnalysisReport, ReportSource};
+pub use rule::{
+    Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,
+    check_label,
+};
 pub use scenario::{Action, Evidence, Hypothesis, Localized, Risk, Scenario};
 pub use secret::Secret;
 pub use settings::{

@@ -57,6 +57,9 @@ pub enum NotifyEvent {
     Closed,
     /// The responder sent it by hand; `n` tells manual sends apart.
     Manual(u32),
+    /// Its rule breached again while it was active (re-fire number `n`); never sent while the
+    /// rule is flapping.
+    Refired(u32),
 }
 
 /// Where a job stands.

@@ -72,8 +72,10 @@ pub struct Scenario {
     pub title: Localized,
     /// Where the alert comes from, e.g. `Prometheus http_error_rate`.
     pub source: String,
-    /// The metric whose breach opens this scenario, if any (a manual-only runbook has none).
-    #[serde(default)]
+    /// v0.1's way to say which signal opens this runbook. Rules name their runbook now
+    /// (`Rule::runbook`); this is kept so v0.1 files load, and is read only to find the rule an
+    /// old incident watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<Metric>,
     /// A paragraph of context.
     pub description: Localized,

@@ -76,6 +76,9 @@ pub struct PrometheusSettings {
     pub extra_headers: Vec<(String, String)>,
     /// Seconds before a query is given up.
     pub timeout_secs: u64,
+    /// The largest answer read from the server, in MiB (1 to 1024); a bigger one is cut off
+    /// and said in words.
+    pub max_body_mib: u32,
 }
 
 impl Default for PrometheusSettings {
@@ -90,6 +93,7 @@ impl Default for PrometheusSettings {
             auth: PromAuth::None,
             extra_headers: Vec::new(),
             timeout_secs: 5,
+            max_body_mib: 16,
         }
     }
 }
@@ -253,6 +257,14 @@ impl Settings {
                 value: self.prometheus.timeout_secs.to_string(),
                 min: "1".into(),
                 max: "300".into(),
+            });
+        }
+        if !(1..=1024).contains(&self.prometheus.max_body_mib) {
+            return Err(SettingsError::OutOfRange {
+                field: "largest answer (MiB)",
+                value: self.prometheus.max_body_mib.to_string(),
+                min: "1".into(),
+                max: "1024".into(),
             });
         }
         self.validate_notify()

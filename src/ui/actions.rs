@@ -85,7 +85,22 @@ pub(crate) fn confirm_modal_ui(
                 .add_enabled(ready, egui::Button::new(t(lang, "Execute now", "지금 실행")))
                 .clicked()
             {
-                send(Command::ExecutePlan { incident: id });
+                // The tick covers every high-risk action listed above; the engine checks each.
+                let acknowledged_high_risk = if confirm.high_risk_acknowledged {
+                    inc.scenario
+                        .actions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, a)| a.risk == Risk::High)
+                        .map(|(i, _)| i)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                send(Command::ExecutePlan {
+                    incident: id,
+                    acknowledged_high_risk,
+                });
                 close = true;
             }
             if ui.button(t(lang, "Cancel", "취소")).clicked() {

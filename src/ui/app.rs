@@ -15,6 +15,10 @@ use crate::model::{Incident, Lang, Reading, Scenario, Settings, ThemeChoice};
 pub(crate) struct Snapshot {
     pub settings: Settings,
     pub scenarios: Arc<Vec<Scenario>>,
+    pub rules: Arc<Vec<crate::model::Rule>>,
+    pub rule_files: Arc<Vec<crate::rules::LoadedRule>>,
+    pub flapping: Vec<String>,
+    pub rule_test: Option<crate::engine::RuleTest>,
     pub incidents: Arc<Vec<Incident>>,
     pub latest: Option<Reading>,
     pub source: SourceStatus,
@@ -37,6 +41,10 @@ impl Snapshot {
         Self {
             settings: st.settings.clone(),
             scenarios: st.scenarios.clone(),
+            rules: st.rules.clone(),
+            rule_files: st.rule_files.clone(),
+            flapping: st.flapping.clone(),
+            rule_test: st.rule_test.clone(),
             incidents: st.incidents.clone(),
             latest: st.latest.clone(),
             source: st.source.clone(),
@@ -65,6 +73,11 @@ impl Snapshot {
         self.overridden.contains(&name).then_some(name)
     }
 
+    /// Whether the demo source is what feeds the cards.
+    pub fn demo(&self) -> bool {
+        matches!(self.source, SourceStatus::Demo { .. })
+    }
+
     /// Whether the values on screen are the last good ones of a failing source.
     pub fn stale(&self) -> bool {
         matches!(self.source, SourceStatus::Failing { .. })
@@ -82,6 +95,8 @@ pub(crate) struct UiState {
     pub sparklines: metrics::SparklineCache,
     pub settings: settings::SettingsForm,
     pub confirm: actions::ConfirmState,
+    /// Whether the Settings window is open (the top bar's Settings button toggles it).
+    pub settings_open: bool,
     /// For threads that finish after the frame (the export file dialog).
     pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
     applied_theme: Option<ThemeChoice>,
@@ -155,15 +170,13 @@ impl ConsoleApp {
         });
         egui::Panel::right("side")
             .resizable(true)
-            .default_size(380.0)
-            .min_size(300.0)
+            .default_size(300.0)
+            .min_size(240.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("side-scroll")
                     .show(ui, |ui| {
                         super::notify::outbox_ui(ui, &snap, &send);
-                        settings::settings_ui(ui, &snap, &mut self.ui.settings, &send);
-                        ui.separator();
                         actions::results_ui(ui, &snap);
                     });
             });
@@ -179,6 +192,22 @@ impl ConsoleApp {
             ui.separator();
             incident::incidents_ui(ui, &snap, &mut self.ui, &send);
         });
+        let mut open = self.ui.settings_open;
+        egui::Window::new(t(snap.lang(), "Console settings", "콘솔 설정"))
+            .id(egui::Id::unique("settings-window"))
+            .open(&mut open)
+            .default_size([480.0, 620.0])
+            .default_pos(ui.ctx().content_rect().right_top() + egui::vec2(-500.0, 90.0))
+            .resizable(true)
+            .collapsible(false)
+            .show(ui.ctx(), |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("settings-scroll")
+                    .show(ui, |ui| {
+                        settings::settings_ui(ui, &snap, &mut self.ui.settings, &send);
+                    });
+            });
+        self.ui.settings_open = open;
         actions::confirm_modal_ui(ui.ctx(), &snap, &mut self.ui.confirm, &send);
     }
 }
@@ -199,6 +228,7 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         ui.heading(super::WINDOW_TITLE);
+        ui.toggle_value(&mut state.settings_open, t(lang, "Settings", "설정"));
         ui.separator();
         let (text, color) = source_words(snap, lang, dark);
         ui.label(RichText::new(text).color(color.unwrap_or(ui.visuals().text_color())));

@@ -5,11 +5,12 @@ use egui::RichText;
 use super::app::{Snapshot, UiState};
 use super::i18n::t;
 use super::style;
-use crate::engine::{Command, format_duration};
+use crate::engine::Command;
 use crate::model::{
     AnalysisReport, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, Lang, PlanState,
     ReportSource, Risk, TriggerOrigin,
 };
+use crate::text::format_duration;
 
 /// Status in words.
 pub(crate) fn status_text(status: IncidentStatus, lang: Lang) -> &'static str {
@@ -30,6 +31,8 @@ fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         IncidentEventKind::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
         IncidentEventKind::Recovered => t(lang, "recovered", "복구됨"),
         IncidentEventKind::Closed => t(lang, "closed", "종료"),
+        IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
+        IncidentEventKind::SeriesCleared => t(lang, "series clear", "시리즈 해소"),
     }
 }
 
@@ -156,11 +159,19 @@ fn detail_ui(
             ));
             ui.end_row();
             ui.label(t(lang, "Trigger", "트리거 값"));
-            ui.horizontal(|ui| {
-                value_vs_threshold_ui(ui, "http", tr.http_error_rate, tr.http_threshold, dark);
-                value_vs_threshold_ui(ui, "cpu", tr.cpu_usage, tr.cpu_threshold, dark);
-                if let Some(node) = &tr.node {
-                    ui.label(format!("· {node}"));
+            ui.horizontal_wrapped(|ui| {
+                for rv in &tr.values {
+                    value_vs_threshold_ui(ui, rv, lang, dark);
+                }
+                if let Some(series) = &tr.series {
+                    ui.label(format!("· {series}"));
+                }
+                if inc.flapping {
+                    ui.label(
+                        RichText::new(t(lang, "flapping", "플래핑"))
+                            .color(style::pending(dark))
+                            .strong(),
+                    );
                 }
             });
             ui.end_row();
@@ -177,12 +188,32 @@ fn detail_ui(
                         (Lang::En, 1) => "breaching sample",
                         _ => t(lang, "breaching samples", "회 초과"),
                     };
+                    // The unit as the trigger recorded it for this rule.
+                    let peak = tr
+                        .value_of(&h.rule)
+                        .map_or_else(|| format!("{:.4}", h.peak), |rv| rv.unit.format(h.peak));
+                    let cleared = match h.cleared_at {
+                        Some(at) => format!(
+                            ", {} {}",
+                            t(lang, "clear at", "해소"),
+                            at.format("%H:%M:%S")
+                        ),
+                        None if inc.status.is_active() => {
+                            format!(", {}", t(lang, "still in breach", "아직 초과"))
+                        }
+                        None => String::new(),
+                    };
+                    let rule = if tr.values.len() > 1 || tr.rule.as_deref() != Some(h.rule.as_str())
+                    {
+                        format!("{} · ", h.rule)
+                    } else {
+                        String::new()
+                    };
                     ui.label(format!(
-                        "{}: {} {samples}, {} {:.2}%, {}–{}",
-                        h.node,
+                        "{rule}{}: {} {samples}, {} {peak}, {}–{}{cleared}",
+                        h.series,
                         h.samples,
                         t(lang, "peak", "최고"),
-                        h.peak * 100.0,
                         h.first_at.format("%H:%M:%S"),
                         h.last_at.format("%H:%M:%S"),
                     ));
@@ -364,19 +395,17 @@ fn detail_ui(
         });
 }
 
-fn value_vs_threshold_ui(
-    ui: &mut egui::Ui,
-    name: &str,
-    value: Option<f64>,
-    threshold: f64,
-    dark: bool,
-) {
-    let text = match value {
-        Some(v) => format!("{name}={v:.4} / {threshold:.4}"),
-        None => format!("{name}=n/a / {threshold:.4}"),
-    };
+/// `HTTP error rate 10.77 % / 5.00 %`: the value as its card writes it, red when in breach.
+fn value_vs_threshold_ui(ui: &mut egui::Ui, rv: &crate::model::RuleValue, lang: Lang, dark: bool) {
+    let value = rv.value.map_or("n/a".to_string(), |v| rv.unit.format(v));
+    let text = format!(
+        "{} {value} / {}{}",
+        rv.title.text(lang),
+        rv.comparison.symbol(),
+        rv.unit.format(rv.threshold)
+    );
     let mut rich = RichText::new(text).monospace();
-    if value.is_some_and(|v| v > threshold) {
+    if rv.in_breach() {
         rich = rich.color(style::breach(dark));
     }
     ui.label(rich);
@@ -480,6 +509,7 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
                 crate::model::NotifyEvent::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
                 crate::model::NotifyEvent::Recovered => t(lang, "recovered", "복구"),
                 crate::model::NotifyEvent::Closed => t(lang, "closed", "종료"),
+                crate::model::NotifyEvent::Refired(_) => t(lang, "re-fire", "재발"),
             };
             let mut rt = RichText::new(format!("{to} {event}: {word}")).small();
             if let Some(c) = colour {

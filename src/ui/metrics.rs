@@ -1,4 +1,5 @@
-//! Metric cards: latest value against the threshold, and one sparkline per node.
+//! Metric cards: one per enabled rule, its worst series against the threshold, and one
+//! sparkline per series (the worst first).
 
 use std::collections::HashMap;
 
@@ -10,14 +11,20 @@ use super::app::Snapshot;
 use super::i18n::t;
 use super::style;
 use crate::engine::ConsoleState;
-use crate::model::{Lang, Metric, SeriesPoint};
+use crate::model::{Rule, SeriesPoint};
+
+/// Sparklines drawn per card; the rest of a rule's series are counted, not drawn, so a rule
+/// with hundreds of series stays cheap and readable.
+pub const SPARKLINES_PER_CARD: usize = 6;
+/// The narrowest a card gets before the cards wrap to fewer per row.
+const MIN_CARD_WIDTH: f32 = 420.0;
 
 /// Decimated sparkline points, recomputed only when the history, the width or the window
 /// changes, so an idle repaint (hover, resize) does not rescan history.
 #[derive(Default)]
 pub(crate) struct SparklineCache {
-    key: Option<(u64, usize, u32)>,
-    lines: HashMap<Metric, Vec<(String, Vec<SeriesPoint>)>>,
+    key: Option<(u64, usize, u32, usize)>,
+    lines: HashMap<String, Vec<(String, Vec<SeriesPoint>)>>,
     /// Left edge of the time axis, unix seconds.
     t_start: f64,
     /// Right edge of the time axis (the newest sample), unix seconds.
@@ -28,7 +35,8 @@ impl SparklineCache {
     /// Refreshes from the shared state if anything relevant changed.
     pub fn refresh(&mut self, state: &Mutex<ConsoleState>, snap: &Snapshot, columns: usize) {
         let window_mins = snap.settings.graph_window_mins.max(1);
-        let key = (snap.history_revision, columns, window_mins);
+        let rules_key = std::sync::Arc::as_ptr(&snap.rules) as usize;
+        let key = (snap.history_revision, columns, window_mins, rules_key);
         if self.key == Some(key) {
             return;
         }
@@ -43,77 +51,103 @@ impl SparklineCache {
             (t_end - f64::from(window_mins) * 60.0).max(st.history.first_time().unwrap_or(t_end));
         self.t_start = t0;
         self.t_end = t_end;
-        for metric in Metric::ALL {
+        self.lines.clear();
+        for rule in snap.rules.iter().filter(|r| r.enabled) {
             let lines = st
                 .history
-                .nodes(metric)
+                .series_of(&rule.id)
                 .into_iter()
-                .map(|node| {
-                    let pts = st.history.decimated(metric, &node, t0, t_end, columns);
-                    (node, pts)
+                .map(|series| {
+                    let pts = st.history.decimated(&rule.id, &series, t0, t_end, columns);
+                    (series, pts)
                 })
                 .collect();
-            self.lines.insert(metric, lines);
+            self.lines.insert(rule.id.clone(), lines);
         }
     }
 }
 
-fn metric_title(metric: Metric, lang: Lang) -> &'static str {
-    match metric {
-        Metric::HttpErrorRate => t(lang, "HTTP error rate", "HTTP 오류율"),
-        Metric::CpuUsage => t(lang, "CPU usage", "CPU 사용률"),
-    }
-}
-
-/// The two cards side by side.
+/// The cards, as many per row as fit; many rules scroll.
 pub(crate) fn metric_cards_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
     state: &Mutex<ConsoleState>,
     cache: &mut SparklineCache,
 ) {
-    let card_width = ((ui.available_width() - 12.0) / 2.0).max(200.0);
+    let enabled: Vec<&Rule> = snap.rules.iter().filter(|r| r.enabled).collect();
+    if enabled.is_empty() {
+        ui.label(t(
+            snap.lang(),
+            "No rule is enabled: nothing is watched. Add or enable one under Settings → Rules.",
+            "켜진 규칙이 없어 아무것도 감시하지 않습니다. 설정 → 규칙에서 추가하거나 켜세요.",
+        ));
+        return;
+    }
+    let width = ui.available_width();
+    let per_row = ((width / MIN_CARD_WIDTH).floor() as usize).clamp(1, enabled.len().max(1));
+    let card_width = ((width - 12.0 * (per_row as f32 - 1.0)) / per_row as f32).max(200.0);
     // One decimation column per two points of plot width is plenty for a sparkline.
     let columns = ((card_width - 140.0) / 2.0).clamp(30.0, 600.0) as usize;
     cache.refresh(state, snap, columns);
-    ui.horizontal_top(|ui| {
-        for metric in Metric::ALL {
-            ui.allocate_ui_with_layout(
-                egui::vec2(card_width, 0.0),
-                egui::Layout::top_down(egui::Align::Min),
-                |ui| card_ui(ui, snap, metric, cache),
-            );
-        }
-    });
+    // Two rows of cards at most before scrolling, so the incident keeps its room.
+    egui::ScrollArea::vertical()
+        .id_salt("cards")
+        .max_height((ui.available_height() * 0.5).max(180.0))
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for row in enabled.chunks(per_row) {
+                ui.horizontal_top(|ui| {
+                    for rule in row {
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(card_width, 0.0),
+                            egui::Layout::top_down(egui::Align::Min),
+                            |ui| card_ui(ui, snap, rule, cache),
+                        );
+                    }
+                });
+            }
+        });
 }
 
-fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &SparklineCache) {
+fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCache) {
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    let threshold = snap.settings.threshold(metric);
-    let latest = snap.latest.as_ref().and_then(|r| r.max(metric));
-    let breach = latest.is_some_and(|(_, v)| v > threshold);
+    let latest = snap.latest.as_ref().and_then(|r| r.worst(rule));
+    let breach = latest.is_some_and(|(_, v)| rule.breaches(v));
+    let no_demo_data = snap.demo() && !crate::engine::source::demo_covers(&rule.id);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(metric_title(metric, lang))
-                    .strong()
-                    .size(16.0),
-            );
-            ui.label(RichText::new(format!("({})", metric.metric_name())).weak());
+            ui.label(RichText::new(rule.title.text(lang)).strong().size(16.0));
+            ui.label(RichText::new(format!("({})", rule.id)).weak());
+            if snap.flapping.contains(&rule.id) {
+                ui.label(
+                    RichText::new(t(lang, "flapping", "플래핑"))
+                        .color(style::pending(dark))
+                        .strong(),
+                );
+            }
         });
         ui.horizontal(|ui| {
             let value_text = match latest {
-                Some((node, v)) => format!("{:.2}%  ({node})", v * 100.0),
+                Some((series, v)) => format!("{}  ({series})", rule.format(v)),
+                None if no_demo_data => t(
+                    lang,
+                    "no demo data for this query",
+                    "이 쿼리에 대한 데모 데이터 없음",
+                )
+                .to_string(),
                 None => t(lang, "no data yet", "아직 데이터 없음").to_string(),
             };
-            let mut text = RichText::new(value_text).size(22.0).strong();
+            let size = if latest.is_some() { 22.0 } else { 15.0 };
+            let mut text = RichText::new(value_text).size(size).strong();
             if snap.stale() && latest.is_some() {
                 // Kept on screen, but plainly not current.
                 text = text.weak().strikethrough();
             } else if breach {
                 text = text.color(style::breach(dark));
+            } else if latest.is_none() {
+                text = text.weak();
             }
             ui.label(text);
             if snap.stale() && latest.is_some() {
@@ -124,9 +158,10 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
                 );
             }
             ui.label(format!(
-                "{} {:.2}%",
+                "{} {} {}",
                 t(lang, "threshold", "임계치"),
-                threshold * 100.0
+                rule.comparison.symbol(),
+                rule.format(rule.threshold)
             ));
             if latest.is_some() && !snap.stale() {
                 let (state_text, color) = if breach {
@@ -142,13 +177,13 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
             RichText::new(format!(
                 "{} {window} {}",
                 t(lang, "last", "최근"),
-                t(lang, "min, per node", "분, 노드별")
+                t(lang, "min, per series", "분, 시리즈별")
             ))
             .weak()
             .small(),
         );
-        let lines = cache.lines.get(&metric).map(Vec::as_slice).unwrap_or(&[]);
-        if lines.is_empty() {
+        let lines = cache.lines.get(&rule.id).map(Vec::as_slice).unwrap_or(&[]);
+        if lines.is_empty() && !no_demo_data {
             ui.label(t(
                 lang,
                 "Waiting for the first sample…",
@@ -156,41 +191,66 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, metric: Metric, cache: &Sparkline
             ));
         }
         let (t0, t1) = (cache.t_start, cache.t_end.max(cache.t_start + 1.0));
-        // One scale per card, so nodes compare at a glance.
-        let peak = lines
+        // One scale per card, so series compare at a glance; it always shows the threshold.
+        let (lo, hi) = lines
             .iter()
             .flat_map(|(_, pts)| pts.iter().map(|p| p[1]))
-            .fold(threshold, f64::max);
-        for (node, points) in lines {
+            .fold((rule.threshold.min(0.0), rule.threshold), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        // The worst series first: they are the ones to see when not all are drawn.
+        let mut order: Vec<&(String, Vec<SeriesPoint>)> = lines.iter().collect();
+        order.sort_by(|a, b| {
+            let last = |x: &(String, Vec<SeriesPoint>)| x.1.last().map(|p| p[1]);
+            match (last(a), last(b)) {
+                (Some(x), Some(y)) if rule.comparison.worse(x, y) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) if rule.comparison.worse(y, x) => std::cmp::Ordering::Greater,
+                _ => a.0.cmp(&b.0),
+            }
+        });
+        for (series, points) in order.iter().take(SPARKLINES_PER_CARD) {
             let last = points.last().map(|p| p[1]);
-            let node_breach = last.is_some_and(|v| v > threshold);
+            let series_breach = last.is_some_and(|v| rule.breaches(v));
             ui.horizontal(|ui| {
                 let mut label = RichText::new(format!(
-                    "{node}  {}",
-                    last.map_or("–".into(), |v| format!("{:.2}%", v * 100.0))
+                    "{series}  {}",
+                    last.map_or("–".into(), |v| rule.format(v))
                 ))
                 .monospace();
-                if node_breach {
+                if series_breach {
                     label = label.color(style::breach(dark));
                 }
-                ui.add_sized([170.0, 34.0], egui::Label::new(label));
-                sparkline_ui(ui, metric, node, points, (threshold, peak), (t0, t1), dark);
+                ui.add_sized([170.0, 34.0], egui::Label::new(label).truncate());
+                sparkline_ui(ui, rule, series, points, (lo, hi), (t0, t1), dark);
             });
+        }
+        if lines.len() > SPARKLINES_PER_CARD {
+            ui.label(
+                RichText::new(format!(
+                    "{} {} {}",
+                    t(lang, "and", "외"),
+                    lines.len() - SPARKLINES_PER_CARD,
+                    t(lang, "more series", "개 시리즈 더 있음")
+                ))
+                .weak()
+                .small(),
+            );
         }
     });
 }
 
 fn sparkline_ui(
     ui: &mut egui::Ui,
-    metric: Metric,
-    node: &str,
+    rule: &Rule,
+    series: &str,
     points: &[SeriesPoint],
-    (threshold, peak): (f64, f64),
+    (lo, hi): (f64, f64),
     (t0, t1): (f64, f64),
     dark: bool,
 ) {
     let line_color = ui.visuals().text_color();
-    Plot::new(("spark", metric.metric_name(), node))
+    let span = (hi - lo).abs().max(f64::EPSILON);
+    Plot::new(("spark", rule.id.as_str(), series))
         .height(34.0)
         .width(ui.available_width().max(60.0))
         .show_axes(false)
@@ -207,14 +267,14 @@ fn sparkline_ui(
             // Set every frame: default bounds are only read on the plot's first frame, and the
             // window must follow the newest sample.
             plot.set_plot_bounds_x(t0..=t1);
-            plot.set_plot_bounds_y(0.0..=peak * 1.15);
+            plot.set_plot_bounds_y(lo..=hi + span * 0.15);
             plot.hline(
-                HLine::new("threshold", threshold)
+                HLine::new("threshold", rule.threshold)
                     .color(style::breach(dark).gamma_multiply(0.7))
                     .width(1.0),
             );
             plot.line(
-                Line::new(node.to_string(), PlotPoints::from(points.to_vec()))
+                Line::new(series.to_string(), PlotPoints::from(points.to_vec()))
                     .color(line_color)
                     .width(1.2),
             );

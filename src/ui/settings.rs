@@ -24,6 +24,7 @@ enum Tab {
     Prometheus,
     Slack,
     Email,
+    Rules,
 }
 
 /// The editable copy of the settings.
@@ -51,6 +52,7 @@ pub(crate) struct SettingsForm {
     password: String,
     headers: String,
     notify: super::notify::NotifyDraft,
+    rules: super::rules::RulesForm,
     errors: Vec<String>,
 }
 
@@ -186,9 +188,9 @@ pub(crate) fn settings_ui(
     }
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    ui.heading(t(lang, "Settings", "설정"));
     ui.horizontal(|ui| {
         ui.selectable_value(&mut form.tab, Tab::General, t(lang, "General", "일반"));
+        ui.selectable_value(&mut form.tab, Tab::Rules, t(lang, "Rules", "규칙"));
         ui.selectable_value(&mut form.tab, Tab::Prometheus, "Prometheus");
         ui.selectable_value(&mut form.tab, Tab::Slack, "Slack");
         ui.selectable_value(&mut form.tab, Tab::Email, t(lang, "Email", "메일"));
@@ -287,6 +289,10 @@ pub(crate) fn settings_ui(
             super::notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send)
         }
         Tab::Email => super::notify::email_tab_ui(ui, snap, &mut form.notify),
+        Tab::Rules => {
+            // Each rule is saved on its own, to its own file: no shared Save button here.
+            return super::rules::rules_tab_ui(ui, snap, &mut form.rules, send);
+        }
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -499,15 +505,27 @@ fn prometheus_tab_ui(
 }
 
 fn test_result_ui(ui: &mut egui::Ui, snap: &Snapshot, lang: Lang, dark: bool) {
-    match &snap.prometheus_test {
-        None => {}
-        Some(PromTest::Running { url }) => {
+    if let Some(test) = &snap.prometheus_test {
+        prom_test_ui(ui, test, &snap.rules, lang, dark);
+    }
+}
+
+/// A Test's answer: per rule, each series' value as its card writes it, or the error in words.
+pub(crate) fn prom_test_ui(
+    ui: &mut egui::Ui,
+    test: &PromTest,
+    rules: &[crate::model::Rule],
+    lang: Lang,
+    dark: bool,
+) {
+    match test {
+        PromTest::Running { url } => {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(format!("{} {url}…", t(lang, "Testing", "테스트 중")));
             });
         }
-        Some(PromTest::Done { url, at, results }) => {
+        PromTest::Done { url, at, results } => {
             ui.label(
                 RichText::new(format!(
                     "{} {url} {} {}",
@@ -517,55 +535,55 @@ fn test_result_ui(ui: &mut egui::Ui, snap: &Snapshot, lang: Lang, dark: bool) {
                 ))
                 .strong(),
             );
-            match results {
+            let per_rule = match results {
                 Err(e) => {
                     ui.label(RichText::new(e).color(style::breach(dark)));
+                    return;
                 }
-                Ok(per_metric) => {
-                    for metric in crate::model::Metric::ALL {
-                        match &per_metric[metric.index()] {
-                            Err(e) => {
-                                ui.label(
-                                    RichText::new(format!("{}: {e}", metric.short_name()))
-                                        .color(style::breach(dark)),
-                                );
-                            }
-                            Ok(series) if series.is_empty() => {
-                                ui.label(
-                                    RichText::new(format!(
-                                        "{}: {}",
-                                        metric.short_name(),
-                                        t(
-                                            lang,
-                                            "the query returned no series",
-                                            "쿼리 결과에 시계열이 없습니다"
-                                        )
-                                    ))
-                                    .color(style::pending(dark)),
-                                );
-                            }
-                            Ok(series) => {
-                                let shown: Vec<String> = series
-                                    .iter()
-                                    .take(12)
-                                    .map(|(k, v)| {
-                                        format!("{k} = {}", crate::engine::live::prom_text(*v))
-                                    })
-                                    .collect();
-                                let more = series.len().saturating_sub(12);
-                                let mut text =
-                                    format!("{}: {}", metric.short_name(), shown.join(", "));
-                                if more > 0 {
-                                    text.push_str(&format!(" (+{more})"));
-                                }
-                                let bad = series.iter().any(|(_, v)| !v.is_finite());
-                                let mut rt = RichText::new(text).monospace();
-                                if bad {
-                                    rt = rt.color(style::pending(dark));
-                                }
-                                ui.add(egui::Label::new(rt).wrap());
-                            }
+                Ok(r) => r,
+            };
+            for (rule_id, answer) in per_rule {
+                let rule = rules.iter().find(|r| &r.id == rule_id);
+                let write = |v: f64| match rule {
+                    Some(r) if v.is_finite() => r.format(v),
+                    _ => crate::model::prom_number(v),
+                };
+                match answer {
+                    Err(e) => {
+                        ui.label(
+                            RichText::new(format!("{rule_id}: {e}")).color(style::breach(dark)),
+                        );
+                    }
+                    Ok(series) if series.is_empty() => {
+                        ui.label(
+                            RichText::new(format!(
+                                "{rule_id}: {}",
+                                t(
+                                    lang,
+                                    "the query returned no series",
+                                    "쿼리 결과에 시계열이 없습니다"
+                                )
+                            ))
+                            .color(style::pending(dark)),
+                        );
+                    }
+                    Ok(series) => {
+                        let shown: Vec<String> = series
+                            .iter()
+                            .take(12)
+                            .map(|(k, v)| format!("{k} = {}", write(*v)))
+                            .collect();
+                        let more = series.len().saturating_sub(12);
+                        let mut text = format!("{rule_id}: {}", shown.join(", "));
+                        if more > 0 {
+                            text.push_str(&format!(" (+{more})"));
                         }
+                        let bad = series.iter().any(|(_, v)| !v.is_finite());
+                        let mut rt = RichText::new(text).monospace();
+                        if bad {
+                            rt = rt.color(style::pending(dark));
+                        }
+                        ui.add(egui::Label::new(rt).wrap());
                     }
                 }
             }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod notify;
+pub mod ui;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,640 @@
+//! The incident book: detection results turned into incidents (open, re-fire, hotspots and
+//! their clears, flapping), manual triggers, plans (execute behind the engine's own high-risk
+//! guard, defer), close, and the recovery watch.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::sources::rule_value;
+use super::{Engine, SourceStatus};
+use crate::detect::DetectEvent;
+use crate::model::{
+    ActionOutcome, ActionResult, FeedKind, HypothesisMark, Incident, IncidentEventKind,
+    IncidentStatus, Localized, NotifyEvent, PlanState, Reading, Risk, Rule, Scenario, Trigger,
+    TriggerOrigin,
+};
+use crate::text::{format_duration, trigger_values};
+
+/// The scenario code of the generic incident a rule without a runbook opens.
+pub fn generic_code(rule: &str) -> String {
+    format!("rule:{rule}")
+}
+
+/// The runbook-less incident of `rule`: the rule, its query and threshold, and no made-up
+/// hypotheses or actions.
+pub fn generic_scenario(rule: &Rule) -> Scenario {
+    let t = rule.unit.format(rule.threshold);
+    let side = rule.comparison.symbol();
+    Scenario {
+        code: generic_code(&rule.id),
+        title: rule.title.clone(),
+        source: format!("Prometheus {}", rule.query),
+        metric: None,
+        description: Localized {
+            en: format!(
+                "Rule `{}` is in breach: `{}` {side} {t} on at least one series within its last {} samples. It names no runbook, so there are no hypotheses or actions; read its series and values.",
+                rule.id, rule.query, rule.window
+            ),
+            ko: format!(
+                "규칙 `{}`이(가) 임계치를 넘었습니다: 최근 {}개 샘플 안에서 `{}` {side} {t}인 시리즈가 있습니다. 런북이 없어 가설과 조치는 없습니다. 시리즈와 값을 확인하세요.",
+                rule.id, rule.window, rule.query
+            ),
+        },
+        hypotheses: Vec::new(),
+        evidence: Vec::new(),
+        actions: Vec::new(),
+    }
+}
+
+impl Engine {
+    /// Runs one reading through history, detection, hotspots and the recovery watch.
+    pub(super) fn ingest(&mut self, reading: Reading) {
+        let rules = self.rules.clone();
+        let obs = self.detector.observe(&reading, &rules);
+        self.changed = true;
+        {
+            let mut st = self.state.lock();
+            st.history.push(&reading);
+            st.latest = Some(reading.clone());
+        }
+        let mut changed = false;
+        for event in &obs.events {
+            match event {
+                DetectEvent::Breach {
+                    rule,
+                    series,
+                    already_in_breach,
+                } => {
+                    if let Some(rule) = rules.iter().find(|r| &r.id == rule) {
+                        self.on_breach(&reading, rule, series, *already_in_breach);
+                        changed = true;
+                    }
+                }
+                DetectEvent::Cleared { rule, window } => {
+                    let threshold = rules
+                        .iter()
+                        .find(|r| &r.id == rule)
+                        .map_or_else(String::new, |r| {
+                            format!(" ({} {})", r.comparison.symbol(), r.format(r.threshold))
+                        });
+                    self.push_feed(
+                        reading.at,
+                        FeedKind::Cleared,
+                        format!(
+                            "{rule} breach cleared: the last {window} samples of every series are clean{threshold}"
+                        ),
+                    );
+                }
+                DetectEvent::SeriesMissing {
+                    rule,
+                    series,
+                    samples,
+                } => self.push_feed(
+                    reading.at,
+                    FeedKind::Info,
+                    format!(
+                        "{rule}: series {series} went missing ({samples} polls without a sample); counted as clean"
+                    ),
+                ),
+                DetectEvent::SeriesCleared { .. } => {}
+                DetectEvent::FlappingStarted { rule, breaches } => {
+                    self.set_flapping(rule, true, reading.at);
+                    self.push_feed(
+                        reading.at,
+                        FeedKind::Status,
+                        format!(
+                            "{rule} is flapping: {breaches} breaches began in the last {} min; its re-fires are recorded but not notified",
+                            crate::detect::FLAP_WINDOW_MINS
+                        ),
+                    );
+                    changed = true;
+                }
+                DetectEvent::FlappingStopped { rule } => {
+                    self.set_flapping(rule, false, reading.at);
+                    self.push_feed(
+                        reading.at,
+                        FeedKind::Status,
+                        format!("{rule} is no longer flapping; its re-fires are notified again"),
+                    );
+                    changed = true;
+                }
+            }
+        }
+        // Hotspots: every breaching sample, and every clear, counts for its rule's incident.
+        let touches = obs
+            .breaching
+            .iter()
+            .map(|b| &b.rule)
+            .chain(obs.cleared.iter().map(|c| &c.0));
+        let touched: Vec<&String> = touches.collect();
+        let attaches = touched.iter().any(|rule| self.active_index(rule).is_some());
+        if attaches {
+            for b in &obs.breaching {
+                let Some(idx) = self.active_index(&b.rule) else {
+                    continue;
+                };
+                let comparison = rules
+                    .iter()
+                    .find(|r| r.id == b.rule)
+                    .map(|r| r.comparison)
+                    .unwrap_or_default();
+                Arc::make_mut(&mut self.incidents)[idx].record_hotspot(
+                    &b.rule,
+                    &b.series,
+                    reading.at,
+                    b.value,
+                    |v, peak| comparison.worse(v, peak),
+                );
+                changed = true;
+            }
+            for (rule, series) in &obs.cleared {
+                let Some(idx) = self.active_index(rule) else {
+                    continue;
+                };
+                let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
+                if inc.clear_hotspot(rule, series, reading.at) {
+                    inc.log(
+                        reading.at,
+                        IncidentEventKind::SeriesCleared,
+                        format!("{series} of {rule} clean again"),
+                    );
+                    changed = true;
+                }
+            }
+        }
+        // Recovery watch.
+        let mut recovered = Vec::new();
+        let watching = self
+            .incidents
+            .iter()
+            .any(|i| i.status == IncidentStatus::Mitigating);
+        let watched: &mut [Incident] = if watching {
+            Arc::make_mut(&mut self.incidents).as_mut_slice()
+        } else {
+            &mut []
+        };
+        let needed = self.settings.recovery_samples;
+        for inc in watched.iter_mut() {
+            let before = inc.healthy_streak;
+            if crate::detect::recovery_step(inc, &reading, &rules, needed) {
+                inc.status = IncidentStatus::Recovered;
+                inc.recovered_at = Some(reading.at);
+                let ttr = inc.time_to_recover().unwrap_or_default();
+                let detail = format!(
+                    "recovered after {} healthy samples; time to recover {}",
+                    inc.healthy_streak,
+                    format_duration(ttr)
+                );
+                inc.log(reading.at, IncidentEventKind::Recovered, detail.clone());
+                recovered.push((
+                    inc.id,
+                    format!("Incident #{} {} {detail}", inc.id, inc.scenario.code),
+                ));
+            }
+            changed |= before != inc.healthy_streak;
+        }
+        if changed {
+            self.publish_incidents();
+        }
+        for (id, line) in recovered {
+            self.push_feed(reading.at, FeedKind::Recovered, line);
+            self.notify(id, NotifyEvent::Recovered, reading.at);
+        }
+    }
+
+    /// Index of the newest active incident that `rule` feeds: opened by the rule, or of the
+    /// runbook the rule opens.
+    fn active_index(&self, rule: &str) -> Option<usize> {
+        let code = self.code_for(rule);
+        self.incidents.iter().rposition(|i| {
+            i.status.is_active()
+                && (i.rule() == Some(rule) || Some(&i.scenario.code) == code.as_ref())
+        })
+    }
+
+    /// The scenario code a breach of `rule` opens.
+    fn code_for(&self, rule: &str) -> Option<String> {
+        let r = self.rules.iter().find(|r| r.id == rule)?;
+        Some(r.runbook.clone().unwrap_or_else(|| generic_code(&r.id)))
+    }
+
+    fn set_flapping(&mut self, rule: &str, on: bool, at: DateTime<Utc>) {
+        {
+            let mut st = self.state.lock();
+            st.flapping.retain(|r| r != rule);
+            if on {
+                st.flapping.push(rule.to_string());
+            }
+        }
+        if let Some(idx) = self.active_index(rule) {
+            let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
+            inc.flapping = on;
+            let detail = if on {
+                format!("{rule} started flapping")
+            } else {
+                format!("{rule} stopped flapping")
+            };
+            inc.log(at, IncidentEventKind::Flapping, detail);
+        }
+    }
+
+    /// The value of every enabled rule in `reading`, and the rule and series that triggered.
+    fn trigger_from(
+        &self,
+        reading: Option<&Reading>,
+        origin: TriggerOrigin,
+        rule: Option<&Rule>,
+        at: DateTime<Utc>,
+    ) -> Trigger {
+        let empty = Reading::default();
+        let r = reading.unwrap_or(&empty);
+        let values: Vec<_> = self
+            .rules
+            .iter()
+            .filter(|x| x.enabled && (r.covers(&x.id) || reading.is_none()))
+            .map(|x| rule_value(x, r))
+            .collect();
+        let series = rule.and_then(|rule| r.worst(rule).map(|(s, _)| s.to_string()));
+        Trigger {
+            origin,
+            at: reading.map_or(at, |r| r.at),
+            rule: rule.map(|r| r.id.clone()),
+            series,
+            values,
+        }
+    }
+
+    fn on_breach(
+        &mut self,
+        reading: &Reading,
+        rule: &Rule,
+        series: &[(String, f64)],
+        already_in_breach: bool,
+    ) {
+        let scenario = match &rule.runbook {
+            Some(code) => {
+                let found = self
+                    .state
+                    .lock()
+                    .scenarios
+                    .iter()
+                    .find(|s| &s.code == code)
+                    .cloned();
+                match found {
+                    Some(s) => s,
+                    None => {
+                        self.push_feed(
+                            reading.at,
+                            FeedKind::Error,
+                            format!(
+                                "Rule {} names runbook `{code}`, which is not loaded; opening a generic incident instead",
+                                rule.id
+                            ),
+                        );
+                        generic_scenario(rule)
+                    }
+                }
+            }
+            None => generic_scenario(rule),
+        };
+        let mut trigger = self.trigger_from(
+            Some(reading),
+            TriggerOrigin::Monitor,
+            Some(rule),
+            reading.at,
+        );
+        let names: Vec<&str> = series.iter().map(|(s, _)| s.as_str()).collect();
+        trigger.series = names.first().map(|s| s.to_string());
+        let values = trigger_values(&trigger, crate::model::Lang::En);
+        let who = names.join(", ");
+        if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
+            let (count, flapping) = self
+                .incidents
+                .iter()
+                .find(|i| i.id == id)
+                .map_or((0, false), |i| (i.refire_count, i.flapping));
+            let also = if already_in_breach {
+                " (another series was still in breach)"
+            } else {
+                ""
+            };
+            self.push_feed(
+                reading.at,
+                FeedKind::Refire,
+                format!(
+                    "{} re-fired on incident #{id} (re-fire {count}){also}: {who} {values}",
+                    scenario.code
+                ),
+            );
+            if !flapping && !self.detector.is_flapping(&rule.id) {
+                self.notify(id, NotifyEvent::Refired(count), self.clock.now());
+            }
+        } else {
+            let id = self.open_incident(scenario.clone(), trigger);
+            if self.detector.is_flapping(&rule.id)
+                && let Some(inc) = self.incident_mut(id)
+            {
+                inc.flapping = true;
+            }
+            self.push_feed(
+                reading.at,
+                FeedKind::Detection,
+                format!("{} opened incident #{id}: {who} {values}", scenario.code),
+            );
+            self.notify(id, NotifyEvent::Opened, self.clock.now());
+        }
+    }
+
+    /// Attaches a re-fire to the active incident of `code`, if there is one.
+    fn attach_refire(&mut self, code: &str, trigger: &Trigger) -> Option<u64> {
+        let inc = Arc::make_mut(&mut self.incidents)
+            .iter_mut()
+            .rev()
+            .find(|i| i.status.is_active() && i.scenario.code == code)?;
+        inc.refire_count += 1;
+        // A breach after the plan ran means it has not recovered: restart the watch.
+        inc.healthy_streak = 0;
+        let detail = format!(
+            "re-fire {} ({}): {}{}",
+            inc.refire_count,
+            match trigger.origin {
+                TriggerOrigin::Monitor => "monitor",
+                TriggerOrigin::Manual => "manual trigger",
+            },
+            trigger
+                .series
+                .as_ref()
+                .map_or_else(String::new, |s| format!("{s} ")),
+            trigger_values(trigger, crate::model::Lang::En)
+        );
+        inc.log(trigger.at, IncidentEventKind::Refired, detail);
+        let id = inc.id;
+        self.publish_incidents();
+        Some(id)
+    }
+
+    fn open_incident(&mut self, scenario: Scenario, trigger: Trigger) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let now = self.clock.now();
+        let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
+            crate::analysis::write(s, t, marks, now)
+        });
+        // The monitor's own breaching samples are added by `ingest` right after; a manual
+        // trigger's sample was ingested before the incident existed, so it is added here.
+        if let (TriggerOrigin::Manual, Some(rule)) = (trigger.origin, &trigger.rule)
+            && let Some(rv) = trigger.value_of(rule)
+            && let (Some(series), Some(v)) = (&rv.series, rv.value)
+            && rv.in_breach()
+        {
+            let comparison = rv.comparison;
+            incident.record_hotspot(rule, series, trigger.at, v, |a, b| comparison.worse(a, b));
+        }
+        incident.log(
+            trigger.at,
+            IncidentEventKind::Opened,
+            format!(
+                "opened by {}: {}",
+                match trigger.origin {
+                    TriggerOrigin::Monitor => "the monitor",
+                    TriggerOrigin::Manual => "a manual trigger",
+                },
+                trigger_values(&trigger, crate::model::Lang::En)
+            ),
+        );
+        Arc::make_mut(&mut self.incidents).push(incident);
+        self.publish_incidents();
+        id
+    }
+
+    pub(super) fn trigger(&mut self, code: Option<String>, now: DateTime<Utc>) {
+        let scenarios = self.state.lock().scenarios.clone();
+        if scenarios.is_empty() {
+            return self.push_feed(
+                now,
+                FeedKind::Error,
+                "No scenario is loaded; nothing to trigger".into(),
+            );
+        }
+        let scenario = match &code {
+            Some(code) => match scenarios.iter().find(|s| &s.code == code) {
+                Some(s) => s.clone(),
+                None => {
+                    return self.push_feed(
+                        now,
+                        FeedKind::Error,
+                        format!("Unknown scenario `{code}`"),
+                    );
+                }
+            },
+            None => {
+                self.random_draws += 1;
+                let pick = super::source::DemoSource::value(
+                    self.seed ^ 0xA11E,
+                    self.random_draws,
+                    0,
+                    crate::model::Metric::CpuUsage,
+                );
+                // value() is uniform in its band; rescale to an index.
+                let u = ((pick - 0.35) / (0.72 - 0.35)).clamp(0.0, 0.999_999);
+                scenarios[(u * scenarios.len() as f64) as usize].clone()
+            }
+        };
+        let latest = self.state.lock().latest.clone();
+        let rules = self.rules.clone();
+        // The rule that opens this runbook, or (a v0.1 runbook) the one its metric became.
+        let rule = rules
+            .iter()
+            .find(|r| r.runbook.as_deref() == Some(scenario.code.as_str()))
+            .or_else(|| {
+                let id = scenario.metric?.rule_id();
+                rules.iter().find(|r| r.id == id)
+            });
+        let trigger = self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, rule, now);
+        let trigger = Trigger { at: now, ..trigger };
+        let mut values = trigger_values(&trigger, crate::model::Lang::En);
+        // A failing source leaves old values on screen; a trigger must not pass them off as now.
+        if let (SourceStatus::Failing { .. }, Some(r)) = (&self.state.lock().source, &latest) {
+            values.push_str(&format!(
+                " (stale: last good sample at {}; the source is failing)",
+                r.at.format("%H:%M:%S")
+            ));
+        }
+        let how = if code.is_none() {
+            "random manual trigger"
+        } else {
+            "manual trigger"
+        };
+        if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
+            self.push_feed(
+                now,
+                FeedKind::Trigger,
+                format!(
+                    "{how} of {} re-fired open incident #{id}: {values}",
+                    scenario.code
+                ),
+            );
+        } else {
+            let id = self.open_incident(scenario.clone(), trigger);
+            self.push_feed(
+                now,
+                FeedKind::Trigger,
+                format!("{how} of {} opened incident #{id}: {values}", scenario.code),
+            );
+            self.notify(id, NotifyEvent::Opened, now);
+        }
+    }
+
+    pub(super) fn mark(
+        &mut self,
+        id: u64,
+        hypothesis: usize,
+        mark: HypothesisMark,
+        now: DateTime<Utc>,
+    ) {
+        let Some(inc) = self.incident_mut(id) else {
+            return self.unknown_incident(id, now);
+        };
+        if hypothesis >= inc.scenario.hypotheses.len() {
+            return;
+        }
+        inc.marks
+            .resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
+        inc.marks[hypothesis] = mark;
+        // The deterministic report follows the responder's verdicts.
+        if inc.report.source == crate::model::ReportSource::Deterministic {
+            inc.report = crate::analysis::deterministic_report(inc, now);
+        }
+        self.publish_incidents();
+    }
+
+    /// Runs the plan of incident `id`. The engine itself refuses a plan whose high-risk actions
+    /// the responder did not acknowledge one by one (`acknowledged` holds their indices), and
+    /// any plan at all when there is no window to approve it.
+    pub(super) fn execute(&mut self, id: u64, acknowledged: &[usize], now: DateTime<Utc>) {
+        if self.headless {
+            // Nobody approved it: without a window there is no one to confirm.
+            return self.push_feed(
+                now,
+                FeedKind::Error,
+                format!("Refused to execute the plan of incident #{id}: headless runs never execute actions"),
+            );
+        }
+        let Some(inc) = self.incident_mut(id) else {
+            return self.unknown_incident(id, now);
+        };
+        let problem = match (inc.status, inc.plan.state) {
+            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => {
+                Some(format!("incident #{id} is already {:?}", inc.status).to_lowercase())
+            }
+            (_, PlanState::Executed(at)) => Some(format!(
+                "the plan of incident #{id} already ran at {}",
+                at.format("%H:%M:%S")
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return self.push_feed(now, FeedKind::Error, format!("Not executed: {problem}"));
+        }
+        let unacknowledged: Vec<String> = inc
+            .scenario
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| a.risk == Risk::High && !acknowledged.contains(i))
+            .map(|(i, a)| format!("{} `{}`", i + 1, a.command))
+            .collect();
+        if !unacknowledged.is_empty() {
+            let line = format!(
+                "Refused to execute the plan of incident #{id}: high-risk action {} was not acknowledged by the responder; nothing ran",
+                unacknowledged.join(", ")
+            );
+            return self.push_feed(now, FeedKind::Error, line);
+        }
+        let results: Vec<ActionResult> = inc
+            .scenario
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ActionResult {
+                action: i,
+                outcome: ActionOutcome::Simulated,
+                detail: format!(
+                    "offline simulator: would run `{}`; nothing outside the console was changed",
+                    a.command
+                ),
+                at: now,
+            })
+            .collect();
+        let n = results.len();
+        inc.plan.results = results;
+        inc.plan.state = PlanState::Executed(now);
+        inc.status = IncidentStatus::Mitigating;
+        inc.healthy_streak = 0;
+        inc.log(
+            now,
+            IncidentEventKind::PlanExecuted,
+            format!("{n} actions simulated"),
+        );
+        let line = format!(
+            "Action plan of incident #{id} {} executed: {n} actions simulated; recovery watch started",
+            inc.scenario.code
+        );
+        self.publish_incidents();
+        self.push_feed(now, FeedKind::Action, line);
+        self.notify(id, NotifyEvent::PlanExecuted, now);
+    }
+
+    pub(super) fn defer(&mut self, incident: u64, now: DateTime<Utc>) {
+        let Some(inc) = self.incident_mut(incident) else {
+            return self.unknown_incident(incident, now);
+        };
+        if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
+            let msg = format!(
+                "Action plan of incident #{incident} is not awaiting approval; nothing deferred"
+            );
+            return self.push_feed(now, FeedKind::Error, msg);
+        }
+        inc.plan.state = PlanState::Deferred(now);
+        inc.log(
+            now,
+            IncidentEventKind::PlanDeferred,
+            "deferred for manual review",
+        );
+        let line = format!(
+            "Action plan of incident #{incident} {} deferred for manual review ({} actions kept)",
+            inc.scenario.code,
+            inc.scenario.actions.len()
+        );
+        self.publish_incidents();
+        self.push_feed(now, FeedKind::Action, line);
+        self.notify(incident, NotifyEvent::PlanDeferred, now);
+    }
+
+    pub(super) fn close(&mut self, incident: u64, now: DateTime<Utc>) {
+        let Some(inc) = self.incident_mut(incident) else {
+            return self.unknown_incident(incident, now);
+        };
+        if inc.status == IncidentStatus::Closed {
+            return;
+        }
+        inc.status = IncidentStatus::Closed;
+        inc.closed_at = Some(now);
+        inc.log(now, IncidentEventKind::Closed, "closed by the responder");
+        let line = format!("Incident #{incident} {} closed", inc.scenario.code);
+        self.publish_incidents();
+        self.push_feed(now, FeedKind::Status, line);
+        self.notify(incident, NotifyEvent::Closed, now);
+    }
+
+    pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {
+        Arc::make_mut(&mut self.incidents)
+            .iter_mut()
+            .find(|i| i.id == id)
+    }
+
+    pub(super) fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
+        self.push_feed(now, FeedKind::Error, format!("There is no incident #{id}"));
+    }
+}

@@ -1,0 +1,498 @@
+//! Metric sources as the engine sees them: choosing demo or Prometheus, the live task's reports
+//! (backfill, polls, failures and recoveries said once per change), Verify, and the Test
+//! buttons of the Prometheus and Rules tabs.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::live::{self, LiveConfig, LiveEvent, RuleQuery, RuleResults};
+use super::source::{DemoSource, demo_covers};
+use super::{Engine, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
+use crate::history::MetricHistory;
+use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
+use crate::model::{FeedKind, PrometheusSettings, Reading, Rule, RuleValue};
+use crate::text::format_duration;
+
+impl Engine {
+    pub(super) fn source_words(&self) -> String {
+        match &self.state.lock().source {
+            SourceStatus::Demo { forced: true } => {
+                format!("demo source forced by --demo (seed {})", self.seed)
+            }
+            SourceStatus::Demo { forced: false } => format!("demo source (seed {})", self.seed),
+            SourceStatus::Live { url, .. } => format!("live Prometheus {url}"),
+            SourceStatus::Failing { url, reason, .. } => {
+                format!("Prometheus {url}, failing: {reason}")
+            }
+            SourceStatus::Off => {
+                "no metric source (demo is off and no Prometheus URL is set)".into()
+            }
+        }
+    }
+
+    /// Starts, keeps or stops sources to match the settings and rules in force.
+    pub(super) fn select_source(&mut self, now: DateTime<Utc>) {
+        let interval = self.poll_interval_secs();
+        let window_secs = u64::from(self.settings.graph_window_mins.max(1)) * 60;
+        let status = if self.force_demo || self.settings.demo_mode {
+            self.live = None;
+            if self.demo.is_none() {
+                self.forget_source_data(interval);
+                let demo = DemoSource::new(self.seed);
+                let count = window_secs / interval;
+                for r in demo.backfill(now, interval, count) {
+                    // Graphs are never empty: the window's worth of calm demo history.
+                    self.state.lock().history.push(&r);
+                }
+                self.demo = Some(demo);
+                if count > 0 {
+                    self.push_feed(
+                        now,
+                        FeedKind::Info,
+                        format!(
+                            "Graphs back-filled with {count} simulated calm demo samples; the monitor watches from now on"
+                        ),
+                    );
+                }
+                let without: Vec<&str> = self
+                    .rules
+                    .iter()
+                    .filter(|r| r.enabled && !demo_covers(&r.id))
+                    .map(|r| r.id.as_str())
+                    .collect();
+                if !without.is_empty() {
+                    let line = format!(
+                        "Demo source has no data for {}: their cards stay empty until a Prometheus is set",
+                        without.join(", ")
+                    );
+                    self.push_feed(now, FeedKind::Info, line);
+                }
+            }
+            SourceStatus::Demo {
+                forced: self.force_demo,
+            }
+        } else {
+            if self.demo.take().is_some() {
+                self.forget_source_data(interval);
+            }
+            let p = self.settings.prometheus.clone();
+            if p.base_url.trim().is_empty() {
+                if self.live.take().is_some() {
+                    self.forget_source_data(interval);
+                }
+                SourceStatus::Off
+            } else {
+                let key = LiveKey::new(&p, &self.rules, interval, window_secs);
+                if self.live.as_ref().is_some_and(|l| l.key == key) {
+                    return;
+                }
+                // Only the rules changed (one added, edited or removed): the same server's
+                // windows and graphs stay, so the other rules neither re-fire nor lose history.
+                let same_server = self.live.as_ref().is_some_and(|l| l.key.same_server(&key));
+                self.live = None;
+                if !same_server {
+                    self.forget_source_data(interval);
+                }
+                self.generation += 1;
+                match LiveConfig::new(&p, &self.rules, interval, window_secs, self.generation) {
+                    Ok(config) => {
+                        let url = config.client.url().to_string();
+                        let run = LiveRun {
+                            key,
+                            generation: self.generation,
+                            client: config.client.clone(),
+                            queries: config.queries.clone(),
+                            task: tokio::spawn(live::run(
+                                config,
+                                self.clock.clone(),
+                                self.live_tx.clone(),
+                            )),
+                            last_good: None,
+                            failing_since: None,
+                            reported: Vec::new(),
+                        };
+                        self.live = Some(run);
+                        SourceStatus::Live {
+                            url,
+                            last_good: None,
+                            problems: Vec::new(),
+                        }
+                    }
+                    Err(e) => {
+                        let words = format!("Prometheus settings cannot be used: {e}");
+                        self.push_feed(now, FeedKind::Error, words);
+                        SourceStatus::Failing {
+                            url: p.base_url.trim().to_string(),
+                            since: now,
+                            reason: e.to_string(),
+                            last_good: None,
+                            retry_at: None,
+                        }
+                    }
+                }
+            }
+        };
+        self.changed = true;
+        self.state.lock().source = status;
+    }
+
+    /// Drops what the previous source left: its windows say nothing about the next source, and
+    /// its series must not share a graph with the next one's.
+    pub(super) fn forget_source_data(&mut self, poll_interval_secs: u64) {
+        self.detector = crate::detect::Detector::new();
+        let mut st = self.state.lock();
+        st.history = MetricHistory::for_poll_interval(poll_interval_secs);
+        st.latest = None;
+        st.flapping.clear();
+    }
+
+    /// Handles a report of a live task (or of a one-off Verify or Test).
+    pub(super) fn on_live(&mut self, event: LiveEvent) {
+        let current = self.live.as_ref().map(|l| l.generation);
+        match event {
+            LiveEvent::Backfill {
+                generation,
+                series,
+                from,
+            } if Some(generation) == current => self.on_backfill(series, from),
+            LiveEvent::Poll {
+                generation,
+                at,
+                results,
+                retry_in,
+            } if Some(generation) == current => self.on_poll(at, &results, retry_in),
+            LiveEvent::Backfill { .. } | LiveEvent::Poll { .. } => {
+                // From a task that was replaced: its server is no longer ours.
+            }
+            LiveEvent::Verify { at, results } => {
+                let assembled = live::assemble(at, &results);
+                match assembled.reading {
+                    Some(reading) => self.record_verification(&reading, at),
+                    None => {
+                        let url = self
+                            .live
+                            .as_ref()
+                            .map_or("", |l| l.client.url())
+                            .to_string();
+                        self.push_feed(
+                            at,
+                            FeedKind::Verification,
+                            format!(
+                                "Verification not possible: Prometheus {url}: {}",
+                                assembled.problems.join("; ")
+                            ),
+                        );
+                    }
+                }
+            }
+            LiveEvent::Test {
+                url,
+                at,
+                results,
+                for_rule,
+            } => self.on_test(url, at, results, for_rule),
+        }
+    }
+
+    fn on_test(
+        &mut self,
+        url: String,
+        at: DateTime<Utc>,
+        results: Result<RuleResults, PromError>,
+        for_rule: bool,
+    ) {
+        let line = match &results {
+            Err(e) => format!("Prometheus test of {url} failed: {e}"),
+            Ok(r) => {
+                let parts: Vec<String> = r
+                    .iter()
+                    .map(|(rule, res)| match res {
+                        Ok(s) => format!("{rule} {} series", s.len()),
+                        Err(e) => format!("{rule} failed ({e})"),
+                    })
+                    .collect();
+                format!("Prometheus test of {url}: {}", parts.join(", "))
+            }
+        };
+        let results = results.map_err(|e| e.to_string()).map(|r| {
+            r.into_iter()
+                .map(|(rule, res)| {
+                    let series = res
+                        .map(|s| s.into_iter().map(|v| (v.key, v.value)).collect())
+                        .map_err(|e| e.to_string());
+                    (rule, series)
+                })
+                .collect()
+        });
+        let done = PromTest::Done { url, at, results };
+        self.changed = true;
+        if for_rule {
+            self.state.lock().rule_test = Some(RuleTest(done));
+        } else {
+            self.state.lock().prometheus_test = Some(done);
+            self.push_feed(at, FeedKind::Settings, line);
+        }
+    }
+
+    fn on_backfill(
+        &mut self,
+        series: Vec<(String, Result<Vec<RangeSeries>, PromError>)>,
+        from: DateTime<Utc>,
+    ) {
+        let url = self
+            .live
+            .as_ref()
+            .map_or("", |l| l.client.url())
+            .to_string();
+        let mut points = 0usize;
+        let mut count = 0usize;
+        let mut problems = Vec::new();
+        {
+            let mut st = self.state.lock();
+            for (rule, result) in &series {
+                match result {
+                    Ok(all) => {
+                        for s in all {
+                            count += 1;
+                            for &(t, v) in s.points.iter().filter(|(_, v)| v.is_finite()) {
+                                if st.history.push_point(rule, &s.key, t, v) {
+                                    points += 1;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(format!("{rule}: {e}")),
+                }
+            }
+        }
+        let mut line = format!(
+            "Graphs back-filled from Prometheus {url}: {points} points in {count} series since {}",
+            from.format("%H:%M:%S")
+        );
+        if !problems.is_empty() {
+            line.push_str(&format!(" (not back-filled: {})", problems.join("; ")));
+        }
+        self.push_feed(self.clock.now(), FeedKind::Info, line);
+    }
+
+    fn on_poll(&mut self, at: DateTime<Utc>, results: &RuleResults, retry_in: Option<Duration>) {
+        let assembled = live::assemble(at, results);
+        let Some(run) = self.live.as_mut() else {
+            return;
+        };
+        let url = run.client.url().to_string();
+        let mut lines: Vec<(FeedKind, String)> = Vec::new();
+        let status = match assembled.reading {
+            Some(reading) => {
+                if let Some(since) = run.failing_since.take() {
+                    lines.push((
+                        FeedKind::Status,
+                        format!(
+                            "Prometheus {url} answers again after {} of failures; polling resumed",
+                            format_duration(at - since)
+                        ),
+                    ));
+                    run.reported.clear();
+                } else if run.last_good.is_none() {
+                    let counts: Vec<String> = run
+                        .queries
+                        .iter()
+                        .map(|q| format!("{} {} series", q.rule, reading.of(&q.rule).count()))
+                        .collect();
+                    lines.push((
+                        FeedKind::Status,
+                        format!(
+                            "Connected to Prometheus {url}: {}; polling every {} s",
+                            counts.join(", "),
+                            run.key.poll_secs
+                        ),
+                    ));
+                }
+                run.last_good = Some(at);
+                if assembled.problems != run.reported {
+                    if assembled.problems.is_empty() {
+                        lines.push((
+                            FeedKind::Info,
+                            format!("Prometheus {url}: every query gives values again"),
+                        ));
+                    } else {
+                        lines.push((
+                            FeedKind::Error,
+                            format!("Prometheus {url}: {}", assembled.problems.join("; ")),
+                        ));
+                    }
+                    run.reported = assembled.problems.clone();
+                }
+                let status = SourceStatus::Live {
+                    url,
+                    last_good: Some(at),
+                    problems: assembled.problems,
+                };
+                self.state.lock().source = status;
+                for (kind, line) in lines.drain(..) {
+                    self.push_feed(at, kind, line);
+                }
+                self.ingest(reading);
+                return;
+            }
+            None => {
+                let since = *run.failing_since.get_or_insert(at);
+                let reason = assembled.problems.join("; ");
+                if assembled.problems != run.reported {
+                    let stale = if run.last_good.is_some() {
+                        "the last values stay on screen, marked stale"
+                    } else {
+                        "no values yet"
+                    };
+                    lines.push((
+                        FeedKind::Error,
+                        format!(
+                            "Prometheus {url} failing: {reason}; {stale}; retrying with backoff (at most {} s apart)",
+                            live::BACKOFF_CAP_SECS.max(run.key.poll_secs)
+                        ),
+                    ));
+                    run.reported = assembled.problems;
+                }
+                SourceStatus::Failing {
+                    url,
+                    since,
+                    reason,
+                    last_good: run.last_good,
+                    retry_at: retry_in
+                        .and_then(|d| chrono::Duration::from_std(d).ok())
+                        .map(|d| at + d),
+                }
+            }
+        };
+        self.changed = true;
+        self.state.lock().source = status;
+        for (kind, line) in lines {
+            self.push_feed(at, kind, line);
+        }
+    }
+
+    pub(super) fn verify(&mut self, now: DateTime<Utc>) {
+        if let Some(run) = &self.live {
+            // The answer comes back as an event: the engine never waits on the network.
+            let (client, queries, tx) = (
+                run.client.clone(),
+                run.queries.clone(),
+                self.live_tx.clone(),
+            );
+            let clock = self.clock.clone();
+            tokio::spawn(async move {
+                let at = clock.now();
+                let results = live::query_all(&client, &queries, at).await;
+                let _ = tx.send(LiveEvent::Verify { at, results });
+            });
+            return;
+        }
+        let reading = self.demo.as_ref().map(|demo| demo.current_reading(now));
+        let Some(reading) = reading else {
+            let words = self.source_words();
+            return self.push_feed(
+                now,
+                FeedKind::Verification,
+                format!("Verification not possible: {words}"),
+            );
+        };
+        self.record_verification(&reading, now);
+    }
+
+    /// Judges `reading` against every enabled rule it covers and says so in the feed.
+    fn record_verification(&mut self, reading: &Reading, now: DateTime<Utc>) {
+        let checks: Vec<RuleValue> = self
+            .rules
+            .iter()
+            .filter(|r| r.enabled && reading.covers(&r.id))
+            .map(|r| rule_value(r, reading))
+            .collect();
+        let v = Verification {
+            at: now,
+            recovered: !checks.is_empty()
+                && checks.iter().all(|c| c.value.is_some() && !c.in_breach()),
+            checks,
+        };
+        let line = v.line();
+        self.state.lock().last_verification = Some(v);
+        self.push_feed(now, FeedKind::Verification, line);
+    }
+
+    pub(super) fn test_prometheus(&mut self, settings: PrometheusSettings) {
+        // The built-in rules as these (unsaved) settings would tune them, plus every other rule.
+        let rules = crate::rules::effective(&self.rule_load, &settings);
+        let url = self.spawn_test(&settings, RuleQuery::of(&rules), false);
+        self.state.lock().prometheus_test = Some(PromTest::Running { url });
+        self.changed = true;
+    }
+
+    /// The Rules tab's Test: one run of `rule`'s query against the Prometheus in force.
+    pub(super) fn test_rule(&mut self, rule: Rule) {
+        let settings = self.settings.prometheus.clone();
+        if settings.base_url.trim().is_empty() {
+            let done = PromTest::Done {
+                url: String::new(),
+                at: self.clock.now(),
+                results: Err(
+                    "no Prometheus is set (Settings → Prometheus); the demo source has data only for the two built-in rules"
+                        .into(),
+                ),
+            };
+            self.state.lock().rule_test = Some(RuleTest(done));
+            self.changed = true;
+            return;
+        }
+        let query = RuleQuery {
+            rule: rule.id.clone(),
+            query: rule.query.clone(),
+            series_label: rule.series_label.clone(),
+        };
+        let url = self.spawn_test(&settings, vec![query], true);
+        self.state.lock().rule_test = Some(RuleTest(PromTest::Running { url }));
+        self.changed = true;
+    }
+
+    fn spawn_test(
+        &mut self,
+        settings: &PrometheusSettings,
+        queries: Vec<RuleQuery>,
+        for_rule: bool,
+    ) -> String {
+        let tx = self.live_tx.clone();
+        let clock = self.clock.clone();
+        let client = PromClient::new(settings);
+        let url = client.as_ref().map_or_else(
+            |_| settings.base_url.trim().to_string(),
+            |c| c.url().to_string(),
+        );
+        let shown = url.clone();
+        tokio::spawn(async move {
+            let results = match client {
+                Ok(client) => Ok(live::query_all(&client, &queries, clock.now()).await),
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(LiveEvent::Test {
+                url,
+                at: clock.now(),
+                results,
+                for_rule,
+            });
+        });
+        shown
+    }
+}
+
+/// `rule`'s worst value in `reading`, against its threshold.
+pub(super) fn rule_value(rule: &Rule, reading: &Reading) -> RuleValue {
+    let worst = reading.worst(rule);
+    RuleValue {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        unit: rule.unit,
+        comparison: rule.comparison,
+        threshold: rule.threshold,
+        value: worst.map(|(_, v)| v),
+        series: worst.map(|(s, _)| s.to_string()),
+    }
+}

@@ -1,0 +1,84 @@
+//! Pure words shared by the feed, notifications and the window: durations, and rule values
+//! written with their units, in either language.
+
+use crate::model::{Lang, RuleValue, Trigger};
+
+/// `1h 02m 03s`-style text for a duration.
+pub fn format_duration(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m {sec:02}s"),
+        (h, m, sec) => format!("{h}h {m:02}m {sec:02}s"),
+    }
+}
+
+/// One rule's value against its threshold: `http_error_rate=10.77 % (threshold 5.00 %)` in
+/// English (rule ids, compact for the feed), `HTTP 오류율 10.77 % (임계치 5.00 %)` in Korean.
+pub fn rule_value(rv: &RuleValue, lang: Lang) -> String {
+    let value = rv.value.map_or("n/a".to_string(), |v| rv.unit.format(v));
+    let threshold = rv.unit.format(rv.threshold);
+    let side = match rv.comparison {
+        crate::model::Comparison::Above => "",
+        crate::model::Comparison::Below => match lang {
+            Lang::En => "below ",
+            Lang::Ko => "미만 ",
+        },
+    };
+    match lang {
+        Lang::En => format!("{}={value} (threshold {side}{threshold})", rv.rule),
+        Lang::Ko => format!(
+            "{} {value} (임계치 {side}{threshold})",
+            rv.title.text(Lang::Ko)
+        ),
+    }
+}
+
+/// Every value of a trigger, joined with `, `.
+pub fn trigger_values(t: &Trigger, lang: Lang) -> String {
+    if t.values.is_empty() {
+        return match lang {
+            Lang::En => "no values".into(),
+            Lang::Ko => "값 없음".into(),
+        };
+    }
+    t.values
+        .iter()
+        .map(|rv| rule_value(rv, lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comparison, Localized, Unit};
+
+    #[test]
+    fn values_read_the_same_as_the_cards_in_both_languages() {
+        let rv = RuleValue {
+            rule: "http_error_rate".into(),
+            title: Localized {
+                en: "HTTP error rate".into(),
+                ko: "HTTP 오류율".into(),
+            },
+            unit: Unit::Ratio,
+            comparison: Comparison::Above,
+            threshold: 0.05,
+            value: Some(0.1077),
+            series: None,
+        };
+        assert_eq!(
+            rule_value(&rv, Lang::En),
+            "http_error_rate=10.77 % (threshold 5.00 %)"
+        );
+        assert_eq!(
+            rule_value(&rv, Lang::Ko),
+            "HTTP 오류율 10.77 % (임계치 5.00 %)"
+        );
+        assert_eq!(
+            format_duration(chrono::Duration::seconds(3723)),
+            "1h 02m 03s"
+        );
+    }
+}
