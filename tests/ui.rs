@@ -184,9 +184,19 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     assert_eq!(total, 4);
     assert!(feed_has(
         &h,
-        FeedKind::Error,
+        FeedKind::Info,
         "Slack is a target but no bot token is set"
     ));
+    let errors = h
+        .state()
+        .engine()
+        .state
+        .lock()
+        .feed
+        .iter()
+        .filter(|e| e.kind == FeedKind::Error)
+        .count();
+    assert_eq!(errors, 0, "a first run shows no red ERROR");
     h.get_by_label(&format!("{total} / {total} entries"));
     h.get_by_label("Filter").focus();
     h.run_steps(1);

@@ -170,10 +170,21 @@ impl Engine {
         }
     }
 
-    /// Says once per run (or per settings change) why a target cannot be served.
+    /// Says once per run (or per settings change) why a target cannot be served. A target
+    /// nobody has set up yet (Slack is on by default, with no token) is a hint, not an error:
+    /// a first run shows no red line for it.
     fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, line: String) {
+        let never_set_up = match which {
+            0 => self.settings.slack.token.expose().trim().is_empty(),
+            _ => self.settings.email.smtp_host.trim().is_empty(),
+        };
+        let kind = if never_set_up {
+            FeedKind::Info
+        } else {
+            FeedKind::Error
+        };
         if !std::mem::replace(&mut self.unusable_said[which], true) {
-            self.push_feed(now, FeedKind::Error, line);
+            self.push_feed(now, kind, line);
         }
     }
 

@@ -237,9 +237,54 @@ pub struct LiveStack {
     pub port: u16,
     /// The exporter's seed (its values are `DemoSource` sample 0 of it).
     pub seed: u64,
+    /// The exporter's `host:port`, which is also its `up` series' instance.
+    pub exporter_addr: String,
     _prometheus: Proc,
-    _exporter: Proc,
+    exporter: Option<Proc>,
     _dir: tempfile::TempDir,
+}
+
+impl LiveStack {
+    /// Kills the exporter: Prometheus' next scrape fails and `up` turns 0.
+    pub fn stop_exporter(&mut self) {
+        self.exporter = None;
+    }
+
+    /// Starts the exporter again on the same address.
+    pub fn start_exporter(&mut self) {
+        let port = self.exporter_addr.rsplit(':').next().unwrap().to_string();
+        let (proc_, addr) = spawn_exporter(&port, self.seed);
+        assert_eq!(addr, self.exporter_addr);
+        self.exporter = Some(proc_);
+    }
+}
+
+/// Starts `sample-metrics` on `port` ("0": any) and returns it with the address it says.
+fn spawn_exporter(port: &str, seed: u64) -> (Proc, String) {
+    // A long interval keeps the exporter at sample 0, so its values are known exactly.
+    let mut exporter = Command::new(env!("CARGO_BIN_EXE_sample-metrics"))
+        .args([
+            "--port",
+            port,
+            "--interval",
+            "3600",
+            "--seed",
+            &seed.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sample-metrics starts");
+    let mut line = String::new();
+    BufReader::new(exporter.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("sample-metrics said {line:?}"))
+        .to_string();
+    (Proc(exporter), addr)
 }
 
 /// Starts the stack, or returns `None` (skip) when Prometheus is not installed and CI is not
@@ -260,30 +305,7 @@ pub fn live_stack() -> Option<LiveStack> {
     }
     let seed = 7;
     let dir = tempfile::tempdir().unwrap();
-    // A long interval keeps the exporter at sample 0, so its values are known exactly.
-    let mut exporter = Command::new(env!("CARGO_BIN_EXE_sample-metrics"))
-        .args([
-            "--port",
-            "0",
-            "--interval",
-            "3600",
-            "--seed",
-            &seed.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sample-metrics starts");
-    let mut line = String::new();
-    BufReader::new(exporter.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let exporter_addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("sample-metrics said {line:?}"))
-        .to_string();
-    let exporter = Proc(exporter);
+    let (exporter, exporter_addr) = spawn_exporter("0", seed);
     let config = format!(
         r#"global:
   scrape_interval: 1s
@@ -329,8 +351,9 @@ scrape_configs:
         url,
         port,
         seed,
+        exporter_addr,
         _prometheus: prometheus,
-        _exporter: exporter,
+        exporter: Some(exporter),
         _dir: dir,
     })
 }
