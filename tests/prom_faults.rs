@@ -334,3 +334,63 @@ fn all_nan_answers_are_a_failing_state_not_a_zero() {
         Some(("edge-1", 0.5))
     );
 }
+
+/// Resident memory of this test process, in MiB.
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+#[test]
+fn a_400_mb_answer_is_cut_off_at_the_cap_and_said_in_words() {
+    let fake = FakeProm::start(
+        Reply::Endless(400 * 1024 * 1024),
+        Reply::Endless(400 * 1024 * 1024),
+    );
+    let before = rss_mib();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = PromClient::new(&PrometheusSettings {
+        timeout_secs: 60,
+        max_body_mib: 16,
+        ..settings(&fake.url)
+    })
+    .unwrap();
+    let err = runtime
+        .block_on(client.query("up", Utc::now()))
+        .unwrap_err();
+    assert!(
+        matches!(err, PromError::TooLarge { limit_mib: 16, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} sent more than 16 MiB; the answer was cut off there and not used (a wrong URL or a query that selects too much?)",
+            fake.url
+        )
+    );
+    // Nowhere near the 400 MB that was on offer: the body was never held whole.
+    let grown = rss_mib().saturating_sub(before);
+    assert!(grown < 100, "memory grew by {grown} MiB");
+
+    // The engine says it as the source's failure, and keeps running.
+    let dir = tempfile::tempdir().unwrap();
+    let handle = live_engine(dir.path(), &fake.url, 60);
+    let state = Arc::clone(&handle.state);
+    wait_for(&state, "the cap in the feed", |st| {
+        count(st, FeedKind::Error, "sent more than 16 MiB") == 1
+    });
+    assert!(matches!(state.lock().source, SourceStatus::Failing { .. }));
+    let grown = rss_mib().saturating_sub(before);
+    assert!(grown < 150, "memory grew by {grown} MiB");
+    assert!(handle.is_running());
+}

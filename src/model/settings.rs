@@ -204,22 +204,50 @@ impl Settings {
         Ok(value)
     }
 
-    /// Parses a poll interval typed by the user: whole seconds, 1 to an hour.
-    pub fn parse_poll_interval(text: &str) -> Result<u64, SettingsError> {
-        let field = "poll interval (s)";
-        let value: u64 = text.trim().parse().map_err(|_| SettingsError::NotANumber {
+    /// Parses a whole number typed by the user into `min..=max`; every whole-number setting
+    /// goes through here, from the window, the environment and disk alike.
+    pub fn parse_whole<T>(
+        field: &'static str,
+        text: &str,
+        min: T,
+        max: T,
+    ) -> Result<T, SettingsError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        let value: T = text.trim().parse().map_err(|_| SettingsError::NotANumber {
             field,
             text: text.to_string(),
         })?;
-        if !(1..=Self::MAX_POLL_INTERVAL_SECS).contains(&value) {
+        if !(min..=max).contains(&value) {
             return Err(SettingsError::OutOfRange {
                 field,
                 value: value.to_string(),
-                min: "1".into(),
-                max: Self::MAX_POLL_INTERVAL_SECS.to_string(),
+                min: min.to_string(),
+                max: max.to_string(),
             });
         }
         Ok(value)
+    }
+
+    /// Parses a poll interval typed by the user: whole seconds, 1 to an hour.
+    pub fn parse_poll_interval(text: &str) -> Result<u64, SettingsError> {
+        Self::parse_whole("poll interval (s)", text, 1, Self::MAX_POLL_INTERVAL_SECS)
+    }
+
+    /// Parses the timeout of an outside call (`field` names which): 1 to 300 s.
+    pub fn parse_timeout(field: &'static str, text: &str) -> Result<u64, SettingsError> {
+        Self::parse_whole(field, text, 1, 300)
+    }
+
+    /// Parses the healthy samples in a row that make an incident recovered: 1 to 100.
+    pub fn parse_recovery_samples(text: &str) -> Result<u32, SettingsError> {
+        Self::parse_whole("recovery samples", text, 1, 100)
+    }
+
+    /// Parses the largest answer read from Prometheus, in MiB: 1 to 1024.
+    pub fn parse_max_body_mib(text: &str) -> Result<u32, SettingsError> {
+        Self::parse_whole("largest answer (MiB)", text, 1, 1024)
     }
 
     /// Checks a whole settings value, e.g. one read from disk or the environment.
@@ -251,22 +279,12 @@ impl Settings {
         for (name, value) in &self.prometheus.extra_headers {
             Self::check_header(name, value)?;
         }
-        if !(1..=300).contains(&self.prometheus.timeout_secs) {
-            return Err(SettingsError::OutOfRange {
-                field: "timeout (s)",
-                value: self.prometheus.timeout_secs.to_string(),
-                min: "1".into(),
-                max: "300".into(),
-            });
-        }
-        if !(1..=1024).contains(&self.prometheus.max_body_mib) {
-            return Err(SettingsError::OutOfRange {
-                field: "largest answer (MiB)",
-                value: self.prometheus.max_body_mib.to_string(),
-                min: "1".into(),
-                max: "1024".into(),
-            });
-        }
+        let text = |v: &dyn std::fmt::Display| v.to_string();
+        Self::parse_timeout("timeout (s)", &text(&self.prometheus.timeout_secs))?;
+        Self::parse_max_body_mib(&text(&self.prometheus.max_body_mib))?;
+        Self::parse_recovery_samples(&text(&self.recovery_samples))?;
+        Self::parse_timeout("Slack timeout (s)", &text(&self.slack.timeout_secs))?;
+        Self::parse_timeout("SMTP timeout (s)", &text(&self.email.timeout_secs))?;
         self.validate_notify()
     }
 

@@ -120,16 +120,7 @@ impl NotifyDraft {
 }
 
 fn parse_secs(field: &'static str, text: &str) -> Result<u64, SettingsError> {
-    text.trim()
-        .parse::<u64>()
-        .ok()
-        .filter(|n| (1..=300).contains(n))
-        .ok_or(SettingsError::OutOfRange {
-            field,
-            value: text.to_string(),
-            min: "1".into(),
-            max: "300".into(),
-        })
+    crate::model::Settings::parse_timeout(field, text)
 }
 
 fn error_ui(ui: &mut egui::Ui, text: &str) {

@@ -46,6 +46,7 @@ pub(crate) struct SettingsForm {
     cpu_threshold: String,
     series_label: String,
     timeout: String,
+    max_body_mib: String,
     auth: AuthKind,
     token: String,
     user: String,
@@ -72,6 +73,7 @@ impl SettingsForm {
         self.cpu_threshold = s.prometheus.cpu_threshold.to_string();
         self.series_label = s.prometheus.series_label.clone();
         self.timeout = s.prometheus.timeout_secs.to_string();
+        self.max_body_mib = s.prometheus.max_body_mib.to_string();
         (self.auth, self.token, self.user, self.password) = match &s.prometheus.auth {
             PromAuth::None => (AuthKind::None, String::new(), String::new(), String::new()),
             PromAuth::Bearer { token } => (
@@ -112,18 +114,8 @@ impl SettingsForm {
         };
         keep(Settings::parse_poll_interval(&self.poll_interval).map(|v| s.poll_interval_secs = v));
         keep(
-            self.recovery_samples
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .map(|v| s.recovery_samples = v)
-                .ok_or(SettingsError::OutOfRange {
-                    field: "recovery samples",
-                    value: self.recovery_samples.clone(),
-                    min: "1".into(),
-                    max: "100".into(),
-                }),
+            Settings::parse_recovery_samples(&self.recovery_samples)
+                .map(|v| s.recovery_samples = v),
         );
         keep(
             Settings::parse_threshold("HTTP threshold", &self.http_threshold)
@@ -138,18 +130,11 @@ impl SettingsForm {
         s.prometheus.cpu_query = self.cpu_query.trim().to_string();
         s.prometheus.series_label = self.series_label.trim().to_string();
         keep(
-            self.timeout
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=300).contains(n))
-                .map(|v| s.prometheus.timeout_secs = v)
-                .ok_or(SettingsError::OutOfRange {
-                    field: "timeout (s)",
-                    value: self.timeout.clone(),
-                    min: "1".into(),
-                    max: "300".into(),
-                }),
+            Settings::parse_timeout("timeout (s)", &self.timeout)
+                .map(|v| s.prometheus.timeout_secs = v),
+        );
+        keep(
+            Settings::parse_max_body_mib(&self.max_body_mib).map(|v| s.prometheus.max_body_mib = v),
         );
         s.prometheus.auth = match self.auth {
             AuthKind::None => PromAuth::None,
@@ -426,6 +411,14 @@ fn prometheus_tab_ui(
                 None,
                 false,
             );
+            env_row_ui(
+                ui,
+                lang,
+                t(lang, "Largest answer (MiB)", "최대 응답 크기 (MiB)"),
+                &mut form.max_body_mib,
+                None,
+                false,
+            );
             ui.label(t(lang, "Authentication", "인증"));
             ui.add_enabled_ui(env("INCIDENT_PROMETHEUS_TOKEN").is_none(), |ui| {
                 ui.horizontal(|ui| {
@@ -474,12 +467,21 @@ fn prometheus_tab_ui(
             .labelled_by(l.id);
             ui.end_row();
         });
+    ui.label(
+        RichText::new(t(
+            lang,
+            "The two queries and thresholds tune the built-in rules http_error_rate and cpu_usage; a file in rules/ with the same id replaces one. Every other rule is in the Rules tab.",
+            "두 쿼리와 임계치는 내장 규칙 http_error_rate, cpu_usage에 적용됩니다. rules/에 같은 ID의 파일이 있으면 그 파일이 우선합니다. 다른 규칙은 규칙 탭에 있습니다.",
+        ))
+        .weak()
+        .small(),
+    );
     if ui
         .button(t(lang, "Test", "테스트"))
         .on_hover_text(t(
             lang,
-            "Run both queries once with the values above (nothing is saved)",
-            "위 값으로 두 쿼리를 한 번 실행합니다 (저장하지 않음)",
+            "Run every rule's query once with the values above (nothing is saved)",
+            "위 값으로 모든 규칙의 쿼리를 한 번 실행합니다 (저장하지 않음)",
         ))
         .clicked()
     {

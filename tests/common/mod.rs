@@ -29,6 +29,9 @@ pub enum Reply {
     Slow(Duration, String),
     /// Never answers and never closes.
     Hang,
+    /// `200` with a body of this many bytes, streamed with no length given: valid JSON's
+    /// opening, then whitespace, the way a broken endpoint streams without end.
+    Endless(u64),
 }
 
 /// A vector body with one series per `(instance, value)`; values are written as Prometheus
@@ -190,6 +193,18 @@ async fn answer(
         instant.lock().clone()
     };
     let (status, body) = match reply {
+        Reply::Endless(total) => {
+            let head = "HTTP/1.1 200 X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[";
+            stream.write_all(head.as_bytes()).await?;
+            let block = vec![b' '; 64 * 1024];
+            let mut sent = 0u64;
+            while sent < total {
+                // The client hangs up at its cap: the write fails and the stream ends here.
+                stream.write_all(&block).await?;
+                sent += block.len() as u64;
+            }
+            return stream.shutdown().await;
+        }
         Reply::Json(b) => (200, b),
         Reply::Status(s, b) => (s, b),
         Reply::Slow(d, b) => {
