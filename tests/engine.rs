@@ -73,6 +73,13 @@ fn count(feed: &[FeedEntry], kind: FeedKind, needle: &str) -> usize {
         .count()
 }
 
+/// Waits past the incident save gap, and (in real time) for the blocking write to finish.
+async fn wait_for_save() {
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    std::thread::sleep(Duration::from_millis(100));
+    settle().await;
+}
+
 /// Lets the engine work through everything queued without moving the clock much.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -403,7 +410,10 @@ async fn a_failing_save_is_said_once_and_its_recovery_too() {
     std::fs::create_dir(dir.path().join("incidents.ron")).unwrap();
     run.trigger("http_5xx_surge").await;
     run.trigger("cpu_spike_core").await;
+    // Saves are a second apart: let two of them fail.
+    wait_for_save().await;
     run.trigger("http_5xx_surge").await;
+    wait_for_save().await;
     std::fs::remove_dir(dir.path().join("incidents.ron")).unwrap();
     run.trigger("cpu_spike_core").await;
     let feed = run.stop().await;

@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod live;
 pub mod notifier;
 mod rules;
+mod saver;
 pub mod source;
 mod sources;
 
@@ -303,6 +304,10 @@ pub struct Engine {
     changed: bool,
     /// Whether the last save of the feed / incidents failed.
     save_failing: [bool; 3],
+    /// When incidents are next written (off this thread, at most once a second).
+    incident_saves: saver::SaveSchedule,
+    saved_tx: mpsc::UnboundedSender<Result<(), crate::store::StoreError>>,
+    saved_rx: Option<mpsc::UnboundedReceiver<Result<(), crate::store::StoreError>>>,
     /// Settings as saved on disk (`settings` is these with the overrides applied).
     saved_settings: Settings,
     overrides: PrometheusOverrides,
@@ -442,6 +447,7 @@ impl Engine {
             slack_test: None,
         };
         let (live_tx, live_rx) = mpsc::unbounded_channel();
+        let (saved_tx, saved_rx) = mpsc::unbounded_channel();
         let (notify_tx, notify_rx) = notifier::channel();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
@@ -468,6 +474,9 @@ impl Engine {
             random_draws: 0,
             changed: true,
             save_failing: [false; 3],
+            incident_saves: saver::SaveSchedule::default(),
+            saved_tx,
+            saved_rx: Some(saved_rx),
             saved_settings,
             overrides: config.overrides,
             live: None,
@@ -593,10 +602,19 @@ impl Engine {
         let stop = self.stop.clone();
         let mut live_rx = self.live_rx.take().expect("run is called once");
         let mut notify_rx = self.notify_rx.take().expect("run is called once");
+        let mut saved_rx = self.saved_rx.take().expect("run is called once");
         loop {
             let delivery_wake = self.outbox_wake();
+            let save_due = self.incident_saves.due();
             tokio::select! {
                 _ = stop.notified() => break,
+                _ = tokio::time::sleep_until(save_due.unwrap_or_else(tokio::time::Instant::now)), if save_due.is_some() => {
+                    self.start_incident_save();
+                }
+                Some(result) = saved_rx.recv() => {
+                    self.incident_saves.finished(result.is_ok());
+                    self.note_save(SaveTarget::Incidents, result);
+                }
                 Some(event) = live_rx.recv() => self.on_live(event),
                 Some(event) = notify_rx.recv() => self.on_delivery(event),
                 _ = tokio::time::sleep_until(delivery_wake.unwrap_or_else(tokio::time::Instant::now)), if delivery_wake.is_some() => {
@@ -630,9 +648,30 @@ impl Engine {
             self.request_repaint();
         }
         self.live = None;
+        // A save still running finishes before the last one, so the newest list wins on disk.
+        if self.incident_saves.in_flight()
+            && let Some(result) = saved_rx.recv().await
+        {
+            self.incident_saves.finished(result.is_ok());
+            self.note_save(SaveTarget::Incidents, result);
+        }
         self.save_feed_if_dirty();
         self.save_incidents();
         self.save_outbox();
+    }
+
+    /// Hands the current incident list to a blocking thread; its result comes back on
+    /// `saved_tx`. The list is shared, so this costs a pointer copy here.
+    fn start_incident_save(&mut self) {
+        self.incident_saves.started();
+        let (store, incidents, done) = (
+            self.store.clone(),
+            self.incidents.clone(),
+            self.saved_tx.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let _ = done.send(store.save_incidents(&incidents));
+        });
     }
 
     fn poll_interval_secs(&self) -> u64 {
@@ -681,6 +720,7 @@ impl Engine {
         self.note_save(SaveTarget::Feed, result);
     }
 
+    /// Writes incidents now, on this thread: only at exit.
     fn save_incidents(&mut self) {
         let result = self.store.save_incidents(&self.incidents);
         self.note_save(SaveTarget::Incidents, result);
@@ -726,7 +766,7 @@ impl Engine {
         }
         self.changed = true;
         self.state.lock().incidents = self.incidents.clone();
-        self.save_incidents();
+        self.incident_saves.mark_dirty();
     }
 
     fn poll(&mut self) {
