@@ -9,7 +9,8 @@ use egui_kittest::Harness;
 use incident_console::engine::{Command, Engine, EngineConfig};
 use incident_console::history::MetricHistory;
 use incident_console::model::{
-    Comparison, FeedEntry, FeedKind, Localized, Reading, Rule, SeriesValue, Severity, Unit,
+    Comparison, FeedEntry, FeedEvent, Localized, Reading, Rule, RuleValue, SeriesValue, Severity,
+    Unit,
 };
 use incident_console::store::{FEED_LIMIT, Store};
 use incident_console::ui::{ConsoleApp, fonts};
@@ -94,18 +95,34 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
         st.rules = std::sync::Arc::new(rules);
         st.feed.clear();
         for i in 0..FEED_LIMIT {
-            st.feed.push_back(FeedEntry {
-                at: start + Duration::seconds(i as i64 * 8),
-                kind: if i % 10 == 0 {
-                    FeedKind::Refire
-                } else {
-                    FeedKind::Info
-                },
-                message: format!(
-                    "edge-node-0{} http=0.{i:04} (threshold 0.0500) 결제 API",
-                    i % 3 + 1
-                ),
+            // Typed events, rendered into words only for the rows on screen.
+            let values = st.latest.as_ref().map_or_else(Vec::new, |r| {
+                r.values
+                    .iter()
+                    .take(2)
+                    .map(|v| RuleValue {
+                        rule: v.rule.clone(),
+                        title: Localized::default(),
+                        unit: Unit::Ratio,
+                        comparison: Comparison::Above,
+                        threshold: 0.05,
+                        value: Some(v.value),
+                        series: Some(v.series.clone()),
+                    })
+                    .collect()
             });
+            let event = FeedEvent::Refired {
+                id: i as u64 / 10,
+                code: "http_5xx_surge".into(),
+                count: i as u32,
+                series: vec![format!("node-{:02}", i % SERIES)],
+                values,
+                ongoing: i % 2 == 0,
+            };
+            st.feed.push_back(FeedEntry::new(
+                start + Duration::seconds(i as i64 * 8),
+                event,
+            ));
         }
         st.feed_total += FEED_LIMIT as u64;
         st.settings.graph_window_mins = 1440;

@@ -32,6 +32,18 @@ struct Cli {
     /// Seed of the demo source.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// With --headless: the language of the printed feed, `ko` or `en` (default: the settings'
+    /// language, then the locale's).
+    #[arg(long, value_name = "ko|en", value_parser = parse_lang)]
+    lang: Option<Lang>,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "ko" | "kr" | "korean" | "한국어" => Ok(Lang::Ko),
+        "en" | "english" => Ok(Lang::En),
+        other => Err(format!("\"{other}\" is not a language here: use ko or en")),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -61,7 +73,11 @@ fn main() -> anyhow::Result<()> {
         ..EngineConfig::new(store)
     };
     if cli.headless {
-        return incident_console::headless::run(config, cli.run_for_secs.map(Duration::from_secs));
+        return incident_console::headless::run(
+            config,
+            cli.run_for_secs.map(Duration::from_secs),
+            cli.lang,
+        );
     }
     if cli.run_for_secs.is_some() {
         anyhow::bail!("--for only applies with --headless");

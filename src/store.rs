@@ -243,7 +243,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FeedKind, Lang};
+    use crate::model::Lang;
 
     #[test]
     fn settings_and_feed_round_trip_with_korean_text() {
@@ -256,10 +256,12 @@ mod tests {
         s.prometheus.http_query = "sum(rate(요청_오류[5m]))".into();
         store.save_settings(&s).unwrap();
         let feed: VecDeque<FeedEntry> = (0..3)
-            .map(|i| FeedEntry {
-                at: chrono::Utc::now(),
-                kind: FeedKind::Info,
-                message: format!("결제 API 오류 {i} \"quoted\"\n두 번째 줄"),
+            .map(|i| {
+                let words = format!("결제 API 오류 {i} \"quoted\"\n두 번째 줄");
+                FeedEntry::new(
+                    chrono::Utc::now(),
+                    crate::model::FeedEvent::RestoreProblem(words),
+                )
             })
             .collect();
         store.save_feed(&feed).unwrap();
@@ -324,15 +326,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let feed: VecDeque<FeedEntry> = (0..FEED_LIMIT + 5)
-            .map(|i| FeedEntry {
-                at: chrono::Utc::now(),
-                kind: FeedKind::Info,
-                message: i.to_string(),
+            .map(|i| {
+                let event = crate::model::FeedEvent::UnknownIncident { id: i as u64 };
+                FeedEntry::new(chrono::Utc::now(), event)
             })
             .collect();
         store.save_feed(&feed).unwrap();
         let r = store.restore();
         assert_eq!(r.feed.len(), FEED_LIMIT);
-        assert_eq!(r.feed[0].message, "5");
+        assert_eq!(
+            r.feed[0].event,
+            crate::model::FeedEvent::UnknownIncident { id: 5 }
+        );
     }
 }

@@ -3,7 +3,12 @@
 use std::process::Command;
 
 fn headless(dir: &std::path::Path, secs: &str) -> (String, String) {
+    headless_with(dir, secs, &[])
+}
+
+fn headless_with(dir: &std::path::Path, secs: &str, extra: &[&str]) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(extra)
         .args([
             "--headless",
             "--demo",
@@ -42,6 +47,18 @@ fn headless_prints_detections_and_a_second_run_restores_them() {
         stdout.contains("restored 1 incidents (1 active: #1 http_5xx_surge)"),
         "{stdout}"
     );
+    // The same events in Korean, restored old ones included.
+    let (stdout, _) = headless_with(dir.path(), "3", &["--lang", "ko"]);
+    assert!(
+        stdout.contains("인시던트 1건 복원 (진행 중 1건: #1 http_5xx_surge)"),
+        "{stdout}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--lang", "fr"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("use ko or en"));
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The engine on tokio's paused clock: demo detection end to end, actions, recovery, restart.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, TokioClock};
 use incident_console::model::{
-    FeedEntry, FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState,
+    FeedEntry, FeedEvent, FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState,
 };
 use incident_console::store::Store;
 use parking_lot::Mutex;
@@ -69,7 +71,7 @@ fn start(dir: &std::path::Path, headless: bool) -> Running {
 
 fn count(feed: &[FeedEntry], kind: FeedKind, needle: &str) -> usize {
     feed.iter()
-        .filter(|e| e.kind == kind && e.message.contains(needle))
+        .filter(|e| e.kind == kind && common::en(e).contains(needle))
         .count()
 }
 
@@ -92,7 +94,10 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     tokio::time::sleep(Duration::from_millis(44_500)).await;
     let state = run.state.clone();
     let feed = run.stop().await;
-    let lines: Vec<String> = feed.iter().map(FeedEntry::line).collect();
+    let lines: Vec<String> = feed
+        .iter()
+        .map(|e| incident_console::text::feed::line(e, Lang::En))
+        .collect();
     let all = lines.join("\n");
     // At 1 s: http opens at 3 s, clears at 9 s and 33 s, re-fires at 27 s; cpu opens at 15 s,
     // clears at 21 s, re-fires at 39 s (its second clear, at 45 s, is past the end).
@@ -109,10 +114,10 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     // Detection lines name the code and the values against thresholds.
     let detection = feed.iter().find(|e| e.kind == FeedKind::Detection).unwrap();
     assert!(
-        detection.message.contains("http_error_rate=")
-            && detection.message.contains("(threshold 5.00 %)"),
+        common::en(detection).contains("http_error_rate=")
+            && common::en(detection).contains("(threshold 5.00 %)"),
         "{}",
-        detection.message
+        common::en(detection)
     );
 
     let st = state.lock();
@@ -254,11 +259,11 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
         .find(|e| e.kind == FeedKind::Verification)
         .unwrap();
     assert!(
-        verify.message.starts_with("Verification http_error_rate=")
-            && verify.message.contains("(threshold 5.00 %), cpu_usage=")
-            && verify.message.ends_with(": recovered"),
+        common::en(verify).starts_with("Verification http_error_rate=")
+            && common::en(verify).contains("(threshold 5.00 %), cpu_usage=")
+            && common::en(verify).ends_with(": recovered"),
         "{}",
-        verify.message
+        common::en(verify)
     );
 }
 
@@ -289,14 +294,13 @@ async fn restart_restores_incidents_feed_and_marks() {
     let feed = run.stop().await;
     let started = feed
         .iter()
-        .find(|e| e.message.starts_with("Console started"))
+        .find(|e| common::en(e).starts_with("Console started"))
         .unwrap();
     assert!(
-        started
-            .message
+        common::en(started)
             .contains("restored 2 incidents (2 active: #1 http_5xx_surge, #2 cpu_spike_core)"),
         "{}",
-        started.message
+        common::en(started)
     );
     // The old feed came back too, under the new lines.
     let st_dir = Store::new(dir.path()).restore();
@@ -355,7 +359,11 @@ async fn malformed_user_scenario_is_reported_and_the_rest_loads() {
         .iter()
         .find(|e| e.kind == FeedKind::Error)
         .expect("an error line");
-    assert!(err.message.contains("broken.ron:1:"), "{}", err.message);
+    assert!(
+        common::en(err).contains("broken.ron:1:"),
+        "{}",
+        common::en(err)
+    );
     assert_eq!(state.lock().scenarios.len(), 2);
 }
 
@@ -484,17 +492,16 @@ async fn demo_detections_come_at_v0_1s_seconds_for_a_minute() {
     tokio::time::sleep(Duration::from_millis(59_500)).await;
     let feed = run.stop().await;
     let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+    // Read from the events themselves, not from their words.
     let seen: Vec<(i64, FeedKind, &str)> = feed
         .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                FeedKind::Detection | FeedKind::Refire | FeedKind::Cleared
-            )
-        })
-        .map(|e| {
-            let what = e.message.split_whitespace().next().unwrap_or_default();
-            ((e.at - t0).num_seconds(), e.kind, what)
+        .filter_map(|e| {
+            let what = match &e.event {
+                FeedEvent::Detected { code, .. } | FeedEvent::Refired { code, .. } => code,
+                FeedEvent::Cleared { threshold, .. } => &threshold.rule,
+                _ => return None,
+            };
+            Some(((e.at - t0).num_seconds(), e.kind, what.as_str()))
         })
         .collect();
     // v0.1 at --poll-secs 1 (README): http opens at 3 s and clears at 9 s, cpu opens at 15 s

@@ -124,6 +124,6 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
             || st
                 .feed
                 .iter()
-                .any(|e| e.message.starts_with("exporter_up breach cleared"))
+                .any(|e| common::en(e).starts_with("exporter_up breach cleared"))
     });
 }

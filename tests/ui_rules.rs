@@ -116,3 +116,30 @@ fn the_rules_tab_adds_a_rule_tests_its_query_and_saving_draws_its_card() {
     h.run_steps(2);
     assert!(h.query_by_label("Edit queue_depth").is_none());
 }
+
+#[test]
+fn choosing_korean_applies_at_once_and_the_feed_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Trigger alert").click();
+    wait_for(&mut h, "the English feed row", |h| {
+        h.query_by_label_contains("random manual trigger of")
+            .is_some()
+    });
+    open_settings(&mut h, "General");
+    h.get_by_label("한국어").click();
+    wait_for(&mut h, "the Korean feed row", |h| {
+        h.query_by_label_contains("무작위 수동 발생").is_some()
+    });
+    assert!(
+        h.query_by_label_contains("random manual trigger of")
+            .is_none()
+    );
+    // The whole window follows, and no Save was pressed: it is on disk already.
+    h.get_by_label("이벤트 피드");
+    let saved = Store::new(dir.path()).restore().settings.unwrap();
+    assert_eq!(saved.language, incident_console::model::Lang::Ko);
+    // The filter matches the words as shown.
+    common::ui::set_field(&mut h, "필터", "수동 발생");
+    h.get_by_label_contains("1 / ");
+}

@@ -1,6 +1,8 @@
 //! A data dir written by v0.1 (tests/fixtures/v0_1) loads into today's model with nothing
 //! dropped, and today's saves of it read back the same.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -112,11 +114,10 @@ fn every_v0_1_file_reads_without_a_problem_and_nothing_is_dropped() {
     // The feed's 23 sentences and the outbox's 7 jobs, queued ones still queued.
     assert_eq!(restored.feed.len(), 23);
     assert!(
-        restored.feed[3]
-            .message
+        common::en(&restored.feed[3])
             .starts_with("http_5xx_surge opened incident #1: edge-node-01"),
         "{}",
-        restored.feed[3].message
+        common::en(&restored.feed[3])
     );
     assert_eq!(restored.outbox.jobs.len(), 7);
     assert!(

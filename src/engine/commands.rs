@@ -72,6 +72,8 @@ pub enum Command {
     ExportCancelled,
     /// Re-read the scenario files.
     ReloadScenarios,
+    /// Switch the language now (saved at once, without the rest of the settings form).
+    SetLanguage(crate::model::Lang),
     /// Write a rule to the data dir's `rules/` and apply it; `replaces` is the id it had when
     /// the edit began (a renamed rule's old file is removed).
     SaveRule {

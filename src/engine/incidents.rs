@@ -10,9 +10,9 @@ use super::sources::rule_value;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
 use crate::model::{
-    ActionOutcome, ActionResult, FeedKind, HypothesisMark, Incident, IncidentEventKind,
-    IncidentStatus, Localized, NotifyEvent, PlanState, Reading, Risk, Rule, Scenario, Trigger,
-    TriggerOrigin,
+    ActionOutcome, ActionResult, FeedEvent, HypothesisMark, Incident, IncidentEventKind,
+    IncidentStatus, Localized, NotifyEvent, PlanState, Reading, Refusal, Risk, Rule, Scenario,
+    Trigger, TriggerOrigin,
 };
 use crate::text::{format_duration, trigger_values};
 
@@ -72,51 +72,41 @@ impl Engine {
                     }
                 }
                 DetectEvent::Cleared { rule, window } => {
-                    let threshold = rules
-                        .iter()
-                        .find(|r| &r.id == rule)
-                        .map_or_else(String::new, |r| {
-                            format!(" ({} {})", r.comparison.symbol(), r.format(r.threshold))
-                        });
-                    self.push_feed(
-                        reading.at,
-                        FeedKind::Cleared,
-                        format!(
-                            "{rule} breach cleared: the last {window} samples of every series are clean{threshold}"
-                        ),
-                    );
+                    if let Some(r) = rules.iter().find(|r| &r.id == rule) {
+                        let event = FeedEvent::Cleared {
+                            threshold: super::threshold_desc(r),
+                            window: *window,
+                        };
+                        self.emit(reading.at, event);
+                    }
                 }
                 DetectEvent::SeriesMissing {
                     rule,
                     series,
                     samples,
-                } => self.push_feed(
+                } => self.emit(
                     reading.at,
-                    FeedKind::Info,
-                    format!(
-                        "{rule}: series {series} went missing ({samples} polls without a sample); counted as clean"
-                    ),
+                    FeedEvent::SeriesMissing {
+                        rule: rule.clone(),
+                        series: series.clone(),
+                        samples: *samples,
+                    },
                 ),
                 DetectEvent::SeriesCleared { .. } => {}
                 DetectEvent::FlappingStarted { rule, breaches } => {
                     self.set_flapping(rule, true, reading.at);
-                    self.push_feed(
-                        reading.at,
-                        FeedKind::Status,
-                        format!(
-                            "{rule} is flapping: {breaches} breaches began in the last {} min; its re-fires are recorded but not notified",
-                            crate::detect::FLAP_WINDOW_MINS
-                        ),
-                    );
+                    let event = FeedEvent::FlappingStarted {
+                        rule: rule.clone(),
+                        breaches: *breaches,
+                        window_mins: crate::detect::FLAP_WINDOW_MINS,
+                    };
+                    self.emit(reading.at, event);
                     changed = true;
                 }
                 DetectEvent::FlappingStopped { rule } => {
                     self.set_flapping(rule, false, reading.at);
-                    self.push_feed(
-                        reading.at,
-                        FeedKind::Status,
-                        format!("{rule} is no longer flapping; its re-fires are notified again"),
-                    );
+                    let rule = rule.clone();
+                    self.emit(reading.at, FeedEvent::FlappingStopped { rule });
                     changed = true;
                 }
             }
@@ -186,19 +176,24 @@ impl Engine {
                     inc.healthy_streak,
                     format_duration(ttr)
                 );
-                inc.log(reading.at, IncidentEventKind::Recovered, detail.clone());
-                recovered.push((
-                    inc.id,
-                    format!("Incident #{} {} {detail}", inc.id, inc.scenario.code),
-                ));
+                inc.log(reading.at, IncidentEventKind::Recovered, detail);
+                recovered.push(FeedEvent::Recovered {
+                    id: inc.id,
+                    code: inc.scenario.code.clone(),
+                    samples: inc.healthy_streak,
+                    ttr_secs: ttr.num_seconds(),
+                });
             }
             changed |= before != inc.healthy_streak;
         }
         if changed {
             self.publish_incidents();
         }
-        for (id, line) in recovered {
-            self.push_feed(reading.at, FeedKind::Recovered, line);
+        for event in recovered {
+            let FeedEvent::Recovered { id, .. } = event else {
+                continue;
+            };
+            self.emit(reading.at, event);
             self.notify(id, NotifyEvent::Recovered, reading.at);
         }
     }
@@ -284,14 +279,11 @@ impl Engine {
                 match found {
                     Some(s) => s,
                     None => {
-                        self.push_feed(
-                            reading.at,
-                            FeedKind::Error,
-                            format!(
-                                "Rule {} names runbook `{code}`, which is not loaded; opening a generic incident instead",
-                                rule.id
-                            ),
-                        );
+                        let event = FeedEvent::RunbookMissing {
+                            rule: rule.id.clone(),
+                            runbook: code.clone(),
+                        };
+                        self.emit(reading.at, event);
                         generic_scenario(rule)
                     }
                 }
@@ -304,44 +296,41 @@ impl Engine {
             Some(rule),
             reading.at,
         );
-        let names: Vec<&str> = series.iter().map(|(s, _)| s.as_str()).collect();
-        trigger.series = names.first().map(|s| s.to_string());
-        let values = trigger_values(&trigger, crate::model::Lang::En);
-        let who = names.join(", ");
+        let names: Vec<String> = series.iter().map(|(s, _)| s.clone()).collect();
+        trigger.series = names.first().cloned();
         if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
             let (count, flapping) = self
                 .incidents
                 .iter()
                 .find(|i| i.id == id)
                 .map_or((0, false), |i| (i.refire_count, i.flapping));
-            let also = if already_in_breach {
-                " (another series was still in breach)"
-            } else {
-                ""
+            let event = FeedEvent::Refired {
+                id,
+                code: scenario.code.clone(),
+                count,
+                series: names,
+                values: trigger.values.clone(),
+                ongoing: already_in_breach,
             };
-            self.push_feed(
-                reading.at,
-                FeedKind::Refire,
-                format!(
-                    "{} re-fired on incident #{id} (re-fire {count}){also}: {who} {values}",
-                    scenario.code
-                ),
-            );
+            self.emit(reading.at, event);
             if !flapping && !self.detector.is_flapping(&rule.id) {
                 self.notify(id, NotifyEvent::Refired(count), self.clock.now());
             }
         } else {
+            let values = trigger.values.clone();
             let id = self.open_incident(scenario.clone(), trigger);
             if self.detector.is_flapping(&rule.id)
                 && let Some(inc) = self.incident_mut(id)
             {
                 inc.flapping = true;
             }
-            self.push_feed(
-                reading.at,
-                FeedKind::Detection,
-                format!("{} opened incident #{id}: {who} {values}", scenario.code),
-            );
+            let event = FeedEvent::Detected {
+                id,
+                code: scenario.code.clone(),
+                series: names,
+                values,
+            };
+            self.emit(reading.at, event);
             self.notify(id, NotifyEvent::Opened, self.clock.now());
         }
     }
@@ -411,21 +400,14 @@ impl Engine {
     pub(super) fn trigger(&mut self, code: Option<String>, now: DateTime<Utc>) {
         let scenarios = self.state.lock().scenarios.clone();
         if scenarios.is_empty() {
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                "No scenario is loaded; nothing to trigger".into(),
-            );
+            return self.emit(now, FeedEvent::NoScenario { code: None });
         }
         let scenario = match &code {
             Some(code) => match scenarios.iter().find(|s| &s.code == code) {
                 Some(s) => s.clone(),
                 None => {
-                    return self.push_feed(
-                        now,
-                        FeedKind::Error,
-                        format!("Unknown scenario `{code}`"),
-                    );
+                    let code = Some(code.clone());
+                    return self.emit(now, FeedEvent::NoScenario { code });
                 }
             },
             None => {
@@ -453,35 +435,35 @@ impl Engine {
             });
         let trigger = self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, rule, now);
         let trigger = Trigger { at: now, ..trigger };
-        let mut values = trigger_values(&trigger, crate::model::Lang::En);
         // A failing source leaves old values on screen; a trigger must not pass them off as now.
-        if let (SourceStatus::Failing { .. }, Some(r)) = (&self.state.lock().source, &latest) {
-            values.push_str(&format!(
-                " (stale: last good sample at {}; the source is failing)",
-                r.at.format("%H:%M:%S")
-            ));
-        }
-        let how = if code.is_none() {
-            "random manual trigger"
-        } else {
-            "manual trigger"
+        let stale_since = match (&self.state.lock().source, &latest) {
+            (SourceStatus::Failing { .. }, Some(r)) => Some(r.at),
+            _ => None,
         };
+        let values = trigger.values.clone();
+        let random = code.is_none();
+        let code = scenario.code.clone();
         if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
-            self.push_feed(
-                now,
-                FeedKind::Trigger,
-                format!(
-                    "{how} of {} re-fired open incident #{id}: {values}",
-                    scenario.code
-                ),
-            );
+            let event = FeedEvent::Triggered {
+                id,
+                code,
+                random,
+                refired: true,
+                values,
+                stale_since,
+            };
+            self.emit(now, event);
         } else {
             let id = self.open_incident(scenario.clone(), trigger);
-            self.push_feed(
-                now,
-                FeedKind::Trigger,
-                format!("{how} of {} opened incident #{id}: {values}", scenario.code),
-            );
+            let event = FeedEvent::Triggered {
+                id,
+                code,
+                random,
+                refired: false,
+                values,
+                stale_since,
+            };
+            self.emit(now, event);
             self.notify(id, NotifyEvent::Opened, now);
         }
     }
@@ -515,42 +497,31 @@ impl Engine {
     pub(super) fn execute(&mut self, id: u64, acknowledged: &[usize], now: DateTime<Utc>) {
         if self.headless {
             // Nobody approved it: without a window there is no one to confirm.
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                format!("Refused to execute the plan of incident #{id}: headless runs never execute actions"),
-            );
+            let reason = Refusal::Headless;
+            return self.emit(now, FeedEvent::PlanRefused { id, reason });
         }
         let Some(inc) = self.incident_mut(id) else {
             return self.unknown_incident(id, now);
         };
         let problem = match (inc.status, inc.plan.state) {
-            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => {
-                Some(format!("incident #{id} is already {:?}", inc.status).to_lowercase())
-            }
-            (_, PlanState::Executed(at)) => Some(format!(
-                "the plan of incident #{id} already ran at {}",
-                at.format("%H:%M:%S")
-            )),
+            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => Some(Refusal::Finished),
+            (_, PlanState::Executed(at)) => Some(Refusal::AlreadyRan(at)),
             _ => None,
         };
-        if let Some(problem) = problem {
-            return self.push_feed(now, FeedKind::Error, format!("Not executed: {problem}"));
+        if let Some(reason) = problem {
+            return self.emit(now, FeedEvent::PlanRefused { id, reason });
         }
-        let unacknowledged: Vec<String> = inc
+        let unacknowledged: Vec<(usize, String)> = inc
             .scenario
             .actions
             .iter()
             .enumerate()
             .filter(|(i, a)| a.risk == Risk::High && !acknowledged.contains(i))
-            .map(|(i, a)| format!("{} `{}`", i + 1, a.command))
+            .map(|(i, a)| (i + 1, a.command.clone()))
             .collect();
         if !unacknowledged.is_empty() {
-            let line = format!(
-                "Refused to execute the plan of incident #{id}: high-risk action {} was not acknowledged by the responder; nothing ran",
-                unacknowledged.join(", ")
-            );
-            return self.push_feed(now, FeedKind::Error, line);
+            let reason = Refusal::Unacknowledged(unacknowledged);
+            return self.emit(now, FeedEvent::PlanRefused { id, reason });
         }
         let results: Vec<ActionResult> = inc
             .scenario
@@ -577,12 +548,13 @@ impl Engine {
             IncidentEventKind::PlanExecuted,
             format!("{n} actions simulated"),
         );
-        let line = format!(
-            "Action plan of incident #{id} {} executed: {n} actions simulated; recovery watch started",
-            inc.scenario.code
-        );
+        let event = FeedEvent::PlanExecuted {
+            id,
+            code: inc.scenario.code.clone(),
+            actions: n,
+        };
         self.publish_incidents();
-        self.push_feed(now, FeedKind::Action, line);
+        self.emit(now, event);
         self.notify(id, NotifyEvent::PlanExecuted, now);
     }
 
@@ -591,10 +563,7 @@ impl Engine {
             return self.unknown_incident(incident, now);
         };
         if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
-            let msg = format!(
-                "Action plan of incident #{incident} is not awaiting approval; nothing deferred"
-            );
-            return self.push_feed(now, FeedKind::Error, msg);
+            return self.emit(now, FeedEvent::NotDeferred { id: incident });
         }
         inc.plan.state = PlanState::Deferred(now);
         inc.log(
@@ -602,13 +571,13 @@ impl Engine {
             IncidentEventKind::PlanDeferred,
             "deferred for manual review",
         );
-        let line = format!(
-            "Action plan of incident #{incident} {} deferred for manual review ({} actions kept)",
-            inc.scenario.code,
-            inc.scenario.actions.len()
-        );
+        let event = FeedEvent::PlanDeferred {
+            id: incident,
+            code: inc.scenario.code.clone(),
+            actions: inc.scenario.actions.len(),
+        };
         self.publish_incidents();
-        self.push_feed(now, FeedKind::Action, line);
+        self.emit(now, event);
         self.notify(incident, NotifyEvent::PlanDeferred, now);
     }
 
@@ -622,9 +591,12 @@ impl Engine {
         inc.status = IncidentStatus::Closed;
         inc.closed_at = Some(now);
         inc.log(now, IncidentEventKind::Closed, "closed by the responder");
-        let line = format!("Incident #{incident} {} closed", inc.scenario.code);
+        let event = FeedEvent::Closed {
+            id: incident,
+            code: inc.scenario.code.clone(),
+        };
         self.publish_incidents();
-        self.push_feed(now, FeedKind::Status, line);
+        self.emit(now, event);
         self.notify(incident, NotifyEvent::Closed, now);
     }
 
@@ -635,6 +607,6 @@ impl Engine {
     }
 
     pub(super) fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
-        self.push_feed(now, FeedKind::Error, format!("There is no incident #{id}"));
+        self.emit(now, FeedEvent::UnknownIncident { id });
     }
 }

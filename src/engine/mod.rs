@@ -31,8 +31,9 @@ use crate::detect::Detector;
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::PromClient;
 use crate::model::{
-    FeedEntry, FeedKind, Incident, Job, NotifyOverrides, Outbox, PrometheusOverrides,
-    PrometheusSettings, Reading, Rule, RuleId, RuleValue, Scenario, Settings,
+    FeedEntry, FeedEvent, Incident, Job, NotifyOverrides, Outbox, PrometheusOverrides,
+    PrometheusSettings, Reading, Rule, RuleId, RuleValue, SavedFile, Scenario, Settings,
+    ThresholdDesc, UserFile,
 };
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
@@ -194,7 +195,7 @@ pub struct EngineConfig {
     pub clock: Arc<dyn Clock>,
     /// Running without a window.
     pub headless: bool,
-    /// Receives a copy of every feed entry (headless printing).
+    /// Receives a copy of every feed entry (headless printing, in the language it chooses).
     pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
     /// The language to use when no settings are saved yet.
     pub default_language: crate::model::Lang,
@@ -497,29 +498,35 @@ impl Engine {
             st.incidents = engine.incidents.clone();
         }
         for problem in restored.problems {
-            engine.push_feed(now, FeedKind::Error, problem);
+            engine.emit(now, FeedEvent::RestoreProblem(problem));
         }
         for err in scenario_load.errors {
-            engine.push_feed(
+            let error = err.to_string();
+            engine.emit(
                 now,
-                FeedKind::Error,
-                format!("scenario file skipped: {err}"),
+                FeedEvent::FileSkipped {
+                    file: UserFile::Scenario,
+                    error,
+                },
             );
         }
         for err in rule_load.errors {
-            engine.push_feed(now, FeedKind::Error, format!("rule file skipped: {err}"));
+            let error = err.to_string();
+            engine.emit(
+                now,
+                FeedEvent::FileSkipped {
+                    file: UserFile::Rule,
+                    error,
+                },
+            );
         }
         for problem in config.startup_problems {
-            engine.push_feed(now, FeedKind::Error, problem);
+            engine.emit(now, FeedEvent::EnvironmentProblem(problem));
         }
         let overridden = engine.state.lock().overridden.clone();
         if !overridden.is_empty() {
-            let names = overridden.join(", ");
-            engine.push_feed(
-                now,
-                FeedKind::Settings,
-                format!("Settings overridden for this run by {names}"),
-            );
+            let names = overridden.iter().map(|n| n.to_string()).collect();
+            engine.emit(now, FeedEvent::Overridden { names });
         }
         engine.select_source(now);
         let waiting = engine
@@ -530,34 +537,22 @@ impl Engine {
             .count();
         let pending = engine.outbox.pending().count();
         if waiting + pending > 0 {
-            engine.push_feed(
-                now,
-                FeedKind::Info,
-                format!(
-                    "Notifications from the last run: {waiting} still to deliver, {pending} pending your decision"
-                ),
-            );
+            engine.emit(now, FeedEvent::OutboxRestored { waiting, pending });
         }
-        let active: Vec<String> = engine
+        let active: Vec<(u64, String)> = engine
             .incidents
             .iter()
             .filter(|i| i.status.is_active())
-            .map(|i| format!("#{} {}", i.id, i.scenario.code))
+            .map(|i| (i.id, i.scenario.code.clone()))
             .collect();
-        engine.push_feed(
-            now,
-            FeedKind::Info,
-            format!(
-                "Console started: {}, poll every {} s, data dir {}; restored {} incidents ({} active{}{})",
-                engine.source_words(),
-                poll,
-                engine.store.dir().display(),
-                engine.incidents.len(),
-                active.len(),
-                if active.is_empty() { "" } else { ": " },
-                active.join(", ")
-            ),
-        );
+        let started = FeedEvent::Started {
+            source: engine.source_desc(),
+            poll_secs: poll,
+            data_dir: engine.store.dir().display().to_string(),
+            restored: engine.incidents.len(),
+            active,
+        };
+        engine.emit(now, started);
         engine
     }
 
@@ -691,10 +686,11 @@ impl Engine {
         }
     }
 
-    /// Adds a feed entry (memory, shared state, tap); the disk copy follows within seconds.
-    fn push_feed(&mut self, at: DateTime<Utc>, kind: FeedKind, message: String) {
+    /// Adds an event to the feed (memory, shared state, tap); the disk copy follows within
+    /// seconds.
+    fn emit(&mut self, at: DateTime<Utc>, event: FeedEvent) {
         self.changed = true;
-        let entry = FeedEntry { at, kind, message };
+        let entry = FeedEntry::new(at, event);
         if let Some(tap) = &self.feed_tap {
             let _ = tap.send(entry.clone());
         }
@@ -731,19 +727,16 @@ impl Engine {
     fn note_save(&mut self, target: SaveTarget, result: Result<(), crate::store::StoreError>) {
         let failing = &mut self.save_failing[target as usize];
         let now = self.clock.now();
-        let what = match target {
-            SaveTarget::Feed => "the feed",
-            SaveTarget::Incidents => "incidents",
-            SaveTarget::Outbox => "the notification outbox",
+        let file = match target {
+            SaveTarget::Feed => SavedFile::Feed,
+            SaveTarget::Incidents => SavedFile::Incidents,
+            SaveTarget::Outbox => SavedFile::Outbox,
         };
         match result {
             Err(e) if !*failing => {
                 *failing = true;
-                self.push_feed(
-                    now,
-                    FeedKind::Error,
-                    format!("Could not save {what}: {e}; will keep trying"),
-                );
+                let reason = e.to_string();
+                self.emit(now, FeedEvent::SaveFailed { file, reason });
             }
             Err(_) => {
                 // Still failing: the feed already says so. Keep the feed marked for the next try.
@@ -753,7 +746,7 @@ impl Engine {
             }
             Ok(()) if *failing => {
                 *failing = false;
-                self.push_feed(now, FeedKind::Info, format!("Saving {what} works again"));
+                self.emit(now, FeedEvent::SaveRecovered { file });
             }
             Ok(()) => {}
         }
@@ -815,45 +808,37 @@ impl Engine {
                     inc.scenario.title.ko,
                     inc.report.to_markdown()
                 );
-                let line = match crate::store::write_atomic(&path, text.as_bytes()) {
-                    Ok(()) => (
-                        FeedKind::Info,
-                        format!(
-                            "Report of incident #{incident} exported to {}",
-                            path.display()
-                        ),
-                    ),
-                    Err(e) => (
-                        FeedKind::Error,
-                        format!(
-                            "Report of incident #{incident} not exported to {}: {e}",
-                            path.display()
-                        ),
-                    ),
+                let shown = path.display().to_string();
+                let event = match crate::store::write_atomic(&path, text.as_bytes()) {
+                    Ok(()) => FeedEvent::Exported {
+                        id: incident,
+                        path: shown,
+                    },
+                    Err(e) => FeedEvent::ExportFailed {
+                        id: incident,
+                        path: shown,
+                        reason: e.to_string(),
+                    },
                 };
-                self.push_feed(now, line.0, line.1);
+                self.emit(now, event);
             }
-            Command::ExportCancelled => self.push_feed(
-                now,
-                FeedKind::Info,
-                "Report export cancelled (or this desktop offers no file dialog)".into(),
-            ),
+            Command::ExportCancelled => self.emit(now, FeedEvent::ExportCancelled),
+            Command::SetLanguage(lang) => self.set_language(lang, now),
             Command::ReloadScenarios => {
                 let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
                 let count = load.scenarios.len();
                 self.state.lock().scenarios = Arc::new(load.scenarios);
                 for err in load.errors {
-                    self.push_feed(
+                    let error = err.to_string();
+                    self.emit(
                         now,
-                        FeedKind::Error,
-                        format!("scenario file skipped: {err}"),
+                        FeedEvent::FileSkipped {
+                            file: UserFile::Scenario,
+                            error,
+                        },
                     );
                 }
-                self.push_feed(
-                    now,
-                    FeedKind::Info,
-                    format!("Scenarios reloaded: {count} available"),
-                );
+                self.emit(now, FeedEvent::ScenariosReloaded { count });
             }
             Command::Shutdown => {}
         }
@@ -861,7 +846,8 @@ impl Engine {
 
     fn save_settings(&mut self, edited: Settings, now: DateTime<Utc>) {
         if let Err(e) = edited.validate() {
-            return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         // What the environment set for this run stays out of the file.
         let to_save = self.notify_overrides.unapply(
@@ -869,7 +855,8 @@ impl Engine {
             &self.saved_settings,
         );
         if let Err(e) = self.store.save_settings(&to_save) {
-            return self.push_feed(now, FeedKind::Error, format!("Settings not saved: {e}"));
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         self.saved_settings = to_save;
         let settings = self
@@ -888,28 +875,45 @@ impl Engine {
         // The built-in rules take their query and threshold from these settings.
         self.apply_rules(now);
         self.select_source(now);
-        let words = self.source_words();
-        let thresholds: Vec<String> = self
+        let thresholds = self
             .rules
             .iter()
             .filter(|r| r.enabled)
-            .map(|r| {
-                format!(
-                    "{} {} {}",
-                    r.id,
-                    r.comparison.symbol(),
-                    r.format(r.threshold)
-                )
-            })
+            .map(threshold_desc)
             .collect();
-        self.push_feed(
-            now,
-            FeedKind::Settings,
-            format!(
-                "Settings saved: {words}; poll every {poll} s; rules {}",
-                thresholds.join(", ")
-            ),
-        );
+        let event = FeedEvent::SettingsSaved {
+            source: self.source_desc(),
+            poll_secs: poll,
+            thresholds,
+        };
+        self.emit(now, event);
+    }
+
+    /// The language applies at once: saved alone, without the rest of the form.
+    fn set_language(&mut self, lang: crate::model::Lang, now: DateTime<Utc>) {
+        if self.saved_settings.language == lang {
+            return;
+        }
+        let mut to_save = self.saved_settings.clone();
+        to_save.language = lang;
+        if let Err(e) = self.store.save_settings(&to_save) {
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
+        }
+        self.saved_settings = to_save;
+        self.settings.language = lang;
+        self.state.lock().settings.language = lang;
+        self.emit(now, FeedEvent::LanguageSet);
+    }
+}
+
+/// A rule's threshold as events name it.
+pub(crate) fn threshold_desc(r: &Rule) -> ThresholdDesc {
+    ThresholdDesc {
+        rule: r.id.clone(),
+        comparison: r.comparison,
+        threshold: r.threshold,
+        unit: r.unit,
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::source::{splitmix64, unit};
 use super::{Engine, SaveTarget};
 use crate::integrations::{email, slack::SlackClient};
-use crate::model::{Destination, Failure, FeedKind, Job, JobState, NotifyEvent, SlackSettings};
+use crate::model::{Destination, Failure, FeedEvent, Job, JobState, NotifyEvent, SlackSettings};
 
 /// How long a notification keeps being retried before it becomes a pending report.
 pub const DELIVERY_WINDOW_MINS: i64 = 60;
@@ -71,24 +71,6 @@ pub(super) fn channel() -> (
     mpsc::unbounded_channel()
 }
 
-/// A job in words for the feed: `incident #3 report to Slack #ops`.
-pub fn job_words(job: &Job) -> String {
-    let what = match job.event {
-        NotifyEvent::Opened => "report",
-        NotifyEvent::Manual(_) => "report (sent by hand)",
-        NotifyEvent::PlanExecuted => "plan-executed update",
-        NotifyEvent::PlanDeferred => "plan-deferred update",
-        NotifyEvent::Recovered => "recovered update",
-        NotifyEvent::Closed => "closed update",
-        NotifyEvent::Refired(_) => "re-fire update",
-    };
-    let to = match &job.destination {
-        Destination::Slack { channel } => format!("Slack {channel}"),
-        Destination::Email { to } => format!("email to {}", to.join(", ")),
-    };
-    format!("incident #{} {what} to {to}", job.incident)
-}
-
 impl Engine {
     /// Queues what `event` of `incident` should send, as the targets and settings say.
     pub(super) fn notify(&mut self, incident: u64, event: NotifyEvent, now: DateTime<Utc>) {
@@ -127,9 +109,7 @@ impl Engine {
         };
         if !slack_channels.is_empty() {
             match self.settings.slack.unusable() {
-                Some(why) => self.say_unusable(0, now, format!(
-                    "Slack is a target but {why}; incidents are not posted until it is set in the Slack settings tab"
-                )),
+                Some(why) => self.say_unusable(0, now, why),
                 None => {
                     for channel in slack_channels {
                         self.enqueue(
@@ -155,13 +135,7 @@ impl Engine {
             targets.email || !e.smtp_host.trim().is_empty() || !e.recipients.is_empty();
         if mail && email_wanted {
             match self.settings.email.unusable() {
-                Some(why) => self.say_unusable(
-                    1,
-                    now,
-                    format!(
-                        "Email is off: {why}; nothing is mailed until it is set in the Email settings tab"
-                    ),
-                ),
+                Some(why) => self.say_unusable(1, now, why),
                 None => {
                     let to = self.settings.email.recipients.clone();
                     self.enqueue(incident, event, Destination::Email { to }, &message, now);
@@ -173,18 +147,14 @@ impl Engine {
     /// Says once per run (or per settings change) why a target cannot be served. A target
     /// nobody has set up yet (Slack is on by default, with no token) is a hint, not an error:
     /// a first run shows no red line for it.
-    fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, line: String) {
-        let never_set_up = match which {
-            0 => self.settings.slack.token.expose().trim().is_empty(),
-            _ => self.settings.email.smtp_host.trim().is_empty(),
-        };
-        let kind = if never_set_up {
-            FeedKind::Info
-        } else {
-            FeedKind::Error
+    fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, why: String) {
+        let set_up = match which {
+            0 => !self.settings.slack.token.expose().trim().is_empty(),
+            _ => !self.settings.email.smtp_host.trim().is_empty(),
         };
         if !std::mem::replace(&mut self.unusable_said[which], true) {
-            self.push_feed(now, kind, line);
+            let email = which == 1;
+            self.emit(now, FeedEvent::TargetUnusable { email, why, set_up });
         }
     }
 
@@ -195,13 +165,7 @@ impl Engine {
             return self.unknown_incident(incident, now);
         };
         if let Some(why) = self.settings.slack.unusable() {
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                format!(
-                    "Incident #{incident} not sent to Slack: {why} (see the Slack settings tab)"
-                ),
-            );
+            return self.emit(now, FeedEvent::NotSentToSlack { id: incident, why });
         }
         let channel = self.settings.slack.channel.clone();
         let destination = Destination::Slack {
@@ -231,10 +195,12 @@ impl Engine {
             .enqueue(incident, event, destination, &message, now)
             .is_some()
         {
-            self.push_feed(
+            self.emit(
                 now,
-                FeedKind::Info,
-                format!("Incident #{incident} queued for Slack {channel}"),
+                FeedEvent::QueuedForSlack {
+                    id: incident,
+                    channel,
+                },
             );
         }
     }
@@ -401,12 +367,12 @@ impl Engine {
         match event {
             DeliveryEvent::Attempt { job, at, result } => self.on_attempt(job, at, result),
             DeliveryEvent::SlackTest { url, at, result } => {
-                let line = match &result {
-                    Ok(who) => format!("Slack test of {url}: {who}"),
-                    Err(e) => format!("Slack test of {url} failed: {e}"),
+                let event = FeedEvent::SlackTested {
+                    url: url.clone(),
+                    result: result.clone(),
                 };
                 self.state.lock().slack_test = Some(SlackTest::Done { url, at, result });
-                self.push_feed(at, FeedKind::Settings, line);
+                self.emit(at, event);
             }
         }
     }
@@ -422,47 +388,26 @@ impl Engine {
         match result {
             Ok(reference) => {
                 self.outbox.succeeded(id, at, reference);
-                let retried = if job.attempts > 1 {
-                    format!(" (after {} attempts)", job.attempts)
-                } else {
-                    String::new()
-                };
-                self.push_feed(
-                    at,
-                    FeedKind::Info,
-                    format!("Sent: {}{retried}", job_words(&job)),
-                );
+                let attempts = (job.attempts > 1).then_some(job.attempts);
+                let job = job.desc();
+                self.emit(at, FeedEvent::Delivered { job, attempts });
             }
             Err(failure) => {
                 self.jitter = splitmix64(self.jitter);
                 match self.outbox.failed(id, at, failure, unit(self.jitter)) {
-                    Some(JobState::Pending { reason, .. }) => self.push_feed(
-                        at,
-                        FeedKind::Error,
-                        format!(
-                            "Not delivered, pending: {}: {reason}; retry or acknowledge it under Notifications",
-                            job_words(&job)
-                        ),
-                    ),
+                    Some(JobState::Pending { reason, .. }) => {
+                        let job = job.desc();
+                        self.emit(at, FeedEvent::DeliveryPending { job, reason });
+                    }
                     Some(JobState::Queued) if job.attempts == 1 => {
-                        let next = self
-                            .outbox
-                            .job(id)
-                            .map(|j| j.next_attempt_at.format("%H:%M:%S").to_string())
-                            .unwrap_or_default();
+                        let next = self.outbox.job(id).map_or(at, |j| j.next_attempt_at);
                         let reason = self
                             .outbox
                             .job(id)
                             .and_then(|j| j.last_error.clone())
                             .unwrap_or_default();
-                        self.push_feed(
-                            at,
-                            FeedKind::Error,
-                            format!(
-                                "Not delivered yet: {}: {reason}; retrying with backoff (next try at {next})",
-                                job_words(&job)
-                            ),
-                        );
+                        let job = job.desc();
+                        self.emit(at, FeedEvent::DeliveryRetrying { job, reason, next });
                     }
                     _ => {}
                 }
@@ -478,8 +423,9 @@ impl Engine {
             .outbox
             .retry(id, now, Duration::minutes(DELIVERY_WINDOW_MINS))
         {
-            let words = self.outbox.job(id).map(job_words).unwrap_or_default();
-            self.push_feed(now, FeedKind::Info, format!("Trying again: {words}"));
+            if let Some(job) = self.outbox.job(id).map(Job::desc) {
+                self.emit(now, FeedEvent::DeliveryRetry { job });
+            }
             self.save_outbox();
             self.publish_outbox();
         }
@@ -488,12 +434,9 @@ impl Engine {
     /// The user lets a pending job go.
     pub(super) fn acknowledge_notification(&mut self, id: u64, now: DateTime<Utc>) {
         if self.outbox.acknowledge(id, now) {
-            let words = self.outbox.job(id).map(job_words).unwrap_or_default();
-            self.push_feed(
-                now,
-                FeedKind::Info,
-                format!("Acknowledged, will not be sent: {words}"),
-            );
+            if let Some(job) = self.outbox.job(id).map(Job::desc) {
+                self.emit(now, FeedEvent::DeliveryDropped { job });
+            }
             self.save_outbox();
             self.publish_outbox();
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::model::{FeedKind, Rule};
+use crate::model::{FeedEvent, Rule, UserFile};
 
 impl Engine {
     /// Recomputes the rules in force from what is loaded and the settings, and publishes them.
@@ -25,36 +25,26 @@ impl Engine {
     }
 
     pub(super) fn reload_rules(&mut self, now: DateTime<Utc>) {
-        let load = crate::rules::load(Some(&self.store.rules_dir()));
-        self.rule_load = load.rules;
-        for err in load.errors {
-            self.push_feed(now, FeedKind::Error, format!("rule file skipped: {err}"));
-        }
-        self.apply_rules(now);
-        self.select_source(now);
+        self.reload_quietly(now);
         let enabled = self.rules.iter().filter(|r| r.enabled).count();
-        self.push_feed(
-            now,
-            FeedKind::Info,
-            format!("Rules reloaded: {enabled} enabled of {}", self.rules.len()),
-        );
+        let total = self.rules.len();
+        self.emit(now, FeedEvent::RulesReloaded { enabled, total });
+    }
+
+    fn reject(&mut self, now: DateTime<Utc>, rule: &str, reason: String) {
+        let rule = rule.to_string();
+        self.emit(now, FeedEvent::RuleRejected { rule, reason });
     }
 
     pub(super) fn save_rule(&mut self, rule: Rule, replaces: Option<String>, now: DateTime<Utc>) {
-        if let Err(e) = rule.validate() {
-            return self.push_feed(now, FeedKind::Error, format!("Rule not saved: {e}"));
+        if let Err(reason) = rule.validate() {
+            return self.reject(now, &rule.id, reason);
         }
         let renamed = replaces.as_deref().filter(|old| *old != rule.id);
         let is_new_id = replaces.is_none() || renamed.is_some();
         if is_new_id && self.rule_load.iter().any(|l| l.rule.id == rule.id) {
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                format!(
-                    "Rule not saved: a rule with id `{}` already exists",
-                    rule.id
-                ),
-            );
+            let reason = format!("a rule with id `{}` already exists", rule.id);
+            return self.reject(now, &rule.id, reason);
         }
         let dir = self.store.rules_dir();
         let existing = self
@@ -64,13 +54,7 @@ impl Engine {
             .and_then(|l| l.file.clone());
         let path = match crate::rules::save(&dir, &rule, existing.as_deref()) {
             Ok(p) => p,
-            Err(e) => {
-                return self.push_feed(
-                    now,
-                    FeedKind::Error,
-                    format!("Rule {} not saved to {}: {e}", rule.id, dir.display()),
-                );
-            }
+            Err(e) => return self.reject(now, &rule.id, format!("{}: {e}", dir.display())),
         };
         if let Some(old) = renamed
             && let Some(old_file) = self
@@ -80,68 +64,58 @@ impl Engine {
                 .and_then(|l| l.file.clone())
             && let Err(e) = std::fs::remove_file(&old_file)
         {
-            self.push_feed(
-                now,
-                FeedKind::Error,
-                format!(
-                    "Rule {old} was renamed to {} but its old file {} could not be removed: {e}",
-                    rule.id,
-                    old_file.display()
-                ),
+            let reason = format!(
+                "renamed to {}, but its old file {} could not be removed: {e}",
+                rule.id,
+                old_file.display()
             );
+            self.reject(now, old, reason);
         }
-        let id = rule.id.clone();
-        let state = if rule.enabled { "enabled" } else { "disabled" };
-        let text = format!(
-            "Rule {id} saved to {} ({state}): `{}` {} {}, window {} samples",
-            path.display(),
-            rule.query,
-            rule.comparison.symbol(),
-            rule.format(rule.threshold),
-            rule.window
-        );
+        let event = FeedEvent::RuleSaved {
+            rule: rule.id.clone(),
+            path: path.display().to_string(),
+            enabled: rule.enabled,
+            query: rule.query.clone(),
+            threshold: super::threshold_desc(&rule),
+            window: rule.window,
+        };
         self.reload_quietly(now);
-        self.push_feed(now, FeedKind::Settings, text);
+        self.emit(now, event);
     }
 
     pub(super) fn delete_rule(&mut self, id: &str, now: DateTime<Utc>) {
         let Some(loaded) = self.rule_load.iter().find(|l| l.rule.id == id).cloned() else {
-            return self.push_feed(now, FeedKind::Error, format!("There is no rule `{id}`"));
+            return self.reject(now, id, "there is no such rule".into());
         };
         let Some(file) = loaded.file else {
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                format!("Rule {id} is built in and has no file to remove; disable it instead"),
-            );
+            let reason = "it is built in and has no file to remove; disable it instead".into();
+            return self.reject(now, id, reason);
         };
         if let Err(e) = std::fs::remove_file(&file) {
-            return self.push_feed(
-                now,
-                FeedKind::Error,
-                format!("Rule {id} not removed: {}: {e}", file.display()),
-            );
+            return self.reject(now, id, format!("{}: {e}", file.display()));
         }
-        let what = if loaded.built_in {
-            "its file removed; the built-in rule is back"
-        } else {
-            "removed"
-        };
         self.reload_quietly(now);
-        self.push_feed(
-            now,
-            FeedKind::Settings,
-            format!("Rule {id} {what} ({})", file.display()),
-        );
+        let event = FeedEvent::RuleRemoved {
+            rule: id.to_string(),
+            path: file.display().to_string(),
+            built_in: loaded.built_in,
+        };
+        self.emit(now, event);
     }
 
-    /// Re-reads the files after a write of our own: the result goes to the feed, but not the
-    /// "reloaded" line.
+    /// Re-reads the files and applies them; a bad file is said in the feed, the rest apply.
     fn reload_quietly(&mut self, now: DateTime<Utc>) {
         let load = crate::rules::load(Some(&self.store.rules_dir()));
         self.rule_load = load.rules;
         for err in load.errors {
-            self.push_feed(now, FeedKind::Error, format!("rule file skipped: {err}"));
+            let error = err.to_string();
+            self.emit(
+                now,
+                FeedEvent::FileSkipped {
+                    file: UserFile::Rule,
+                    error,
+                },
+            );
         }
         self.apply_rules(now);
         self.select_source(now);

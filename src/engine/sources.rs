@@ -11,23 +11,22 @@ use super::source::{DemoSource, demo_covers};
 use super::{Engine, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
-use crate::model::{FeedKind, PrometheusSettings, Reading, Rule, RuleValue};
-use crate::text::format_duration;
+use crate::model::{FeedEvent, PrometheusSettings, Reading, Rule, RuleValue, SourceDesc};
 
 impl Engine {
-    pub(super) fn source_words(&self) -> String {
+    /// Where numbers come from, as events name it.
+    pub(super) fn source_desc(&self) -> SourceDesc {
         match &self.state.lock().source {
-            SourceStatus::Demo { forced: true } => {
-                format!("demo source forced by --demo (seed {})", self.seed)
-            }
-            SourceStatus::Demo { forced: false } => format!("demo source (seed {})", self.seed),
-            SourceStatus::Live { url, .. } => format!("live Prometheus {url}"),
-            SourceStatus::Failing { url, reason, .. } => {
-                format!("Prometheus {url}, failing: {reason}")
-            }
-            SourceStatus::Off => {
-                "no metric source (demo is off and no Prometheus URL is set)".into()
-            }
+            SourceStatus::Demo { forced } => SourceDesc::Demo {
+                forced: *forced,
+                seed: self.seed,
+            },
+            SourceStatus::Live { url, .. } => SourceDesc::Live { url: url.clone() },
+            SourceStatus::Failing { url, reason, .. } => SourceDesc::Failing {
+                url: url.clone(),
+                reason: reason.clone(),
+            },
+            SourceStatus::Off => SourceDesc::Off,
         }
     }
 
@@ -47,26 +46,16 @@ impl Engine {
                 }
                 self.demo = Some(demo);
                 if count > 0 {
-                    self.push_feed(
-                        now,
-                        FeedKind::Info,
-                        format!(
-                            "Graphs back-filled with {count} simulated calm demo samples; the monitor watches from now on"
-                        ),
-                    );
+                    self.emit(now, FeedEvent::DemoBackfilled { samples: count });
                 }
-                let without: Vec<&str> = self
+                let rules: Vec<String> = self
                     .rules
                     .iter()
                     .filter(|r| r.enabled && !demo_covers(&r.id))
-                    .map(|r| r.id.as_str())
+                    .map(|r| r.id.clone())
                     .collect();
-                if !without.is_empty() {
-                    let line = format!(
-                        "Demo source has no data for {}: their cards stay empty until a Prometheus is set",
-                        without.join(", ")
-                    );
-                    self.push_feed(now, FeedKind::Info, line);
+                if !rules.is_empty() {
+                    self.emit(now, FeedEvent::DemoLacks { rules });
                 }
             }
             SourceStatus::Demo {
@@ -120,8 +109,8 @@ impl Engine {
                         }
                     }
                     Err(e) => {
-                        let words = format!("Prometheus settings cannot be used: {e}");
-                        self.push_feed(now, FeedKind::Error, words);
+                        let reason = e.to_string();
+                        self.emit(now, FeedEvent::SourceUnusable { reason });
                         SourceStatus::Failing {
                             url: p.base_url.trim().to_string(),
                             since: now,
@@ -170,19 +159,9 @@ impl Engine {
                 match assembled.reading {
                     Some(reading) => self.record_verification(&reading, at),
                     None => {
-                        let url = self
-                            .live
-                            .as_ref()
-                            .map_or("", |l| l.client.url())
-                            .to_string();
-                        self.push_feed(
-                            at,
-                            FeedKind::Verification,
-                            format!(
-                                "Verification not possible: Prometheus {url}: {}",
-                                assembled.problems.join("; ")
-                            ),
-                        );
+                        let source = self.source_desc();
+                        let reason = assembled.problems.join("; ");
+                        self.emit(at, FeedEvent::VerifyImpossible { source, reason });
                     }
                 }
             }
@@ -202,18 +181,18 @@ impl Engine {
         results: Result<RuleResults, PromError>,
         for_rule: bool,
     ) {
-        let line = match &results {
-            Err(e) => format!("Prometheus test of {url} failed: {e}"),
-            Ok(r) => {
-                let parts: Vec<String> = r
+        let event = FeedEvent::PromTested {
+            url: url.clone(),
+            results: match &results {
+                Err(e) => Err(e.to_string()),
+                Ok(r) => Ok(r
                     .iter()
-                    .map(|(rule, res)| match res {
-                        Ok(s) => format!("{rule} {} series", s.len()),
-                        Err(e) => format!("{rule} failed ({e})"),
+                    .map(|(rule, res)| {
+                        let n = res.as_ref().map(Vec::len).map_err(|e| e.to_string());
+                        (rule.clone(), n)
                     })
-                    .collect();
-                format!("Prometheus test of {url}: {}", parts.join(", "))
-            }
+                    .collect()),
+            },
         };
         let results = results.map_err(|e| e.to_string()).map(|r| {
             r.into_iter()
@@ -231,7 +210,7 @@ impl Engine {
             self.state.lock().rule_test = Some(RuleTest(done));
         } else {
             self.state.lock().prometheus_test = Some(done);
-            self.push_feed(at, FeedKind::Settings, line);
+            self.emit(at, event);
         }
     }
 
@@ -266,14 +245,14 @@ impl Engine {
                 }
             }
         }
-        let mut line = format!(
-            "Graphs back-filled from Prometheus {url}: {points} points in {count} series since {}",
-            from.format("%H:%M:%S")
-        );
-        if !problems.is_empty() {
-            line.push_str(&format!(" (not back-filled: {})", problems.join("; ")));
-        }
-        self.push_feed(self.clock.now(), FeedKind::Info, line);
+        let event = FeedEvent::Backfilled {
+            url,
+            points,
+            series: count,
+            since: from,
+            missing: problems,
+        };
+        self.emit(self.clock.now(), event);
     }
 
     fn on_poll(&mut self, at: DateTime<Utc>, results: &RuleResults, retry_in: Option<Duration>) {
@@ -282,45 +261,36 @@ impl Engine {
             return;
         };
         let url = run.client.url().to_string();
-        let mut lines: Vec<(FeedKind, String)> = Vec::new();
+        let mut events: Vec<FeedEvent> = Vec::new();
         let status = match assembled.reading {
             Some(reading) => {
                 if let Some(since) = run.failing_since.take() {
-                    lines.push((
-                        FeedKind::Status,
-                        format!(
-                            "Prometheus {url} answers again after {} of failures; polling resumed",
-                            format_duration(at - since)
-                        ),
-                    ));
+                    events.push(FeedEvent::SourceBack {
+                        url: url.clone(),
+                        after_secs: (at - since).num_seconds(),
+                    });
                     run.reported.clear();
                 } else if run.last_good.is_none() {
-                    let counts: Vec<String> = run
+                    let series = run
                         .queries
                         .iter()
-                        .map(|q| format!("{} {} series", q.rule, reading.of(&q.rule).count()))
+                        .map(|q| (q.rule.clone(), reading.of(&q.rule).count()))
                         .collect();
-                    lines.push((
-                        FeedKind::Status,
-                        format!(
-                            "Connected to Prometheus {url}: {}; polling every {} s",
-                            counts.join(", "),
-                            run.key.poll_secs
-                        ),
-                    ));
+                    events.push(FeedEvent::Connected {
+                        url: url.clone(),
+                        series,
+                        poll_secs: run.key.poll_secs,
+                    });
                 }
                 run.last_good = Some(at);
                 if assembled.problems != run.reported {
                     if assembled.problems.is_empty() {
-                        lines.push((
-                            FeedKind::Info,
-                            format!("Prometheus {url}: every query gives values again"),
-                        ));
+                        events.push(FeedEvent::QueriesHealthy { url: url.clone() });
                     } else {
-                        lines.push((
-                            FeedKind::Error,
-                            format!("Prometheus {url}: {}", assembled.problems.join("; ")),
-                        ));
+                        events.push(FeedEvent::QueryProblems {
+                            url: url.clone(),
+                            problems: assembled.problems.clone(),
+                        });
                     }
                     run.reported = assembled.problems.clone();
                 }
@@ -330,8 +300,8 @@ impl Engine {
                     problems: assembled.problems,
                 };
                 self.state.lock().source = status;
-                for (kind, line) in lines.drain(..) {
-                    self.push_feed(at, kind, line);
+                for event in events.drain(..) {
+                    self.emit(at, event);
                 }
                 self.ingest(reading);
                 return;
@@ -340,18 +310,12 @@ impl Engine {
                 let since = *run.failing_since.get_or_insert(at);
                 let reason = assembled.problems.join("; ");
                 if assembled.problems != run.reported {
-                    let stale = if run.last_good.is_some() {
-                        "the last values stay on screen, marked stale"
-                    } else {
-                        "no values yet"
-                    };
-                    lines.push((
-                        FeedKind::Error,
-                        format!(
-                            "Prometheus {url} failing: {reason}; {stale}; retrying with backoff (at most {} s apart)",
-                            live::BACKOFF_CAP_SECS.max(run.key.poll_secs)
-                        ),
-                    ));
+                    events.push(FeedEvent::SourceFailing {
+                        url: url.clone(),
+                        reason: reason.clone(),
+                        had_values: run.last_good.is_some(),
+                        backoff_cap_secs: live::BACKOFF_CAP_SECS.max(run.key.poll_secs),
+                    });
                     run.reported = assembled.problems;
                 }
                 SourceStatus::Failing {
@@ -367,8 +331,8 @@ impl Engine {
         };
         self.changed = true;
         self.state.lock().source = status;
-        for (kind, line) in lines {
-            self.push_feed(at, kind, line);
+        for event in events {
+            self.emit(at, event);
         }
     }
 
@@ -390,12 +354,9 @@ impl Engine {
         }
         let reading = self.demo.as_ref().map(|demo| demo.current_reading(now));
         let Some(reading) = reading else {
-            let words = self.source_words();
-            return self.push_feed(
-                now,
-                FeedKind::Verification,
-                format!("Verification not possible: {words}"),
-            );
+            let source = self.source_desc();
+            let reason = String::new();
+            return self.emit(now, FeedEvent::VerifyImpossible { source, reason });
         };
         self.record_verification(&reading, now);
     }
@@ -414,9 +375,12 @@ impl Engine {
                 && checks.iter().all(|c| c.value.is_some() && !c.in_breach()),
             checks,
         };
-        let line = v.line();
+        let event = FeedEvent::Verified {
+            checks: v.checks.clone(),
+            recovered: v.recovered,
+        };
         self.state.lock().last_verification = Some(v);
-        self.push_feed(now, FeedKind::Verification, line);
+        self.emit(now, event);
     }
 
     pub(super) fn test_prometheus(&mut self, settings: PrometheusSettings) {

@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::FeedEvent;
+
 /// What kind of event a feed entry records; the UI colours and filters by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeedKind {
@@ -47,25 +49,59 @@ impl FeedKind {
     }
 }
 
-/// One timestamped line of the event feed.
+/// One timestamped event of the feed. Words are made from `event` when it is shown, in the
+/// reader's language (`crate::text::feed`).
+///
+/// Reads v0.1's form too (`message: "..."`, an English sentence), as [`FeedEvent::Legacy`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FeedEntryWire")]
 pub struct FeedEntry {
     /// When it happened.
     pub at: DateTime<Utc>,
-    /// What kind of event it is.
+    /// What kind of event it is (always `event.kind()`, or v0.1's kind for a legacy line).
     pub kind: FeedKind,
-    /// The line itself, in words.
-    pub message: String,
+    /// What happened.
+    pub event: FeedEvent,
 }
 
 impl FeedEntry {
-    /// The single-line form printed by `--headless`.
-    pub fn line(&self) -> String {
-        format!(
-            "{} {:<9} {}",
-            self.at.format("%Y-%m-%dT%H:%M:%SZ"),
-            self.kind.tag(),
-            self.message
-        )
+    /// An entry for `event` at `at`.
+    pub fn new(at: DateTime<Utc>, event: FeedEvent) -> Self {
+        Self {
+            at,
+            kind: event.kind(),
+            event,
+        }
+    }
+}
+
+/// Both forms of an entry on disk. Neither field is an `Option` on the wire: RON would want
+/// `Some(...)` around today's `event`, and v0.1 wrote `message` as a plain string.
+#[derive(Deserialize)]
+struct FeedEntryWire {
+    at: DateTime<Utc>,
+    kind: FeedKind,
+    #[serde(default = "no_event")]
+    event: FeedEvent,
+    // v0.1:
+    #[serde(default)]
+    message: String,
+}
+
+fn no_event() -> FeedEvent {
+    FeedEvent::Legacy(String::new())
+}
+
+impl From<FeedEntryWire> for FeedEntry {
+    fn from(w: FeedEntryWire) -> Self {
+        let event = match w.event {
+            FeedEvent::Legacy(text) if text.is_empty() => FeedEvent::Legacy(w.message),
+            event => event,
+        };
+        FeedEntry {
+            at: w.at,
+            kind: w.kind,
+            event,
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing in here knows about egui, tokio or the network: every type is serde data with
 //! small pure helpers, so it can be persisted, tested and drawn without side effects.
 
+mod event;
 mod feed;
 mod incident;
 mod metrics;
@@ -14,6 +15,7 @@ mod scenario;
 mod secret;
 mod settings;
 
+pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,

@@ -62,6 +62,17 @@ pub enum NotifyEvent {
     Refired(u32),
 }
 
+impl Job {
+    /// The job as feed events name it.
+    pub fn desc(&self) -> super::JobDesc {
+        super::JobDesc {
+            incident: self.incident,
+            event: self.event,
+            destination: self.destination.clone(),
+        }
+    }
+}
+
 /// Where a job stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum JobState {

@@ -7,14 +7,16 @@ use super::app::Snapshot;
 use super::i18n::t;
 use super::style;
 use crate::engine::ConsoleState;
+use crate::model::Lang;
+use crate::text::feed::message;
 
 /// Filter text and the cached list of matching rows.
 #[derive(Default)]
 pub(crate) struct FeedView {
     /// What the user typed.
     pub filter: String,
-    /// (feed_total, filter) the matches were computed for.
-    key: Option<(u64, String)>,
+    /// (feed_total, filter, language) the matches were computed for.
+    key: Option<(u64, String, Lang)>,
     /// Indices into the feed of matching entries, newest first.
     matches: Vec<usize>,
 }
@@ -27,7 +29,8 @@ impl FeedView {
             self.matches.clear();
             return;
         }
-        let key = (snap.feed_total, needle.clone());
+        let lang = snap.lang();
+        let key = (snap.feed_total, needle.clone(), lang);
         if self.key.as_ref() == Some(&key) {
             return;
         }
@@ -38,7 +41,8 @@ impl FeedView {
             .enumerate()
             .rev()
             .filter(|(_, e)| {
-                e.message.to_lowercase().contains(&needle)
+                // What the reader sees is what the filter matches: the words in their language.
+                message(&e.event, lang).to_lowercase().contains(&needle)
                     || e.kind.tag().to_lowercase().contains(&needle)
             })
             .map(|(i, _)| i)
@@ -123,7 +127,7 @@ pub(crate) fn feed_ui(
                         tag = tag.color(c);
                     }
                     ui.label(tag);
-                    ui.add(egui::Label::new(&e.message).truncate());
+                    ui.add(egui::Label::new(message(&e.event, lang)).truncate());
                 });
             }
         });

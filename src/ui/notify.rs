@@ -7,7 +7,6 @@ use super::app::Snapshot;
 use super::i18n::t;
 use super::settings::{env_note_ui, env_row_ui};
 use super::style;
-use crate::engine::notifier::job_words;
 use crate::engine::{Command, SlackTest};
 use crate::model::{
     Destination, EmailSettings, JobState, Lang, Secret, Settings, SettingsError, SlackSettings,
@@ -632,7 +631,7 @@ pub(crate) fn outbox_ui(ui: &mut egui::Ui, snap: &Snapshot, send: &dyn Fn(Comman
                     RichText::new(format!(
                         "{} {}",
                         t(lang, "Not delivered:", "전송 실패:"),
-                        job_words(j)
+                        crate::text::feed::job(&j.desc(), lang)
                     ))
                     .color(style::breach(dark))
                     .strong(),

@@ -169,7 +169,19 @@ pub(crate) fn settings_ui(
     send: &dyn Fn(Command),
 ) {
     if form.base.as_ref() != Some(&snap.settings) {
-        form.load(&snap.settings);
+        // A language switch alone keeps what is being edited in the other fields.
+        let only_language = form.base.as_ref().is_some_and(|b| {
+            Settings {
+                language: snap.settings.language,
+                ..b.clone()
+            } == snap.settings
+        });
+        if only_language {
+            form.language = snap.settings.language;
+            form.base = Some(snap.settings.clone());
+        } else {
+            form.load(&snap.settings);
+        }
     }
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
@@ -189,8 +201,15 @@ pub(crate) fn settings_ui(
                 .show(ui, |ui| {
                     ui.label(t(lang, "Language", "언어"));
                     ui.horizontal(|ui| {
-                        ui.selectable_value(&mut form.language, Lang::En, "English");
-                        ui.selectable_value(&mut form.language, Lang::Ko, "한국어");
+                        // Applies at once, the feed included; no Save needed.
+                        for (choice, name) in [(Lang::En, "English"), (Lang::Ko, "한국어")] {
+                            if ui
+                                .selectable_value(&mut form.language, choice, name)
+                                .clicked()
+                            {
+                                send(Command::SetLanguage(choice));
+                            }
+                        }
                     });
                     ui.end_row();
                     ui.label(t(lang, "Theme", "테마"));

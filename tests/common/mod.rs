@@ -18,6 +18,11 @@ use incident_console::model::FeedKind;
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// A feed entry in English, as headless prints it by default: what tests read it as.
+pub fn en(entry: &incident_console::model::FeedEntry) -> String {
+    incident_console::text::feed::message(&entry.event, incident_console::model::Lang::En)
+}
+
 /// What the fake answers.
 #[derive(Clone, Debug)]
 pub enum Reply {
@@ -409,7 +414,12 @@ pub fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleS
     let deadline = Instant::now() + Duration::from_secs(30);
     while !cond(&state.lock()) {
         if Instant::now() > deadline {
-            let feed: Vec<String> = state.lock().feed.iter().map(|e| e.line()).collect();
+            let feed: Vec<String> = state
+                .lock()
+                .feed
+                .iter()
+                .map(|e| incident_console::text::feed::line(e, incident_console::model::Lang::En))
+                .collect();
             panic!("gave up waiting for {what}; feed:\n{}", feed.join("\n"));
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -433,7 +443,7 @@ pub fn wait_for_live_sample(state: &Mutex<ConsoleState>) {
 pub fn count(st: &ConsoleState, kind: FeedKind, needle: &str) -> usize {
     st.feed
         .iter()
-        .filter(|e| e.kind == kind && e.message.contains(needle))
+        .filter(|e| e.kind == kind && crate::common::en(e).contains(needle))
         .count()
 }
 

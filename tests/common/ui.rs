@@ -71,7 +71,7 @@ pub fn feed_has(h: &Harness<'static, ConsoleApp>, kind: FeedKind, needle: &str) 
         .lock()
         .feed
         .iter()
-        .any(|e| e.kind == kind && e.message.contains(needle))
+        .any(|e| e.kind == kind && crate::common::en(e).contains(needle))
 }
 
 /// Replaces the text of the field labelled `label`.

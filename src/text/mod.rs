@@ -1,6 +1,8 @@
 //! Pure words shared by the feed, notifications and the window: durations, and rule values
 //! written with their units, in either language.
 
+pub mod feed;
+
 use crate::model::{Lang, RuleValue, Trigger};
 
 /// `1h 02m 03s`-style text for a duration.

@@ -1,0 +1,388 @@
+//! What the feed records: typed events, not sentences. Words are made from them at the edge
+//! (`crate::text::feed`), in the reader's language, so the same feed reads in Korean or English
+//! and tests assert on events rather than on wording.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Comparison, Destination, FeedKind, NotifyEvent, RuleId, RuleValue, Unit};
+
+/// One rule's answer in a Test: how many series, or the error in words.
+pub type RuleCount = (RuleId, Result<usize, String>);
+
+/// Where numbers come from, as an event names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SourceDesc {
+    /// The demo source; `forced` when `--demo` chose it.
+    Demo {
+        /// Whether `--demo` forced it.
+        forced: bool,
+        /// Its seed.
+        seed: u64,
+    },
+    /// A Prometheus server (URL without credentials).
+    Live {
+        /// The server.
+        url: String,
+    },
+    /// A Prometheus server that fails, and why (words from the client).
+    Failing {
+        /// The server.
+        url: String,
+        /// Why, as the client said it.
+        reason: String,
+    },
+    /// Demo is off and no Prometheus URL is set.
+    Off,
+}
+
+/// Which file an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SavedFile {
+    /// `feed.ron`.
+    Feed,
+    /// `incidents.ron`.
+    Incidents,
+    /// `outbox.ron`.
+    Outbox,
+}
+
+/// Which kind of user file a load problem is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserFile {
+    /// A runbook in `scenarios/`.
+    Scenario,
+    /// A rule in `rules/`.
+    Rule,
+}
+
+/// A notification, as an event names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobDesc {
+    /// The incident it is about.
+    pub incident: u64,
+    /// What it reports.
+    pub event: NotifyEvent,
+    /// Where it goes.
+    pub destination: Destination,
+}
+
+/// A rule's threshold as an event names it (so the words read the same after the rule changes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdDesc {
+    /// The rule.
+    pub rule: RuleId,
+    /// Which side is bad.
+    pub comparison: Comparison,
+    /// The threshold, in the query's unit.
+    pub threshold: f64,
+    /// How it is written.
+    pub unit: Unit,
+}
+
+/// Everything the feed can say. Free text appears only where it comes from outside (a
+/// server's or the OS's error message, a file's parse error) or from v0.1's feed (`Legacy`).
+// Field names say what they hold; each variant's comment says when it happens.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FeedEvent {
+    /// A sentence from a v0.1 feed file, kept as it was written.
+    Legacy(String),
+    /// The console started.
+    Started {
+        source: SourceDesc,
+        poll_secs: u64,
+        data_dir: String,
+        restored: usize,
+        /// Active incidents as (id, code).
+        active: Vec<(u64, String)>,
+    },
+    /// A file of the data dir could not be read and was moved aside (words from the store).
+    RestoreProblem(String),
+    /// A runbook or rule file was skipped (`error` holds file:line:col and the parser's words).
+    FileSkipped { file: UserFile, error: String },
+    /// The environment could not be used as given (words from the reader of the environment).
+    EnvironmentProblem(String),
+    /// Environment variables override settings for this run.
+    Overridden { names: Vec<String> },
+    /// Notifications left by the last run.
+    OutboxRestored { waiting: usize, pending: usize },
+    /// The demo's graphs were filled with calm samples.
+    DemoBackfilled { samples: u64 },
+    /// The demo has no data for these rules.
+    DemoLacks { rules: Vec<RuleId> },
+    /// A breach of a rule opened an incident (`series`: the newly breaching ones, worst first).
+    Detected {
+        id: u64,
+        code: String,
+        series: Vec<String>,
+        values: Vec<RuleValue>,
+    },
+    /// A breach attached to an active incident.
+    Refired {
+        id: u64,
+        code: String,
+        count: u32,
+        series: Vec<String>,
+        values: Vec<RuleValue>,
+        /// Another series of the rule was still in breach.
+        ongoing: bool,
+    },
+    /// The responder fired a runbook by hand (`refired`: it attached to an active incident).
+    Triggered {
+        id: u64,
+        code: String,
+        random: bool,
+        refired: bool,
+        values: Vec<RuleValue>,
+        /// When the source is failing: the time of the last good sample shown.
+        stale_since: Option<DateTime<Utc>>,
+    },
+    /// No series of the rule is in breach any more.
+    Cleared {
+        threshold: ThresholdDesc,
+        window: u32,
+    },
+    /// A series stopped arriving for a whole window; counted as clean.
+    SeriesMissing {
+        rule: RuleId,
+        series: String,
+        samples: u32,
+    },
+    /// A rule started flapping.
+    FlappingStarted {
+        rule: RuleId,
+        breaches: usize,
+        window_mins: i64,
+    },
+    /// A rule stopped flapping.
+    FlappingStopped { rule: RuleId },
+    /// A rule names a runbook that is not loaded.
+    RunbookMissing { rule: RuleId, runbook: String },
+    /// An incident recovered after its plan ran.
+    Recovered {
+        id: u64,
+        code: String,
+        samples: u32,
+        /// Time to recover, in seconds.
+        ttr_secs: i64,
+    },
+    /// An action plan ran (in this version: simulated).
+    PlanExecuted {
+        id: u64,
+        code: String,
+        actions: usize,
+    },
+    /// An action plan was kept for manual review.
+    PlanDeferred {
+        id: u64,
+        code: String,
+        actions: usize,
+    },
+    /// A plan was refused and nothing ran.
+    PlanRefused { id: u64, reason: Refusal },
+    /// A plan was not deferred: it is not awaiting approval.
+    NotDeferred { id: u64 },
+    /// An incident was closed by the responder.
+    Closed { id: u64, code: String },
+    /// There is no such incident.
+    UnknownIncident { id: u64 },
+    /// "Trigger alert" with no runbook loaded, or an unknown one (`code`).
+    NoScenario { code: Option<String> },
+    /// The result of "Verify recovery".
+    Verified {
+        checks: Vec<RuleValue>,
+        recovered: bool,
+    },
+    /// "Verify recovery" could not read values.
+    VerifyImpossible { source: SourceDesc, reason: String },
+    /// A Prometheus answered for the first time.
+    Connected {
+        url: String,
+        /// Series per rule.
+        series: Vec<(RuleId, usize)>,
+        poll_secs: u64,
+    },
+    /// Graphs were back-filled from a range query (`missing`: rules not back-filled, with why).
+    Backfilled {
+        url: String,
+        points: usize,
+        series: usize,
+        since: DateTime<Utc>,
+        missing: Vec<String>,
+    },
+    /// The source fails (`had_values`: the last values stay on screen, stale).
+    SourceFailing {
+        url: String,
+        reason: String,
+        had_values: bool,
+        backoff_cap_secs: u64,
+    },
+    /// The source answers again after failing for `after_secs`.
+    SourceBack { url: String, after_secs: i64 },
+    /// Some queries have problems (each in words).
+    QueryProblems { url: String, problems: Vec<String> },
+    /// Every query gives values again.
+    QueriesHealthy { url: String },
+    /// The Prometheus settings cannot make a client (words from the client).
+    SourceUnusable { reason: String },
+    /// The Prometheus tab's Test: per rule, the number of series or the error.
+    PromTested {
+        url: String,
+        results: Result<Vec<RuleCount>, String>,
+    },
+    /// Settings were saved and applied.
+    SettingsSaved {
+        source: SourceDesc,
+        poll_secs: u64,
+        thresholds: Vec<ThresholdDesc>,
+    },
+    /// The language was switched (applied at once).
+    LanguageSet,
+    /// Settings were not saved (validation's words).
+    SettingsRejected { reason: String },
+    /// A save started failing (OS words); said once until it works again.
+    SaveFailed { file: SavedFile, reason: String },
+    /// A save works again.
+    SaveRecovered { file: SavedFile },
+    /// A report was exported.
+    Exported { id: u64, path: String },
+    /// A report was not exported (OS words).
+    ExportFailed {
+        id: u64,
+        path: String,
+        reason: String,
+    },
+    /// The export dialog was cancelled or there is none.
+    ExportCancelled,
+    /// Runbooks were re-read.
+    ScenariosReloaded { count: usize },
+    /// Rules were re-read.
+    RulesReloaded { enabled: usize, total: usize },
+    /// A rule was written to its file.
+    RuleSaved {
+        rule: RuleId,
+        path: String,
+        enabled: bool,
+        query: String,
+        threshold: ThresholdDesc,
+        window: u32,
+    },
+    /// A rule's file was removed (`built_in`: the built-in rule is back).
+    RuleRemoved {
+        rule: RuleId,
+        path: String,
+        built_in: bool,
+    },
+    /// A rule change was refused (validation's or the OS's words).
+    RuleRejected { rule: RuleId, reason: String },
+    /// A target (Slack or email) is wanted but cannot be used. `set_up`: someone configured
+    /// it (an error); otherwise nothing is set up yet (a hint).
+    TargetUnusable {
+        email: bool,
+        why: String,
+        set_up: bool,
+    },
+    /// "Send to Slack" could not be done.
+    NotSentToSlack { id: u64, why: String },
+    /// A report was queued for a Slack channel.
+    QueuedForSlack { id: u64, channel: String },
+    /// The Slack tab's Test.
+    SlackTested {
+        url: String,
+        result: Result<String, String>,
+    },
+    /// A notification was delivered (`attempts` when more than one).
+    Delivered { job: JobDesc, attempts: Option<u32> },
+    /// A notification failed for good or for too long; it waits for the responder.
+    DeliveryPending { job: JobDesc, reason: String },
+    /// A notification failed and is retried at `next`.
+    DeliveryRetrying {
+        job: JobDesc,
+        reason: String,
+        next: DateTime<Utc>,
+    },
+    /// The responder asked to retry a notification.
+    DeliveryRetry { job: JobDesc },
+    /// The responder acknowledged a pending notification: it will not be sent.
+    DeliveryDropped { job: JobDesc },
+}
+
+/// Why the engine refused to run a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// Headless runs never execute: nobody approved it.
+    Headless,
+    /// The incident is already recovered or closed.
+    Finished,
+    /// The plan already ran at that time.
+    AlreadyRan(DateTime<Utc>),
+    /// These high-risk actions (1-based number, command) were not acknowledged.
+    Unacknowledged(Vec<(usize, String)>),
+}
+
+impl FeedEvent {
+    /// The kind the feed colours and filters by.
+    pub fn kind(&self) -> FeedKind {
+        use FeedEvent::*;
+        match self {
+            Legacy(_) => FeedKind::Info,
+            Detected { .. } => FeedKind::Detection,
+            Refired { .. } => FeedKind::Refire,
+            Triggered { .. } => FeedKind::Trigger,
+            Cleared { .. } => FeedKind::Cleared,
+            Recovered { .. } => FeedKind::Recovered,
+            PlanExecuted { .. } | PlanDeferred { .. } => FeedKind::Action,
+            Closed { .. }
+            | Connected { .. }
+            | SourceBack { .. }
+            | FlappingStarted { .. }
+            | FlappingStopped { .. } => FeedKind::Status,
+            Verified { .. } | VerifyImpossible { .. } => FeedKind::Verification,
+            Overridden { .. }
+            | PromTested { .. }
+            | SettingsSaved { .. }
+            | LanguageSet
+            | SlackTested { .. }
+            | RuleSaved { .. }
+            | RuleRemoved { .. } => FeedKind::Settings,
+            RestoreProblem(_)
+            | FileSkipped { .. }
+            | EnvironmentProblem(_)
+            | RunbookMissing { .. }
+            | PlanRefused { .. }
+            | NotDeferred { .. }
+            | UnknownIncident { .. }
+            | NoScenario { .. }
+            | SourceFailing { .. }
+            | QueryProblems { .. }
+            | SourceUnusable { .. }
+            | SettingsRejected { .. }
+            | SaveFailed { .. }
+            | ExportFailed { .. }
+            | RuleRejected { .. }
+            | NotSentToSlack { .. }
+            | DeliveryPending { .. }
+            | DeliveryRetrying { .. } => FeedKind::Error,
+            // A target nobody set up yet is a hint; one set up but broken is an error.
+            TargetUnusable { set_up: true, .. } => FeedKind::Error,
+            TargetUnusable { set_up: false, .. } => FeedKind::Info,
+            Started { .. }
+            | OutboxRestored { .. }
+            | DemoBackfilled { .. }
+            | DemoLacks { .. }
+            | SeriesMissing { .. }
+            | Backfilled { .. }
+            | QueriesHealthy { .. }
+            | SaveRecovered { .. }
+            | Exported { .. }
+            | ExportCancelled
+            | ScenariosReloaded { .. }
+            | RulesReloaded { .. }
+            | QueuedForSlack { .. }
+            | Delivered { .. }
+            | DeliveryRetry { .. }
+            | DeliveryDropped { .. } => FeedKind::Info,
+        }
+    }
+}

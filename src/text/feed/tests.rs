@@ -1,0 +1,124 @@
+//! One golden test per language: the same events, word for word.
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::model::{Comparison, Localized, RuleValue, Unit};
+
+fn http(value: f64) -> RuleValue {
+    RuleValue {
+        rule: "http_error_rate".into(),
+        title: Localized {
+            en: "HTTP error rate".into(),
+            ko: "HTTP 오류율".into(),
+        },
+        unit: Unit::Ratio,
+        comparison: Comparison::Above,
+        threshold: 0.05,
+        value: Some(value),
+        series: Some("edge-node-01".into()),
+    }
+}
+
+fn events() -> Vec<FeedEvent> {
+    let at = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 3).unwrap();
+    vec![
+        FeedEvent::Detected {
+            id: 1,
+            code: "http_5xx_surge".into(),
+            series: vec!["edge-node-01".into()],
+            values: vec![http(0.1077)],
+        },
+        FeedEvent::Refired {
+            id: 1,
+            code: "http_5xx_surge".into(),
+            count: 2,
+            series: vec!["edge-node-03".into()],
+            values: vec![http(0.0957)],
+            ongoing: true,
+        },
+        FeedEvent::Cleared {
+            threshold: ThresholdDesc {
+                rule: "http_error_rate".into(),
+                comparison: Comparison::Above,
+                threshold: 0.05,
+                unit: Unit::Ratio,
+            },
+            window: 5,
+        },
+        FeedEvent::SeriesMissing {
+            rule: "exporter_up".into(),
+            series: "127.0.0.1:9001".into(),
+            samples: 5,
+        },
+        FeedEvent::PlanRefused {
+            id: 4,
+            reason: Refusal::Unacknowledged(vec![(1, "kubectl rollout undo".into())]),
+        },
+        FeedEvent::Verified {
+            checks: vec![http(0.0123)],
+            recovered: true,
+        },
+        FeedEvent::TargetUnusable {
+            email: false,
+            why: "no bot token is set".into(),
+            set_up: false,
+        },
+        FeedEvent::DeliveryRetrying {
+            job: JobDesc {
+                incident: 1,
+                event: NotifyEvent::Opened,
+                destination: Destination::Slack {
+                    channel: "#ops".into(),
+                },
+            },
+            reason: "HTTP 503".into(),
+            next: at,
+        },
+    ]
+}
+
+#[test]
+fn english_words() {
+    let got: Vec<String> = events().iter().map(|e| message(e, Lang::En)).collect();
+    assert_eq!(
+        got,
+        [
+            "http_5xx_surge opened incident #1: edge-node-01 http_error_rate=10.77 % (threshold 5.00 %)",
+            "http_5xx_surge re-fired on incident #1 (re-fire 2) (another series was still in breach): edge-node-03 http_error_rate=9.57 % (threshold 5.00 %)",
+            "http_error_rate breach cleared: the last 5 samples of every series are clean (> 5.00 %)",
+            "exporter_up: series 127.0.0.1:9001 went missing (5 polls without a sample); counted as clean",
+            "Refused to execute the plan of incident #4: high-risk action 1 `kubectl rollout undo` was not acknowledged by the responder; nothing ran",
+            "Verification http_error_rate=1.23 % (threshold 5.00 %): recovered",
+            "Slack is a target but no bot token is set; incidents are not posted until it is set in the Slack settings tab",
+            "Not delivered yet: incident #1 report to Slack #ops: HTTP 503; retrying with backoff (next try at 09:00:03)",
+        ]
+    );
+}
+
+#[test]
+fn korean_words() {
+    let got: Vec<String> = events().iter().map(|e| message(e, Lang::Ko)).collect();
+    assert_eq!(
+        got,
+        [
+            "http_5xx_surge 인시던트 #1 열림: edge-node-01 HTTP 오류율 10.77 % (임계치 5.00 %)",
+            "http_5xx_surge 인시던트 #1 재발 (2회) (다른 시리즈가 아직 초과 중): edge-node-03 HTTP 오류율 9.57 % (임계치 5.00 %)",
+            "http_error_rate 초과 해소: 모든 시리즈의 최근 5개 샘플이 정상입니다 (> 5.00 %)",
+            "exporter_up: 시리즈 127.0.0.1:9001가 사라졌습니다 (5번 수집 동안 샘플 없음). 정상으로 간주합니다",
+            "인시던트 #4의 플랜 실행 거부: 위험도 높은 조치 1 `kubectl rollout undo`를 담당자가 확인하지 않았습니다. 아무것도 실행하지 않았습니다",
+            "복구 검증 HTTP 오류율 1.23 % (임계치 5.00 %): 복구됨",
+            "Slack이 보고 대상이지만 설정이 덜 되었습니다 (no bot token is set). Slack 설정 탭에서 설정할 때까지 게시하지 않습니다",
+            "아직 전송 못 함: 인시던트 #1 보고 → Slack #ops: HTTP 503; 간격을 늘리며 다시 시도합니다 (다음 시도 09:00:03)",
+        ]
+    );
+}
+
+#[test]
+fn every_kind_of_event_has_words_in_both_languages() {
+    for e in events() {
+        let (en, ko) = (message(&e, Lang::En), message(&e, Lang::Ko));
+        assert!(!en.is_empty() && !ko.is_empty());
+        assert_ne!(en, ko, "{e:?} is not translated");
+    }
+}
