@@ -3,19 +3,28 @@
 //! It publishes a [`ConsoleState`] behind a mutex that the UI (or the headless printer) reads,
 //! and takes [`Command`]s on a channel. It computes outside the lock and locks only to assign;
 //! no guard is ever held across an `.await`.
+//!
+//! One room per concern (each an `impl Engine` block over the one loop's state, for now):
+//! `sources` (demo or Prometheus, the live task's reports, Verify, the Test buttons), `live`
+//! (the polling task), `incidents` (detection results into incidents, plans, the recovery
+//! watch), `rules` (rule files), `settings`, `notifier` (the outbox and deliveries), `saver`
+//! (incident saves off the loop), `state` (what is published) and `handle` (what the window
+//! holds). Words are never made here: the feed takes typed [`FeedEvent`]s.
 
 pub mod clock;
 mod commands;
+mod handle;
 pub mod incidents;
 pub mod live;
 pub mod notifier;
 mod rules;
 mod saver;
+mod settings;
 pub mod source;
 mod sources;
+mod state;
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,161 +34,22 @@ use tokio::sync::mpsc;
 
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::Command;
+pub use handle::EngineHandle;
+use handle::RepaintFn;
 pub use notifier::{DeliveryEvent, SlackTest};
+pub use state::{ConsoleState, PromTest, RuleTest, SourceStatus, TestSeries, Verification};
 
 use crate::detect::Detector;
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::PromClient;
 use crate::model::{
-    FeedEntry, FeedEvent, Incident, Job, NotifyOverrides, Outbox, PrometheusOverrides,
-    PrometheusSettings, Reading, Rule, RuleId, RuleValue, SavedFile, Scenario, Settings,
-    ThresholdDesc, UserFile,
+    FeedEntry, FeedEvent, Incident, NotifyOverrides, Outbox, PrometheusOverrides,
+    PrometheusSettings, Rule, Settings, ThresholdDesc, UserFile,
 };
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
 use live::{LiveEvent, RuleQuery};
 use source::DemoSource;
-
-/// Where the numbers come from right now.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SourceStatus {
-    /// The built-in deterministic demo source.
-    Demo {
-        /// Whether `--demo` forced it.
-        forced: bool,
-    },
-    /// Polling a Prometheus server; `last_good` is `None` while connecting.
-    Live {
-        /// The server, without credentials.
-        url: String,
-        /// When the last poll with values arrived.
-        last_good: Option<DateTime<Utc>>,
-        /// What the last poll could not use, in words (an empty query, a NaN series).
-        problems: Vec<String>,
-    },
-    /// The server gives no values: the last good values are stale.
-    Failing {
-        /// The server, without credentials.
-        url: String,
-        /// When the failures began.
-        since: DateTime<Utc>,
-        /// Why, in words.
-        reason: String,
-        /// When the last poll with values arrived, if ever.
-        last_good: Option<DateTime<Utc>>,
-        /// When the next attempt is due, if one is scheduled.
-        retry_at: Option<DateTime<Utc>>,
-    },
-    /// Demo is off and nothing else is configured: nothing is polled.
-    Off,
-}
-
-/// One query's answer in a Test: every series' `(name, value)`, or the error in words.
-pub type TestSeries = Result<Vec<(String, f64)>, String>;
-
-/// A Test of queries against a Prometheus (the Prometheus tab's: every rule; the Rules tab's:
-/// one).
-#[derive(Clone, Debug, PartialEq)]
-pub enum PromTest {
-    /// Waiting for the server.
-    Running {
-        /// The server, without credentials.
-        url: String,
-    },
-    /// The answer.
-    Done {
-        /// The server, without credentials (empty when there is none).
-        url: String,
-        /// When it answered.
-        at: DateTime<Utc>,
-        /// Per rule (in rule order): every series' value (may be NaN), or the error in words;
-        /// or the error that stopped them all.
-        results: Result<Vec<(RuleId, TestSeries)>, String>,
-    },
-}
-
-/// The Rules tab's last Test of one rule's query.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleTest(pub PromTest);
-
-/// The result of the last "Verify recovery".
-#[derive(Clone, Debug, PartialEq)]
-pub struct Verification {
-    /// When the values were read.
-    pub at: DateTime<Utc>,
-    /// Every enabled rule the source answered: its worst value against its threshold.
-    pub checks: Vec<RuleValue>,
-    /// Whether every check has a value on the good side of its threshold.
-    pub recovered: bool,
-}
-
-impl Verification {
-    /// The feed line, e.g.
-    /// `Verification http_error_rate=1.23 % (threshold 5.00 %), cpu_usage=…: recovered`.
-    pub fn line(&self) -> String {
-        let values: Vec<String> = self
-            .checks
-            .iter()
-            .map(|c| crate::text::rule_value(c, crate::model::Lang::En))
-            .collect();
-        format!(
-            "Verification {}: {}",
-            values.join(", "),
-            if self.recovered {
-                "recovered"
-            } else {
-                "pending"
-            }
-        )
-    }
-}
-
-/// Everything the UI draws, owned by the engine.
-#[derive(Clone, Debug)]
-pub struct ConsoleState {
-    /// Settings in force.
-    pub settings: Settings,
-    /// Loaded scenarios, sorted by code.
-    pub scenarios: Arc<Vec<Scenario>>,
-    /// The rules in force (built-in ones tuned by settings), in card order.
-    pub rules: Arc<Vec<Rule>>,
-    /// The rules as loaded, with the file that defines each (the Rules tab edits these).
-    pub rule_files: Arc<Vec<LoadedRule>>,
-    /// Rules flapping right now.
-    pub flapping: Vec<RuleId>,
-    /// The Rules tab's last Test.
-    pub rule_test: Option<RuleTest>,
-    /// Incidents, oldest first. Shared so that a frame's copy is one pointer.
-    pub incidents: Arc<Vec<Incident>>,
-    /// The feed, oldest first, at most [`FEED_LIMIT`] entries.
-    pub feed: VecDeque<FeedEntry>,
-    /// Entries ever added to the feed (moves even when the feed is full).
-    pub feed_total: u64,
-    /// Sparkline history.
-    pub history: MetricHistory,
-    /// The latest reading.
-    pub latest: Option<Reading>,
-    /// Where numbers come from.
-    pub source: SourceStatus,
-    /// The data dir.
-    pub data_dir: PathBuf,
-    /// Whether `--demo` forced the demo source.
-    pub demo_forced: bool,
-    /// Whether the engine runs without a window (it then never executes actions).
-    pub headless: bool,
-    /// The last verification.
-    pub last_verification: Option<Verification>,
-    /// Effective poll interval (settings, or `--poll-secs`).
-    pub poll_interval_secs: u64,
-    /// The last Test of the Prometheus tab.
-    pub prometheus_test: Option<PromTest>,
-    /// Environment variables that override settings for this run (names only).
-    pub overridden: Vec<&'static str>,
-    /// Every notification job: queued, pending, and the sent history.
-    pub notifications: Arc<Vec<Job>>,
-    /// The last Test of the Slack tab.
-    pub slack_test: Option<SlackTest>,
-}
 
 /// How the engine is started.
 pub struct EngineConfig {
@@ -224,55 +94,6 @@ impl EngineConfig {
             notify_overrides: NotifyOverrides::default(),
             startup_problems: Vec::new(),
         }
-    }
-}
-
-type RepaintFn = Arc<dyn Fn() + Send + Sync>;
-
-/// What the UI holds: the shared state, the command channel, and the engine thread.
-pub struct EngineHandle {
-    /// The state to read each frame.
-    pub state: Arc<Mutex<ConsoleState>>,
-    commands: mpsc::Sender<Command>,
-    repaint: Arc<Mutex<Option<RepaintFn>>>,
-    stop: Arc<tokio::sync::Notify>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl EngineHandle {
-    /// Queues a command. Returns false (and the engine is gone or swamped) if it could not.
-    pub fn send(&self, command: Command) -> bool {
-        self.commands.try_send(command).is_ok()
-    }
-
-    /// A sender for threads other than the UI's (e.g. a file dialog's).
-    pub fn sender(&self) -> mpsc::Sender<Command> {
-        self.commands.clone()
-    }
-
-    /// Installs what the engine calls after each batch of changes (the window's repaint).
-    pub fn set_repaint(&self, repaint: impl Fn() + Send + Sync + 'static) {
-        *self.repaint.lock() = Some(Arc::new(repaint));
-    }
-
-    /// Whether the engine thread is still alive (false after shutdown or a crash).
-    pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
-    }
-
-    /// Asks the engine to save and stop, and waits for its thread.
-    pub fn shutdown(&mut self) {
-        // A separate signal, not a command: it gets through even when the queue is full.
-        self.stop.notify_one();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for EngineHandle {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 
@@ -425,6 +246,7 @@ impl Engine {
             rules: rules.clone(),
             rule_files: Arc::new(rule_load.rules.clone()),
             flapping: Vec::new(),
+            unsourced: Vec::new(),
             rule_test: None,
             incidents: Arc::new(Vec::new()),
             feed: VecDeque::new(),
@@ -655,20 +477,6 @@ impl Engine {
         self.save_outbox();
     }
 
-    /// Hands the current incident list to a blocking thread; its result comes back on
-    /// `saved_tx`. The list is shared, so this costs a pointer copy here.
-    fn start_incident_save(&mut self) {
-        self.incident_saves.started();
-        let (store, incidents, done) = (
-            self.store.clone(),
-            self.incidents.clone(),
-            self.saved_tx.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            let _ = done.send(store.save_incidents(&incidents));
-        });
-    }
-
     fn poll_interval_secs(&self) -> u64 {
         self.poll_override_secs
             .unwrap_or(self.settings.poll_interval_secs)
@@ -705,51 +513,6 @@ impl Engine {
         }
         st.feed.push_back(entry);
         st.feed_total += 1;
-    }
-
-    fn save_feed_if_dirty(&mut self) {
-        if !self.feed_dirty {
-            return;
-        }
-        self.feed_dirty = false;
-        let result = self.store.save_feed(&self.feed);
-        self.note_save(SaveTarget::Feed, result);
-    }
-
-    /// Writes incidents now, on this thread: only at exit.
-    fn save_incidents(&mut self) {
-        let result = self.store.save_incidents(&self.incidents);
-        self.note_save(SaveTarget::Incidents, result);
-    }
-
-    /// Says in the feed when saving starts failing and when it works again: once per change,
-    /// not once per attempt, so a full disk does not flood the feed.
-    fn note_save(&mut self, target: SaveTarget, result: Result<(), crate::store::StoreError>) {
-        let failing = &mut self.save_failing[target as usize];
-        let now = self.clock.now();
-        let file = match target {
-            SaveTarget::Feed => SavedFile::Feed,
-            SaveTarget::Incidents => SavedFile::Incidents,
-            SaveTarget::Outbox => SavedFile::Outbox,
-        };
-        match result {
-            Err(e) if !*failing => {
-                *failing = true;
-                let reason = e.to_string();
-                self.emit(now, FeedEvent::SaveFailed { file, reason });
-            }
-            Err(_) => {
-                // Still failing: the feed already says so. Keep the feed marked for the next try.
-                if target == SaveTarget::Feed {
-                    self.feed_dirty = true;
-                }
-            }
-            Ok(()) if *failing => {
-                *failing = false;
-                self.emit(now, FeedEvent::SaveRecovered { file });
-            }
-            Ok(()) => {}
-        }
     }
 
     fn publish_incidents(&mut self) {
@@ -842,68 +605,6 @@ impl Engine {
             }
             Command::Shutdown => {}
         }
-    }
-
-    fn save_settings(&mut self, edited: Settings, now: DateTime<Utc>) {
-        if let Err(e) = edited.validate() {
-            let reason = e.to_string();
-            return self.emit(now, FeedEvent::SettingsRejected { reason });
-        }
-        // What the environment set for this run stays out of the file.
-        let to_save = self.notify_overrides.unapply(
-            &self.overrides.unapply(&edited, &self.saved_settings),
-            &self.saved_settings,
-        );
-        if let Err(e) = self.store.save_settings(&to_save) {
-            let reason = e.to_string();
-            return self.emit(now, FeedEvent::SettingsRejected { reason });
-        }
-        self.saved_settings = to_save;
-        let settings = self
-            .notify_overrides
-            .apply(&self.overrides.apply(&self.saved_settings));
-        // New settings: say again (once) if Slack or email still cannot be used.
-        self.unusable_said = [false; 2];
-        self.settings = settings.clone();
-        let poll = self.poll_interval_secs();
-        {
-            let mut st = self.state.lock();
-            st.settings = settings;
-            st.poll_interval_secs = poll;
-            st.history.ensure_poll_interval(poll);
-        }
-        // The built-in rules take their query and threshold from these settings.
-        self.apply_rules(now);
-        self.select_source(now);
-        let thresholds = self
-            .rules
-            .iter()
-            .filter(|r| r.enabled)
-            .map(threshold_desc)
-            .collect();
-        let event = FeedEvent::SettingsSaved {
-            source: self.source_desc(),
-            poll_secs: poll,
-            thresholds,
-        };
-        self.emit(now, event);
-    }
-
-    /// The language applies at once: saved alone, without the rest of the form.
-    fn set_language(&mut self, lang: crate::model::Lang, now: DateTime<Utc>) {
-        if self.saved_settings.language == lang {
-            return;
-        }
-        let mut to_save = self.saved_settings.clone();
-        to_save.language = lang;
-        if let Err(e) = self.store.save_settings(&to_save) {
-            let reason = e.to_string();
-            return self.emit(now, FeedEvent::SettingsRejected { reason });
-        }
-        self.saved_settings = to_save;
-        self.settings.language = lang;
-        self.state.lock().settings.language = lang;
-        self.emit(now, FeedEvent::LanguageSet);
     }
 }
 

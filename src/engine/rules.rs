@@ -21,6 +21,8 @@ impl Engine {
         st.rule_files = Arc::new(self.rule_load.clone());
         st.flapping
             .retain(|r| self.rules.iter().any(|x| x.enabled && &x.id == r));
+        drop(st);
+        self.publish_unsourced();
         self.changed = true;
     }
 

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::{Engine, SaveTarget};
+use crate::model::{FeedEvent, SavedFile};
+
 /// The shortest time between the starts of two incident saves.
 pub const INCIDENT_SAVE_GAP: Duration = Duration::from_secs(1);
 
@@ -54,6 +57,71 @@ impl SaveSchedule {
     /// Whether a save is running.
     pub fn in_flight(&self) -> bool {
         self.in_flight
+    }
+}
+
+impl Engine {
+    /// Hands the current incident list to a blocking thread; its result comes back on
+    /// `saved_tx`. The list is shared, so this costs a pointer copy here.
+    pub(super) fn start_incident_save(&mut self) {
+        self.incident_saves.started();
+        let (store, incidents, done) = (
+            self.store.clone(),
+            self.incidents.clone(),
+            self.saved_tx.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let _ = done.send(store.save_incidents(&incidents));
+        });
+    }
+
+    pub(super) fn save_feed_if_dirty(&mut self) {
+        if !self.feed_dirty {
+            return;
+        }
+        self.feed_dirty = false;
+        let result = self.store.save_feed(&self.feed);
+        self.note_save(SaveTarget::Feed, result);
+    }
+
+    /// Writes incidents now, on this thread: only at exit.
+    pub(super) fn save_incidents(&mut self) {
+        let result = self.store.save_incidents(&self.incidents);
+        self.note_save(SaveTarget::Incidents, result);
+    }
+
+    /// Says in the feed when saving starts failing and when it works again: once per change,
+    /// not once per attempt, so a full disk does not flood the feed.
+    pub(super) fn note_save(
+        &mut self,
+        target: SaveTarget,
+        result: Result<(), crate::store::StoreError>,
+    ) {
+        let failing = &mut self.save_failing[target as usize];
+        let now = self.clock.now();
+        let file = match target {
+            SaveTarget::Feed => SavedFile::Feed,
+            SaveTarget::Incidents => SavedFile::Incidents,
+            SaveTarget::Outbox => SavedFile::Outbox,
+        };
+        match result {
+            Err(e) if !*failing => {
+                *failing = true;
+                let reason = e.to_string();
+                self.emit(now, FeedEvent::SaveFailed { file, reason });
+            }
+            Err(_) => {
+                // Still failing: the feed already says so. Keep the feed marked for the next try.
+                if target == SaveTarget::Feed {
+                    self.feed_dirty = true;
+                }
+            }
+            Ok(()) if *failing => {
+                *failing = false;
+                self.emit(now, FeedEvent::SaveRecovered { file });
+            }
+            Ok(()) => {}
+        }
     }
 }
 

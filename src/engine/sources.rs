@@ -124,6 +124,19 @@ impl Engine {
         };
         self.changed = true;
         self.state.lock().source = status;
+        self.publish_unsourced();
+    }
+
+    /// Says which enabled rules the current source cannot answer.
+    pub(super) fn publish_unsourced(&mut self) {
+        let demo = self.demo.is_some();
+        let unsourced = self
+            .rules
+            .iter()
+            .filter(|r| r.enabled && demo && !demo_covers(&r.id))
+            .map(|r| r.id.clone())
+            .collect();
+        self.state.lock().unsourced = unsourced;
     }
 
     /// Drops what the previous source left: its windows say nothing about the next source, and

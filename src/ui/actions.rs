@@ -2,9 +2,9 @@
 
 use egui::RichText;
 
-use super::app::Snapshot;
 use super::i18n::t;
 use super::incident::risk_text;
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::Command;
 use crate::model::{ActionOutcome, PlanState, Risk};

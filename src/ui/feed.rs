@@ -3,8 +3,8 @@
 use egui::RichText;
 use parking_lot::Mutex;
 
-use super::app::Snapshot;
 use super::i18n::t;
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::ConsoleState;
 use crate::model::Lang;

@@ -2,8 +2,9 @@
 
 use egui::RichText;
 
-use super::app::{Snapshot, UiState};
+use super::app::UiState;
 use super::i18n::t;
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::Command;
 use crate::model::{

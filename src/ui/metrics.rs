@@ -7,8 +7,8 @@ use egui::RichText;
 use egui_plot::{HLine, Line, Plot, PlotPoints};
 use parking_lot::Mutex;
 
-use super::app::Snapshot;
 use super::i18n::t;
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::ConsoleState;
 use crate::model::{Rule, SeriesPoint};
@@ -114,7 +114,7 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCac
     let dark = ui.visuals().dark_mode;
     let latest = snap.latest.as_ref().and_then(|r| r.worst(rule));
     let breach = latest.is_some_and(|(_, v)| rule.breaches(v));
-    let no_demo_data = snap.demo() && !crate::engine::source::demo_covers(&rule.id);
+    let no_demo_data = snap.demo() && snap.unsourced.contains(&rule.id);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {

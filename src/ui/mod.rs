@@ -11,6 +11,7 @@ mod metrics;
 mod notify;
 mod rules;
 mod settings;
+mod snapshot;
 mod style;
 
 pub use app::ConsoleApp;

@@ -3,9 +3,9 @@
 
 use egui::RichText;
 
-use super::app::Snapshot;
 use super::i18n::t;
 use super::settings::{env_note_ui, env_row_ui};
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::{Command, SlackTest};
 use crate::model::{

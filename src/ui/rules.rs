@@ -3,8 +3,8 @@
 
 use egui::RichText;
 
-use super::app::Snapshot;
 use super::i18n::t;
+use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::Command;
 use crate::model::{Comparison, Lang, Localized, Rule, RuleId, Severity, Unit};

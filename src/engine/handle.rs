@@ -1,0 +1,59 @@
+//! What the window (or a test) holds of a running engine: its published state, its command
+//! channel, and its thread.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+use super::{Command, ConsoleState};
+
+/// What the engine calls after a batch of changes (the window's repaint).
+pub(super) type RepaintFn = Arc<dyn Fn() + Send + Sync>;
+
+/// What the UI holds: the shared state, the command channel, and the engine thread.
+pub struct EngineHandle {
+    /// The state to read each frame.
+    pub state: Arc<Mutex<ConsoleState>>,
+    pub(super) commands: mpsc::Sender<Command>,
+    pub(super) repaint: Arc<Mutex<Option<RepaintFn>>>,
+    pub(super) stop: Arc<tokio::sync::Notify>,
+    pub(super) thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Queues a command. Returns false (and the engine is gone or swamped) if it could not.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.try_send(command).is_ok()
+    }
+
+    /// A sender for threads other than the UI's (e.g. a file dialog's).
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// Installs what the engine calls after each batch of changes (the window's repaint).
+    pub fn set_repaint(&self, repaint: impl Fn() + Send + Sync + 'static) {
+        *self.repaint.lock() = Some(Arc::new(repaint));
+    }
+
+    /// Whether the engine thread is still alive (false after shutdown or a crash).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Asks the engine to save and stop, and waits for its thread.
+    pub fn shutdown(&mut self) {
+        // A separate signal, not a command: it gets through even when the queue is full.
+        self.stop.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,71 @@
+//! Settings as the engine owns them: a whole save from the settings form (validated, the
+//! environment's overrides kept out of the file, applied at once), and the language alone.
+
+use chrono::{DateTime, Utc};
+
+use super::{Engine, threshold_desc};
+use crate::model::{FeedEvent, Settings};
+
+impl Engine {
+    pub(super) fn save_settings(&mut self, edited: Settings, now: DateTime<Utc>) {
+        if let Err(e) = edited.validate() {
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
+        }
+        // What the environment set for this run stays out of the file.
+        let to_save = self.notify_overrides.unapply(
+            &self.overrides.unapply(&edited, &self.saved_settings),
+            &self.saved_settings,
+        );
+        if let Err(e) = self.store.save_settings(&to_save) {
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
+        }
+        self.saved_settings = to_save;
+        let settings = self
+            .notify_overrides
+            .apply(&self.overrides.apply(&self.saved_settings));
+        // New settings: say again (once) if Slack or email still cannot be used.
+        self.unusable_said = [false; 2];
+        self.settings = settings.clone();
+        let poll = self.poll_interval_secs();
+        {
+            let mut st = self.state.lock();
+            st.settings = settings;
+            st.poll_interval_secs = poll;
+            st.history.ensure_poll_interval(poll);
+        }
+        // The built-in rules take their query and threshold from these settings.
+        self.apply_rules(now);
+        self.select_source(now);
+        let thresholds = self
+            .rules
+            .iter()
+            .filter(|r| r.enabled)
+            .map(threshold_desc)
+            .collect();
+        let event = FeedEvent::SettingsSaved {
+            source: self.source_desc(),
+            poll_secs: poll,
+            thresholds,
+        };
+        self.emit(now, event);
+    }
+
+    /// The language applies at once: saved alone, without the rest of the form.
+    pub(super) fn set_language(&mut self, lang: crate::model::Lang, now: DateTime<Utc>) {
+        if self.saved_settings.language == lang {
+            return;
+        }
+        let mut to_save = self.saved_settings.clone();
+        to_save.language = lang;
+        if let Err(e) = self.store.save_settings(&to_save) {
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
+        }
+        self.saved_settings = to_save;
+        self.settings.language = lang;
+        self.state.lock().settings.language = lang;
+        self.emit(now, FeedEvent::LanguageSet);
+    }
+}

@@ -1,0 +1,160 @@
+//! What the engine publishes for the window and the headless printer to read: the state
+//! behind the one mutex, and the small result types it holds.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::history::MetricHistory;
+use crate::model::{
+    FeedEntry, Incident, Job, Reading, Rule, RuleId, RuleValue, Scenario, Settings,
+};
+use crate::rules::LoadedRule;
+
+use super::SlackTest;
+
+/// Where the numbers come from right now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceStatus {
+    /// The built-in deterministic demo source.
+    Demo {
+        /// Whether `--demo` forced it.
+        forced: bool,
+    },
+    /// Polling a Prometheus server; `last_good` is `None` while connecting.
+    Live {
+        /// The server, without credentials.
+        url: String,
+        /// When the last poll with values arrived.
+        last_good: Option<DateTime<Utc>>,
+        /// What the last poll could not use, in words (an empty query, a NaN series).
+        problems: Vec<String>,
+    },
+    /// The server gives no values: the last good values are stale.
+    Failing {
+        /// The server, without credentials.
+        url: String,
+        /// When the failures began.
+        since: DateTime<Utc>,
+        /// Why, in words.
+        reason: String,
+        /// When the last poll with values arrived, if ever.
+        last_good: Option<DateTime<Utc>>,
+        /// When the next attempt is due, if one is scheduled.
+        retry_at: Option<DateTime<Utc>>,
+    },
+    /// Demo is off and nothing else is configured: nothing is polled.
+    Off,
+}
+
+/// One query's answer in a Test: every series' `(name, value)`, or the error in words.
+pub type TestSeries = Result<Vec<(String, f64)>, String>;
+
+/// A Test of queries against a Prometheus (the Prometheus tab's: every rule; the Rules tab's:
+/// one).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PromTest {
+    /// Waiting for the server.
+    Running {
+        /// The server, without credentials.
+        url: String,
+    },
+    /// The answer.
+    Done {
+        /// The server, without credentials (empty when there is none).
+        url: String,
+        /// When it answered.
+        at: DateTime<Utc>,
+        /// Per rule (in rule order): every series' value (may be NaN), or the error in words;
+        /// or the error that stopped them all.
+        results: Result<Vec<(RuleId, TestSeries)>, String>,
+    },
+}
+
+/// The Rules tab's last Test of one rule's query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTest(pub PromTest);
+
+/// The result of the last "Verify recovery".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verification {
+    /// When the values were read.
+    pub at: DateTime<Utc>,
+    /// Every enabled rule the source answered: its worst value against its threshold.
+    pub checks: Vec<RuleValue>,
+    /// Whether every check has a value on the good side of its threshold.
+    pub recovered: bool,
+}
+
+impl Verification {
+    /// The feed line, e.g.
+    /// `Verification http_error_rate=1.23 % (threshold 5.00 %), cpu_usage=…: recovered`.
+    pub fn line(&self) -> String {
+        let values: Vec<String> = self
+            .checks
+            .iter()
+            .map(|c| crate::text::rule_value(c, crate::model::Lang::En))
+            .collect();
+        format!(
+            "Verification {}: {}",
+            values.join(", "),
+            if self.recovered {
+                "recovered"
+            } else {
+                "pending"
+            }
+        )
+    }
+}
+
+/// Everything the UI draws, owned by the engine.
+#[derive(Clone, Debug)]
+pub struct ConsoleState {
+    /// Settings in force.
+    pub settings: Settings,
+    /// Loaded scenarios, sorted by code.
+    pub scenarios: Arc<Vec<Scenario>>,
+    /// The rules in force (built-in ones tuned by settings), in card order.
+    pub rules: Arc<Vec<Rule>>,
+    /// The rules as loaded, with the file that defines each (the Rules tab edits these).
+    pub rule_files: Arc<Vec<LoadedRule>>,
+    /// Rules flapping right now.
+    pub flapping: Vec<RuleId>,
+    /// Enabled rules the current source has no data for (the demo answers only the built-in
+    /// rules): their cards say so instead of waiting.
+    pub unsourced: Vec<RuleId>,
+    /// The Rules tab's last Test.
+    pub rule_test: Option<RuleTest>,
+    /// Incidents, oldest first. Shared so that a frame's copy is one pointer.
+    pub incidents: Arc<Vec<Incident>>,
+    /// The feed, oldest first, at most [`FEED_LIMIT`] entries.
+    pub feed: VecDeque<FeedEntry>,
+    /// Entries ever added to the feed (moves even when the feed is full).
+    pub feed_total: u64,
+    /// Sparkline history.
+    pub history: MetricHistory,
+    /// The latest reading.
+    pub latest: Option<Reading>,
+    /// Where numbers come from.
+    pub source: SourceStatus,
+    /// The data dir.
+    pub data_dir: PathBuf,
+    /// Whether `--demo` forced the demo source.
+    pub demo_forced: bool,
+    /// Whether the engine runs without a window (it then never executes actions).
+    pub headless: bool,
+    /// The last verification.
+    pub last_verification: Option<Verification>,
+    /// Effective poll interval (settings, or `--poll-secs`).
+    pub poll_interval_secs: u64,
+    /// The last Test of the Prometheus tab.
+    pub prometheus_test: Option<PromTest>,
+    /// Environment variables that override settings for this run (names only).
+    pub overridden: Vec<&'static str>,
+    /// Every notification job: queued, pending, and the sent history.
+    pub notifications: Arc<Vec<Job>>,
+    /// The last Test of the Slack tab.
+    pub slack_test: Option<SlackTest>,
+}
