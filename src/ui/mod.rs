@@ -18,6 +18,9 @@ pub use app::ConsoleApp;
 
 use crate::engine::{Engine, EngineConfig};
 
+/// Where the window's size, position and panel layout are kept, in the data dir.
+pub const WINDOW_FILE: &str = "window.ron";
+
 /// Window title.
 pub const WINDOW_TITLE: &str = "Incident Response Console";
 
@@ -30,6 +33,9 @@ pub fn run_window(config: EngineConfig) -> anyhow::Result<()> {
              session, or use --headless to run without a window"
         );
     }
+    // The window's size, position and panel layout live beside the data they show, so each
+    // data dir (and `--data-dir`) opens the way it was left.
+    let window_file = config.store.dir().join(WINDOW_FILE);
     let handle = Engine::spawn(config)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -37,6 +43,8 @@ pub fn run_window(config: EngineConfig) -> anyhow::Result<()> {
             .with_app_id("incident-console")
             .with_inner_size([1440.0, 920.0])
             .with_min_inner_size([960.0, 620.0]),
+        persist_window: true,
+        persistence_path: Some(window_file),
         ..Default::default()
     };
     eframe::run_native(
