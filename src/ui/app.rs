@@ -121,6 +121,7 @@ impl ConsoleApp {
             .id(egui::Id::unique("settings-window"))
             .open(&mut open)
             .default_size([480.0, 620.0])
+            .min_width(440.0)
             .default_pos(ui.ctx().content_rect().right_top() + egui::vec2(-500.0, 90.0))
             .resizable(true)
             .collapsible(false)

@@ -143,22 +143,25 @@ pub(crate) fn rules_tab_ui(
     for loaded in snap.rule_files.iter() {
         let effective = snap.rules.iter().find(|r| r.id == loaded.rule.id);
         let rule = effective.unwrap_or(&loaded.rule);
-        ui.horizontal_wrapped(|ui| {
-            let mut name =
-                RichText::new(format!("{} ({})", rule.title.text(lang), rule.id)).strong();
-            if !rule.enabled {
-                name = name.weak().strikethrough();
-            }
-            ui.label(name);
-            ui.label(
-                RichText::new(format!(
-                    "{} {} · {}",
-                    rule.comparison.symbol(),
-                    rule.format(rule.threshold),
-                    severity_text(rule.severity, lang)
-                ))
-                .monospace(),
-            );
+        ui.group(|ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let mut name =
+                    RichText::new(format!("{} ({})", rule.title.text(lang), rule.id)).strong();
+                if !rule.enabled {
+                    name = name.weak().strikethrough();
+                }
+                ui.label(name);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .small_button(format!("{} {}", t(lang, "Edit", "편집"), rule.id))
+                        .clicked()
+                    {
+                        form.draft = Some(RuleDraft::from_rule(rule));
+                        form.error = None;
+                    }
+                });
+            });
             let origin = match (&loaded.file, loaded.built_in) {
                 (None, _) => t(lang, "built in", "내장").to_string(),
                 (Some(f), true) => format!(
@@ -168,16 +171,24 @@ pub(crate) fn rules_tab_ui(
                 ),
                 (Some(f), false) => f.file_name().unwrap_or_default().to_string_lossy().into(),
             };
-            ui.label(RichText::new(origin).weak().small());
-            if ui
-                .small_button(format!("{} {}", t(lang, "Edit", "편집"), rule.id))
-                .clicked()
-            {
-                form.draft = Some(RuleDraft::from_rule(rule));
-                form.error = None;
-            }
+            let state = if rule.enabled {
+                ""
+            } else {
+                t(lang, " · disabled", " · 사용 안 함")
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{} {} · {} · {origin}{state}",
+                    rule.comparison.symbol(),
+                    rule.format(rule.threshold),
+                    severity_text(rule.severity, lang)
+                ))
+                .small(),
+            );
+            ui.add(
+                egui::Label::new(RichText::new(&rule.query).monospace().small().weak()).truncate(),
+            );
         });
-        ui.label(RichText::new(&rule.query).monospace().small().weak());
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
