@@ -95,10 +95,9 @@ fn the_rules_tab_adds_a_rule_tests_its_query_and_saving_draws_its_card() {
     ));
 
     // Disable it: the card goes, the file stays (with enabled: false).
-    h.get_by_label("Edit queue_depth").click();
-    h.run_steps(2);
-    h.get_by_label("Watch this rule").click();
-    h.run_steps(2);
+    click_in_view(&mut h, "Edit queue_depth");
+
+    click_in_view(&mut h, "Watch this rule");
     click_in_view(&mut h, "Save rule");
     wait_for(&mut h, "the card to go", |h| {
         h.query_by_label("42  (queue-a)").is_none()
@@ -107,8 +106,7 @@ fn the_rules_tab_adds_a_rule_tests_its_query_and_saving_draws_its_card() {
     assert!(text.contains("enabled: false"), "{text}");
 
     // Remove it: the file goes.
-    h.get_by_label("Edit queue_depth").click();
-    h.run_steps(2);
+    click_in_view(&mut h, "Edit queue_depth");
     click_in_view(&mut h, "Remove rule");
     wait_for(&mut h, "the file to go", |_| {
         !dir.path().join("rules/queue_depth.ron").exists()
