@@ -67,6 +67,11 @@ impl MetricHistory {
         }
         if ring.len() >= self.capacity {
             ring.pop_front();
+        } else if ring.len() == ring.capacity() {
+            // Double as usual, but never past the history's capacity: a full 24 h ring holds
+            // exactly what it keeps instead of up to twice that.
+            let target = (ring.len() * 2).min(self.capacity);
+            ring.reserve_exact(target - ring.len());
         }
         ring.push_back((t, value as f32));
         self.revision += 1;
@@ -111,6 +116,85 @@ impl MetricHistory {
         self.series.values().all(VecDeque::is_empty)
     }
 
+    /// The newest value of one series.
+    pub fn last(&self, rule: &str, series: &str) -> Option<f64> {
+        self.series
+            .get(&(rule.to_string(), series.to_string()))
+            .and_then(|r| r.back())
+            .map(|&(_, v)| f64::from(v))
+    }
+
+    /// [`MetricHistory::decimated`], kept up to date in `d` instead of recomputed: columns sit
+    /// on a grid aligned to absolute time, so when a sample arrives only the newest column
+    /// changes and a frame costs O(columns), not O(samples). A new width (window, pixels) or a
+    /// series that was reset rebuilds `d` from scratch.
+    pub fn decimate_into(
+        &self,
+        rule: &str,
+        series: &str,
+        (t0, t1): (f64, f64),
+        columns: usize,
+        d: &mut Decimation,
+    ) -> Vec<SeriesPoint> {
+        let Some(ring) = self.series.get(&(rule.to_string(), series.to_string())) else {
+            *d = Decimation::default();
+            return Vec::new();
+        };
+        let width = (t1 - t0).max(f64::EPSILON) / columns.max(1) as f64;
+        let front = ring.front().map_or(f64::NAN, |p| p.0);
+        let rebuilt = (d.width - width).abs() > width * 1e-9 || front < d.front;
+        if rebuilt {
+            *d = Decimation {
+                width,
+                front,
+                last_t: f64::NEG_INFINITY,
+                ..Decimation::default()
+            };
+        }
+        d.front = front;
+        let first_col = (t0 / width).floor() as i64;
+        while d.columns.front().is_some_and(|c| c.0 < first_col) {
+            d.columns.pop_front();
+        }
+        // Whole columns: the first one holds what falls in it before `t0` too, on the first
+        // frame as on every later one.
+        let from = d.last_t.max(first_col as f64 * width);
+        let start = ring.partition_point(|&(t, _)| t < from);
+        for &(t, v) in ring.range(start..) {
+            if t <= d.last_t || t > t1 {
+                continue;
+            }
+            let col = (t / width).floor() as i64;
+            let p = [t, f64::from(v)];
+            match d.columns.back_mut() {
+                Some(c) if c.0 == col => {
+                    if p[1] < c.1[1] {
+                        c.1 = p;
+                    }
+                    if p[1] > c.2[1] {
+                        c.2 = p;
+                    }
+                    c.3 += 1;
+                }
+                _ => d.columns.push_back((col, p, p, 1)),
+            }
+            d.last_t = t;
+        }
+        let mut out = Vec::with_capacity(d.columns.len() * 2);
+        for &(_, min, max, count) in &d.columns {
+            if count == 1 || min == max {
+                out.push(min);
+            } else if min[0] <= max[0] {
+                out.push(min);
+                out.push(max);
+            } else {
+                out.push(max);
+                out.push(min);
+            }
+        }
+        out
+    }
+
     /// The points of one series between `t0` and `t1` (unix seconds), reduced to at most two
     /// per column (the min and the max, in time order) for `columns` pixel columns.
     pub fn decimated(
@@ -128,6 +212,19 @@ impl MetricHistory {
         let end = ring.partition_point(|&(t, _)| t <= t1);
         decimate(ring.range(start..end).copied(), t0, t1, columns)
     }
+}
+
+/// The state of one series' incremental decimation (see [`MetricHistory::decimate_into`]).
+#[derive(Clone, Debug, Default)]
+pub struct Decimation {
+    /// Column width in seconds.
+    width: f64,
+    /// (column on the absolute grid, min point, max point, points), oldest first.
+    columns: VecDeque<(i64, SeriesPoint, SeriesPoint, usize)>,
+    /// Time of the newest point taken in.
+    last_t: f64,
+    /// Time of the ring's oldest point when last seen; a smaller one means a new series.
+    front: f64,
 }
 
 /// One column being filled: (column, first point, min point, max point, count).
@@ -195,6 +292,34 @@ mod tests {
         assert_eq!(h.len("cpu_usage", "a"), 10);
         let pts = h.decimated("cpu_usage", "a", 0.0, 1000.0, 100);
         assert_eq!(pts.first().unwrap()[0], 90.0);
+    }
+
+    #[test]
+    fn incremental_decimation_equals_a_full_one_on_the_same_grid() {
+        let mut h = MetricHistory::with_capacity(20_000);
+        let mut d = Decimation::default();
+        let value = |i: u32| f64::from((i * 7919) % 1000) / 1000.0;
+        for i in 0..10_000u32 {
+            let _ = h.push_point("r", "s", f64::from(i), value(i));
+        }
+        let window = 3000.0;
+        // Slide the window one sample at a time, as new samples arrive.
+        for i in 10_000..10_050u32 {
+            let _ = h.push_point("r", "s", f64::from(i), value(i));
+            let t1 = f64::from(i);
+            let t0 = t1 - window;
+            let got = h.decimate_into("r", "s", (t0, t1), 300, &mut d);
+            // The same columns computed from scratch on the aligned grid.
+            let width = window / 300.0;
+            let aligned_t0 = (t0 / width).floor() * width;
+            let full = decimate(
+                (aligned_t0 as u32..=i).map(|k| (f64::from(k), value(k) as f32)),
+                aligned_t0,
+                aligned_t0 + width * 301.0,
+                301,
+            );
+            assert!(got == full, "sample {i}: {} points, {} expected", got.len(), full.len());
+        }
     }
 
     #[test]

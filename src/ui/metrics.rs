@@ -11,6 +11,7 @@ use super::i18n::t;
 use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::ConsoleState;
+use crate::history::Decimation;
 use crate::model::{Rule, SeriesPoint};
 
 /// Sparklines drawn per card; the rest of a rule's series are counted, not drawn, so a rule
@@ -19,12 +20,18 @@ pub const SPARKLINES_PER_CARD: usize = 6;
 /// The narrowest a card gets before the cards wrap to fewer per row.
 const MIN_CARD_WIDTH: f32 = 420.0;
 
-/// Decimated sparkline points, recomputed only when the history, the width or the window
-/// changes, so an idle repaint (hover, resize) does not rescan history.
+/// Decimated sparkline points, brought up to date only when the history, the width or the
+/// window changes, so an idle repaint (hover, resize) does not rescan history. Only the series
+/// a card draws are decimated, each incrementally: a new sample costs O(columns) per line.
 #[derive(Default)]
 pub(crate) struct SparklineCache {
     key: Option<(u64, usize, u32, usize)>,
+    /// Per rule: the drawn series (worst first) with their points.
     lines: HashMap<String, Vec<(String, Vec<SeriesPoint>)>>,
+    /// Per rule: how many series it has in all.
+    totals: HashMap<String, usize>,
+    /// Per (rule, series): the incremental decimation of a drawn line.
+    decimations: HashMap<(String, String), Decimation>,
     /// Left edge of the time axis, unix seconds.
     t_start: f64,
     /// Right edge of the time axis (the newest sample), unix seconds.
@@ -52,18 +59,41 @@ impl SparklineCache {
         self.t_start = t0;
         self.t_end = t_end;
         self.lines.clear();
+        self.totals.clear();
+        let mut drawn = std::collections::HashSet::new();
         for rule in snap.rules.iter().filter(|r| r.enabled) {
-            let lines = st
+            let mut series: Vec<(String, Option<f64>)> = st
                 .history
                 .series_of(&rule.id)
                 .into_iter()
-                .map(|series| {
-                    let pts = st.history.decimated(&rule.id, &series, t0, t_end, columns);
-                    (series, pts)
+                .map(|s| {
+                    let last = st.history.last(&rule.id, &s);
+                    (s, last)
+                })
+                .collect();
+            // The worst series first: they are the ones to see when not all are drawn.
+            series.sort_by(|a, b| match (a.1, b.1) {
+                (Some(x), Some(y)) if rule.comparison.worse(x, y) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) if rule.comparison.worse(y, x) => std::cmp::Ordering::Greater,
+                _ => a.0.cmp(&b.0),
+            });
+            self.totals.insert(rule.id.clone(), series.len());
+            let lines = series
+                .into_iter()
+                .take(SPARKLINES_PER_CARD)
+                .map(|(s, _)| {
+                    let key = (rule.id.clone(), s.clone());
+                    let d = self.decimations.entry(key.clone()).or_default();
+                    let pts = st
+                        .history
+                        .decimate_into(&rule.id, &s, (t0, t_end), columns, d);
+                    drawn.insert(key);
+                    (s, pts)
                 })
                 .collect();
             self.lines.insert(rule.id.clone(), lines);
         }
+        self.decimations.retain(|k, _| drawn.contains(k));
     }
 }
 
@@ -198,17 +228,7 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCac
             .fold((rule.threshold.min(0.0), rule.threshold), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             });
-        // The worst series first: they are the ones to see when not all are drawn.
-        let mut order: Vec<&(String, Vec<SeriesPoint>)> = lines.iter().collect();
-        order.sort_by(|a, b| {
-            let last = |x: &(String, Vec<SeriesPoint>)| x.1.last().map(|p| p[1]);
-            match (last(a), last(b)) {
-                (Some(x), Some(y)) if rule.comparison.worse(x, y) => std::cmp::Ordering::Less,
-                (Some(x), Some(y)) if rule.comparison.worse(y, x) => std::cmp::Ordering::Greater,
-                _ => a.0.cmp(&b.0),
-            }
-        });
-        for (series, points) in order.iter().take(SPARKLINES_PER_CARD) {
+        for (series, points) in lines {
             let last = points.last().map(|p| p[1]);
             let series_breach = last.is_some_and(|v| rule.breaches(v));
             ui.horizontal(|ui| {
@@ -224,12 +244,13 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCac
                 sparkline_ui(ui, rule, series, points, (lo, hi), (t0, t1), dark);
             });
         }
-        if lines.len() > SPARKLINES_PER_CARD {
+        let total = cache.totals.get(&rule.id).copied().unwrap_or(0);
+        if total > lines.len() {
             ui.label(
                 RichText::new(format!(
                     "{} {} {}",
                     t(lang, "and", "외"),
-                    lines.len() - SPARKLINES_PER_CARD,
+                    total - lines.len(),
                     t(lang, "more series", "개 시리즈 더 있음")
                 ))
                 .weak()
