@@ -145,6 +145,7 @@ fn bench_frame(c: &mut Criterion) {
     );
     let mut i = SAMPLES;
     let rules = rules();
+    let start = Utc::now() - Duration::seconds(SAMPLES * 5);
     c.bench_function(
         "frame: 10k feed, 8 rules x 20 series x 24 h, one new sample",
         |b| {
@@ -152,7 +153,8 @@ fn bench_frame(c: &mut Criterion) {
                 i += 1;
                 {
                     let mut st = h.state().engine().state.lock();
-                    let r = reading(&rules, Utc::now(), i);
+                    // Samples 5 s apart, as the default poll sends them.
+                    let r = reading(&rules, start + Duration::seconds(i * 5), i);
                     st.history.push(&r);
                     st.latest = Some(r);
                 }

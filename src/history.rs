@@ -318,7 +318,12 @@ mod tests {
                 aligned_t0 + width * 301.0,
                 301,
             );
-            assert!(got == full, "sample {i}: {} points, {} expected", got.len(), full.len());
+            assert!(
+                got == full,
+                "sample {i}: {} points, {} expected",
+                got.len(),
+                full.len()
+            );
         }
     }
 

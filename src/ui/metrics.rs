@@ -30,7 +30,7 @@ pub(crate) struct SparklineCache {
     lines: HashMap<String, Vec<(String, Vec<SeriesPoint>)>>,
     /// Per rule: how many series it has in all.
     totals: HashMap<String, usize>,
-    /// Per (rule, series): the incremental decimation of a drawn line.
+    /// Per (rule, series): the incremental decimation of a line drawn at least once.
     decimations: HashMap<(String, String), Decimation>,
     /// Left edge of the time axis, unix seconds.
     t_start: f64,
@@ -58,9 +58,9 @@ impl SparklineCache {
             (t_end - f64::from(window_mins) * 60.0).max(st.history.first_time().unwrap_or(t_end));
         self.t_start = t0;
         self.t_end = t_end;
+        let nominal_t0 = t_end - f64::from(window_mins) * 60.0;
         self.lines.clear();
         self.totals.clear();
-        let mut drawn = std::collections::HashSet::new();
         for rule in snap.rules.iter().filter(|r| r.enabled) {
             let mut series: Vec<(String, Option<f64>)> = st
                 .history
@@ -84,16 +84,20 @@ impl SparklineCache {
                 .map(|(s, _)| {
                     let key = (rule.id.clone(), s.clone());
                     let d = self.decimations.entry(key.clone()).or_default();
-                    let pts = st
-                        .history
-                        .decimate_into(&rule.id, &s, (t0, t_end), columns, d);
-                    drawn.insert(key);
+                    // The grid follows the nominal window, not the oldest sample kept, so
+                    // the columns stay put while history fills up or rolls over.
+                    let pts =
+                        st.history
+                            .decimate_into(&rule.id, &s, (nominal_t0, t_end), columns, d);
                     (s, pts)
                 })
                 .collect();
             self.lines.insert(rule.id.clone(), lines);
         }
-        self.decimations.retain(|k, _| drawn.contains(k));
+        // Lines that dropped out of the six worst keep their state: when one comes back it
+        // catches up on what it missed instead of starting over. Removed series let go.
+        self.decimations
+            .retain(|(rule, series), _| st.history.len(rule, series) > 0);
     }
 }
 
