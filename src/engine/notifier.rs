@@ -446,7 +446,7 @@ impl Engine {
     pub(super) fn test_slack(&mut self, settings: SlackSettings) {
         let client = SlackClient::new(&settings);
         let url = client.as_ref().map_or_else(
-            |_| crate::integrations::prometheus::redact(settings.api_base_url.trim()),
+            |_| crate::integrations::http::redact(settings.api_base_url.trim()),
             |c| c.url(),
         );
         self.state.lock().slack_test = Some(SlackTest::Running { url: url.clone() });

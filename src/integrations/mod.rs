@@ -2,5 +2,6 @@
 //! error in words; none of them knows about the engine or the UI.
 
 pub mod email;
+pub mod http;
 pub mod prometheus;
 pub mod slack;

@@ -6,7 +6,6 @@
 //! them is the caller's business, and this module never turns "no data" into a zero.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -144,15 +143,7 @@ impl PromClient {
             ));
         }
         let timeout_secs = settings.timeout_secs.clamp(1, 300);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(Duration::from_secs(timeout_secs))
-            .connect_timeout(Duration::from_secs(timeout_secs))
-            .user_agent(concat!("incident-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                PromError::Config(format!("cannot build an HTTP client: {}", innermost(&e)))
-            })?;
+        let http = super::http::client(timeout_secs, headers).map_err(PromError::Config)?;
         // Credentials in the URL are used only when no authentication is set: the explicit
         // setting wins, and reqwest would otherwise send the URL's instead.
         let base = if settings.auth == PromAuth::None {
@@ -247,27 +238,19 @@ impl PromClient {
             PromAuth::Bearer { token } => request.bearer_auth(token.expose()),
             PromAuth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
         };
-        let mut response = request.send().await.map_err(|e| self.classify(e))?;
+        let response = request.send().await.map_err(|e| self.classify(e))?;
         let status = response.status().as_u16();
-        let too_large = || PromError::TooLarge {
-            url: self.shown_url.clone(),
-            limit_mib: self.max_body_bytes / (1024 * 1024),
-        };
         // Read chunk by chunk and stop at the cap: a broken endpoint that streams without end
         // must not take the console's memory with it.
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body_bytes)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
-            if (body.len() + chunk.len()) as u64 > self.max_body_bytes {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = super::http::read_capped(response, self.max_body_bytes)
+            .await
+            .map_err(|e| match e {
+                super::http::ReadError::TooLarge => PromError::TooLarge {
+                    url: self.shown_url.clone(),
+                    limit_mib: self.max_body_bytes / (1024 * 1024),
+                },
+                super::http::ReadError::Transport(e) => self.classify(e),
+            })?;
         Ok((status, body))
     }
 
@@ -461,29 +444,7 @@ fn format_time(t: DateTime<Utc>) -> String {
     format!("{:.3}", t.timestamp_millis() as f64 / 1000.0)
 }
 
-/// The URL without user info, query or fragment.
-pub(crate) fn redact(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.set_query(None);
-            u.set_fragment(None);
-            u.as_str().trim_end_matches('/').to_string()
-        }
-        // Unparseable: show only what cannot be a credential.
-        Err(_) => url.rsplit('@').next().unwrap_or_default().to_string(),
-    }
-}
-
-/// The innermost cause of an error: what the OS or TLS said, without the URL.
-pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
+pub(crate) use super::http::{innermost, redact};
 
 #[derive(Deserialize)]
 struct ApiResponse {

@@ -1,11 +1,9 @@
 //! The Slack Web API: `auth.test` and `chat.postMessage`, with every failure classified as
 //! retryable or not, in words that never hold the token.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
-use super::prometheus::{innermost, redact};
+use super::http::{innermost, redact};
 use crate::model::{Failure, SlackSettings};
 
 /// A failed Slack call, in words.
@@ -80,6 +78,9 @@ fn explain(code: &str) -> &'static str {
 }
 
 /// Slack error codes that may succeed when tried again.
+/// The largest Slack answer read, in bytes.
+const SLACK_ANSWER_CAP_BYTES: u64 = 1024 * 1024;
+
 const RETRYABLE_CODES: [&str; 5] = [
     "ratelimited",
     "internal_error",
@@ -163,12 +164,7 @@ impl SlackClient {
             ));
         }
         let secs = settings.timeout_secs.max(1);
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(secs))
-            .connect_timeout(Duration::from_secs(secs))
-            .user_agent(concat!("incident-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SlackError::Request(innermost(&e)))?;
+        let http = super::http::client(secs, Default::default()).map_err(SlackError::Request)?;
         Ok(Self {
             http,
             base,
@@ -241,10 +237,17 @@ impl SlackClient {
                 retry_after,
             });
         }
-        let bytes = response
-            .bytes()
+        // Slack's answers are a few KiB; anything past the cap is not Slack.
+        let bytes = super::http::read_capped(response, SLACK_ANSWER_CAP_BYTES)
             .await
-            .map_err(|e| self.transport_error(&e))?;
+            .map_err(|e| match e {
+                super::http::ReadError::TooLarge => SlackError::Decode(format!(
+                    "the answer is over {} KiB; is {} the Slack API?",
+                    SLACK_ANSWER_CAP_BYTES / 1024,
+                    self.url()
+                )),
+                super::http::ReadError::Transport(e) => self.transport_error(&e),
+            })?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
             SlackError::Decode(format!("not JSON ({e}); is {} the Slack API?", self.url()))
         })?;

@@ -83,7 +83,7 @@ impl SparklineCache {
                 .take(SPARKLINES_PER_CARD)
                 .map(|(s, _)| {
                     let key = (rule.id.clone(), s.clone());
-                    let d = self.decimations.entry(key.clone()).or_default();
+                    let d = self.decimations.entry(key).or_default();
                     // The grid follows the nominal window, not the oldest sample kept, so
                     // the columns stay put while history fills up or rolls over.
                     let pts =
