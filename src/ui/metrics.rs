@@ -20,14 +20,18 @@ pub const SPARKLINES_PER_CARD: usize = 6;
 /// The narrowest a card gets before the cards wrap to fewer per row.
 const MIN_CARD_WIDTH: f32 = 420.0;
 
+/// One drawn sparkline: the series, its newest sample (what its label says: the last decimated
+/// point is a column's min or max, not the newest value), and its points.
+type DrawnLine = (String, Option<f64>, Vec<SeriesPoint>);
+
 /// Decimated sparkline points, brought up to date only when the history, the width or the
 /// window changes, so an idle repaint (hover, resize) does not rescan history. Only the series
 /// a card draws are decimated, each incrementally: a new sample costs O(columns) per line.
 #[derive(Default)]
 pub(crate) struct SparklineCache {
     key: Option<(u64, usize, u32, usize)>,
-    /// Per rule: the drawn series (worst first) with their points.
-    lines: HashMap<String, Vec<(String, Vec<SeriesPoint>)>>,
+    /// Per rule: the drawn series (worst first) with their newest value and their points.
+    lines: HashMap<String, Vec<DrawnLine>>,
     /// Per rule: how many series it has in all.
     totals: HashMap<String, usize>,
     /// Per (rule, series): the incremental decimation of a line drawn at least once.
@@ -81,7 +85,7 @@ impl SparklineCache {
             let lines = series
                 .into_iter()
                 .take(SPARKLINES_PER_CARD)
-                .map(|(s, _)| {
+                .map(|(s, last)| {
                     let key = (rule.id.clone(), s.clone());
                     let d = self.decimations.entry(key).or_default();
                     // The grid follows the nominal window, not the oldest sample kept, so
@@ -89,7 +93,7 @@ impl SparklineCache {
                     let pts =
                         st.history
                             .decimate_into(&rule.id, &s, (nominal_t0, t_end), columns, d);
-                    (s, pts)
+                    (s, last, pts)
                 })
                 .collect();
             self.lines.insert(rule.id.clone(), lines);
@@ -228,12 +232,12 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCac
         // One scale per card, so series compare at a glance; it always shows the threshold.
         let (lo, hi) = lines
             .iter()
-            .flat_map(|(_, pts)| pts.iter().map(|p| p[1]))
+            .flat_map(|(_, _, pts)| pts.iter().map(|p| p[1]))
             .fold((rule.threshold.min(0.0), rule.threshold), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             });
-        for (series, points) in lines {
-            let last = points.last().map(|p| p[1]);
+        for (series, last, points) in lines {
+            let last = *last;
             let series_breach = last.is_some_and(|v| rule.breaches(v));
             ui.horizontal(|ui| {
                 let mut label = RichText::new(format!(
