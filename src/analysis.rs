@@ -220,16 +220,8 @@ mod tests {
             rule: Some("http_error_rate".into()),
             series: Some("edge-node-02".into()),
             values: vec![RuleValue {
-                rule: "http_error_rate".into(),
-                title: crate::model::Localized {
-                    en: "HTTP error rate".into(),
-                    ko: "HTTP 오류율".into(),
-                },
-                unit: Unit::Ratio,
-                comparison: crate::model::Comparison::Above,
-                threshold: 0.05,
-                value: Some(0.12),
                 series: Some("edge-node-02".into()),
+                ..crate::text::http_value(0.12)
             }],
         };
         (s, t)

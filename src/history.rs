@@ -182,15 +182,7 @@ impl MetricHistory {
         }
         let mut out = Vec::with_capacity(d.columns.len() * 2);
         for &(_, min, max, count) in &d.columns {
-            if count == 1 || min == max {
-                out.push(min);
-            } else if min[0] <= max[0] {
-                out.push(min);
-                out.push(max);
-            } else {
-                out.push(max);
-                out.push(min);
-            }
+            push_column(&mut out, min, max, count);
         }
         out
     }
@@ -230,6 +222,19 @@ pub struct Decimation {
 /// One column being filled: (column, first point, min point, max point, count).
 type Bucket = (i64, SeriesPoint, SeriesPoint, SeriesPoint, usize);
 
+/// A column's points as drawn: its min and max in time order, or one point when they are one.
+fn push_column(out: &mut Vec<SeriesPoint>, min: SeriesPoint, max: SeriesPoint, count: usize) {
+    if count == 1 || min == max {
+        out.push(min);
+    } else if min[0] <= max[0] {
+        out.push(min);
+        out.push(max);
+    } else {
+        out.push(max);
+        out.push(min);
+    }
+}
+
 /// Min/max decimation of time-ordered points into `columns` equal time buckets.
 pub fn decimate(
     points: impl Iterator<Item = (f64, f32)>,
@@ -241,17 +246,7 @@ pub fn decimate(
     let width = (t1 - t0).max(f64::EPSILON) / columns as f64;
     let mut out = Vec::with_capacity(columns * 2);
     let mut bucket: Option<Bucket> = None;
-    let flush = |out: &mut Vec<SeriesPoint>, min: [f64; 2], max: [f64; 2], count: usize| {
-        if count == 1 || min == max {
-            out.push(min);
-        } else if min[0] <= max[0] {
-            out.push(min);
-            out.push(max);
-        } else {
-            out.push(max);
-            out.push(min);
-        }
-    };
+    let flush = push_column;
     for (t, v) in points {
         let col = ((t - t0) / width).floor() as i64;
         let p = [t, f64::from(v)];

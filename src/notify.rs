@@ -227,7 +227,7 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Comparison, Localized, RuleValue, Scenario, Trigger, Unit};
+    use crate::model::{RuleValue, Scenario, Trigger};
     use chrono::TimeZone;
 
     fn incident(scenario: Scenario, id: u64) -> Incident {
@@ -238,16 +238,8 @@ mod tests {
             rule: Some("http_error_rate".into()),
             series: Some("edge-node-02".into()),
             values: vec![RuleValue {
-                rule: "http_error_rate".into(),
-                title: Localized {
-                    en: "HTTP error rate".into(),
-                    ko: "HTTP 오류율".into(),
-                },
-                unit: Unit::Ratio,
-                comparison: Comparison::Above,
-                threshold: 0.05,
-                value: Some(0.12),
                 series: Some("edge-node-02".into()),
+                ..crate::text::http_value(0.12)
             }],
         };
         Incident::open(id, scenario, trigger, |s, t, marks| {

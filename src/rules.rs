@@ -44,19 +44,7 @@ pub struct RuleLoad {
 
 /// Parses one rule file's text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Rule, RuleError> {
-    let rule: Rule = ron::from_str(text).map_err(|e| RuleError {
-        file: file.to_string(),
-        line: e.span.start.line,
-        col: e.span.start.col,
-        message: e.code.to_string(),
-    })?;
-    rule.validate().map_err(|message| RuleError {
-        file: file.to_string(),
-        line: 1,
-        col: 1,
-        message,
-    })?;
-    Ok(rule)
+    crate::scenarios::parse_checked(file, text, Rule::validate)
 }
 
 /// Loads the embedded rules, then every `*.ron` in `user_dir` (if it exists) in name order.
@@ -73,30 +61,16 @@ pub fn load(user_dir: Option<&Path>) -> RuleLoad {
         }
     }
     if let Some(dir) = user_dir {
-        for path in ron_files(dir, &mut out.errors) {
-            let file = path.display().to_string();
-            let parsed = std::fs::read_to_string(&path)
-                .map_err(|e| RuleError {
-                    file: file.clone(),
-                    line: 0,
-                    col: 0,
-                    message: format!("cannot read the file: {e}"),
-                })
-                .and_then(|text| parse(&file, &text));
-            match parsed {
-                Ok(rule) => {
-                    let built_in = BUILT_IN.contains(&rule.id.as_str());
-                    let loaded = LoadedRule {
-                        rule,
-                        file: Some(path),
-                        built_in,
-                    };
-                    match out.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
-                        Some(existing) => *existing = loaded,
-                        None => out.rules.push(loaded),
-                    }
-                }
-                Err(e) => out.errors.push(e),
+        for (path, rule) in crate::scenarios::load_dir(dir, parse, &mut out.errors) {
+            let built_in = BUILT_IN.contains(&rule.id.as_str());
+            let loaded = LoadedRule {
+                rule,
+                file: Some(path),
+                built_in,
+            };
+            match out.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
+                Some(existing) => *existing = loaded,
+                None => out.rules.push(loaded),
             }
         }
     }
@@ -105,28 +79,6 @@ pub fn load(user_dir: Option<&Path>) -> RuleLoad {
         (pos.unwrap_or(usize::MAX), r.rule.id.clone())
     });
     out
-}
-
-fn ron_files(dir: &Path, errors: &mut Vec<RuleError>) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-            .collect(),
-        // No folder simply means no user rules.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => {
-            errors.push(RuleError {
-                file: dir.display().to_string(),
-                line: 0,
-                col: 0,
-                message: format!("cannot read the folder: {e}"),
-            });
-            Vec::new()
-        }
-    };
-    files.sort();
-    files
 }
 
 /// The rules in force: each loaded rule, with a built-in rule that no file overrides tuned by

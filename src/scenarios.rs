@@ -42,19 +42,72 @@ pub struct ScenarioLoad {
 
 /// Parses one scenario file's text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let scenario: Scenario = ron::from_str(text).map_err(|e| ScenarioError {
+    parse_checked(file, text, Scenario::validate)
+}
+
+/// Parses a RON file's text into `T` and checks what serde cannot with `validate`; a syntax
+/// error carries its line and column, a failed check points at the file's start.
+pub(crate) fn parse_checked<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+    validate: impl FnOnce(&T) -> Result<(), String>,
+) -> Result<T, ScenarioError> {
+    let value: T = ron::from_str(text).map_err(|e| ScenarioError {
         file: file.to_string(),
         line: e.span.start.line,
         col: e.span.start.col,
         message: e.code.to_string(),
     })?;
-    scenario.validate().map_err(|message| ScenarioError {
+    validate(&value).map_err(|message| ScenarioError {
         file: file.to_string(),
         line: 1,
         col: 1,
         message,
     })?;
-    Ok(scenario)
+    Ok(value)
+}
+
+/// Every `*.ron` file of `dir`, read and parsed with `parse`, in name order, with one error per
+/// file that could not be used. A missing folder holds no files; an unreadable one is an error.
+pub(crate) fn load_dir<T>(
+    dir: &Path,
+    parse: impl Fn(&str, &str) -> Result<T, ScenarioError>,
+    errors: &mut Vec<ScenarioError>,
+) -> Vec<(PathBuf, T)> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            errors.push(ScenarioError {
+                file: dir.display().to_string(),
+                line: 0,
+                col: 0,
+                message: format!("cannot read the folder: {e}"),
+            });
+            Vec::new()
+        }
+    };
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let file = path.display().to_string();
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|e| ScenarioError {
+                file: file.clone(),
+                line: 0,
+                col: 0,
+                message: format!("cannot read the file: {e}"),
+            })
+            .and_then(|text| parse(&file, &text));
+        match parsed {
+            Ok(v) => out.push((path, v)),
+            Err(e) => errors.push(e),
+        }
+    }
+    out
 }
 
 /// Loads the embedded scenarios, then every `*.ron` in `user_dir` (if it exists) in name order.
@@ -67,38 +120,8 @@ pub fn load(user_dir: Option<&Path>) -> ScenarioLoad {
         }
     }
     if let Some(dir) = user_dir {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-                .collect(),
-            // No folder simply means no user scenarios.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => {
-                out.errors.push(ScenarioError {
-                    file: dir.display().to_string(),
-                    line: 0,
-                    col: 0,
-                    message: format!("cannot read the folder: {e}"),
-                });
-                Vec::new()
-            }
-        };
-        files.sort();
-        for path in files {
-            let file = path.display().to_string();
-            let parsed = std::fs::read_to_string(&path)
-                .map_err(|e| ScenarioError {
-                    file: file.clone(),
-                    line: 0,
-                    col: 0,
-                    message: format!("cannot read the file: {e}"),
-                })
-                .and_then(|text| parse(&file, &text));
-            match parsed {
-                Ok(s) => upsert(&mut out.scenarios, s),
-                Err(e) => out.errors.push(e),
-            }
+        for (_, s) in load_dir(dir, parse, &mut out.errors) {
+            upsert(&mut out.scenarios, s);
         }
     }
     out.scenarios.sort_by(|a, b| a.code.cmp(&b.code));

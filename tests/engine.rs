@@ -34,6 +34,17 @@ impl Running {
         self.state.lock().incidents.last().unwrap().id
     }
 
+    /// Asks to run incident `id`'s plan with these high-risk actions acknowledged.
+    async fn execute(&self, id: u64, acknowledged_high_risk: Vec<usize>) {
+        self.commands
+            .send(Command::ExecutePlan {
+                incident: id,
+                acknowledged_high_risk,
+            })
+            .await
+            .unwrap();
+    }
+
     async fn stop(self) -> Vec<FeedEntry> {
         self.commands.send(Command::Shutdown).await.unwrap();
         self.task.await.unwrap();
@@ -162,14 +173,7 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
         })
         .await
         .unwrap();
-    run.commands
-        .send(Command::ExecutePlan {
-            incident: id,
-            // Action 1 of the runbook (the rollback) is high risk.
-            acknowledged_high_risk: vec![0],
-        })
-        .await
-        .unwrap();
+    run.execute(id, vec![0]).await;
     settle().await;
     {
         let st = run.state.lock();
@@ -226,13 +230,7 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     let run = start(dir.path(), true);
     settle().await;
     let id = run.trigger("cpu_spike_core").await;
-    run.commands
-        .send(Command::ExecutePlan {
-            incident: id,
-            acknowledged_high_risk: vec![0],
-        })
-        .await
-        .unwrap();
+    run.execute(id, vec![0]).await;
     run.commands
         .send(Command::DeferPlan { incident: id })
         .await
@@ -446,13 +444,9 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
     settle().await;
     let id = run.trigger("http_5xx_surge").await;
     // A command that did not go through the dialog's tick (or a dialog that forgot it).
-    run.commands
-        .send(Command::ExecutePlan {
-            incident: id,
-            acknowledged_high_risk: vec![1],
-        })
-        .await
-        .unwrap();
+    // A command that did not go through the dialog's tick (or a dialog that forgot it): the
+    // rollback (action 1, index 0) is high risk and not in the list.
+    run.execute(id, vec![1]).await;
     settle().await;
     {
         let st = run.state.lock();
@@ -461,13 +455,7 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
         assert!(inc.plan.results.is_empty());
         assert_eq!(inc.status, IncidentStatus::Open);
     }
-    run.commands
-        .send(Command::ExecutePlan {
-            incident: id,
-            acknowledged_high_risk: vec![0],
-        })
-        .await
-        .unwrap();
+    run.execute(id, vec![0]).await;
     settle().await;
     let state = run.state.clone();
     let feed = run.stop().await;

@@ -51,24 +51,33 @@ pub fn trigger_values(t: &Trigger, lang: Lang) -> String {
         .join(", ")
 }
 
+/// The built-in HTTP rule's value `value` on edge-node-01, for tests across the crate.
+#[cfg(test)]
+pub(crate) fn http_value(value: f64) -> RuleValue {
+    use crate::model::{Comparison, Localized, Unit};
+    RuleValue {
+        rule: "http_error_rate".into(),
+        title: Localized {
+            en: "HTTP error rate".into(),
+            ko: "HTTP 오류율".into(),
+        },
+        unit: Unit::Ratio,
+        comparison: Comparison::Above,
+        threshold: 0.05,
+        value: Some(value),
+        series: Some("edge-node-01".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Comparison, Localized, Unit};
 
     #[test]
     fn values_read_the_same_as_the_cards_in_both_languages() {
         let rv = RuleValue {
-            rule: "http_error_rate".into(),
-            title: Localized {
-                en: "HTTP error rate".into(),
-                ko: "HTTP 오류율".into(),
-            },
-            unit: Unit::Ratio,
-            comparison: Comparison::Above,
-            threshold: 0.05,
-            value: Some(0.1077),
             series: None,
+            ..http_value(0.1077)
         };
         assert_eq!(
             rule_value(&rv, Lang::En),

@@ -3,21 +3,10 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::model::{Comparison, Localized, RuleValue, Unit};
+use crate::model::{Comparison, RuleValue, Unit};
 
 fn http(value: f64) -> RuleValue {
-    RuleValue {
-        rule: "http_error_rate".into(),
-        title: Localized {
-            en: "HTTP error rate".into(),
-            ko: "HTTP 오류율".into(),
-        },
-        unit: Unit::Ratio,
-        comparison: Comparison::Above,
-        threshold: 0.05,
-        value: Some(value),
-        series: Some("edge-node-01".into()),
-    }
+    crate::text::http_value(value)
 }
 
 fn events() -> Vec<FeedEvent> {
