@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
 
 use super::Clock;
 use super::source::{splitmix64, unit};
@@ -280,11 +279,7 @@ async fn futures_join_all<F: std::future::Future>(
 }
 
 /// The polling loop. Runs until aborted or until the engine stops listening.
-pub async fn run(
-    config: LiveConfig,
-    clock: Arc<dyn Clock>,
-    events: mpsc::UnboundedSender<LiveEvent>,
-) {
+pub async fn run(config: LiveConfig, clock: Arc<dyn Clock>, events: super::input::InputTx) {
     let LiveConfig {
         client,
         queries,
@@ -320,7 +315,7 @@ pub async fn run(
                         .collect(),
                     from,
                 };
-                if events.send(event).is_err() {
+                if events.send(super::Input::Live(event)).is_err() {
                     return;
                 }
             }
@@ -343,7 +338,7 @@ pub async fn run(
             results,
             retry_in: (!good).then_some(delay),
         };
-        if events.send(event).is_err() {
+        if events.send(super::Input::Live(event)).is_err() {
             return;
         }
         tokio::time::sleep(delay).await;

@@ -15,6 +15,7 @@ pub mod clock;
 mod commands;
 mod handle;
 pub mod incidents;
+mod input;
 pub mod live;
 pub mod notifier;
 mod rules;
@@ -36,6 +37,8 @@ pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::Command;
 pub use handle::EngineHandle;
 use handle::RepaintFn;
+pub use input::Input;
+use input::InputTx;
 pub use notifier::{DeliveryEvent, SlackTest};
 pub use state::{ConsoleState, PromTest, RuleTest, SourceStatus, TestSeries, Verification};
 
@@ -48,7 +51,7 @@ use crate::model::{
 };
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
-use live::{LiveEvent, RuleQuery};
+use live::RuleQuery;
 use source::DemoSource;
 
 /// How the engine is started.
@@ -128,19 +131,16 @@ pub struct Engine {
     save_failing: [bool; 3],
     /// When incidents are next written (off this thread, at most once a second).
     incident_saves: saver::SaveSchedule,
-    saved_tx: mpsc::UnboundedSender<Result<(), crate::store::StoreError>>,
-    saved_rx: Option<mpsc::UnboundedReceiver<Result<(), crate::store::StoreError>>>,
+    /// Where every task reports (see [`Input`]).
+    inputs: InputTx,
+    inputs_rx: Option<mpsc::UnboundedReceiver<Input>>,
     /// Settings as saved on disk (`settings` is these with the overrides applied).
     saved_settings: Settings,
     overrides: PrometheusOverrides,
     live: Option<LiveRun>,
-    live_tx: mpsc::UnboundedSender<LiveEvent>,
-    live_rx: Option<mpsc::UnboundedReceiver<LiveEvent>>,
     generation: u64,
     notify_overrides: NotifyOverrides,
     outbox: Outbox,
-    notify_tx: mpsc::UnboundedSender<DeliveryEvent>,
-    notify_rx: Option<mpsc::UnboundedReceiver<DeliveryEvent>>,
     /// Whether the feed already said why Slack / email cannot be used (once per settings).
     unusable_said: [bool; 2],
     /// Jitter state for retry delays.
@@ -269,9 +269,7 @@ impl Engine {
             notifications: Arc::new(restored.outbox.jobs.clone()),
             slack_test: None,
         };
-        let (live_tx, live_rx) = mpsc::unbounded_channel();
-        let (saved_tx, saved_rx) = mpsc::unbounded_channel();
-        let (notify_tx, notify_rx) = notifier::channel();
+        let (inputs, inputs_rx) = mpsc::unbounded_channel();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
         let mut engine = Self {
@@ -298,18 +296,14 @@ impl Engine {
             changed: true,
             save_failing: [false; 3],
             incident_saves: saver::SaveSchedule::default(),
-            saved_tx,
-            saved_rx: Some(saved_rx),
+            inputs,
+            inputs_rx: Some(inputs_rx),
             saved_settings,
             overrides: config.overrides,
             live: None,
-            live_tx,
-            live_rx: Some(live_rx),
             generation: 0,
             notify_overrides: config.notify_overrides,
             outbox: restored.outbox,
-            notify_tx,
-            notify_rx: Some(notify_rx),
             unusable_said: [false; 2],
             jitter: config.seed ^ 0x0B0C,
         };
@@ -417,9 +411,7 @@ impl Engine {
         let mut next_poll = tokio::time::Instant::now();
         let mut next_feed_save = tokio::time::Instant::now() + FEED_SAVE_EVERY;
         let stop = self.stop.clone();
-        let mut live_rx = self.live_rx.take().expect("run is called once");
-        let mut notify_rx = self.notify_rx.take().expect("run is called once");
-        let mut saved_rx = self.saved_rx.take().expect("run is called once");
+        let mut inputs = self.inputs_rx.take().expect("run is called once");
         loop {
             let delivery_wake = self.outbox_wake();
             let save_due = self.incident_saves.due();
@@ -428,12 +420,7 @@ impl Engine {
                 _ = tokio::time::sleep_until(save_due.unwrap_or_else(tokio::time::Instant::now)), if save_due.is_some() => {
                     self.start_incident_save();
                 }
-                Some(result) = saved_rx.recv() => {
-                    self.incident_saves.finished(result.is_ok());
-                    self.note_save(SaveTarget::Incidents, result);
-                }
-                Some(event) = live_rx.recv() => self.on_live(event),
-                Some(event) = notify_rx.recv() => self.on_delivery(event),
+                Some(input) = inputs.recv() => self.on_input(input),
                 _ = tokio::time::sleep_until(delivery_wake.unwrap_or_else(tokio::time::Instant::now)), if delivery_wake.is_some() => {
                     self.deliver_due();
                 }
@@ -466,15 +453,29 @@ impl Engine {
         }
         self.live = None;
         // A save still running finishes before the last one, so the newest list wins on disk.
-        if self.incident_saves.in_flight()
-            && let Some(result) = saved_rx.recv().await
-        {
-            self.incident_saves.finished(result.is_ok());
-            self.note_save(SaveTarget::Incidents, result);
+        while self.incident_saves.in_flight() {
+            match inputs.recv().await {
+                Some(input @ Input::Saved(_)) => self.on_input(input),
+                // What the other tasks still report says nothing the last saves need.
+                Some(_) => {}
+                None => break,
+            }
         }
         self.save_feed_if_dirty();
         self.save_incidents();
         self.save_outbox();
+    }
+
+    /// Hands what a task reported to the room that owns it.
+    fn on_input(&mut self, input: Input) {
+        match input {
+            Input::Live(event) => self.on_live(event),
+            Input::Delivery(event) => self.on_delivery(event),
+            Input::Saved(result) => {
+                self.incident_saves.finished(result.is_ok());
+                self.note_save(SaveTarget::Incidents, result);
+            }
+        }
     }
 
     fn poll_interval_secs(&self) -> u64 {

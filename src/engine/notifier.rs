@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::mpsc;
 
 use super::source::{splitmix64, unit};
 use super::{Engine, SaveTarget};
@@ -61,14 +60,6 @@ pub enum SlackTest {
         /// Workspace and bot, or the error in words.
         result: Result<String, String>,
     },
-}
-
-/// The channel delivery tasks report on.
-pub(super) fn channel() -> (
-    mpsc::UnboundedSender<DeliveryEvent>,
-    mpsc::UnboundedReceiver<DeliveryEvent>,
-) {
-    mpsc::unbounded_channel()
 }
 
 impl Engine {
@@ -310,7 +301,7 @@ impl Engine {
                 now,
                 Duration::from_std(lease).unwrap_or(Duration::seconds(60)),
             );
-            let tx = self.notify_tx.clone();
+            let tx = self.inputs.clone();
             let clock = self.clock.clone();
             let slack = self.settings.slack.clone();
             let mail = self.settings.email.clone();
@@ -350,11 +341,11 @@ impl Engine {
                             retry_after: None,
                         })
                     });
-                let _ = tx.send(DeliveryEvent::Attempt {
+                let _ = tx.send(super::Input::Delivery(DeliveryEvent::Attempt {
                     job: id,
                     at: clock.now(),
                     result,
-                });
+                }));
             });
         }
         // The attempt counts are on disk too: a restart does not reset the backoff.
@@ -451,7 +442,7 @@ impl Engine {
         );
         self.state.lock().slack_test = Some(SlackTest::Running { url: url.clone() });
         self.changed = true;
-        let tx = self.notify_tx.clone();
+        let tx = self.inputs.clone();
         let clock = self.clock.clone();
         tokio::spawn(async move {
             let result = match client {
@@ -467,11 +458,11 @@ impl Engine {
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            let _ = tx.send(DeliveryEvent::SlackTest {
+            let _ = tx.send(super::Input::Delivery(DeliveryEvent::SlackTest {
                 url,
                 at: clock.now(),
                 result,
-            });
+            }));
         });
     }
 }

@@ -62,16 +62,16 @@ impl SaveSchedule {
 
 impl Engine {
     /// Hands the current incident list to a blocking thread; its result comes back on
-    /// `saved_tx`. The list is shared, so this costs a pointer copy here.
+    /// the engine's inputs. The list is shared, so this costs a pointer copy here.
     pub(super) fn start_incident_save(&mut self) {
         self.incident_saves.started();
         let (store, incidents, done) = (
             self.store.clone(),
             self.incidents.clone(),
-            self.saved_tx.clone(),
+            self.inputs.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            let _ = done.send(store.save_incidents(&incidents));
+            let _ = done.send(super::Input::Saved(store.save_incidents(&incidents)));
         });
     }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::live::{self, LiveConfig, LiveEvent, RuleQuery, RuleResults};
 use super::source::{DemoSource, demo_covers};
-use super::{Engine, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
+use super::{Engine, Input, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
 use crate::model::{FeedEvent, PrometheusSettings, Reading, Rule, RuleValue, SourceDesc};
@@ -95,7 +95,7 @@ impl Engine {
                             task: tokio::spawn(live::run(
                                 config,
                                 self.clock.clone(),
-                                self.live_tx.clone(),
+                                self.inputs.clone(),
                             )),
                             last_good: None,
                             failing_since: None,
@@ -352,16 +352,13 @@ impl Engine {
     pub(super) fn verify(&mut self, now: DateTime<Utc>) {
         if let Some(run) = &self.live {
             // The answer comes back as an event: the engine never waits on the network.
-            let (client, queries, tx) = (
-                run.client.clone(),
-                run.queries.clone(),
-                self.live_tx.clone(),
-            );
+            let (client, queries, tx) =
+                (run.client.clone(), run.queries.clone(), self.inputs.clone());
             let clock = self.clock.clone();
             tokio::spawn(async move {
                 let at = clock.now();
                 let results = live::query_all(&client, &queries, at).await;
-                let _ = tx.send(LiveEvent::Verify { at, results });
+                let _ = tx.send(Input::Live(LiveEvent::Verify { at, results }));
             });
             return;
         }
@@ -436,7 +433,7 @@ impl Engine {
         queries: Vec<RuleQuery>,
         for_rule: bool,
     ) -> String {
-        let tx = self.live_tx.clone();
+        let tx = self.inputs.clone();
         let clock = self.clock.clone();
         let client = PromClient::new(settings);
         let url = client.as_ref().map_or_else(
@@ -449,12 +446,12 @@ impl Engine {
                 Ok(client) => Ok(live::query_all(&client, &queries, clock.now()).await),
                 Err(e) => Err(e),
             };
-            let _ = tx.send(LiveEvent::Test {
+            let _ = tx.send(Input::Live(LiveEvent::Test {
                 url,
                 at: clock.now(),
                 results,
                 for_rule,
-            });
+            }));
         });
         shown
     }

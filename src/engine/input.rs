@@ -1,0 +1,24 @@
+//! The one enum every task of the engine reports on, and its channel. A poll, a delivery
+//! attempt, a save: each comes back as an [`Input`], and the loop hands it to the room that owns
+//! it. Commands from the window arrive on their own bounded channel (so a swamped engine
+//! refuses clicks instead of growing), and are handed out the same way.
+
+use tokio::sync::mpsc;
+
+use super::live::LiveEvent;
+use super::notifier::DeliveryEvent;
+use crate::store::StoreError;
+
+/// What a task of the engine reports.
+#[derive(Debug)]
+pub enum Input {
+    /// The live source (a poll, a backfill) or a one-off Verify or Test.
+    Live(LiveEvent),
+    /// A notification attempt, or the Slack tab's Test.
+    Delivery(DeliveryEvent),
+    /// A save of incidents on a blocking thread finished.
+    Saved(Result<(), StoreError>),
+}
+
+/// The sending side, cloned into every task.
+pub type InputTx = mpsc::UnboundedSender<Input>;
