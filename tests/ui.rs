@@ -158,6 +158,14 @@ fn korean_ui_renders_hangul() {
         h.query_by_label("상위 3개 가설").is_some()
     });
     h.get_by_label("이벤트 피드");
+    // The incident's own timeline reads in Korean too.
+    h.get_by_label("타임라인").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("수동 발생, 인시던트 #1 열림")
+            .is_some(),
+        "the timeline entry in Korean"
+    );
     h.get_by_label("설정").click();
     h.run_steps(2);
     h.get_by_label("설정 저장");

@@ -14,7 +14,6 @@ use crate::model::{
     IncidentStatus, Localized, NotifyEvent, PlanState, Reading, Refusal, Risk, Rule, Scenario,
     Trigger, TriggerOrigin,
 };
-use crate::text::{format_duration, trigger_values};
 
 /// The scenario code of the generic incident a rule without a runbook opens.
 pub fn generic_code(rule: &str) -> String {
@@ -94,19 +93,19 @@ impl Engine {
                 ),
                 DetectEvent::SeriesCleared { .. } => {}
                 DetectEvent::FlappingStarted { rule, breaches } => {
-                    self.set_flapping(rule, true, reading.at);
                     let event = FeedEvent::FlappingStarted {
                         rule: rule.clone(),
                         breaches: *breaches,
                         window_mins: crate::detect::FLAP_WINDOW_MINS,
                     };
+                    self.set_flapping(rule, true, reading.at, event.clone());
                     self.emit(reading.at, event);
                     changed = true;
                 }
                 DetectEvent::FlappingStopped { rule } => {
-                    self.set_flapping(rule, false, reading.at);
-                    let rule = rule.clone();
-                    self.emit(reading.at, FeedEvent::FlappingStopped { rule });
+                    let event = FeedEvent::FlappingStopped { rule: rule.clone() };
+                    self.set_flapping(rule, false, reading.at, event.clone());
+                    self.emit(reading.at, event);
                     changed = true;
                 }
             }
@@ -144,11 +143,11 @@ impl Engine {
                 };
                 let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
                 if inc.clear_hotspot(rule, series, reading.at) {
-                    inc.log(
-                        reading.at,
-                        IncidentEventKind::SeriesCleared,
-                        format!("{series} of {rule} clean again"),
-                    );
+                    let event = FeedEvent::SeriesClear {
+                        rule: rule.clone(),
+                        series: series.clone(),
+                    };
+                    inc.log(reading.at, IncidentEventKind::SeriesCleared, event);
                     changed = true;
                 }
             }
@@ -171,18 +170,14 @@ impl Engine {
                 inc.status = IncidentStatus::Recovered;
                 inc.recovered_at = Some(reading.at);
                 let ttr = inc.time_to_recover().unwrap_or_default();
-                let detail = format!(
-                    "recovered after {} healthy samples; time to recover {}",
-                    inc.healthy_streak,
-                    format_duration(ttr)
-                );
-                inc.log(reading.at, IncidentEventKind::Recovered, detail);
-                recovered.push(FeedEvent::Recovered {
+                let event = FeedEvent::Recovered {
                     id: inc.id,
                     code: inc.scenario.code.clone(),
                     samples: inc.healthy_streak,
                     ttr_secs: ttr.num_seconds(),
-                });
+                };
+                inc.log(reading.at, IncidentEventKind::Recovered, event.clone());
+                recovered.push(event);
             }
             changed |= before != inc.healthy_streak;
         }
@@ -214,7 +209,7 @@ impl Engine {
         Some(r.runbook.clone().unwrap_or_else(|| generic_code(&r.id)))
     }
 
-    fn set_flapping(&mut self, rule: &str, on: bool, at: DateTime<Utc>) {
+    fn set_flapping(&mut self, rule: &str, on: bool, at: DateTime<Utc>, event: FeedEvent) {
         {
             let mut st = self.state.lock();
             st.flapping.retain(|r| r != rule);
@@ -225,12 +220,7 @@ impl Engine {
         if let Some(idx) = self.active_index(rule) {
             let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
             inc.flapping = on;
-            let detail = if on {
-                format!("{rule} started flapping")
-            } else {
-                format!("{rule} stopped flapping")
-            };
-            inc.log(at, IncidentEventKind::Flapping, detail);
+            inc.log(at, IncidentEventKind::Flapping, event);
         }
     }
 
@@ -344,21 +334,26 @@ impl Engine {
         inc.refire_count += 1;
         // A breach after the plan ran means it has not recovered: restart the watch.
         inc.healthy_streak = 0;
-        let detail = format!(
-            "re-fire {} ({}): {}{}",
-            inc.refire_count,
-            match trigger.origin {
-                TriggerOrigin::Monitor => "monitor",
-                TriggerOrigin::Manual => "manual trigger",
+        let (id, code, count) = (inc.id, inc.scenario.code.clone(), inc.refire_count);
+        let event = match trigger.origin {
+            TriggerOrigin::Monitor => FeedEvent::Refired {
+                id,
+                code,
+                count,
+                series: trigger.series.iter().cloned().collect(),
+                values: trigger.values.clone(),
+                ongoing: false,
             },
-            trigger
-                .series
-                .as_ref()
-                .map_or_else(String::new, |s| format!("{s} ")),
-            trigger_values(trigger, crate::model::Lang::En)
-        );
-        inc.log(trigger.at, IncidentEventKind::Refired, detail);
-        let id = inc.id;
+            TriggerOrigin::Manual => FeedEvent::Triggered {
+                id,
+                code,
+                random: false,
+                refired: true,
+                values: trigger.values.clone(),
+                stale_since: None,
+            },
+        };
+        inc.log(trigger.at, IncidentEventKind::Refired, event);
         self.publish_incidents();
         Some(id)
     }
@@ -380,18 +375,24 @@ impl Engine {
             let comparison = rv.comparison;
             incident.record_hotspot(rule, series, trigger.at, v, |a, b| comparison.worse(a, b));
         }
-        incident.log(
-            trigger.at,
-            IncidentEventKind::Opened,
-            format!(
-                "opened by {}: {}",
-                match trigger.origin {
-                    TriggerOrigin::Monitor => "the monitor",
-                    TriggerOrigin::Manual => "a manual trigger",
-                },
-                trigger_values(&trigger, crate::model::Lang::En)
-            ),
-        );
+        let code = incident.scenario.code.clone();
+        let event = match trigger.origin {
+            TriggerOrigin::Monitor => FeedEvent::Detected {
+                id,
+                code,
+                series: trigger.series.iter().cloned().collect(),
+                values: trigger.values.clone(),
+            },
+            TriggerOrigin::Manual => FeedEvent::Triggered {
+                id,
+                code,
+                random: false,
+                refired: false,
+                values: trigger.values.clone(),
+                stale_since: None,
+            },
+        };
+        incident.log(trigger.at, IncidentEventKind::Opened, event);
         Arc::make_mut(&mut self.incidents).push(incident);
         self.publish_incidents();
         id
@@ -543,16 +544,12 @@ impl Engine {
         inc.plan.state = PlanState::Executed(now);
         inc.status = IncidentStatus::Mitigating;
         inc.healthy_streak = 0;
-        inc.log(
-            now,
-            IncidentEventKind::PlanExecuted,
-            format!("{n} actions simulated"),
-        );
         let event = FeedEvent::PlanExecuted {
             id,
             code: inc.scenario.code.clone(),
             actions: n,
         };
+        inc.log(now, IncidentEventKind::PlanExecuted, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         self.notify(id, NotifyEvent::PlanExecuted, now);
@@ -566,16 +563,12 @@ impl Engine {
             return self.emit(now, FeedEvent::NotDeferred { id: incident });
         }
         inc.plan.state = PlanState::Deferred(now);
-        inc.log(
-            now,
-            IncidentEventKind::PlanDeferred,
-            "deferred for manual review",
-        );
         let event = FeedEvent::PlanDeferred {
             id: incident,
             code: inc.scenario.code.clone(),
             actions: inc.scenario.actions.len(),
         };
+        inc.log(now, IncidentEventKind::PlanDeferred, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         self.notify(incident, NotifyEvent::PlanDeferred, now);
@@ -590,11 +583,11 @@ impl Engine {
         }
         inc.status = IncidentStatus::Closed;
         inc.closed_at = Some(now);
-        inc.log(now, IncidentEventKind::Closed, "closed by the responder");
         let event = FeedEvent::Closed {
             id: incident,
             code: inc.scenario.code.clone(),
         };
+        inc.log(now, IncidentEventKind::Closed, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         self.notify(incident, NotifyEvent::Closed, now);

@@ -143,6 +143,8 @@ pub enum FeedEvent {
         threshold: ThresholdDesc,
         window: u32,
     },
+    /// One series' window is clean again (an incident's timeline says it).
+    SeriesClear { rule: RuleId, series: String },
     /// A series stopped arriving for a whole window; counted as clean.
     SeriesMissing {
         rule: RuleId,
@@ -372,6 +374,7 @@ impl FeedEvent {
             | DemoBackfilled { .. }
             | DemoLacks { .. }
             | SeriesMissing { .. }
+            | SeriesClear { .. }
             | Backfilled { .. }
             | QueriesHealthy { .. }
             | SaveRecovered { .. }

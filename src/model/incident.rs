@@ -230,8 +230,11 @@ pub struct IncidentEvent {
     pub at: DateTime<Utc>,
     /// What.
     pub kind: IncidentEventKind,
-    /// Details in words.
+    /// Details in words (v0.1's entries, in English); empty when `event` says it.
     pub detail: String,
+    /// What happened, typed, so the timeline reads in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<super::FeedEvent>,
 }
 
 /// Where an action plan stands.
@@ -423,11 +426,12 @@ impl Incident {
     }
 
     /// Appends to the timeline.
-    pub fn log(&mut self, at: DateTime<Utc>, kind: IncidentEventKind, detail: impl Into<String>) {
+    pub fn log(&mut self, at: DateTime<Utc>, kind: IncidentEventKind, event: super::FeedEvent) {
         self.timeline.push(IncidentEvent {
             at,
             kind,
-            detail: detail.into(),
+            detail: String::new(),
+            event: Some(event),
         });
     }
 }

@@ -315,6 +315,11 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
                 ),
             )
         }
+        SeriesClear { rule, series } => pick(
+            lang,
+            format!("{series} of {rule} clean again"),
+            format!("{rule}의 {series} 정상으로 돌아옴"),
+        ),
         SeriesMissing {
             rule,
             series,

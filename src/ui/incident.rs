@@ -386,11 +386,15 @@ fn detail_ui(
         .id_salt(("timeline", inc.id))
         .show(ui, |ui| {
             for ev in &inc.timeline {
+                // v0.1's entries are English sentences; later ones are events, in `lang`.
+                let detail = ev.event.as_ref().map_or_else(
+                    || ev.detail.clone(),
+                    |e| crate::text::feed::message(e, lang),
+                );
                 ui.label(format!(
-                    "{}  {}  {}",
+                    "{}  {}  {detail}",
                     ev.at.format("%H:%M:%S"),
                     event_text(&ev.kind, lang),
-                    ev.detail
                 ));
             }
         });
