@@ -3,9 +3,9 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::incident::risk_text;
 use super::snapshot::Snapshot;
 use super::style;
+use super::widgets::risk_text;
 use crate::engine::Command;
 use crate::model::{ActionOutcome, PlanState, Risk};
 

@@ -4,27 +4,10 @@ use egui::RichText;
 
 use super::i18n::t;
 use super::snapshot::Snapshot;
+use super::state::UiState;
 use super::{actions, feed, incident, metrics, settings, style};
 use crate::engine::{Command, EngineHandle, SourceStatus};
 use crate::model::{Lang, ThemeChoice};
-
-/// UI-only state: selections, drafts, caches. Nothing here is the truth about incidents.
-#[derive(Default)]
-pub(crate) struct UiState {
-    /// The incident shown in detail; `None` follows the newest.
-    pub selected_incident: Option<u64>,
-    /// Scenario for "Trigger alert"; `None` means random.
-    pub trigger_choice: Option<String>,
-    pub feed: feed::FeedView,
-    pub sparklines: metrics::SparklineCache,
-    pub settings: settings::SettingsForm,
-    pub confirm: actions::ConfirmState,
-    /// Whether the Settings window is open (the top bar's Settings button toggles it).
-    pub settings_open: bool,
-    /// For threads that finish after the frame (the export file dialog).
-    pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
-    applied_theme: Option<ThemeChoice>,
-}
 
 /// The eframe application.
 pub struct ConsoleApp {

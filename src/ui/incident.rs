@@ -2,10 +2,11 @@
 
 use egui::RichText;
 
-use super::app::UiState;
 use super::i18n::t;
 use super::snapshot::Snapshot;
+use super::state::UiState;
 use super::style;
+use super::widgets::risk_text;
 use crate::engine::Command;
 use crate::model::{
     AnalysisReport, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, Lang, PlanState,
@@ -34,15 +35,6 @@ fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         IncidentEventKind::Closed => t(lang, "closed", "종료"),
         IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
         IncidentEventKind::SeriesCleared => t(lang, "series clear", "시리즈 해소"),
-    }
-}
-
-/// Risk in words.
-pub(crate) fn risk_text(risk: Risk, lang: Lang) -> &'static str {
-    match risk {
-        Risk::Low => t(lang, "low risk", "위험 낮음"),
-        Risk::Medium => t(lang, "medium risk", "위험 중간"),
-        Risk::High => t(lang, "HIGH RISK", "위험 높음"),
     }
 }
 

@@ -12,7 +12,9 @@ mod notify;
 mod rules;
 mod settings;
 mod snapshot;
+mod state;
 mod style;
+mod widgets;
 
 pub use app::ConsoleApp;
 

@@ -364,7 +364,7 @@ pub(crate) fn rules_tab_ui(
         } else {
             &edited[..]
         };
-        super::settings::prom_test_ui(ui, &test.0, rules, lang, dark);
+        super::widgets::prom_test_ui(ui, &test.0, rules, lang, dark);
     }
     if close {
         form.draft = None;

@@ -5,8 +5,8 @@ use egui::RichText;
 
 use super::i18n::t;
 use super::snapshot::Snapshot;
-use super::style;
-use crate::engine::{Command, PromTest, SourceStatus};
+use super::{style, widgets};
+use crate::engine::{Command, SourceStatus};
 use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -326,41 +326,6 @@ fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
     ui.end_row();
 }
 
-/// A text row that the environment may own for this run: then it is read-only and says which
-/// variable set it. `secret` masks the text.
-pub(super) fn env_row_ui(
-    ui: &mut egui::Ui,
-    lang: Lang,
-    label: &str,
-    value: &mut String,
-    env: Option<&'static str>,
-    secret: bool,
-) {
-    let l = ui.label(label);
-    ui.vertical(|ui| {
-        let edit = egui::TextEdit::singleline(value)
-            .desired_width(260.0)
-            .password(secret);
-        ui.add_enabled(env.is_none(), edit).labelled_by(l.id);
-        env_note_ui(ui, lang, env);
-    });
-    ui.end_row();
-}
-
-/// "set for this run by VAR" under a field the environment owns; nothing otherwise.
-pub(super) fn env_note_ui(ui: &mut egui::Ui, lang: Lang, env: Option<&'static str>) {
-    if let Some(var) = env {
-        ui.label(
-            RichText::new(format!(
-                "{} {var}",
-                t(lang, "set for this run by", "이번 실행에서 설정한 변수:")
-            ))
-            .weak()
-            .small(),
-        );
-    }
-}
-
 fn prometheus_tab_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
@@ -374,7 +339,7 @@ fn prometheus_tab_ui(
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "Base URL", "기본 URL"),
@@ -382,7 +347,7 @@ fn prometheus_tab_ui(
                 env("INCIDENT_PROMETHEUS_URL"),
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
@@ -390,7 +355,7 @@ fn prometheus_tab_ui(
                 env("INCIDENT_PROMETHEUS_HTTP_QUERY"),
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
@@ -398,7 +363,7 @@ fn prometheus_tab_ui(
                 env("INCIDENT_PROMETHEUS_HTTP_THRESHOLD"),
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "CPU query", "CPU 쿼리"),
@@ -406,7 +371,7 @@ fn prometheus_tab_ui(
                 env("INCIDENT_PROMETHEUS_CPU_QUERY"),
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "CPU threshold", "CPU 임계치"),
@@ -414,7 +379,7 @@ fn prometheus_tab_ui(
                 env("INCIDENT_PROMETHEUS_CPU_THRESHOLD"),
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "Hotspot label", "핫스팟 레이블"),
@@ -422,7 +387,7 @@ fn prometheus_tab_ui(
                 None,
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
@@ -430,7 +395,7 @@ fn prometheus_tab_ui(
                 None,
                 false,
             );
-            env_row_ui(
+            widgets::env_row_ui(
                 ui,
                 lang,
                 t(lang, "Largest answer (MiB)", "최대 응답 크기 (MiB)"),
@@ -449,7 +414,7 @@ fn prometheus_tab_ui(
             ui.end_row();
             match form.auth {
                 AuthKind::None => {}
-                AuthKind::Bearer => env_row_ui(
+                AuthKind::Bearer => widgets::env_row_ui(
                     ui,
                     lang,
                     t(lang, "Token", "토큰"),
@@ -458,7 +423,7 @@ fn prometheus_tab_ui(
                     true,
                 ),
                 AuthKind::Basic => {
-                    env_row_ui(
+                    widgets::env_row_ui(
                         ui,
                         lang,
                         t(lang, "User", "사용자"),
@@ -466,7 +431,7 @@ fn prometheus_tab_ui(
                         None,
                         false,
                     );
-                    env_row_ui(
+                    widgets::env_row_ui(
                         ui,
                         lang,
                         t(lang, "Password", "비밀번호"),
@@ -527,87 +492,6 @@ fn prometheus_tab_ui(
 
 fn test_result_ui(ui: &mut egui::Ui, snap: &Snapshot, lang: Lang, dark: bool) {
     if let Some(test) = &snap.prometheus_test {
-        prom_test_ui(ui, test, &snap.rules, lang, dark);
-    }
-}
-
-/// A Test's answer: per rule, each series' value as its card writes it, or the error in words.
-pub(crate) fn prom_test_ui(
-    ui: &mut egui::Ui,
-    test: &PromTest,
-    rules: &[crate::model::Rule],
-    lang: Lang,
-    dark: bool,
-) {
-    match test {
-        PromTest::Running { url } => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(format!("{} {url}…", t(lang, "Testing", "테스트 중")));
-            });
-        }
-        PromTest::Done { url, at, results } => {
-            ui.label(
-                RichText::new(format!(
-                    "{} {url} {} {}",
-                    t(lang, "Test of", "테스트:"),
-                    t(lang, "at", "시각"),
-                    at.with_timezone(&chrono::Local).format("%H:%M:%S")
-                ))
-                .strong(),
-            );
-            let per_rule = match results {
-                Err(e) => {
-                    ui.label(RichText::new(e).color(style::breach(dark)));
-                    return;
-                }
-                Ok(r) => r,
-            };
-            for (rule_id, answer) in per_rule {
-                let rule = rules.iter().find(|r| &r.id == rule_id);
-                let write = |v: f64| match rule {
-                    Some(r) if v.is_finite() => r.format(v),
-                    _ => crate::model::prom_number(v),
-                };
-                match answer {
-                    Err(e) => {
-                        ui.label(
-                            RichText::new(format!("{rule_id}: {e}")).color(style::breach(dark)),
-                        );
-                    }
-                    Ok(series) if series.is_empty() => {
-                        ui.label(
-                            RichText::new(format!(
-                                "{rule_id}: {}",
-                                t(
-                                    lang,
-                                    "the query returned no series",
-                                    "쿼리 결과에 시계열이 없습니다"
-                                )
-                            ))
-                            .color(style::pending(dark)),
-                        );
-                    }
-                    Ok(series) => {
-                        let shown: Vec<String> = series
-                            .iter()
-                            .take(12)
-                            .map(|(k, v)| format!("{k} = {}", write(*v)))
-                            .collect();
-                        let more = series.len().saturating_sub(12);
-                        let mut text = format!("{rule_id}: {}", shown.join(", "));
-                        if more > 0 {
-                            text.push_str(&format!(" (+{more})"));
-                        }
-                        let bad = series.iter().any(|(_, v)| !v.is_finite());
-                        let mut rt = RichText::new(text).monospace();
-                        if bad {
-                            rt = rt.color(style::pending(dark));
-                        }
-                        ui.add(egui::Label::new(rt).wrap());
-                    }
-                }
-            }
-        }
+        widgets::prom_test_ui(ui, test, &snap.rules, lang, dark);
     }
 }

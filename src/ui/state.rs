@@ -1,0 +1,25 @@
+//! What the window remembers between frames that is not the engine's: selections, drafts and
+//! caches. Nothing here is the truth about incidents.
+
+use super::{actions, feed, metrics, settings};
+use crate::engine::Command;
+use crate::model::ThemeChoice;
+
+/// UI-only state: selections, drafts, caches. Nothing here is the truth about incidents.
+#[derive(Default)]
+pub(crate) struct UiState {
+    /// The incident shown in detail; `None` follows the newest.
+    pub selected_incident: Option<u64>,
+    /// Scenario for "Trigger alert"; `None` means random.
+    pub trigger_choice: Option<String>,
+    pub feed: feed::FeedView,
+    pub sparklines: metrics::SparklineCache,
+    pub settings: settings::SettingsForm,
+    pub confirm: actions::ConfirmState,
+    /// Whether the Settings window is open (the top bar's Settings button toggles it).
+    pub settings_open: bool,
+    /// For threads that finish after the frame (the export file dialog).
+    pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
+    /// The theme last applied to the context (set again only when it changes).
+    pub applied_theme: Option<ThemeChoice>,
+}
