@@ -46,8 +46,8 @@ use crate::detect::Detector;
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::PromClient;
 use crate::model::{
-    FeedEntry, FeedEvent, Incident, NotifyOverrides, Outbox, PrometheusOverrides,
-    PrometheusSettings, Rule, Settings, ThresholdDesc, UserFile,
+    FeedEntry, FeedEvent, Incident, NotifyOverrides, PrometheusOverrides, PrometheusSettings, Rule,
+    Settings, ThresholdDesc, UserFile,
 };
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
@@ -140,11 +140,7 @@ pub struct Engine {
     live: Option<LiveRun>,
     generation: u64,
     notify_overrides: NotifyOverrides,
-    outbox: Outbox,
-    /// Whether the feed already said why Slack / email cannot be used (once per settings).
-    unusable_said: [bool; 2],
-    /// Jitter state for retry delays.
-    jitter: u64,
+    notifier: notifier::Notifier,
 }
 
 /// What a live task is polling with; a new one starts only when this changes.
@@ -270,6 +266,8 @@ impl Engine {
             slack_test: None,
         };
         let (inputs, inputs_rx) = mpsc::unbounded_channel();
+        let notifier_inputs = inputs.clone();
+        let notifier_clock = config.clock.clone();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
         let mut engine = Self {
@@ -303,9 +301,12 @@ impl Engine {
             live: None,
             generation: 0,
             notify_overrides: config.notify_overrides,
-            outbox: restored.outbox,
-            unusable_said: [false; 2],
-            jitter: config.seed ^ 0x0B0C,
+            notifier: notifier::Notifier::new(
+                restored.outbox,
+                config.seed ^ 0x0B0C,
+                notifier_inputs,
+                notifier_clock,
+            ),
         };
         {
             let mut st = engine.state.lock();
@@ -346,12 +347,13 @@ impl Engine {
         }
         engine.select_source(now);
         let waiting = engine
+            .notifier
             .outbox
             .jobs
             .iter()
             .filter(|j| j.state == crate::model::JobState::Queued)
             .count();
-        let pending = engine.outbox.pending().count();
+        let pending = engine.notifier.outbox.pending().count();
         if waiting + pending > 0 {
             engine.emit(now, FeedEvent::OutboxRestored { waiting, pending });
         }

@@ -8,10 +8,14 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::input::InputTx;
 use super::source::{splitmix64, unit};
-use super::{Engine, SaveTarget};
+use super::{Clock, Engine, SaveTarget};
 use crate::integrations::{email, slack::SlackClient};
-use crate::model::{Destination, Failure, FeedEvent, Job, JobState, NotifyEvent, SlackSettings};
+use crate::model::{
+    Destination, Failure, FeedEvent, Incident, Job, JobState, NotifyEvent, Outbox, Settings,
+    SlackSettings,
+};
 
 /// How long a notification keeps being retried before it becomes a pending report.
 pub const DELIVERY_WINDOW_MINS: i64 = 60;
@@ -62,22 +66,75 @@ pub enum SlackTest {
     },
 }
 
-impl Engine {
-    /// Queues what `event` of `incident` should send, as the targets and settings say.
-    pub(super) fn notify(&mut self, incident: u64, event: NotifyEvent, now: DateTime<Utc>) {
-        let Some(inc) = self.incidents.iter().find(|i| i.id == incident).cloned() else {
-            return;
-        };
+/// The notifier: it owns the outbox and the bookkeeping of the delivery tasks. It turns incident
+/// events into jobs and attempts into outcomes; what it has to say comes out as feed events,
+/// and whether the outbox changed (to be saved and published) as a flag, both taken by the
+/// engine after each call ([`Engine`]'s `settle_notifier`).
+pub struct Notifier {
+    /// Every job: queued, pending, and the sent history.
+    pub(super) outbox: Outbox,
+    /// Jitter state for retry delays.
+    jitter: u64,
+    /// Whether the feed already said why Slack / email cannot be used (once per settings).
+    unusable_said: [bool; 2],
+    inputs: InputTx,
+    clock: Arc<dyn Clock>,
+    events: Vec<(DateTime<Utc>, FeedEvent)>,
+    outbox_changed: bool,
+    slack_test: Option<SlackTest>,
+}
+
+impl Notifier {
+    /// A notifier over `outbox` (as restored), reporting its tasks on `inputs`.
+    pub(super) fn new(outbox: Outbox, seed: u64, inputs: InputTx, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            outbox,
+            jitter: seed,
+            unusable_said: [false; 2],
+            inputs,
+            clock,
+            events: Vec::new(),
+            outbox_changed: false,
+            slack_test: None,
+        }
+    }
+
+    fn emit(&mut self, at: DateTime<Utc>, event: FeedEvent) {
+        self.events.push((at, event));
+    }
+
+    fn save_outbox(&mut self) {
+        self.outbox_changed = true;
+    }
+
+    fn publish_outbox(&mut self) {
+        self.outbox_changed = true;
+    }
+
+    /// New settings: say again (once) if Slack or email still cannot be used.
+    pub(super) fn settings_changed(&mut self) {
+        self.unusable_said = [false; 2];
+    }
+
+    /// Queues what `event` of `inc` should send, as the targets and settings say.
+    pub(super) fn notify(
+        &mut self,
+        inc: &Incident,
+        event: NotifyEvent,
+        now: DateTime<Utc>,
+        settings: &Settings,
+    ) {
+        let incident = inc.id;
         let message = match event {
-            NotifyEvent::Opened | NotifyEvent::Manual(_) => crate::notify::report(&inc),
-            e => crate::notify::event(&inc, e),
+            NotifyEvent::Opened | NotifyEvent::Manual(_) => crate::notify::report(inc),
+            e => crate::notify::event(inc, e),
         };
-        let targets = self.settings.targets.clone();
+        let targets = settings.targets.clone();
         // Slack: a report goes to the chosen channel when the target is on; later events go to
         // every channel that has this incident's report, as thread replies.
         let slack_channels: Vec<String> = if event == NotifyEvent::Opened {
             if targets.slack {
-                vec![self.settings.slack.channel.clone()]
+                vec![settings.slack.channel.clone()]
             } else {
                 Vec::new()
             }
@@ -94,13 +151,13 @@ impl Engine {
                 }
             }
             if threads.is_empty() && targets.slack {
-                threads.push(self.settings.slack.channel.clone());
+                threads.push(settings.slack.channel.clone());
             }
             threads
         };
         if !slack_channels.is_empty() {
-            match self.settings.slack.unusable() {
-                Some(why) => self.say_unusable(0, now, why),
+            match settings.slack.unusable() {
+                Some(why) => self.say_unusable(0, now, why, settings),
                 None => {
                     for channel in slack_channels {
                         self.enqueue(
@@ -121,14 +178,14 @@ impl Engine {
             _ => false,
         };
         // Never set up at all: the original stayed silent then, and so do we.
-        let e = &self.settings.email;
+        let e = &settings.email;
         let email_wanted =
             targets.email || !e.smtp_host.trim().is_empty() || !e.recipients.is_empty();
         if mail && email_wanted {
-            match self.settings.email.unusable() {
-                Some(why) => self.say_unusable(1, now, why),
+            match settings.email.unusable() {
+                Some(why) => self.say_unusable(1, now, why, settings),
                 None => {
-                    let to = self.settings.email.recipients.clone();
+                    let to = settings.email.recipients.clone();
                     self.enqueue(incident, event, Destination::Email { to }, &message, now);
                 }
             }
@@ -138,10 +195,10 @@ impl Engine {
     /// Says once per run (or per settings change) why a target cannot be served. A target
     /// nobody has set up yet (Slack is on by default, with no token) is a hint, not an error:
     /// a first run shows no red line for it.
-    fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, why: String) {
+    fn say_unusable(&mut self, which: usize, now: DateTime<Utc>, why: String, settings: &Settings) {
         let set_up = match which {
-            0 => !self.settings.slack.token.expose().trim().is_empty(),
-            _ => !self.settings.email.smtp_host.trim().is_empty(),
+            0 => !settings.slack.token.expose().trim().is_empty(),
+            _ => !settings.email.smtp_host.trim().is_empty(),
         };
         if !std::mem::replace(&mut self.unusable_said[which], true) {
             let email = which == 1;
@@ -151,14 +208,20 @@ impl Engine {
 
     /// The Incident view's "Send to Slack": the report to the chosen channel, again if it was
     /// already posted there.
-    pub(super) fn send_to_slack(&mut self, incident: u64, now: DateTime<Utc>) {
-        let Some(inc) = self.incidents.iter().find(|i| i.id == incident).cloned() else {
-            return self.unknown_incident(incident, now);
+    pub(super) fn send_to_slack(
+        &mut self,
+        incident: u64,
+        inc: Option<&Incident>,
+        now: DateTime<Utc>,
+        settings: &Settings,
+    ) {
+        let Some(inc) = inc else {
+            return self.emit(now, FeedEvent::UnknownIncident { id: incident });
         };
-        if let Some(why) = self.settings.slack.unusable() {
+        if let Some(why) = settings.slack.unusable() {
             return self.emit(now, FeedEvent::NotSentToSlack { id: incident, why });
         }
-        let channel = self.settings.slack.channel.clone();
+        let channel = settings.slack.channel.clone();
         let destination = Destination::Slack {
             channel: channel.clone(),
         };
@@ -181,7 +244,7 @@ impl Engine {
         } else {
             NotifyEvent::Opened
         };
-        let message = crate::notify::report(&inc);
+        let message = crate::notify::report(inc);
         if self
             .enqueue(incident, event, destination, &message, now)
             .is_some()
@@ -253,16 +316,6 @@ impl Engine {
         });
     }
 
-    pub(super) fn save_outbox(&mut self) {
-        let result = self.store.save_outbox(&self.outbox);
-        self.note_save(SaveTarget::Outbox, result);
-    }
-
-    pub(super) fn publish_outbox(&mut self) {
-        self.changed = true;
-        self.state.lock().notifications = Arc::new(self.outbox.jobs.clone());
-    }
-
     /// When the next attempt may start, on tokio's clock.
     pub(super) fn outbox_wake(&self) -> Option<tokio::time::Instant> {
         let wake = self.outbox.next_wake()?;
@@ -271,7 +324,7 @@ impl Engine {
     }
 
     /// Starts every attempt that is due, each as its own task.
-    pub(super) fn deliver_due(&mut self) {
+    pub(super) fn deliver_due(&mut self, settings: &Settings) {
         let now = self.clock.now();
         let due = self.outbox.due(now);
         if due.is_empty() {
@@ -282,8 +335,8 @@ impl Engine {
                 continue;
             };
             let timeout_secs = match job.destination {
-                Destination::Slack { .. } => self.settings.slack.timeout_secs,
-                Destination::Email { .. } => self.settings.email.timeout_secs,
+                Destination::Slack { .. } => settings.slack.timeout_secs,
+                Destination::Email { .. } => settings.email.timeout_secs,
             };
             let lease = StdDuration::from_secs(timeout_secs.max(1) + ATTEMPT_MARGIN_SECS);
             let thread = match (&job.destination, job.event) {
@@ -303,8 +356,8 @@ impl Engine {
             );
             let tx = self.inputs.clone();
             let clock = self.clock.clone();
-            let slack = self.settings.slack.clone();
-            let mail = self.settings.email.clone();
+            let slack = settings.slack.clone();
+            let mail = settings.email.clone();
             tokio::spawn(async move {
                 let attempt = async {
                     match &job.destination {
@@ -362,7 +415,7 @@ impl Engine {
                     url: url.clone(),
                     result: result.clone(),
                 };
-                self.state.lock().slack_test = Some(SlackTest::Done { url, at, result });
+                self.slack_test = Some(SlackTest::Done { url, at, result });
                 self.emit(at, event);
             }
         }
@@ -440,8 +493,7 @@ impl Engine {
             |_| crate::integrations::http::redact(settings.api_base_url.trim()),
             |c| c.url(),
         );
-        self.state.lock().slack_test = Some(SlackTest::Running { url: url.clone() });
-        self.changed = true;
+        self.slack_test = Some(SlackTest::Running { url: url.clone() });
         let tx = self.inputs.clone();
         let clock = self.clock.clone();
         tokio::spawn(async move {
@@ -464,5 +516,75 @@ impl Engine {
                 result,
             }));
         });
+    }
+}
+
+impl Engine {
+    /// Hands what the notifier said to the feed, and saves and publishes the outbox if it changed.
+    fn settle_notifier(&mut self) {
+        for (at, event) in std::mem::take(&mut self.notifier.events) {
+            self.emit(at, event);
+        }
+        if std::mem::take(&mut self.notifier.outbox_changed) {
+            self.save_outbox();
+            self.publish_outbox();
+        }
+        if let Some(test) = self.notifier.slack_test.take() {
+            self.state.lock().slack_test = Some(test);
+            self.changed = true;
+        }
+    }
+
+    /// Queues what `event` of incident `id` should send.
+    pub(super) fn notify(&mut self, id: u64, event: NotifyEvent, now: DateTime<Utc>) {
+        if let Some(inc) = self.incidents.iter().find(|i| i.id == id) {
+            self.notifier.notify(inc, event, now, &self.settings);
+        }
+        self.settle_notifier();
+    }
+
+    pub(super) fn send_to_slack(&mut self, id: u64, now: DateTime<Utc>) {
+        let inc = self.incidents.iter().find(|i| i.id == id);
+        self.notifier.send_to_slack(id, inc, now, &self.settings);
+        self.settle_notifier();
+    }
+
+    pub(super) fn deliver_due(&mut self) {
+        self.notifier.deliver_due(&self.settings);
+        self.settle_notifier();
+    }
+
+    pub(super) fn on_delivery(&mut self, event: DeliveryEvent) {
+        self.notifier.on_delivery(event);
+        self.settle_notifier();
+    }
+
+    pub(super) fn retry_notification(&mut self, id: u64, now: DateTime<Utc>) {
+        self.notifier.retry_notification(id, now);
+        self.settle_notifier();
+    }
+
+    pub(super) fn acknowledge_notification(&mut self, id: u64, now: DateTime<Utc>) {
+        self.notifier.acknowledge_notification(id, now);
+        self.settle_notifier();
+    }
+
+    pub(super) fn test_slack(&mut self, settings: SlackSettings) {
+        self.notifier.test_slack(settings);
+        self.settle_notifier();
+    }
+
+    pub(super) fn outbox_wake(&self) -> Option<tokio::time::Instant> {
+        self.notifier.outbox_wake()
+    }
+
+    pub(super) fn save_outbox(&mut self) {
+        let result = self.store.save_outbox(&self.notifier.outbox);
+        self.note_save(SaveTarget::Outbox, result);
+    }
+
+    pub(super) fn publish_outbox(&mut self) {
+        self.changed = true;
+        self.state.lock().notifications = Arc::new(self.notifier.outbox.jobs.clone());
     }
 }

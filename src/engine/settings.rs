@@ -26,7 +26,7 @@ impl Engine {
             .notify_overrides
             .apply(&self.overrides.apply(&self.saved_settings));
         // New settings: say again (once) if Slack or email still cannot be used.
-        self.unusable_said = [false; 2];
+        self.notifier.settings_changed();
         self.settings = settings.clone();
         let poll = self.poll_interval_secs();
         {
