@@ -22,6 +22,24 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
+    /// What a frame draws, copied under one short lock.
+    pub fn snapshot(&self) -> super::Snapshot {
+        super::Snapshot::take(&self.state.lock())
+    }
+
+    /// Runs `f` on the sparkline history under the lock (keep `f` short: no drawing in it).
+    pub fn with_history<R>(&self, f: impl FnOnce(&crate::history::MetricHistory) -> R) -> R {
+        f(&self.state.lock().history)
+    }
+
+    /// Runs `f` on the feed under the lock (keep `f` short: copy what is drawn, then draw).
+    pub fn with_feed<R>(
+        &self,
+        f: impl FnOnce(&std::collections::VecDeque<crate::model::FeedEntry>) -> R,
+    ) -> R {
+        f(&self.state.lock().feed)
+    }
+
     /// Queues a command. Returns false (and the engine is gone or swamped) if it could not.
     pub fn send(&self, command: Command) -> bool {
         self.commands.try_send(command).is_ok()

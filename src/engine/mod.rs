@@ -40,7 +40,9 @@ use handle::RepaintFn;
 pub use input::Input;
 use input::InputTx;
 pub use notifier::{DeliveryEvent, SlackTest};
-pub use state::{ConsoleState, PromTest, RuleTest, SourceStatus, TestSeries, Verification};
+pub use state::{
+    ConsoleState, PromTest, RuleTest, Snapshot, SourceStatus, TestSeries, Verification,
+};
 
 use crate::detect::Detector;
 use crate::history::MetricHistory;

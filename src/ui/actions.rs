@@ -3,10 +3,10 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::style;
 use super::widgets::risk_text;
 use crate::engine::Command;
+use crate::engine::Snapshot;
 use crate::model::{ActionOutcome, PlanState, Risk};
 
 /// Which plan awaits confirmation, and whether high-risk actions were acknowledged.

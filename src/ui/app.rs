@@ -3,9 +3,9 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::state::UiState;
 use super::{actions, feed, incident, metrics, settings, style};
+use crate::engine::Snapshot;
 use crate::engine::{Command, EngineHandle, SourceStatus};
 use crate::model::{Lang, ThemeChoice};
 
@@ -45,7 +45,7 @@ impl ConsoleApp {
             self.repaint_installed = true;
             self.ui.commands = Some(self.engine.sender());
         }
-        let snap = Snapshot::take(&self.engine.state.lock());
+        let snap = self.engine.snapshot();
         if self.ui.applied_theme != Some(snap.settings.theme) {
             ui.ctx().set_theme(match snap.settings.theme {
                 ThemeChoice::Light => egui::Theme::Light,
@@ -92,10 +92,10 @@ impl ConsoleApp {
             .default_size(170.0)
             .min_size(120.0)
             .show(ui, |ui| {
-                feed::feed_ui(ui, &snap, &self.engine.state, &mut self.ui.feed);
+                feed::feed_ui(ui, &snap, &self.engine, &mut self.ui.feed);
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            metrics::metric_cards_ui(ui, &snap, &self.engine.state, &mut self.ui.sparklines);
+            metrics::metric_cards_ui(ui, &snap, &self.engine, &mut self.ui.sparklines);
             ui.separator();
             incident::incidents_ui(ui, &snap, &mut self.ui, &send);
         });

@@ -1,12 +1,10 @@
 //! The event feed: newest first, filtered by text, virtualized (only visible rows are built).
 
 use egui::RichText;
-use parking_lot::Mutex;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::style;
-use crate::engine::ConsoleState;
+use crate::engine::{EngineHandle, Snapshot};
 use crate::model::Lang;
 use crate::text::feed::message;
 
@@ -22,7 +20,7 @@ pub(crate) struct FeedView {
 }
 
 impl FeedView {
-    fn refresh(&mut self, state: &Mutex<ConsoleState>, snap: &Snapshot) {
+    fn refresh(&mut self, engine: &EngineHandle, snap: &Snapshot) {
         let needle = self.filter.trim().to_lowercase();
         if needle.is_empty() {
             self.key = None;
@@ -34,19 +32,18 @@ impl FeedView {
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        let st = state.lock();
-        self.matches = st
-            .feed
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, e)| {
-                // What the reader sees is what the filter matches: the words in their language.
-                message(&e.event, lang).to_lowercase().contains(&needle)
-                    || e.kind.tag().to_lowercase().contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .collect();
+        self.matches = engine.with_feed(|feed| {
+            feed.iter()
+                .enumerate()
+                .rev()
+                .filter(|(_, e)| {
+                    // What the reader sees is what the filter matches: the words in their language.
+                    message(&e.event, lang).to_lowercase().contains(&needle)
+                        || e.kind.tag().to_lowercase().contains(&needle)
+                })
+                .map(|(i, _)| i)
+                .collect()
+        });
         self.key = Some(key);
     }
 }
@@ -55,7 +52,7 @@ impl FeedView {
 pub(crate) fn feed_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    state: &Mutex<ConsoleState>,
+    engine: &EngineHandle,
     view: &mut FeedView,
 ) {
     let lang = snap.lang();
@@ -74,7 +71,7 @@ pub(crate) fn feed_ui(
                 .desired_width(260.0),
         )
         .labelled_by(label.id);
-        view.refresh(state, snap);
+        view.refresh(engine, snap);
         let shown = if view.filter.trim().is_empty() {
             snap.feed_len
         } else {
@@ -102,19 +99,18 @@ pub(crate) fn feed_ui(
         .auto_shrink([false, false])
         .show_rows(ui, row_height, total, |ui, rows| {
             // Copy just the visible rows under the lock, then draw without it.
-            let entries: Vec<_> = {
-                let st = state.lock();
-                let len = st.feed.len();
+            let entries: Vec<_> = engine.with_feed(|feed| {
+                let len = feed.len();
                 rows.filter_map(|r| {
                     let idx = if filtered {
                         *view.matches.get(r)?
                     } else {
                         len.checked_sub(r + 1)?
                     };
-                    st.feed.get(idx).cloned()
+                    feed.get(idx).cloned()
                 })
                 .collect()
-            };
+            });
             for e in entries {
                 ui.horizontal(|ui| {
                     ui.label(

@@ -3,11 +3,11 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::state::UiState;
 use super::style;
 use super::widgets::risk_text;
 use crate::engine::Command;
+use crate::engine::Snapshot;
 use crate::model::{
     AnalysisReport, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, Lang, PlanState,
     ReportSource, Risk, TriggerOrigin,

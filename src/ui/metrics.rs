@@ -5,12 +5,11 @@ use std::collections::HashMap;
 
 use egui::RichText;
 use egui_plot::{HLine, Line, Plot, PlotPoints};
-use parking_lot::Mutex;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::style;
-use crate::engine::ConsoleState;
+use crate::engine::EngineHandle;
+use crate::engine::Snapshot;
 use crate::history::Decimation;
 use crate::model::{Rule, SeriesPoint};
 
@@ -44,7 +43,7 @@ pub(crate) struct SparklineCache {
 
 impl SparklineCache {
     /// Refreshes from the shared state if anything relevant changed.
-    pub fn refresh(&mut self, state: &Mutex<ConsoleState>, snap: &Snapshot, columns: usize) {
+    pub fn refresh(&mut self, engine: &EngineHandle, snap: &Snapshot, columns: usize) {
         let window_mins = snap.settings.graph_window_mins.max(1);
         let rules_key = std::sync::Arc::as_ptr(&snap.rules) as usize;
         let key = (snap.history_revision, columns, window_mins, rules_key);
@@ -56,22 +55,30 @@ impl SparklineCache {
             .latest
             .as_ref()
             .map_or(0.0, |r| r.at.timestamp_millis() as f64 / 1000.0);
-        let st = state.lock();
+        engine.with_history(|history| self.refresh_from(history, snap, columns, t_end));
+    }
+
+    fn refresh_from(
+        &mut self,
+        history: &crate::history::MetricHistory,
+        snap: &Snapshot,
+        columns: usize,
+        t_end: f64,
+    ) {
+        let window_mins = snap.settings.graph_window_mins.max(1);
         // A history shorter than the window fills the card instead of hugging its right edge.
-        let t0 =
-            (t_end - f64::from(window_mins) * 60.0).max(st.history.first_time().unwrap_or(t_end));
+        let t0 = (t_end - f64::from(window_mins) * 60.0).max(history.first_time().unwrap_or(t_end));
         self.t_start = t0;
         self.t_end = t_end;
         let nominal_t0 = t_end - f64::from(window_mins) * 60.0;
         self.lines.clear();
         self.totals.clear();
         for rule in snap.rules.iter().filter(|r| r.enabled) {
-            let mut series: Vec<(String, Option<f64>)> = st
-                .history
+            let mut series: Vec<(String, Option<f64>)> = history
                 .series_of(&rule.id)
                 .into_iter()
                 .map(|s| {
-                    let last = st.history.last(&rule.id, &s);
+                    let last = history.last(&rule.id, &s);
                     (s, last)
                 })
                 .collect();
@@ -90,9 +97,7 @@ impl SparklineCache {
                     let d = self.decimations.entry(key).or_default();
                     // The grid follows the nominal window, not the oldest sample kept, so
                     // the columns stay put while history fills up or rolls over.
-                    let pts =
-                        st.history
-                            .decimate_into(&rule.id, &s, (nominal_t0, t_end), columns, d);
+                    let pts = history.decimate_into(&rule.id, &s, (nominal_t0, t_end), columns, d);
                     (s, last, pts)
                 })
                 .collect();
@@ -101,7 +106,7 @@ impl SparklineCache {
         // Lines that dropped out of the six worst keep their state: when one comes back it
         // catches up on what it missed instead of starting over. Removed series let go.
         self.decimations
-            .retain(|(rule, series), _| st.history.len(rule, series) > 0);
+            .retain(|(rule, series), _| history.len(rule, series) > 0);
     }
 }
 
@@ -109,7 +114,7 @@ impl SparklineCache {
 pub(crate) fn metric_cards_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    state: &Mutex<ConsoleState>,
+    engine: &EngineHandle,
     cache: &mut SparklineCache,
 ) {
     let enabled: Vec<&Rule> = snap.rules.iter().filter(|r| r.enabled).collect();
@@ -126,7 +131,7 @@ pub(crate) fn metric_cards_ui(
     let card_width = ((width - 12.0 * (per_row as f32 - 1.0)) / per_row as f32).max(200.0);
     // One decimation column per two points of plot width is plenty for a sparkline.
     let columns = ((card_width - 140.0) / 2.0).clamp(30.0, 600.0) as usize;
-    cache.refresh(state, snap, columns);
+    cache.refresh(engine, snap, columns);
     // Two rows of cards at most before scrolling, so the incident keeps its room.
     egui::ScrollArea::vertical()
         .id_salt("cards")

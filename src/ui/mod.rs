@@ -11,7 +11,6 @@ mod metrics;
 mod notify;
 mod rules;
 mod settings;
-mod snapshot;
 mod state;
 mod style;
 mod widgets;

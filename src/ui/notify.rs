@@ -4,9 +4,9 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::style;
 use super::widgets::{env_note_ui, env_row_ui};
+use crate::engine::Snapshot;
 use crate::engine::{Command, SlackTest};
 use crate::model::{
     Destination, EmailSettings, JobState, Lang, Secret, Settings, SettingsError, SlackSettings,

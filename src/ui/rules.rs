@@ -4,9 +4,9 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::style;
 use crate::engine::Command;
+use crate::engine::Snapshot;
 use crate::model::{Comparison, Lang, Localized, Rule, RuleId, Severity, Unit};
 
 /// The rule being edited, as text the user types.

@@ -4,8 +4,8 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::snapshot::Snapshot;
 use super::{style, widgets};
+use crate::engine::Snapshot;
 use crate::engine::{Command, SourceStatus};
 use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
 
