@@ -1,6 +1,6 @@
 //! The incident book: detection results turned into incidents (open, re-fire, hotspots and
-//! their clears, flapping), manual triggers, plans (execute behind the engine's own high-risk
-//! guard, defer), close, and the recovery watch.
+//! their clears, flapping), manual triggers, and the recovery watch. What the responder does to
+//! an incident is in `plans.rs`.
 
 use std::sync::Arc;
 
@@ -10,9 +10,8 @@ use super::sources::rule_value;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
 use crate::model::{
-    ActionOutcome, ActionResult, FeedEvent, HypothesisMark, Incident, IncidentEventKind,
-    IncidentStatus, Localized, NotifyEvent, PlanState, Reading, Refusal, Risk, Rule, Scenario,
-    Trigger, TriggerOrigin,
+    FeedEvent, Incident, IncidentEventKind, IncidentStatus, Localized, NotifyEvent, Reading, Rule,
+    Scenario, Trigger, TriggerOrigin,
 };
 
 /// The scenario code of the generic incident a rule without a runbook opens.
@@ -467,139 +466,5 @@ impl Engine {
             self.emit(now, event);
             self.notify(id, NotifyEvent::Opened, now);
         }
-    }
-
-    pub(super) fn mark(
-        &mut self,
-        id: u64,
-        hypothesis: usize,
-        mark: HypothesisMark,
-        now: DateTime<Utc>,
-    ) {
-        let Some(inc) = self.incident_mut(id) else {
-            return self.unknown_incident(id, now);
-        };
-        if hypothesis >= inc.scenario.hypotheses.len() {
-            return;
-        }
-        inc.marks
-            .resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
-        inc.marks[hypothesis] = mark;
-        // The deterministic report follows the responder's verdicts.
-        if inc.report.source == crate::model::ReportSource::Deterministic {
-            inc.report = crate::analysis::deterministic_report(inc, now);
-        }
-        self.publish_incidents();
-    }
-
-    /// Runs the plan of incident `id`. The engine itself refuses a plan whose high-risk actions
-    /// the responder did not acknowledge one by one (`acknowledged` holds their indices), and
-    /// any plan at all when there is no window to approve it.
-    pub(super) fn execute(&mut self, id: u64, acknowledged: &[usize], now: DateTime<Utc>) {
-        if self.headless {
-            // Nobody approved it: without a window there is no one to confirm.
-            let reason = Refusal::Headless;
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let Some(inc) = self.incident_mut(id) else {
-            return self.unknown_incident(id, now);
-        };
-        let problem = match (inc.status, inc.plan.state) {
-            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => Some(Refusal::Finished),
-            (_, PlanState::Executed(at)) => Some(Refusal::AlreadyRan(at)),
-            _ => None,
-        };
-        if let Some(reason) = problem {
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let unacknowledged: Vec<(usize, String)> = inc
-            .scenario
-            .actions
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| a.risk == Risk::High && !acknowledged.contains(i))
-            .map(|(i, a)| (i + 1, a.command.clone()))
-            .collect();
-        if !unacknowledged.is_empty() {
-            let reason = Refusal::Unacknowledged(unacknowledged);
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let results: Vec<ActionResult> = inc
-            .scenario
-            .actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| ActionResult {
-                action: i,
-                outcome: ActionOutcome::Simulated,
-                detail: format!(
-                    "offline simulator: would run `{}`; nothing outside the console was changed",
-                    a.command
-                ),
-                at: now,
-            })
-            .collect();
-        let n = results.len();
-        inc.plan.results = results;
-        inc.plan.state = PlanState::Executed(now);
-        inc.status = IncidentStatus::Mitigating;
-        inc.healthy_streak = 0;
-        let event = FeedEvent::PlanExecuted {
-            id,
-            code: inc.scenario.code.clone(),
-            actions: n,
-        };
-        inc.log(now, IncidentEventKind::PlanExecuted, event.clone());
-        self.publish_incidents();
-        self.emit(now, event);
-        self.notify(id, NotifyEvent::PlanExecuted, now);
-    }
-
-    pub(super) fn defer(&mut self, incident: u64, now: DateTime<Utc>) {
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
-        };
-        if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
-            return self.emit(now, FeedEvent::NotDeferred { id: incident });
-        }
-        inc.plan.state = PlanState::Deferred(now);
-        let event = FeedEvent::PlanDeferred {
-            id: incident,
-            code: inc.scenario.code.clone(),
-            actions: inc.scenario.actions.len(),
-        };
-        inc.log(now, IncidentEventKind::PlanDeferred, event.clone());
-        self.publish_incidents();
-        self.emit(now, event);
-        self.notify(incident, NotifyEvent::PlanDeferred, now);
-    }
-
-    pub(super) fn close(&mut self, incident: u64, now: DateTime<Utc>) {
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
-        };
-        if inc.status == IncidentStatus::Closed {
-            return;
-        }
-        inc.status = IncidentStatus::Closed;
-        inc.closed_at = Some(now);
-        let event = FeedEvent::Closed {
-            id: incident,
-            code: inc.scenario.code.clone(),
-        };
-        inc.log(now, IncidentEventKind::Closed, event.clone());
-        self.publish_incidents();
-        self.emit(now, event);
-        self.notify(incident, NotifyEvent::Closed, now);
-    }
-
-    pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {
-        Arc::make_mut(&mut self.incidents)
-            .iter_mut()
-            .find(|i| i.id == id)
-    }
-
-    pub(super) fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
-        self.emit(now, FeedEvent::UnknownIncident { id });
     }
 }

@@ -13,11 +13,13 @@
 
 pub mod clock;
 mod commands;
+mod config;
 mod handle;
 pub mod incidents;
 mod input;
 pub mod live;
 pub mod notifier;
+mod plans;
 mod rules;
 mod saver;
 mod settings;
@@ -35,6 +37,7 @@ use tokio::sync::mpsc;
 
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::Command;
+pub use config::EngineConfig;
 pub use handle::EngineHandle;
 use handle::RepaintFn;
 pub use input::Input;
@@ -55,52 +58,6 @@ use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
 use live::RuleQuery;
 use source::DemoSource;
-
-/// How the engine is started.
-pub struct EngineConfig {
-    /// The persistence layer (its dir is the data dir).
-    pub store: Store,
-    /// Force the demo source (`--demo`).
-    pub force_demo: bool,
-    /// Override the poll interval (`--poll-secs`), not saved.
-    pub poll_override_secs: Option<u64>,
-    /// Seed of the demo source.
-    pub seed: u64,
-    /// Wall clock.
-    pub clock: Arc<dyn Clock>,
-    /// Running without a window.
-    pub headless: bool,
-    /// Receives a copy of every feed entry (headless printing, in the language it chooses).
-    pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
-    /// The language to use when no settings are saved yet.
-    pub default_language: crate::model::Lang,
-    /// Prometheus settings from the environment for this run.
-    pub overrides: PrometheusOverrides,
-    /// Slack and email settings from the environment for this run.
-    pub notify_overrides: NotifyOverrides,
-    /// Problems found while reading the environment, said in the feed at start.
-    pub startup_problems: Vec<String>,
-}
-
-impl EngineConfig {
-    /// Defaults for `store`: settings decide the source and interval, seed 42, the system
-    /// clock, a window, English until settings say otherwise.
-    pub fn new(store: Store) -> Self {
-        Self {
-            store,
-            force_demo: false,
-            poll_override_secs: None,
-            seed: 42,
-            clock: Arc::new(SystemClock),
-            headless: false,
-            feed_tap: None,
-            default_language: crate::model::Lang::En,
-            overrides: PrometheusOverrides::default(),
-            notify_overrides: NotifyOverrides::default(),
-            startup_problems: Vec::new(),
-        }
-    }
-}
 
 /// The engine proper. Build it with [`Engine::new`], then either [`Engine::spawn`] it on its own
 /// thread or drive [`Engine::run`] on a runtime of your own (tests use a paused clock).
@@ -622,5 +579,3 @@ pub(crate) fn threshold_desc(r: &Rule) -> ThresholdDesc {
         unit: r.unit,
     }
 }
-
-pub use crate::text::format_duration;

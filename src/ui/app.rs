@@ -83,7 +83,7 @@ impl ConsoleApp {
                 egui::ScrollArea::vertical()
                     .id_salt("side-scroll")
                     .show(ui, |ui| {
-                        super::notify::outbox_ui(ui, &snap, &send);
+                        super::outbox::outbox_ui(ui, &snap, &send);
                         actions::results_ui(ui, &snap);
                     });
             });

@@ -9,6 +9,7 @@ pub mod i18n;
 mod incident;
 mod metrics;
 mod notify;
+mod outbox;
 mod rules;
 mod settings;
 mod state;

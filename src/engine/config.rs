@@ -1,0 +1,56 @@
+//! How an engine is started: the data dir, the source, the clock, and what the environment
+//! set for this run.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::{Clock, SystemClock};
+use crate::model::{FeedEntry, NotifyOverrides, PrometheusOverrides};
+use crate::store::Store;
+
+/// How the engine is started.
+pub struct EngineConfig {
+    /// The persistence layer (its dir is the data dir).
+    pub store: Store,
+    /// Force the demo source (`--demo`).
+    pub force_demo: bool,
+    /// Override the poll interval (`--poll-secs`), not saved.
+    pub poll_override_secs: Option<u64>,
+    /// Seed of the demo source.
+    pub seed: u64,
+    /// Wall clock.
+    pub clock: Arc<dyn Clock>,
+    /// Running without a window.
+    pub headless: bool,
+    /// Receives a copy of every feed entry (headless printing, in the language it chooses).
+    pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
+    /// The language to use when no settings are saved yet.
+    pub default_language: crate::model::Lang,
+    /// Prometheus settings from the environment for this run.
+    pub overrides: PrometheusOverrides,
+    /// Slack and email settings from the environment for this run.
+    pub notify_overrides: NotifyOverrides,
+    /// Problems found while reading the environment, said in the feed at start.
+    pub startup_problems: Vec<String>,
+}
+
+impl EngineConfig {
+    /// Defaults for `store`: settings decide the source and interval, seed 42, the system
+    /// clock, a window, English until settings say otherwise.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            force_demo: false,
+            poll_override_secs: None,
+            seed: 42,
+            clock: Arc::new(SystemClock),
+            headless: false,
+            feed_tap: None,
+            default_language: crate::model::Lang::En,
+            overrides: PrometheusOverrides::default(),
+            notify_overrides: NotifyOverrides::default(),
+            startup_problems: Vec::new(),
+        }
+    }
+}
