@@ -166,6 +166,13 @@ fn korean_ui_renders_hangul() {
             .is_some(),
         "the timeline entry in Korean"
     );
+    // Verify's line in the top bar is in Korean too, as the feed row is (two labels).
+    h.get_by_label("복구 검증").click();
+    wait_for(&mut h, "the Korean verification", |h| {
+        h.query_all_by_label_contains("복구 검증 HTTP 오류율")
+            .count()
+            == 2
+    });
     h.get_by_label("설정").click();
     h.run_steps(2);
     h.get_by_label("설정 저장");

@@ -84,8 +84,6 @@ pub struct Observation {
     pub events: Vec<DetectEvent>,
     /// Every sample of this reading that crosses its rule's threshold.
     pub breaching: Vec<BreachingSample>,
-    /// Series whose window went clean in this reading, as (rule, series) (hotspots' clear).
-    pub cleared: Vec<(RuleId, String)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -186,13 +184,10 @@ impl Detector {
                 let was = std::mem::replace(&mut w.in_breach, breaching);
                 match (was, breaching) {
                     (false, true) => newly.push((key.clone(), value.unwrap_or(f64::NAN))),
-                    (true, false) => {
-                        obs.events.push(DetectEvent::SeriesCleared {
-                            rule: rule.id.clone(),
-                            series: key.clone(),
-                        });
-                        obs.cleared.push((rule.id.clone(), key.clone()));
-                    }
+                    (true, false) => obs.events.push(DetectEvent::SeriesCleared {
+                        rule: rule.id.clone(),
+                        series: key.clone(),
+                    }),
                     _ => {}
                 }
                 if w.missing as usize >= window {

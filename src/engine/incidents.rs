@@ -110,13 +110,20 @@ impl Engine {
             }
         }
         // Hotspots: every breaching sample, and every clear, counts for its rule's incident.
-        let touches = obs
+        let cleared: Vec<(&String, &String)> = obs
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                DetectEvent::SeriesCleared { rule, series } => Some((rule, series)),
+                _ => None,
+            })
+            .collect();
+        let attaches = obs
             .breaching
             .iter()
             .map(|b| &b.rule)
-            .chain(obs.cleared.iter().map(|c| &c.0));
-        let touched: Vec<&String> = touches.collect();
-        let attaches = touched.iter().any(|rule| self.active_index(rule).is_some());
+            .chain(cleared.iter().map(|c| c.0))
+            .any(|rule| self.active_index(rule).is_some());
         if attaches {
             for b in &obs.breaching {
                 let Some(idx) = self.active_index(&b.rule) else {
@@ -136,7 +143,7 @@ impl Engine {
                 );
                 changed = true;
             }
-            for (rule, series) in &obs.cleared {
+            for &(rule, series) in &cleared {
                 let Some(idx) = self.active_index(rule) else {
                     continue;
                 };

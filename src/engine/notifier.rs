@@ -103,11 +103,8 @@ impl Notifier {
         self.events.push((at, event));
     }
 
-    fn save_outbox(&mut self) {
-        self.outbox_changed = true;
-    }
-
-    fn publish_outbox(&mut self) {
+    /// The outbox changed: the engine saves and publishes it when it settles this call.
+    fn outbox_changed(&mut self) {
         self.outbox_changed = true;
     }
 
@@ -286,8 +283,7 @@ impl Notifier {
         let id = self.outbox.enqueue(job)?;
         self.prune_outbox();
         // On disk before the first attempt, so a crash cannot lose it.
-        self.save_outbox();
-        self.publish_outbox();
+        self.outbox_changed();
         Some(id)
     }
 
@@ -402,8 +398,7 @@ impl Notifier {
             });
         }
         // The attempt counts are on disk too: a restart does not reset the backoff.
-        self.save_outbox();
-        self.publish_outbox();
+        self.outbox_changed();
     }
 
     /// Records what a delivery or test task reported.
@@ -457,8 +452,7 @@ impl Notifier {
                 }
             }
         }
-        self.save_outbox();
-        self.publish_outbox();
+        self.outbox_changed();
     }
 
     /// The user retries a pending job.
@@ -470,8 +464,7 @@ impl Notifier {
             if let Some(job) = self.outbox.job(id).map(Job::desc) {
                 self.emit(now, FeedEvent::DeliveryRetry { job });
             }
-            self.save_outbox();
-            self.publish_outbox();
+            self.outbox_changed();
         }
     }
 
@@ -481,8 +474,7 @@ impl Notifier {
             if let Some(job) = self.outbox.job(id).map(Job::desc) {
                 self.emit(now, FeedEvent::DeliveryDropped { job });
             }
-            self.save_outbox();
-            self.publish_outbox();
+            self.outbox_changed();
         }
     }
 

@@ -385,10 +385,7 @@ impl Engine {
                 && checks.iter().all(|c| c.value.is_some() && !c.in_breach()),
             checks,
         };
-        let event = FeedEvent::Verified {
-            checks: v.checks.clone(),
-            recovered: v.recovered,
-        };
+        let event = v.event();
         self.state.lock().last_verification = Some(v);
         self.emit(now, event);
     }

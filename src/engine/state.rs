@@ -89,23 +89,12 @@ pub struct Verification {
 }
 
 impl Verification {
-    /// The feed line, e.g.
-    /// `Verification http_error_rate=1.23 % (threshold 5.00 %), cpu_usage=…: recovered`.
-    pub fn line(&self) -> String {
-        let values: Vec<String> = self
-            .checks
-            .iter()
-            .map(|c| crate::text::rule_value(c, crate::model::Lang::En))
-            .collect();
-        format!(
-            "Verification {}: {}",
-            values.join(", "),
-            if self.recovered {
-                "recovered"
-            } else {
-                "pending"
-            }
-        )
+    /// The feed event that says it (the window and the feed put it in words the same way).
+    pub fn event(&self) -> crate::model::FeedEvent {
+        crate::model::FeedEvent::Verified {
+            checks: self.checks.clone(),
+            recovered: self.recovered,
+        }
     }
 }
 

@@ -62,17 +62,6 @@ pub enum NotifyEvent {
     Refired(u32),
 }
 
-impl Job {
-    /// The job as feed events name it.
-    pub fn desc(&self) -> super::JobDesc {
-        super::JobDesc {
-            incident: self.incident,
-            event: self.event,
-            destination: self.destination.clone(),
-        }
-    }
-}
-
 /// Where a job stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum JobState {
@@ -134,6 +123,15 @@ pub struct Job {
 }
 
 impl Job {
+    /// The job as feed events name it.
+    pub fn desc(&self) -> super::JobDesc {
+        super::JobDesc {
+            incident: self.incident,
+            event: self.event,
+            destination: self.destination.clone(),
+        }
+    }
+
     /// The key that makes a notification unique: one per incident, event and destination, so
     /// neither a retry nor a restart ever sends it twice.
     pub fn dedup_key(&self) -> (u64, NotifyEvent, String) {

@@ -226,7 +226,12 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
                 style::pending(dark)
             };
             ui.label(
-                RichText::new(format!("{}  {}", v.at.format("%H:%M:%S"), v.line())).color(color),
+                RichText::new(format!(
+                    "{}  {}",
+                    v.at.format("%H:%M:%S"),
+                    crate::text::feed::message(&v.event(), lang)
+                ))
+                .color(color),
             );
         }
     });

@@ -216,12 +216,7 @@ pub(crate) fn rules_tab_ui(
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            let row = |ui: &mut egui::Ui, label: &str, value: &mut String| {
-                let l = ui.label(label);
-                ui.add(egui::TextEdit::singleline(value).desired_width(240.0))
-                    .labelled_by(l.id);
-                ui.end_row();
-            };
+            let row = super::widgets::text_row_ui;
             row(ui, t(lang, "Rule id", "규칙 ID"), &mut draft.id);
             row(
                 ui,

@@ -237,12 +237,12 @@ pub(crate) fn settings_ui(
                         t(lang, "Use simulated metrics", "시뮬레이션 메트릭 사용"),
                     );
                     ui.end_row();
-                    text_row_ui(
+                    widgets::text_row_ui(
                         ui,
                         t(lang, "Poll interval (s)", "수집 주기 (초)"),
                         &mut form.poll_interval,
                     );
-                    text_row_ui(
+                    widgets::text_row_ui(
                         ui,
                         t(lang, "Recovery samples", "복구 판정 샘플 수"),
                         &mut form.recovery_samples,
@@ -317,13 +317,6 @@ pub(crate) fn settings_ui(
     for e in &form.errors {
         ui.label(RichText::new(e).color(style::breach(dark)));
     }
-}
-
-fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
-    let l = ui.label(label);
-    ui.add(egui::TextEdit::singleline(value).desired_width(200.0))
-        .labelled_by(l.id);
-    ui.end_row();
 }
 
 fn prometheus_tab_ui(

@@ -17,6 +17,14 @@ pub(crate) fn risk_text(risk: Risk, lang: Lang) -> &'static str {
     }
 }
 
+/// A labelled one-line text field as a row of a two-column grid.
+pub(crate) fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(value).desired_width(220.0))
+        .labelled_by(l.id);
+    ui.end_row();
+}
+
 /// A text row that the environment may own for this run: then it is read-only and says which
 /// variable set it. `secret` masks the text.
 pub(crate) fn env_row_ui(
