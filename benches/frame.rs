@@ -91,12 +91,12 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
         );
         let mut st = handle.state.lock();
         st.history = history;
-        st.latest = Some(reading(&rules, Utc::now(), SAMPLES));
-        st.rules = std::sync::Arc::new(rules);
+        st.board.latest = Some(reading(&rules, Utc::now(), SAMPLES));
+        st.board.rules = std::sync::Arc::new(rules);
         st.feed.clear();
         for i in 0..FEED_LIMIT {
             // Typed events, rendered into words only for the rows on screen.
-            let values = st.latest.as_ref().map_or_else(Vec::new, |r| {
+            let values = st.board.latest.as_ref().map_or_else(Vec::new, |r| {
                 r.values
                     .iter()
                     .take(2)
@@ -125,7 +125,7 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
             ));
         }
         st.feed_total += FEED_LIMIT as u64;
-        st.settings.graph_window_mins = 1440;
+        st.board.settings.graph_window_mins = 1440;
     }
     let app = ConsoleApp::new(handle);
     let mut h = Harness::builder()
@@ -156,7 +156,7 @@ fn bench_frame(c: &mut Criterion) {
                     // Samples 5 s apart, as the default poll sends them.
                     let r = reading(&rules, start + Duration::seconds(i * 5), i);
                     st.history.push(&r);
-                    st.latest = Some(r);
+                    st.board.latest = Some(r);
                 }
                 h.step()
             })

@@ -19,7 +19,7 @@ pub fn run(
     config.feed_tap = Some(tap_tx);
     config.headless = true;
     let mut handle = Engine::spawn(config)?;
-    let lang = lang.unwrap_or_else(|| handle.state.lock().settings.language);
+    let lang = lang.unwrap_or_else(|| handle.snapshot().settings.language);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -31,7 +31,7 @@ impl Running {
             .await
             .unwrap();
         settle().await;
-        self.state.lock().incidents.last().unwrap().id
+        self.state.lock().board.incidents.last().unwrap().id
     }
 
     /// Asks to run incident `id`'s plan with these high-risk actions acknowledged.
@@ -134,13 +134,18 @@ async fn demo_fires_clears_and_refires_both_scenarios_within_45_seconds() {
     let st = state.lock();
     // 15 min of back-filled calm history at 1 s, then the 45 live samples.
     assert_eq!(st.history.len("cpu_usage", "edge-node-01"), 900 + 45);
-    assert_eq!(st.incidents.len(), 2, "re-fires attach, never duplicate");
-    for inc in st.incidents.iter() {
+    assert_eq!(
+        st.board.incidents.len(),
+        2,
+        "re-fires attach, never duplicate"
+    );
+    for inc in st.board.incidents.iter() {
         assert_eq!(inc.refire_count, 1);
         assert!(!inc.hotspots.is_empty());
         assert_eq!(inc.status, IncidentStatus::Open);
     }
     let http = st
+        .board
         .incidents
         .iter()
         .find(|i| i.scenario.code == "http_5xx_surge")
@@ -177,7 +182,7 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     settle().await;
     {
         let st = run.state.lock();
-        let inc = &st.incidents[0];
+        let inc = &st.board.incidents[0];
         assert_eq!(inc.status, IncidentStatus::Mitigating);
         assert!(matches!(inc.plan.state, PlanState::Executed(_)));
         assert_eq!(inc.plan.results.len(), 3);
@@ -193,7 +198,7 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     tokio::time::sleep(Duration::from_millis(6_500)).await;
     {
         let st = run.state.lock();
-        let inc = &st.incidents[0];
+        let inc = &st.board.incidents[0];
         assert_eq!(
             inc.status,
             IncidentStatus::Mitigating,
@@ -206,7 +211,7 @@ async fn executed_plan_recovers_after_three_healthy_samples() {
     let state = run.state.clone();
     let feed = run.stop().await;
     let st = state.lock();
-    let inc = &st.incidents[0];
+    let inc = &st.board.incidents[0];
     assert_eq!(inc.status, IncidentStatus::Recovered);
     let ttr = inc.time_to_recover().unwrap().num_milliseconds();
     assert!((6_900..=7_000).contains(&ttr), "time to recover {ttr} ms");
@@ -240,7 +245,7 @@ async fn headless_never_executes_and_defer_keeps_the_plan() {
     let state = run.state.clone();
     let feed = run.stop().await;
     let st = state.lock();
-    let inc = &st.incidents[0];
+    let inc = &st.board.incidents[0];
     assert_eq!(inc.status, IncidentStatus::Open);
     assert!(matches!(inc.plan.state, PlanState::Deferred(_)));
     assert!(inc.plan.results.is_empty());
@@ -270,7 +275,7 @@ async fn restart_restores_incidents_feed_and_marks() {
     let dir = tempfile::tempdir().unwrap();
     let run = start(dir.path(), true);
     tokio::time::sleep(Duration::from_secs(20)).await;
-    let id = run.state.lock().incidents[0].id;
+    let id = run.state.lock().board.incidents[0].id;
     run.commands
         .send(Command::MarkHypothesis {
             incident: id,
@@ -280,13 +285,13 @@ async fn restart_restores_incidents_feed_and_marks() {
         .await
         .unwrap();
     settle().await;
-    let before = run.state.lock().incidents.clone();
+    let before = run.state.lock().board.incidents.clone();
     let feed_before = run.state.lock().feed.len();
     run.stop().await;
 
     let run = start(dir.path(), true);
     settle().await;
-    let after = run.state.lock().incidents.clone();
+    let after = run.state.lock().board.incidents.clone();
     assert_eq!(after, before);
     assert_eq!(after[0].marks[2], HypothesisMark::Rejected);
     let feed = run.stop().await;
@@ -310,13 +315,13 @@ async fn settings_are_validated_saved_and_applied() {
     let dir = tempfile::tempdir().unwrap();
     let run = start(dir.path(), false);
     settle().await;
-    let mut bad = run.state.lock().settings.clone();
+    let mut bad = run.state.lock().board.settings.clone();
     bad.prometheus.cpu_threshold = 7.0;
     run.commands
         .send(Command::SaveSettings(Box::new(bad)))
         .await
         .unwrap();
-    let mut good = run.state.lock().settings.clone();
+    let mut good = run.state.lock().board.settings.clone();
     good.prometheus.base_url = "http://127.0.0.1:9090".into();
     good.prometheus.http_threshold = 0.2;
     good.language = Lang::Ko;
@@ -336,7 +341,7 @@ async fn settings_are_validated_saved_and_applied() {
         1
     );
     assert_eq!(count(&feed, FeedKind::Settings, "Settings saved"), 1);
-    assert_eq!(state.lock().settings, good);
+    assert_eq!(state.lock().board.settings, good);
     assert_eq!(Store::new(dir.path()).restore().settings, Some(good));
 }
 
@@ -362,7 +367,7 @@ async fn malformed_user_scenario_is_reported_and_the_rest_loads() {
         "{}",
         common::en(err)
     );
-    assert_eq!(state.lock().scenarios.len(), 2);
+    assert_eq!(state.lock().board.scenarios.len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -450,7 +455,7 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
     settle().await;
     {
         let st = run.state.lock();
-        let inc = &st.incidents[0];
+        let inc = &st.board.incidents[0];
         assert_eq!(inc.plan.state, PlanState::AwaitingApproval, "nothing ran");
         assert!(inc.plan.results.is_empty());
         assert_eq!(inc.status, IncidentStatus::Open);
@@ -468,7 +473,7 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
         1
     );
     assert!(matches!(
-        state.lock().incidents[0].plan.state,
+        state.lock().board.incidents[0].plan.state,
         PlanState::Executed(_)
     ));
 }
@@ -530,11 +535,17 @@ async fn a_rule_without_a_runbook_opens_a_generic_incident_per_series() {
     let feed = run.stop().await;
     let st = state.lock();
     let generic: Vec<_> = st
+        .board
         .incidents
         .iter()
         .filter(|i| i.scenario.code == "rule:cpu_usage")
         .collect();
-    assert_eq!(generic.len(), 1, "re-fires attach: {:?}", st.incidents);
+    assert_eq!(
+        generic.len(),
+        1,
+        "re-fires attach: {:?}",
+        st.board.incidents
+    );
     let inc = generic[0];
     assert!(inc.scenario.hypotheses.is_empty(), "no made-up hypotheses");
     assert!(inc.scenario.actions.is_empty());

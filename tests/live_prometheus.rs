@@ -167,13 +167,13 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
     let state = Arc::clone(&handle.state);
 
     wait_for(&state, "an incident opened by the monitor", |st| {
-        st.incidents.iter().any(|i| {
+        st.board.incidents.iter().any(|i| {
             i.trigger.origin == TriggerOrigin::Monitor && i.scenario.code == "http_5xx_surge"
         })
     });
     {
         let st = state.lock();
-        let inc = &st.incidents[0];
+        let inc = &st.board.incidents[0];
         assert_eq!(inc.trigger.series.as_deref(), Some(hot.as_str()));
         assert_eq!(
             inc.trigger.value_of("http_error_rate").unwrap().value,
@@ -186,11 +186,11 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
         );
         assert!(
             matches!(
-                &st.source,
+                &st.board.source,
                 SourceStatus::Live { url, last_good: Some(_), problems } if *url == stack.url && problems.is_empty()
             ),
             "{:?}",
-            st.source
+            st.board.source
         );
         assert!(feed_has(&st, FeedKind::Status, "Connected to Prometheus"));
         assert!(feed_has(

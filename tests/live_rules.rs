@@ -63,6 +63,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     assert!(
         state
             .lock()
+            .board
             .incidents
             .iter()
             .all(|i| i.trigger.rule.as_deref() != Some("exporter_up")),
@@ -73,6 +74,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     wait_for(&mut h, "an incident for the exporter", |_| {
         state
             .lock()
+            .board
             .incidents
             .iter()
             .any(|i| i.scenario.code == "rule:exporter_up")
@@ -80,6 +82,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     let id = {
         let st = state.lock();
         let inc = st
+            .board
             .incidents
             .iter()
             .find(|i| i.scenario.code == "rule:exporter_up")
@@ -102,7 +105,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
         acknowledged_high_risk: Vec::new(),
     });
     wait_for(&mut h, "the recovery watch", |_| {
-        state.lock().incidents.iter().any(|i| {
+        state.lock().board.incidents.iter().any(|i| {
             i.id == id
                 && i.status == IncidentStatus::Mitigating
                 && matches!(i.plan.state, PlanState::Executed(_))
@@ -113,13 +116,14 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     wait_for(&mut h, "recovery", |_| {
         state
             .lock()
+            .board
             .incidents
             .iter()
             .any(|i| i.id == id && i.status == IncidentStatus::Recovered)
     });
     wait_for(&mut h, "the hotspot's clear", |_| {
         let st = state.lock();
-        let inc = st.incidents.iter().find(|i| i.id == id).unwrap();
+        let inc = st.board.incidents.iter().find(|i| i.id == id).unwrap();
         inc.hotspots[0].cleared_at.is_some()
             || st
                 .feed

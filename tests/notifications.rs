@@ -60,7 +60,7 @@ fn start(dir: &Path, settings: Option<&Settings>) -> EngineHandle {
 
 fn trigger(h: &EngineHandle) {
     // After the first sample, so the report carries real values.
-    wait_for(&h.state, "a first sample", |st| st.latest.is_some());
+    wait_for(&h.state, "a first sample", |st| st.board.latest.is_some());
     assert!(h.send(Command::TriggerScenario {
         code: Some("http_5xx_surge".into()),
     }));
@@ -80,7 +80,8 @@ fn wait_until(what: &str, cond: impl Fn() -> bool) {
 /// post must still wait for the record.
 fn delivered(h: &EngineHandle, event: NotifyEvent) -> (JobState, u32) {
     wait_for(&h.state, "the delivery recorded", |st| {
-        st.notifications
+        st.board
+            .notifications
             .iter()
             .any(|j| j.event == event && matches!(j.state, JobState::Delivered { .. }))
     });
@@ -90,6 +91,7 @@ fn delivered(h: &EngineHandle, event: NotifyEvent) -> (JobState, u32) {
 fn job_state(h: &EngineHandle, event: NotifyEvent) -> Option<(JobState, u32)> {
     h.state
         .lock()
+        .board
         .notifications
         .iter()
         .find(|j| j.event == event)
@@ -223,7 +225,8 @@ fn channel_not_found_is_not_retried_and_becomes_a_pending_report_the_user_can_re
     let h = start(dir.path(), Some(&with_slack(quiet(), &fake)));
     trigger(&h);
     wait_for(&h.state, "a pending report", |st| {
-        st.notifications
+        st.board
+            .notifications
             .iter()
             .any(|j| matches!(j.state, JobState::Pending { .. }))
     });
@@ -233,6 +236,7 @@ fn channel_not_found_is_not_retried_and_becomes_a_pending_report_the_user_can_re
     let (id, reason) = {
         let st = h.state.lock();
         let job = st
+            .board
             .notifications
             .iter()
             .find(|j| j.event == NotifyEvent::Opened)
@@ -277,7 +281,10 @@ fn a_job_pending_when_the_engine_stops_is_delivered_once_after_restart() {
     trigger(&h);
     wait_until("a failed attempt", || !fake.requests().is_empty());
     wait_for(&h.state, "the failure recorded", |st| {
-        st.notifications.iter().any(|j| j.last_error.is_some())
+        st.board
+            .notifications
+            .iter()
+            .any(|j| j.last_error.is_some())
     });
     h.shutdown();
     let on_disk = std::fs::read_to_string(dir.path().join("outbox.ron")).unwrap();
@@ -293,7 +300,7 @@ fn a_job_pending_when_the_engine_stops_is_delivered_once_after_restart() {
     assert!(fake.requests().len() > before);
     let st = h.state.lock();
     assert_eq!(
-        st.notifications.len(),
+        st.board.notifications.len(),
         1,
         "the restart did not queue it again"
     );
@@ -337,7 +344,8 @@ fn mail_arrives_with_korean_subject_and_body_to_the_right_recipients() {
     assert!(mail[1]["body"].as_str().unwrap().contains("1. [보류] "));
     // The sink has the mail before the engine has the server's answer to it.
     wait_for(&h.state, "both mails recorded as delivered", |st| {
-        st.notifications
+        st.board
+            .notifications
             .iter()
             .filter(|j| matches!(j.destination, Destination::Email { .. }))
             .filter(|j| matches!(j.state, JobState::Delivered { .. }))
@@ -373,7 +381,8 @@ fn a_refused_connection_is_retried_and_delivered_when_the_server_starts() {
     let mail = sink.wait_for(1);
     assert_eq!(mail.len(), 1);
     wait_for(&h.state, "the delivery recorded", |st| {
-        st.notifications
+        st.board
+            .notifications
             .iter()
             .any(|j| matches!(j.state, JobState::Delivered { .. }) && j.attempts >= 2)
     });
@@ -393,12 +402,13 @@ fn a_refused_recipient_is_pending_not_retried() {
     let h = start(dir.path(), Some(&s));
     trigger(&h);
     wait_for(&h.state, "a pending mail", |st| {
-        st.notifications
+        st.board
+            .notifications
             .iter()
             .any(|j| matches!(j.state, JobState::Pending { .. }))
     });
     let st = h.state.lock();
-    let job = &st.notifications[0];
+    let job = &st.board.notifications[0];
     let JobState::Pending { reason, .. } = &job.state else {
         panic!()
     };

@@ -218,7 +218,7 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     fake.set_instant(Reply::Json("garbage".into()));
     let hits = fake.hits();
     wait_for(&state, "failing", |st| {
-        matches!(st.source, SourceStatus::Failing { .. })
+        matches!(st.board.source, SourceStatus::Failing { .. })
     });
     let deadline = Instant::now() + Duration::from_secs(30);
     while fake.hits() < hits + 8 {
@@ -235,16 +235,16 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
         assert!(count(&st, FeedKind::Error, "marked stale") == 1);
         let SourceStatus::Failing {
             reason, last_good, ..
-        } = &st.source
+        } = &st.board.source
         else {
-            panic!("{:?}", st.source)
+            panic!("{:?}", st.board.source)
         };
         assert!(
             reason.contains("did not answer with Prometheus API JSON"),
             "{reason}"
         );
         assert!(last_good.is_some());
-        assert!(st.latest.is_some(), "the last good values stay");
+        assert!(st.board.latest.is_some(), "the last good values stay");
     }
     // The engine still obeys commands while failing, and a trigger says its values are stale.
     assert!(handle.send(Command::TriggerScenario {
@@ -269,11 +269,11 @@ fn engine_says_a_failure_once_keeps_stale_values_and_resumes_by_itself() {
     ])));
     wait_for(&state, "recovery", |st| {
         count(st, FeedKind::Status, "answers again after") == 1
-            && matches!(st.source, SourceStatus::Live { .. })
+            && matches!(st.board.source, SourceStatus::Live { .. })
     });
     let st = state.lock();
     assert_eq!(count(&st, FeedKind::Error, "failing:"), 1);
-    let latest = st.latest.as_ref().unwrap();
+    let latest = st.board.latest.as_ref().unwrap();
     assert_eq!(latest.max("http_error_rate"), Some(("edge-2", 0.04)));
 }
 
@@ -300,7 +300,7 @@ fn commands_never_wait_on_a_hung_server() {
         ) == 1
     });
     assert!(matches!(
-        state.lock().source,
+        state.lock().board.source,
         SourceStatus::Live {
             last_good: None,
             ..
@@ -325,12 +325,12 @@ fn all_nan_answers_are_a_failing_state_not_a_zero() {
     });
     let st = state.lock();
     assert!(
-        matches!(st.source, SourceStatus::Failing { .. }),
+        matches!(st.board.source, SourceStatus::Failing { .. }),
         "{:?}",
-        st.source
+        st.board.source
     );
     assert_eq!(
-        st.latest.as_ref().unwrap().max("cpu_usage"),
+        st.board.latest.as_ref().unwrap().max("cpu_usage"),
         Some(("edge-1", 0.5))
     );
 }
@@ -389,7 +389,10 @@ fn a_400_mb_answer_is_cut_off_at_the_cap_and_said_in_words() {
     wait_for(&state, "the cap in the feed", |st| {
         count(st, FeedKind::Error, "sent more than 16 MiB") == 1
     });
-    assert!(matches!(state.lock().source, SourceStatus::Failing { .. }));
+    assert!(matches!(
+        state.lock().board.source,
+        SourceStatus::Failing { .. }
+    ));
     let grown = rss_mib().saturating_sub(before);
     assert!(grown < 150, "memory grew by {grown} MiB");
     assert!(handle.is_running());

@@ -30,7 +30,7 @@ fn trigger_mark_execute_verify() {
     // Mark the first hypothesis confirmed; it is kept with the incident.
     h.get_all_by_label("Confirmed").next().unwrap().click();
     wait_for(&mut h, "the mark to be recorded", |h| {
-        h.state().engine().state.lock().incidents[0].marks[0] == HypothesisMark::Confirmed
+        h.state().engine().state.lock().board.incidents[0].marks[0] == HypothesisMark::Confirmed
     });
     h.get_by_label_contains("담당자가 확인한 원인");
 
@@ -44,12 +44,14 @@ fn trigger_mark_execute_verify() {
     h.get_by_label("Execute now").click();
     wait_for(&mut h, "the plan to run", |h| {
         matches!(
-            h.state().engine().state.lock().incidents[0].plan.state,
+            h.state().engine().state.lock().board.incidents[0]
+                .plan
+                .state,
             PlanState::Executed(_)
         )
     });
     assert_eq!(
-        h.state().engine().state.lock().incidents[0].status,
+        h.state().engine().state.lock().board.incidents[0].status,
         IncidentStatus::Mitigating
     );
     h.get_by_label_contains("#1 http_5xx_surge · executed");
@@ -80,7 +82,7 @@ fn trigger_mark_execute_verify() {
     // Close it.
     h.get_by_label("Close incident").click();
     wait_for(&mut h, "the incident to close", |h| {
-        h.state().engine().state.lock().incidents[0].status == IncidentStatus::Closed
+        h.state().engine().state.lock().board.incidents[0].status == IncidentStatus::Closed
     });
 }
 
@@ -116,6 +118,7 @@ fn settings_validate_in_words_and_survive_a_restart() {
             .engine()
             .state
             .lock()
+            .board
             .settings
             .prometheus
             .http_threshold
@@ -186,7 +189,9 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     h.get_by_label("Defer").click();
     wait_for(&mut h, "the plan to be deferred", |h| {
         matches!(
-            h.state().engine().state.lock().incidents[0].plan.state,
+            h.state().engine().state.lock().board.incidents[0]
+                .plan
+                .state,
             PlanState::Deferred(_)
         ) && feed_has(h, FeedKind::Action, "deferred for manual review")
     });
@@ -257,7 +262,14 @@ fn prometheus_test_shows_values_or_the_error_in_words() {
     assert!(fake.hits() >= 2, "both queries ran");
     // Test saves nothing.
     assert_eq!(
-        h.state().engine().state.lock().settings.prometheus.base_url,
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .board
+            .settings
+            .prometheus
+            .base_url,
         ""
     );
 
@@ -374,12 +386,13 @@ fn slack_tab_adds_and_removes_channels_and_test_says_slacks_error_in_words() {
             .engine()
             .state
             .lock()
+            .board
             .settings
             .slack
             .channels
             .contains(&"#payments-oncall".to_string())
     });
-    let saved = h.state().engine().state.lock().settings.slack.clone();
+    let saved = h.state().engine().state.lock().board.settings.slack.clone();
     assert_eq!(saved.token.expose(), SLACK_TOKEN);
     assert_eq!(saved.api_base_url, fake.url);
     #[cfg(unix)]
@@ -439,13 +452,14 @@ fn email_tab_adds_dedups_pages_and_removes_recipients() {
             .engine()
             .state
             .lock()
+            .board
             .settings
             .email
             .recipients
             .len()
             == 5
     });
-    let saved = h.state().engine().state.lock().settings.email.clone();
+    let saved = h.state().engine().state.lock().board.settings.email.clone();
     assert_eq!(saved.recipients[0], "oncall2@example.com");
     assert_eq!(saved.smtp_host, "mail.example.com");
 }
@@ -476,7 +490,7 @@ fn a_pending_notification_is_shown_with_its_reason_and_can_be_acknowledged() {
     h.get_by_label("Acknowledge").click();
     wait_for(&mut h, "the acknowledgement", |h| {
         matches!(
-            h.state().engine().state.lock().notifications[0].state,
+            h.state().engine().state.lock().board.notifications[0].state,
             JobState::Acknowledged { .. }
         )
     });

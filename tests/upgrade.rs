@@ -145,8 +145,11 @@ async fn the_engine_runs_on_a_v0_1_dir_and_its_saves_read_back_the_same() {
     let state = engine.state();
     {
         let st = state.lock();
-        assert_eq!(st.rules[0].threshold, 0.06, "v0.1's threshold is in force");
-        assert_eq!(st.incidents.len(), 3);
+        assert_eq!(
+            st.board.rules[0].threshold, 0.06,
+            "v0.1's threshold is in force"
+        );
+        assert_eq!(st.board.incidents.len(), 3);
         assert!(
             st.feed.iter().take(23).eq(before.feed.iter()),
             "the old feed leads the new one"

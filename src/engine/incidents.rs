@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::publish::HistoryOp;
 use super::sources::rule_value;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
@@ -50,12 +51,8 @@ impl Engine {
     pub(super) fn ingest(&mut self, reading: Reading) {
         let rules = self.rules.clone();
         let obs = self.detector.observe(&reading, &rules);
-        self.changed = true;
-        {
-            let mut st = self.state.lock();
-            st.history.push(&reading);
-            st.latest = Some(reading.clone());
-        }
+        self.board_mut().latest = Some(reading.clone());
+        self.history_op(HistoryOp::Push(reading.clone()));
         let mut changed = false;
         for event in &obs.events {
             match event {
@@ -216,12 +213,10 @@ impl Engine {
     }
 
     fn set_flapping(&mut self, rule: &str, on: bool, at: DateTime<Utc>, event: FeedEvent) {
-        {
-            let mut st = self.state.lock();
-            st.flapping.retain(|r| r != rule);
-            if on {
-                st.flapping.push(rule.to_string());
-            }
+        let flapping = &mut self.board_mut().flapping;
+        flapping.retain(|r| r != rule);
+        if on {
+            flapping.push(rule.to_string());
         }
         if let Some(idx) = self.active_index(rule) {
             let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
@@ -266,8 +261,7 @@ impl Engine {
         let scenario = match &rule.runbook {
             Some(code) => {
                 let found = self
-                    .state
-                    .lock()
+                    .board
                     .scenarios
                     .iter()
                     .find(|s| &s.code == code)
@@ -405,7 +399,7 @@ impl Engine {
     }
 
     pub(super) fn trigger(&mut self, code: Option<String>, now: DateTime<Utc>) {
-        let scenarios = self.state.lock().scenarios.clone();
+        let scenarios = self.board.scenarios.clone();
         if scenarios.is_empty() {
             return self.emit(now, FeedEvent::NoScenario { code: None });
         }
@@ -430,7 +424,7 @@ impl Engine {
                 scenarios[(u * scenarios.len() as f64) as usize].clone()
             }
         };
-        let latest = self.state.lock().latest.clone();
+        let latest = self.board.latest.clone();
         let rules = self.rules.clone();
         // The rule that opens this runbook, or (a v0.1 runbook) the one its metric became.
         let rule = rules
@@ -443,7 +437,7 @@ impl Engine {
         let trigger = self.trigger_from(latest.as_ref(), TriggerOrigin::Manual, rule, now);
         let trigger = Trigger { at: now, ..trigger };
         // A failing source leaves old values on screen; a trigger must not pass them off as now.
-        let stale_since = match (&self.state.lock().source, &latest) {
+        let stale_since = match (&self.board.source, &latest) {
             (SourceStatus::Failing { .. }, Some(r)) => Some(r.at),
             _ => None,
         };

@@ -1,15 +1,16 @@
 //! The engine: the tokio side that owns time, I/O and every state change.
 //!
 //! It publishes a [`ConsoleState`] behind a mutex that the UI (or the headless printer) reads,
-//! and takes [`Command`]s on a channel. It computes outside the lock and locks only to assign;
-//! no guard is ever held across an `.await`.
+//! and takes [`Command`]s on a channel. A turn of its loop changes the engine's own [`Board`]
+//! and queues feed entries and history changes; `publish` applies them under one lock at the
+//! end of the turn, the only place the engine takes it.
 //!
 //! One room per concern (each an `impl Engine` block over the one loop's state, for now):
 //! `sources` (demo or Prometheus, the live task's reports, Verify, the Test buttons), `live`
 //! (the polling task), `incidents` (detection results into incidents, plans, the recovery
 //! watch), `rules` (rule files), `settings`, `notifier` (the outbox and deliveries), `saver`
-//! (incident saves off the loop), `state` (what is published) and `handle` (what the window
-//! holds). Words are never made here: the feed takes typed [`FeedEvent`]s.
+//! (incident saves off the loop), `state` (what is published), `publish` (the one place that
+//! writes it) and `handle` (what the window holds). Words are never made here: the feed takes typed [`FeedEvent`]s.
 
 pub mod clock;
 mod commands;
@@ -20,6 +21,7 @@ mod input;
 pub mod live;
 pub mod notifier;
 mod plans;
+mod publish;
 mod rules;
 mod saver;
 mod settings;
@@ -44,7 +46,7 @@ pub use input::Input;
 use input::InputTx;
 pub use notifier::{DeliveryEvent, SlackTest};
 pub use state::{
-    ConsoleState, PromTest, RuleTest, Snapshot, SourceStatus, TestSeries, Verification,
+    Board, ConsoleState, PromTest, RuleTest, Snapshot, SourceStatus, TestSeries, Verification,
 };
 
 use crate::detect::Detector;
@@ -84,8 +86,10 @@ pub struct Engine {
     seed: u64,
     next_id: u64,
     random_draws: u64,
-    /// The shared state changed since the last repaint request.
-    changed: bool,
+    /// What the window sees once this turn is published (see `publish.rs`).
+    board: Board,
+    /// What this turn changed and has not published yet.
+    out: publish::Outgoing,
     /// Whether the last save of the feed / incidents failed.
     save_failing: [bool; 3],
     /// When incidents are next written (off this thread, at most once a second).
@@ -190,12 +194,15 @@ impl Engine {
         let mut incidents = restored.incidents;
         let excess = incidents.len().saturating_sub(INCIDENT_LIMIT);
         incidents.drain(..excess);
+        let incidents = Arc::new(incidents);
         let next_id = incidents.iter().map(|i| i.id).max().unwrap_or(0) + 1;
         let mut feed: VecDeque<FeedEntry> = restored.feed.into();
+        let excess = feed.len().saturating_sub(FEED_LIMIT);
+        feed.drain(..excess);
         let poll = config
             .poll_override_secs
             .unwrap_or(settings.poll_interval_secs);
-        let state = ConsoleState {
+        let board = Board {
             settings: settings.clone(),
             scenarios: Arc::new(scenario_load.scenarios),
             rules: rules.clone(),
@@ -203,10 +210,7 @@ impl Engine {
             flapping: Vec::new(),
             unsourced: Vec::new(),
             rule_test: None,
-            incidents: Arc::new(Vec::new()),
-            feed: VecDeque::new(),
-            feed_total: 0,
-            history: MetricHistory::for_poll_interval(poll),
+            incidents: incidents.clone(),
             latest: None,
             source: SourceStatus::Off,
             data_dir: config.store.dir().to_path_buf(),
@@ -224,11 +228,15 @@ impl Engine {
             notifications: Arc::new(restored.outbox.jobs.clone()),
             slack_test: None,
         };
+        let state = ConsoleState {
+            board: board.clone(),
+            feed: feed.clone(),
+            feed_total: feed.len() as u64,
+            history: MetricHistory::for_poll_interval(poll),
+        };
         let (inputs, inputs_rx) = mpsc::unbounded_channel();
         let notifier_inputs = inputs.clone();
         let notifier_clock = config.clock.clone();
-        let excess = feed.len().saturating_sub(FEED_LIMIT);
-        feed.drain(..excess);
         let mut engine = Self {
             state: Arc::new(Mutex::new(state)),
             repaint: Arc::new(Mutex::new(None)),
@@ -237,7 +245,7 @@ impl Engine {
             clock: config.clock,
             feed_tap: config.feed_tap,
             settings,
-            incidents: Arc::new(incidents),
+            incidents,
             feed,
             feed_dirty: false,
             detector: Detector::new(),
@@ -250,7 +258,8 @@ impl Engine {
             seed: config.seed,
             next_id,
             random_draws: 0,
-            changed: true,
+            board,
+            out: publish::Outgoing::default(),
             save_failing: [false; 3],
             incident_saves: saver::SaveSchedule::default(),
             inputs,
@@ -267,12 +276,6 @@ impl Engine {
                 notifier_clock,
             ),
         };
-        {
-            let mut st = engine.state.lock();
-            st.feed = engine.feed.clone();
-            st.feed_total = engine.feed.len() as u64;
-            st.incidents = engine.incidents.clone();
-        }
         for problem in restored.problems {
             engine.emit(now, FeedEvent::RestoreProblem(problem));
         }
@@ -299,7 +302,7 @@ impl Engine {
         for problem in config.startup_problems {
             engine.emit(now, FeedEvent::EnvironmentProblem(problem));
         }
-        let overridden = engine.state.lock().overridden.clone();
+        let overridden = engine.board.overridden.clone();
         if !overridden.is_empty() {
             let names = overridden.iter().map(|n| n.to_string()).collect();
             engine.emit(now, FeedEvent::Overridden { names });
@@ -330,6 +333,7 @@ impl Engine {
             active,
         };
         engine.emit(now, started);
+        engine.publish();
         engine
     }
 
@@ -410,7 +414,9 @@ impl Engine {
                     }
                 },
             }
-            self.request_repaint();
+            if self.publish() {
+                self.request_repaint();
+            }
         }
         self.live = None;
         // A save still running finishes before the last one, so the newest list wins on disk.
@@ -425,6 +431,7 @@ impl Engine {
         self.save_feed_if_dirty();
         self.save_incidents();
         self.save_outbox();
+        self.publish();
     }
 
     /// Hands what a task reported to the room that owns it.
@@ -445,11 +452,9 @@ impl Engine {
             .max(1)
     }
 
-    /// Wakes the window, only if something it draws changed: an idle window stays asleep.
-    fn request_repaint(&mut self) {
-        if !std::mem::take(&mut self.changed) {
-            return;
-        }
+    /// Wakes the window; called only after a turn that changed something it draws, so an
+    /// idle window stays asleep.
+    fn request_repaint(&self) {
         let f = self.repaint.lock().clone();
         if let Some(f) = f {
             f();
@@ -459,7 +464,6 @@ impl Engine {
     /// Adds an event to the feed (memory, shared state, tap); the disk copy follows within
     /// seconds.
     fn emit(&mut self, at: DateTime<Utc>, event: FeedEvent) {
-        self.changed = true;
         let entry = FeedEntry::new(at, event);
         if let Some(tap) = &self.feed_tap {
             let _ = tap.send(entry.clone());
@@ -469,12 +473,7 @@ impl Engine {
         }
         self.feed.push_back(entry.clone());
         self.feed_dirty = true;
-        let mut st = self.state.lock();
-        if st.feed.len() >= FEED_LIMIT {
-            st.feed.pop_front();
-        }
-        st.feed.push_back(entry);
-        st.feed_total += 1;
+        self.queue_feed(entry);
     }
 
     fn publish_incidents(&mut self) {
@@ -482,8 +481,7 @@ impl Engine {
         if excess > 0 {
             Arc::make_mut(&mut self.incidents).drain(..excess);
         }
-        self.changed = true;
-        self.state.lock().incidents = self.incidents.clone();
+        self.board_mut().incidents = self.incidents.clone();
         self.incident_saves.mark_dirty();
     }
 
@@ -552,7 +550,7 @@ impl Engine {
             Command::ReloadScenarios => {
                 let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
                 let count = load.scenarios.len();
-                self.state.lock().scenarios = Arc::new(load.scenarios);
+                self.board_mut().scenarios = Arc::new(load.scenarios);
                 for err in load.errors {
                     let error = err.to_string();
                     self.emit(

@@ -522,8 +522,7 @@ impl Engine {
             self.publish_outbox();
         }
         if let Some(test) = self.notifier.slack_test.take() {
-            self.state.lock().slack_test = Some(test);
-            self.changed = true;
+            self.board_mut().slack_test = Some(test);
         }
     }
 
@@ -576,7 +575,6 @@ impl Engine {
     }
 
     pub(super) fn publish_outbox(&mut self) {
-        self.changed = true;
-        self.state.lock().notifications = Arc::new(self.notifier.outbox.jobs.clone());
+        self.board_mut().notifications = Arc::new(self.notifier.outbox.jobs.clone());
     }
 }

@@ -16,14 +16,14 @@ impl Engine {
         let rules = crate::rules::effective(&self.rule_load, &self.settings.prometheus);
         self.detector.retain(&rules);
         self.rules = Arc::new(rules);
-        let mut st = self.state.lock();
-        st.rules = self.rules.clone();
-        st.rule_files = Arc::new(self.rule_load.clone());
-        st.flapping
-            .retain(|r| self.rules.iter().any(|x| x.enabled && &x.id == r));
-        drop(st);
+        let rules = self.rules.clone();
+        let board = self.board_mut();
+        board.rules = rules.clone();
+        board
+            .flapping
+            .retain(|r| rules.iter().any(|x| x.enabled && &x.id == r));
+        self.board.rule_files = Arc::new(self.rule_load.clone());
         self.publish_unsourced();
-        self.changed = true;
     }
 
     pub(super) fn reload_rules(&mut self, now: DateTime<Utc>) {

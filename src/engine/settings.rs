@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::publish::HistoryOp;
 use super::{Engine, threshold_desc};
 use crate::model::{FeedEvent, Settings};
 
@@ -29,12 +30,10 @@ impl Engine {
         self.notifier.settings_changed();
         self.settings = settings.clone();
         let poll = self.poll_interval_secs();
-        {
-            let mut st = self.state.lock();
-            st.settings = settings;
-            st.poll_interval_secs = poll;
-            st.history.ensure_poll_interval(poll);
-        }
+        let board = self.board_mut();
+        board.settings = settings;
+        board.poll_interval_secs = poll;
+        self.history_op(HistoryOp::EnsurePollInterval(poll));
         // The built-in rules take their query and threshold from these settings.
         self.apply_rules(now);
         self.select_source(now);
@@ -65,7 +64,7 @@ impl Engine {
         }
         self.saved_settings = to_save;
         self.settings.language = lang;
-        self.state.lock().settings.language = lang;
+        self.board_mut().settings.language = lang;
         self.emit(now, FeedEvent::LanguageSet);
     }
 }

@@ -7,16 +7,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::live::{self, LiveConfig, LiveEvent, RuleQuery, RuleResults};
+use super::publish::{Backfill, HistoryOp};
 use super::source::{DemoSource, demo_covers};
 use super::{Engine, Input, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
-use crate::history::MetricHistory;
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
 use crate::model::{FeedEvent, PrometheusSettings, Reading, Rule, RuleValue, SourceDesc};
 
 impl Engine {
     /// Where numbers come from, as events name it.
     pub(super) fn source_desc(&self) -> SourceDesc {
-        match &self.state.lock().source {
+        match &self.board.source {
             SourceStatus::Demo { forced } => SourceDesc::Demo {
                 forced: *forced,
                 seed: self.seed,
@@ -42,7 +42,7 @@ impl Engine {
                 let count = window_secs / interval;
                 for r in demo.backfill(now, interval, count) {
                     // Graphs are never empty: the window's worth of calm demo history.
-                    self.state.lock().history.push(&r);
+                    self.history_op(HistoryOp::Push(r));
                 }
                 self.demo = Some(demo);
                 if count > 0 {
@@ -122,8 +122,7 @@ impl Engine {
                 }
             }
         };
-        self.changed = true;
-        self.state.lock().source = status;
+        self.board_mut().source = status;
         self.publish_unsourced();
     }
 
@@ -136,17 +135,17 @@ impl Engine {
             .filter(|r| r.enabled && demo && !demo_covers(&r.id))
             .map(|r| r.id.clone())
             .collect();
-        self.state.lock().unsourced = unsourced;
+        self.board_mut().unsourced = unsourced;
     }
 
     /// Drops what the previous source left: its windows say nothing about the next source, and
     /// its series must not share a graph with the next one's.
     pub(super) fn forget_source_data(&mut self, poll_interval_secs: u64) {
         self.detector = crate::detect::Detector::new();
-        let mut st = self.state.lock();
-        st.history = MetricHistory::for_poll_interval(poll_interval_secs);
-        st.latest = None;
-        st.flapping.clear();
+        self.history_op(HistoryOp::Reset { poll_interval_secs });
+        let board = self.board_mut();
+        board.latest = None;
+        board.flapping.clear();
     }
 
     /// Handles a report of a live task (or of a one-off Verify or Test).
@@ -218,11 +217,10 @@ impl Engine {
                 .collect()
         });
         let done = PromTest::Done { url, at, results };
-        self.changed = true;
         if for_rule {
-            self.state.lock().rule_test = Some(RuleTest(done));
+            self.board_mut().rule_test = Some(RuleTest(done));
         } else {
-            self.state.lock().prometheus_test = Some(done);
+            self.board_mut().prometheus_test = Some(done);
             self.emit(at, event);
         }
     }
@@ -237,35 +235,15 @@ impl Engine {
             .as_ref()
             .map_or("", |l| l.client.url())
             .to_string();
-        let mut points = 0usize;
-        let mut count = 0usize;
-        let mut problems = Vec::new();
-        {
-            let mut st = self.state.lock();
-            for (rule, result) in &series {
-                match result {
-                    Ok(all) => {
-                        for s in all {
-                            count += 1;
-                            for &(t, v) in s.points.iter().filter(|(_, v)| v.is_finite()) {
-                                if st.history.push_point(rule, &s.key, t, v) {
-                                    points += 1;
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => problems.push(format!("{rule}: {e}")),
-                }
-            }
-        }
-        let event = FeedEvent::Backfilled {
+        // Which points are new is known only against the graphs, so publishing adds them and
+        // says how many.
+        let at = self.clock.now();
+        self.history_op(HistoryOp::Backfill(Backfill {
             url,
-            points,
-            series: count,
-            since: from,
-            missing: problems,
-        };
-        self.emit(self.clock.now(), event);
+            from,
+            at,
+            series,
+        }));
     }
 
     fn on_poll(&mut self, at: DateTime<Utc>, results: &RuleResults, retry_in: Option<Duration>) {
@@ -312,7 +290,7 @@ impl Engine {
                     last_good: Some(at),
                     problems: assembled.problems,
                 };
-                self.state.lock().source = status;
+                self.board_mut().source = status;
                 for event in events.drain(..) {
                     self.emit(at, event);
                 }
@@ -342,8 +320,7 @@ impl Engine {
                 }
             }
         };
-        self.changed = true;
-        self.state.lock().source = status;
+        self.board_mut().source = status;
         for event in events {
             self.emit(at, event);
         }
@@ -386,7 +363,7 @@ impl Engine {
             checks,
         };
         let event = v.event();
-        self.state.lock().last_verification = Some(v);
+        self.board_mut().last_verification = Some(v);
         self.emit(now, event);
     }
 
@@ -394,8 +371,7 @@ impl Engine {
         // The built-in rules as these (unsaved) settings would tune them, plus every other rule.
         let rules = crate::rules::effective(&self.rule_load, &settings);
         let url = self.spawn_test(&settings, RuleQuery::of(&rules), false);
-        self.state.lock().prometheus_test = Some(PromTest::Running { url });
-        self.changed = true;
+        self.board_mut().prometheus_test = Some(PromTest::Running { url });
     }
 
     /// The Rules tab's Test: one run of `rule`'s query against the Prometheus in force.
@@ -410,8 +386,7 @@ impl Engine {
                         .into(),
                 ),
             };
-            self.state.lock().rule_test = Some(RuleTest(done));
-            self.changed = true;
+            self.board_mut().rule_test = Some(RuleTest(done));
             return;
         }
         let query = RuleQuery {
@@ -420,8 +395,7 @@ impl Engine {
             series_label: rule.series_label.clone(),
         };
         let url = self.spawn_test(&settings, vec![query], true);
-        self.state.lock().rule_test = Some(RuleTest(PromTest::Running { url }));
-        self.changed = true;
+        self.board_mut().rule_test = Some(RuleTest(PromTest::Running { url }));
     }
 
     fn spawn_test(

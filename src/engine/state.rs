@@ -98,9 +98,11 @@ impl Verification {
     }
 }
 
-/// Everything the UI draws, owned by the engine.
+/// The small part of what the engine publishes. The engine keeps its own copy, changes it
+/// during a turn of its loop, and publishes it whole at the end of the turn (see
+/// `engine/publish.rs`); cloning it costs a few reference counts and short vectors.
 #[derive(Clone, Debug)]
-pub struct ConsoleState {
+pub struct Board {
     /// Settings in force.
     pub settings: Settings,
     /// Loaded scenarios, sorted by code.
@@ -118,12 +120,6 @@ pub struct ConsoleState {
     pub rule_test: Option<RuleTest>,
     /// Incidents, oldest first. Shared so that a frame's copy is one pointer.
     pub incidents: Arc<Vec<Incident>>,
-    /// The feed, oldest first, at most [`FEED_LIMIT`] entries.
-    pub feed: VecDeque<FeedEntry>,
-    /// Entries ever added to the feed (moves even when the feed is full).
-    pub feed_total: u64,
-    /// Sparkline history.
-    pub history: MetricHistory,
     /// The latest reading.
     pub latest: Option<Reading>,
     /// Where numbers come from.
@@ -146,6 +142,20 @@ pub struct ConsoleState {
     pub notifications: Arc<Vec<Job>>,
     /// The last Test of the Slack tab.
     pub slack_test: Option<SlackTest>,
+}
+
+/// Everything the UI draws, owned by the engine: the board, and the two large things the
+/// engine appends to instead of replacing.
+#[derive(Clone, Debug)]
+pub struct ConsoleState {
+    /// Everything small (settings, rules, incidents, the source, the last tests).
+    pub board: Board,
+    /// The feed, oldest first, at most [`crate::store::FEED_LIMIT`] entries.
+    pub feed: VecDeque<FeedEntry>,
+    /// Entries ever added to the feed (moves even when the feed is full).
+    pub feed_total: u64,
+    /// Sparkline history.
+    pub history: MetricHistory,
 }
 
 /// What one frame draws, copied under one short lock ([`super::EngineHandle::snapshot`]).
@@ -181,7 +191,8 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Copies what a frame draws from the published state.
-    pub fn take(st: &ConsoleState) -> Self {
+    pub fn take(state: &ConsoleState) -> Self {
+        let st = &state.board;
         Self {
             settings: st.settings.clone(),
             scenarios: st.scenarios.clone(),
@@ -197,9 +208,9 @@ impl Snapshot {
             demo_forced: st.demo_forced,
             headless: st.headless,
             poll_interval_secs: st.poll_interval_secs,
-            feed_total: st.feed_total,
-            feed_len: st.feed.len(),
-            history_revision: st.history.revision(),
+            feed_total: state.feed_total,
+            feed_len: state.feed.len(),
+            history_revision: state.history.revision(),
             last_verification: st.last_verification.clone(),
             prometheus_test: st.prometheus_test.clone(),
             overridden: st.overridden.clone(),

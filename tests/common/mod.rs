@@ -430,7 +430,7 @@ pub fn wait_for(state: &Mutex<ConsoleState>, what: &str, cond: impl Fn(&ConsoleS
 pub fn wait_for_live_sample(state: &Mutex<ConsoleState>) {
     wait_for(state, "a live sample", |st| {
         matches!(
-            st.source,
+            st.board.source,
             SourceStatus::Live {
                 last_good: Some(_),
                 ..
