@@ -2,8 +2,6 @@
 //! their clears, flapping), manual triggers, and the recovery watch. What the responder does to
 //! an incident is in `plans.rs`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::publish::HistoryOp;
@@ -131,7 +129,7 @@ impl Engine {
                     .find(|r| r.id == b.rule)
                     .map(|r| r.comparison)
                     .unwrap_or_default();
-                Arc::make_mut(&mut self.incidents)[idx].record_hotspot(
+                self.book.list_mut()[idx].record_hotspot(
                     &b.rule,
                     &b.series,
                     reading.at,
@@ -144,7 +142,7 @@ impl Engine {
                 let Some(idx) = self.active_index(rule) else {
                     continue;
                 };
-                let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
+                let inc = &mut self.book.list_mut()[idx];
                 if inc.clear_hotspot(rule, series, reading.at) {
                     let event = FeedEvent::SeriesClear {
                         rule: rule.clone(),
@@ -158,11 +156,12 @@ impl Engine {
         // Recovery watch.
         let mut recovered = Vec::new();
         let watching = self
-            .incidents
+            .book
+            .all()
             .iter()
             .any(|i| i.status == IncidentStatus::Mitigating);
         let watched: &mut [Incident] = if watching {
-            Arc::make_mut(&mut self.incidents).as_mut_slice()
+            self.book.list_mut().as_mut_slice()
         } else {
             &mut []
         };
@@ -200,7 +199,7 @@ impl Engine {
     /// runbook the rule opens.
     fn active_index(&self, rule: &str) -> Option<usize> {
         let code = self.code_for(rule);
-        self.incidents.iter().rposition(|i| {
+        self.book.all().iter().rposition(|i| {
             i.status.is_active()
                 && (i.rule() == Some(rule) || Some(&i.scenario.code) == code.as_ref())
         })
@@ -219,7 +218,7 @@ impl Engine {
             flapping.push(rule.to_string());
         }
         if let Some(idx) = self.active_index(rule) {
-            let inc = &mut Arc::make_mut(&mut self.incidents)[idx];
+            let inc = &mut self.book.list_mut()[idx];
             inc.flapping = on;
             inc.log(at, IncidentEventKind::Flapping, event);
         }
@@ -290,9 +289,8 @@ impl Engine {
         trigger.series = names.first().cloned();
         if let Some(id) = self.attach_refire(&scenario.code, &trigger) {
             let (count, flapping) = self
-                .incidents
-                .iter()
-                .find(|i| i.id == id)
+                .book
+                .find(id)
                 .map_or((0, false), |i| (i.refire_count, i.flapping));
             let event = FeedEvent::Refired {
                 id,
@@ -327,7 +325,9 @@ impl Engine {
 
     /// Attaches a re-fire to the active incident of `code`, if there is one.
     fn attach_refire(&mut self, code: &str, trigger: &Trigger) -> Option<u64> {
-        let inc = Arc::make_mut(&mut self.incidents)
+        let inc = self
+            .book
+            .list_mut()
             .iter_mut()
             .rev()
             .find(|i| i.status.is_active() && i.scenario.code == code)?;
@@ -359,8 +359,7 @@ impl Engine {
     }
 
     fn open_incident(&mut self, scenario: Scenario, trigger: Trigger) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
+        let id = self.book.take_id();
         let now = self.clock.now();
         let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
             crate::analysis::write(s, t, marks, now)
@@ -393,7 +392,7 @@ impl Engine {
             },
         };
         incident.log(trigger.at, IncidentEventKind::Opened, event);
-        Arc::make_mut(&mut self.incidents).push(incident);
+        self.book.add(incident);
         self.publish_incidents();
         id
     }

@@ -5,13 +5,19 @@
 //! and queues feed entries and history changes; `publish` applies them under one lock at the
 //! end of the turn, the only place the engine takes it.
 //!
-//! One room per concern (each an `impl Engine` block over the one loop's state, for now):
+//! One room per concern. The state each one owns is a struct of its own where it stands
+//! apart (the incident `book`, the `notifier`, the `Detector`, the live task); the rooms that
+//! join them (what a breach does to the book and the notifier) are `impl Engine` blocks in
+//! their own files:
 //! `sources` (demo or Prometheus, the live task's reports, Verify, the Test buttons), `live`
-//! (the polling task), `incidents` (detection results into incidents, plans, the recovery
-//! watch), `rules` (rule files), `settings`, `notifier` (the outbox and deliveries), `saver`
-//! (incident saves off the loop), `state` (what is published), `publish` (the one place that
-//! writes it) and `handle` (what the window holds). Words are never made here: the feed takes typed [`FeedEvent`]s.
+//! (the polling task), `book` (the incident list, its ids and saves), `incidents` (detection
+//! results into incidents, the recovery watch), `plans` (the responder's marks, runs,
+//! deferrals and closes), `rules` (rule files), `settings`, `notifier` (the outbox and
+//! deliveries), `saver` (incident saves off the loop), `state` (what is published),
+//! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
+//! never made here: the feed takes typed [`FeedEvent`]s.
 
+mod book;
 pub mod clock;
 mod commands;
 mod config;
@@ -53,11 +59,11 @@ use crate::detect::Detector;
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::PromClient;
 use crate::model::{
-    FeedEntry, FeedEvent, Incident, NotifyOverrides, PrometheusOverrides, PrometheusSettings, Rule,
-    Settings, ThresholdDesc, UserFile,
+    FeedEntry, FeedEvent, NotifyOverrides, PrometheusOverrides, PrometheusSettings, Rule, Settings,
+    ThresholdDesc, UserFile,
 };
 use crate::rules::LoadedRule;
-use crate::store::{FEED_LIMIT, INCIDENT_LIMIT, Store};
+use crate::store::{FEED_LIMIT, Store};
 use live::RuleQuery;
 use source::DemoSource;
 
@@ -71,7 +77,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
     settings: Settings,
-    incidents: Arc<Vec<Incident>>,
+    /// The incidents, their ids and their saves.
+    book: book::IncidentBook,
     feed: VecDeque<FeedEntry>,
     feed_dirty: bool,
     detector: Detector,
@@ -84,7 +91,6 @@ pub struct Engine {
     poll_override_secs: Option<u64>,
     headless: bool,
     seed: u64,
-    next_id: u64,
     random_draws: u64,
     /// What the window sees once this turn is published (see `publish.rs`).
     board: Board,
@@ -92,8 +98,6 @@ pub struct Engine {
     out: publish::Outgoing,
     /// Whether the last save of the feed / incidents failed.
     save_failing: [bool; 3],
-    /// When incidents are next written (off this thread, at most once a second).
-    incident_saves: saver::SaveSchedule,
     /// Where every task reports (see [`Input`]).
     inputs: InputTx,
     inputs_rx: Option<mpsc::UnboundedReceiver<Input>>,
@@ -191,11 +195,7 @@ impl Engine {
             &settings.prometheus,
         ));
         let now = config.clock.now();
-        let mut incidents = restored.incidents;
-        let excess = incidents.len().saturating_sub(INCIDENT_LIMIT);
-        incidents.drain(..excess);
-        let incidents = Arc::new(incidents);
-        let next_id = incidents.iter().map(|i| i.id).max().unwrap_or(0) + 1;
+        let book = book::IncidentBook::new(restored.incidents);
         let mut feed: VecDeque<FeedEntry> = restored.feed.into();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
@@ -210,7 +210,7 @@ impl Engine {
             flapping: Vec::new(),
             unsourced: Vec::new(),
             rule_test: None,
-            incidents: incidents.clone(),
+            incidents: book.all().clone(),
             latest: None,
             source: SourceStatus::Off,
             data_dir: config.store.dir().to_path_buf(),
@@ -245,7 +245,7 @@ impl Engine {
             clock: config.clock,
             feed_tap: config.feed_tap,
             settings,
-            incidents,
+            book,
             feed,
             feed_dirty: false,
             detector: Detector::new(),
@@ -256,12 +256,10 @@ impl Engine {
             poll_override_secs: config.poll_override_secs,
             headless: config.headless,
             seed: config.seed,
-            next_id,
             random_draws: 0,
             board,
             out: publish::Outgoing::default(),
             save_failing: [false; 3],
-            incident_saves: saver::SaveSchedule::default(),
             inputs,
             inputs_rx: Some(inputs_rx),
             saved_settings,
@@ -320,7 +318,8 @@ impl Engine {
             engine.emit(now, FeedEvent::OutboxRestored { waiting, pending });
         }
         let active: Vec<(u64, String)> = engine
-            .incidents
+            .book
+            .all()
             .iter()
             .filter(|i| i.status.is_active())
             .map(|i| (i.id, i.scenario.code.clone()))
@@ -329,7 +328,7 @@ impl Engine {
             source: engine.source_desc(),
             poll_secs: poll,
             data_dir: engine.store.dir().display().to_string(),
-            restored: engine.incidents.len(),
+            restored: engine.book.all().len(),
             active,
         };
         engine.emit(now, started);
@@ -379,7 +378,7 @@ impl Engine {
         let mut inputs = self.inputs_rx.take().expect("run is called once");
         loop {
             let delivery_wake = self.outbox_wake();
-            let save_due = self.incident_saves.due();
+            let save_due = self.book.saves.due();
             tokio::select! {
                 _ = stop.notified() => break,
                 _ = tokio::time::sleep_until(save_due.unwrap_or_else(tokio::time::Instant::now)), if save_due.is_some() => {
@@ -420,7 +419,7 @@ impl Engine {
         }
         self.live = None;
         // A save still running finishes before the last one, so the newest list wins on disk.
-        while self.incident_saves.in_flight() {
+        while self.book.saves.in_flight() {
             match inputs.recv().await {
                 Some(input @ Input::Saved(_)) => self.on_input(input),
                 // What the other tasks still report says nothing the last saves need.
@@ -440,7 +439,7 @@ impl Engine {
             Input::Live(event) => self.on_live(event),
             Input::Delivery(event) => self.on_delivery(event),
             Input::Saved(result) => {
-                self.incident_saves.finished(result.is_ok());
+                self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
             }
         }
@@ -476,13 +475,9 @@ impl Engine {
         self.queue_feed(entry);
     }
 
+    /// The incidents changed: publish them and schedule their save.
     fn publish_incidents(&mut self) {
-        let excess = self.incidents.len().saturating_sub(INCIDENT_LIMIT);
-        if excess > 0 {
-            Arc::make_mut(&mut self.incidents).drain(..excess);
-        }
-        self.board_mut().incidents = self.incidents.clone();
-        self.incident_saves.mark_dirty();
+        self.board_mut().incidents = self.book.changed();
     }
 
     fn poll(&mut self) {
@@ -522,7 +517,7 @@ impl Engine {
             Command::RetryNotification { job } => self.retry_notification(job, now),
             Command::AcknowledgeNotification { job } => self.acknowledge_notification(job, now),
             Command::ExportReport { incident, path } => {
-                let Some(inc) = self.incidents.iter().find(|i| i.id == incident) else {
+                let Some(inc) = self.book.find(incident) else {
                     return self.unknown_incident(incident, now);
                 };
                 let text = format!(

@@ -528,14 +528,14 @@ impl Engine {
 
     /// Queues what `event` of incident `id` should send.
     pub(super) fn notify(&mut self, id: u64, event: NotifyEvent, now: DateTime<Utc>) {
-        if let Some(inc) = self.incidents.iter().find(|i| i.id == id) {
+        if let Some(inc) = self.book.find(id) {
             self.notifier.notify(inc, event, now, &self.settings);
         }
         self.settle_notifier();
     }
 
     pub(super) fn send_to_slack(&mut self, id: u64, now: DateTime<Utc>) {
-        let inc = self.incidents.iter().find(|i| i.id == id);
+        let inc = self.book.find(id);
         self.notifier.send_to_slack(id, inc, now, &self.settings);
         self.settle_notifier();
     }

@@ -1,8 +1,6 @@
 //! What the responder does to an incident: marks on hypotheses, the plan executed (behind the
 //! engine's own high-risk guard) or deferred, the incident closed.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::Engine;
@@ -137,9 +135,7 @@ impl Engine {
     }
 
     pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {
-        Arc::make_mut(&mut self.incidents)
-            .iter_mut()
-            .find(|i| i.id == id)
+        self.book.find_mut(id)
     }
 
     pub(super) fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {

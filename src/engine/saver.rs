@@ -64,10 +64,10 @@ impl Engine {
     /// Hands the current incident list to a blocking thread; its result comes back on
     /// the engine's inputs. The list is shared, so this costs a pointer copy here.
     pub(super) fn start_incident_save(&mut self) {
-        self.incident_saves.started();
+        self.book.saves.started();
         let (store, incidents, done) = (
             self.store.clone(),
-            self.incidents.clone(),
+            self.book.all().clone(),
             self.inputs.clone(),
         );
         tokio::task::spawn_blocking(move || {
@@ -86,7 +86,7 @@ impl Engine {
 
     /// Writes incidents now, on this thread: only at exit.
     pub(super) fn save_incidents(&mut self) {
-        let result = self.store.save_incidents(&self.incidents);
+        let result = self.store.save_incidents(self.book.all());
         self.note_save(SaveTarget::Incidents, result);
     }
 
