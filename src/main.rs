@@ -9,6 +9,7 @@ use clap::Parser;
 use incident_console::engine::EngineConfig;
 use incident_console::model::{Lang, Settings};
 use incident_console::store::Store;
+use incident_console::ui::{Renderer, WindowOptions};
 
 /// Incident Response Console: watch metrics, open incidents, run the runbook.
 #[derive(Parser, Debug)]
@@ -36,6 +37,13 @@ struct Cli {
     /// language, then the locale's).
     #[arg(long, value_name = "ko|en", value_parser = parse_lang)]
     lang: Option<Lang>,
+    /// Which renderer draws the window: `glow` (OpenGL) or `wgpu`.
+    #[arg(long, value_enum, default_value_t = Renderer::Glow)]
+    renderer: Renderer,
+    /// Write one line per frame the window draws to FILE (when, which frame, why): for
+    /// `scripts/measure-window` and for finding out what wakes the window.
+    #[arg(long, value_name = "FILE")]
+    frame_log: Option<PathBuf>,
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {
@@ -47,6 +55,7 @@ fn parse_lang(text: &str) -> Result<Lang, String> {
 }
 
 fn main() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let data_dir = match cli.data_dir {
         Some(d) => d,
@@ -82,5 +91,10 @@ fn main() -> anyhow::Result<()> {
     if cli.run_for_secs.is_some() {
         anyhow::bail!("--for only applies with --headless");
     }
-    incident_console::ui::run_window(config)
+    let window = WindowOptions {
+        started,
+        frame_log: cli.frame_log,
+        renderer: cli.renderer,
+    };
+    incident_console::ui::run_window(config, window)
 }

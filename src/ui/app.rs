@@ -14,6 +14,8 @@ pub struct ConsoleApp {
     engine: EngineHandle,
     ui: UiState,
     repaint_installed: bool,
+    /// `--frame-log`: a line per pass, for measuring.
+    pub(super) frame_log: Option<super::framelog::FrameLog>,
 }
 
 impl ConsoleApp {
@@ -24,6 +26,7 @@ impl ConsoleApp {
             engine,
             ui: UiState::default(),
             repaint_installed: false,
+            frame_log: None,
         }
     }
 
@@ -41,7 +44,12 @@ impl ConsoleApp {
     pub fn console_ui(&mut self, ui: &mut egui::Ui) {
         if !self.repaint_installed {
             let ctx = ui.ctx().clone();
-            self.engine.set_repaint(move || ctx.request_repaint());
+            // A zero-delay request makes egui draw two frames ("to let things settle"); a
+            // 1 ms delay makes it draw one, and without a GPU each frame costs real CPU. What
+            // does need a second pass (a grid that re-measured) asks for it itself.
+            self.engine.set_repaint(move || {
+                ctx.request_repaint_after(std::time::Duration::from_millis(1));
+            });
             self.repaint_installed = true;
             self.ui.commands = Some(self.engine.sender());
         }
@@ -123,9 +131,12 @@ impl ConsoleApp {
 impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.console_ui(ui);
+        if let Some(log) = &mut self.frame_log {
+            log.record(ui.ctx());
+        }
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.engine.shutdown();
     }
 }

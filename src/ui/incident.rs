@@ -134,14 +134,12 @@ fn detail_ui(
     ui.label(RichText::new(inc.scenario.description.text(lang)).weak());
     ui.add_space(4.0);
     let tr = &inc.trigger;
-    egui::Grid::new(("incident-facts", inc.id))
-        .num_columns(2)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            ui.label(t(lang, "Source", "출처"));
+    ui.scope(|ui| {
+        ui.spacing_mut().item_spacing.y = 4.0;
+        fact_ui(ui, t(lang, "Source", "출처"), |ui| {
             ui.label(&inc.scenario.source);
-            ui.end_row();
-            ui.label(t(lang, "Detected", "감지 시각"));
+        });
+        fact_ui(ui, t(lang, "Detected", "감지 시각"), |ui| {
             ui.label(format!(
                 "{} ({})",
                 inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
@@ -150,8 +148,8 @@ fn detail_ui(
                     TriggerOrigin::Manual => t(lang, "manual trigger", "수동 발생"),
                 }
             ));
-            ui.end_row();
-            ui.label(t(lang, "Trigger", "트리거 값"));
+        });
+        fact_ui(ui, t(lang, "Trigger", "트리거 값"), |ui| {
             ui.horizontal_wrapped(|ui| {
                 for rv in &tr.values {
                     value_vs_threshold_ui(ui, rv, lang, dark);
@@ -167,11 +165,11 @@ fn detail_ui(
                     );
                 }
             });
-            ui.end_row();
-            ui.label(t(lang, "Re-fires", "재발생"));
+        });
+        fact_ui(ui, t(lang, "Re-fires", "재발생"), |ui| {
             ui.label(inc.refire_count.to_string());
-            ui.end_row();
-            ui.label(t(lang, "Hotspots", "핫스팟"));
+        });
+        fact_ui(ui, t(lang, "Hotspots", "핫스팟"), |ui| {
             ui.vertical(|ui| {
                 if inc.hotspots.is_empty() {
                     ui.label(RichText::new(t(lang, "none", "없음")).weak());
@@ -212,13 +210,13 @@ fn detail_ui(
                     ));
                 }
             });
-            ui.end_row();
-            if let Some(ttr) = inc.time_to_recover() {
-                ui.label(t(lang, "Time to recover", "복구 소요"));
+        });
+        if let Some(ttr) = inc.time_to_recover() {
+            fact_ui(ui, t(lang, "Time to recover", "복구 소요"), |ui| {
                 ui.label(RichText::new(format_duration(ttr)).color(style::recovered(dark)));
-                ui.end_row();
-            } else if inc.status == IncidentStatus::Mitigating {
-                ui.label(t(lang, "Recovery watch", "복구 감시"));
+            });
+        } else if inc.status == IncidentStatus::Mitigating {
+            fact_ui(ui, t(lang, "Recovery watch", "복구 감시"), |ui| {
                 ui.label(
                     RichText::new(format!(
                         "{} / {} {}",
@@ -228,9 +226,9 @@ fn detail_ui(
                     ))
                     .color(style::pending(dark)),
                 );
-                ui.end_row();
-            }
-        });
+            });
+        }
+    });
 
     ui.add_space(6.0);
     ui.label(
@@ -514,5 +512,26 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
             }
             ui.label(rt);
         }
+    });
+}
+
+/// Width of the label column of an incident's facts, in points.
+const FACT_LABEL_WIDTH: f32 = 120.0;
+
+/// One row of an incident's facts: a label in a fixed-width column and its value beside it.
+/// A two-column `Grid` would look the same, but it re-measures whenever a value's width
+/// changes (every breaching sample changes a hotspot line) and then asks for two more frames,
+/// each drawn on the CPU where there is no GPU.
+fn fact_ui(ui: &mut egui::Ui, label: &str, value: impl FnOnce(&mut egui::Ui)) {
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui_with_layout(
+            egui::vec2(FACT_LABEL_WIDTH, 0.0),
+            egui::Layout::left_to_right(egui::Align::TOP),
+            |ui| {
+                ui.set_min_width(FACT_LABEL_WIDTH);
+                ui.label(label);
+            },
+        );
+        value(ui);
     });
 }

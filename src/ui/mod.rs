@@ -5,6 +5,7 @@ mod actions;
 mod app;
 mod feed;
 pub mod fonts;
+mod framelog;
 pub mod i18n;
 mod incident;
 mod metrics;
@@ -26,8 +27,28 @@ pub const WINDOW_FILE: &str = "window.ron";
 /// Window title.
 pub const WINDOW_TITLE: &str = "Incident Response Console";
 
+/// How the window is drawn (the command line's say).
+#[derive(Clone, Debug)]
+pub struct WindowOptions {
+    /// When `main` started (the frame log counts from it).
+    pub started: std::time::Instant,
+    /// `--frame-log`: where to write one line per pass.
+    pub frame_log: Option<std::path::PathBuf>,
+    /// `--renderer`: which of eframe's renderers draws the window.
+    pub renderer: Renderer,
+}
+
+/// eframe's two renderers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Renderer {
+    /// OpenGL through glow.
+    Glow,
+    /// wgpu (Vulkan, or GL where there is no Vulkan).
+    Wgpu,
+}
+
 /// Opens the window and runs until it is closed; the engine is saved and stopped on the way out.
-pub fn run_window(config: EngineConfig) -> anyhow::Result<()> {
+pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result<()> {
     #[cfg(all(unix, not(target_os = "macos")))]
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         anyhow::bail!(
@@ -47,14 +68,31 @@ pub fn run_window(config: EngineConfig) -> anyhow::Result<()> {
             .with_min_inner_size([960.0, 620.0]),
         persist_window: true,
         persistence_path: Some(window_file),
+        renderer: match window.renderer {
+            Renderer::Glow => eframe::Renderer::Glow,
+            Renderer::Wgpu => eframe::Renderer::Wgpu,
+        },
         ..Default::default()
+    };
+    let frame_log = match &window.frame_log {
+        Some(path) => Some(
+            framelog::FrameLog::create(path, window.started).map_err(|e| {
+                anyhow::anyhow!("the frame log {} cannot be written: {e}", path.display())
+            })?,
+        ),
+        None => None,
     };
     eframe::run_native(
         WINDOW_TITLE,
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
-            Ok(Box::new(ConsoleApp::new(handle)))
+            // No animations: a scroll bar fading in was 13 frames, each drawn on the CPU
+            // where there is no GPU. Everything still moves, in one frame.
+            cc.egui_ctx.all_styles_mut(|s| s.animation_time = 0.0);
+            let mut app = ConsoleApp::new(handle);
+            app.frame_log = frame_log;
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("the window could not start: {e}"))
