@@ -136,6 +136,15 @@ impl eframe::App for ConsoleApp {
         }
     }
 
+    /// The panels are not filled (see [`super::setup_context`]): the clear is their colour.
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        if visuals.dark_mode {
+            egui::Visuals::dark().panel_fill.to_normalized_gamma_f32()
+        } else {
+            egui::Visuals::light().panel_fill.to_normalized_gamma_f32()
+        }
+    }
+
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.engine.shutdown();
     }

@@ -7,7 +7,7 @@ use egui_kittest::kittest::Queryable;
 use incident_console::engine::{Engine, EngineConfig};
 use incident_console::model::FeedKind;
 use incident_console::store::Store;
-use incident_console::ui::{ConsoleApp, fonts};
+use incident_console::ui::{ConsoleApp, setup_context};
 
 pub fn harness(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
     // One sample at start, then quiet, so the clicks decide what happens.
@@ -28,7 +28,7 @@ pub fn harness_with(
     let app = ConsoleApp::new(handle);
     let mut h = Harness::builder()
         .with_size([1500.0, 1400.0])
-        .with_context_setup(fonts::install)
+        .with_context_setup(setup_context)
         .build_ui_state(|ui, app: &mut ConsoleApp| app.console_ui(ui), app);
     h.run_steps(3);
     h
