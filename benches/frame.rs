@@ -74,6 +74,7 @@ fn full_console(dir: &std::path::Path) -> Harness<'static, ConsoleApp> {
         ..EngineConfig::new(Store::new(dir))
     })
     .expect("engine");
+    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
     handle.send(Command::TriggerScenario {
         code: Some("http_5xx_surge".into()),
     });

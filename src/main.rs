@@ -37,8 +37,9 @@ struct Cli {
     /// language, then the locale's).
     #[arg(long, value_name = "ko|en", value_parser = parse_lang)]
     lang: Option<Lang>,
-    /// Which renderer draws the window: `glow` (OpenGL) or `wgpu`.
-    #[arg(long, value_enum, default_value_t = Renderer::Glow)]
+    /// Which renderer draws the window: `auto` (glow, then wgpu if OpenGL cannot start),
+    /// `glow` or `wgpu`.
+    #[arg(long, value_enum, default_value_t = Renderer::Auto)]
     renderer: Renderer,
     /// Write one line per frame the window draws to FILE (when, which frame, why): for
     /// `scripts/measure-window` and for finding out what wakes the window.

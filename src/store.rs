@@ -131,6 +131,14 @@ impl Store {
         r
     }
 
+    /// The saved settings if they can be read as they are, without reporting or moving
+    /// anything aside (that is [`Self::restore`]'s job, which follows): the window's first
+    /// frame uses them for its language and theme while the rest is restored.
+    pub fn peek_settings(&self) -> Option<Settings> {
+        let text = std::fs::read_to_string(self.dir.join(SETTINGS_FILE)).ok()?;
+        ron::from_str(&text).ok()
+    }
+
     fn read<T: DeserializeOwned>(&self, name: &str, problems: &mut Vec<String>) -> Option<T> {
         let path = self.dir.join(name);
         let text = match std::fs::read_to_string(&path) {

@@ -563,3 +563,44 @@ async fn a_rule_without_a_runbook_opens_a_generic_incident_per_series() {
     }
     assert!(count(&feed, FeedKind::Detection, "rule:cpu_usage opened incident") == 1);
 }
+
+/// The window opens before the data dir is read: what it shows first has the saved language
+/// and says it is restoring, and peeking at the settings moves nothing aside (the restore
+/// that follows reports a bad file, once).
+#[test]
+fn the_first_frame_shows_saved_settings_while_restoring_and_peeking_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let saved = incident_console::model::Settings {
+        language: Lang::Ko,
+        ..Default::default()
+    };
+    store.save_settings(&saved).unwrap();
+    let first = ConsoleState::starting(&EngineConfig::new(Store::new(dir.path())));
+    assert!(first.board.restoring);
+    assert_eq!(first.board.settings.language, Lang::Ko);
+    assert!(first.board.incidents.is_empty());
+
+    std::fs::write(dir.path().join("settings.ron"), "(language: Klingon").unwrap();
+    let first = ConsoleState::starting(&EngineConfig {
+        default_language: Lang::En,
+        ..EngineConfig::new(Store::new(dir.path()))
+    });
+    assert_eq!(first.board.settings.language, Lang::En);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("settings.ron")).unwrap(),
+        "(language: Klingon",
+        "a peek must not move the file aside"
+    );
+    let restored = Engine::new(EngineConfig::new(Store::new(dir.path())));
+    let st = restored.state();
+    let st = st.lock();
+    assert!(!st.board.restoring);
+    assert_eq!(
+        st.feed
+            .iter()
+            .filter(|e| matches!(e.event, FeedEvent::RestoreProblem(_)))
+            .count(),
+        1
+    );
+}

@@ -164,6 +164,7 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
         ..EngineConfig::new(Store::new(dir.path()))
     })
     .unwrap();
+    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
     let state = Arc::clone(&handle.state);
 
     wait_for(&state, "an incident opened by the monitor", |st| {

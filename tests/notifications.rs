@@ -51,11 +51,13 @@ fn start(dir: &Path, settings: Option<&Settings>) -> EngineHandle {
     if let Some(s) = settings {
         store.save_settings(s).unwrap();
     }
-    Engine::spawn(EngineConfig {
+    let handle = Engine::spawn(EngineConfig {
         force_demo: true,
         ..EngineConfig::new(store)
     })
-    .unwrap()
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    handle
 }
 
 fn trigger(h: &EngineHandle) {

@@ -195,7 +195,9 @@ fn live_engine(
     s.prometheus.base_url = url.into();
     s.prometheus.timeout_secs = timeout_secs;
     store.save_settings(&s).unwrap();
-    Engine::spawn(EngineConfig::new(store)).unwrap()
+    let handle = Engine::spawn(EngineConfig::new(store)).unwrap();
+    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
+    handle
 }
 
 #[test]

@@ -40,6 +40,22 @@ impl EngineHandle {
         f(&self.state.lock().feed)
     }
 
+    /// Waits until the engine has restored the data dir (see [`super::Engine::spawn`]), for at
+    /// most `timeout`; returns whether it has. For callers that read the state at once (tests,
+    /// benches); the window instead draws "restoring" and looks again.
+    pub fn wait_restored(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if !self.state.lock().board.restoring {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline || !self.is_running() {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
     /// Queues a command. Returns false (and the engine is gone or swamped) if it could not.
     pub fn send(&self, command: Command) -> bool {
         self.commands.try_send(command).is_ok()

@@ -110,6 +110,14 @@ pub struct Engine {
     notifier: notifier::Notifier,
 }
 
+/// What the engine and its handle share.
+#[derive(Clone)]
+struct Shared {
+    state: Arc<Mutex<ConsoleState>>,
+    repaint: Arc<Mutex<Option<RepaintFn>>>,
+    stop: Arc<tokio::sync::Notify>,
+}
+
 /// What a live task is polling with; a new one starts only when this changes.
 #[derive(Clone, Debug, PartialEq)]
 struct LiveKey {
@@ -180,6 +188,16 @@ const FEED_SAVE_EVERY: Duration = Duration::from_secs(10);
 impl Engine {
     /// Restores the data dir, loads scenarios and prepares the state. Does no polling yet.
     pub fn new(config: EngineConfig) -> Self {
+        let shared = Shared {
+            state: Arc::new(Mutex::new(ConsoleState::starting(&config))),
+            repaint: Arc::new(Mutex::new(None)),
+            stop: Arc::new(tokio::sync::Notify::new()),
+        };
+        Self::with_shared(config, shared)
+    }
+
+    /// [`Self::new`], publishing into state the window already holds.
+    fn with_shared(config: EngineConfig, shared: Shared) -> Self {
         let restored = config.store.restore();
         let saved_settings = restored.settings.unwrap_or_else(|| Settings {
             language: config.default_language,
@@ -203,6 +221,7 @@ impl Engine {
             .poll_override_secs
             .unwrap_or(settings.poll_interval_secs);
         let board = Board {
+            restoring: false,
             settings: settings.clone(),
             scenarios: Arc::new(scenario_load.scenarios),
             rules: rules.clone(),
@@ -228,7 +247,7 @@ impl Engine {
             notifications: Arc::new(restored.outbox.jobs.clone()),
             slack_test: None,
         };
-        let state = ConsoleState {
+        *shared.state.lock() = ConsoleState {
             board: board.clone(),
             feed: feed.clone(),
             feed_total: feed.len() as u64,
@@ -238,9 +257,9 @@ impl Engine {
         let notifier_inputs = inputs.clone();
         let notifier_clock = config.clock.clone();
         let mut engine = Self {
-            state: Arc::new(Mutex::new(state)),
-            repaint: Arc::new(Mutex::new(None)),
-            stop: Arc::new(tokio::sync::Notify::new()),
+            state: shared.state,
+            repaint: shared.repaint,
+            stop: shared.stop,
             store: config.store,
             clock: config.clock,
             feed_tap: config.feed_tap,
@@ -341,25 +360,35 @@ impl Engine {
         self.state.clone()
     }
 
-    /// Starts the engine on its own thread with its own tokio runtime.
+    /// Starts the engine on its own thread with its own tokio runtime, and returns at once:
+    /// the data dir is restored on that thread, so a window opens without waiting for it (the
+    /// state says `restoring` until then).
     pub fn spawn(config: EngineConfig) -> std::io::Result<EngineHandle> {
         let (tx, rx) = mpsc::channel(256);
         // One thread is plenty: the engine's work is small and I/O-bound.
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let engine = runtime.block_on(async { Engine::new(config) });
-        let state = engine.state();
-        let repaint = engine.repaint.clone();
-        let stop = engine.stop.clone();
+        let shared = Shared {
+            state: Arc::new(Mutex::new(ConsoleState::starting(&config))),
+            repaint: Arc::new(Mutex::new(None)),
+            stop: Arc::new(tokio::sync::Notify::new()),
+        };
+        let handle_parts = shared.clone();
         let thread = std::thread::Builder::new()
             .name("engine".into())
-            .spawn(move || runtime.block_on(engine.run(rx)))?;
+            .spawn(move || {
+                runtime.block_on(async {
+                    let engine = Engine::with_shared(config, shared);
+                    engine.request_repaint();
+                    engine.run(rx).await
+                })
+            })?;
         Ok(EngineHandle {
-            state,
+            state: handle_parts.state,
             commands: tx,
-            repaint,
-            stop,
+            repaint: handle_parts.repaint,
+            stop: handle_parts.stop,
             thread: Some(thread),
         })
     }

@@ -103,6 +103,9 @@ impl Verification {
 /// `engine/publish.rs`); cloning it costs a few reference counts and short vectors.
 #[derive(Clone, Debug)]
 pub struct Board {
+    /// The engine is still restoring the data dir: nothing but the settings is known yet
+    /// (the window's first frame does not wait for a full data dir to be read).
+    pub restoring: bool,
     /// Settings in force.
     pub settings: Settings,
     /// Loaded scenarios, sorted by code.
@@ -158,6 +161,44 @@ pub struct ConsoleState {
     pub history: MetricHistory,
 }
 
+impl ConsoleState {
+    /// What the window shows before the engine has restored the data dir: the saved settings
+    /// (for the language and theme), empty lists, no source, `restoring` set.
+    pub fn starting(config: &super::EngineConfig) -> Self {
+        let settings = config.store.peek_settings().unwrap_or_else(|| Settings {
+            language: config.default_language,
+            ..Settings::default()
+        });
+        Self {
+            board: Board {
+                restoring: true,
+                settings,
+                scenarios: Arc::default(),
+                rules: Arc::default(),
+                rule_files: Arc::default(),
+                flapping: Vec::new(),
+                unsourced: Vec::new(),
+                rule_test: None,
+                incidents: Arc::default(),
+                latest: None,
+                source: SourceStatus::Off,
+                data_dir: config.store.dir().to_path_buf(),
+                demo_forced: config.force_demo,
+                headless: config.headless,
+                last_verification: None,
+                poll_interval_secs: config.poll_override_secs.unwrap_or(0),
+                prometheus_test: None,
+                overridden: Vec::new(),
+                notifications: Arc::default(),
+                slack_test: None,
+            },
+            feed: VecDeque::new(),
+            feed_total: 0,
+            history: MetricHistory::with_capacity(1),
+        }
+    }
+}
+
 /// What one frame draws, copied under one short lock ([`super::EngineHandle::snapshot`]).
 /// Incidents, rules and scenarios are shared pointers, so the copy costs a few reference
 /// counts, not a deep clone. Fields mean what they mean in [`ConsoleState`]; the feed and the
@@ -165,6 +206,7 @@ pub struct ConsoleState {
 #[allow(missing_docs)]
 #[derive(Clone)]
 pub struct Snapshot {
+    pub restoring: bool,
     pub settings: Settings,
     pub scenarios: Arc<Vec<Scenario>>,
     pub rules: Arc<Vec<crate::model::Rule>>,
@@ -194,6 +236,7 @@ impl Snapshot {
     pub fn take(state: &ConsoleState) -> Self {
         let st = &state.board;
         Self {
+            restoring: st.restoring,
             settings: st.settings.clone(),
             scenarios: st.scenarios.clone(),
             rules: st.rules.clone(),

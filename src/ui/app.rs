@@ -158,6 +158,22 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
         ui.heading(super::WINDOW_TITLE);
         ui.toggle_value(&mut state.settings_open, t(lang, "Settings", "설정"));
         ui.separator();
+        if snap.restoring {
+            // The window opened before the data dir was read; look again shortly (the engine
+            // may finish before this window asked to be woken).
+            ui.label(format!(
+                "{} {} …",
+                t(
+                    lang,
+                    "Restoring incidents and the feed from",
+                    "인시던트와 피드를 복원하는 중:"
+                ),
+                snap.data_dir
+            ));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
         let (text, color) = source_words(snap, lang, dark);
         ui.label(RichText::new(text).color(color.unwrap_or(ui.visuals().text_color())));
         // The line shows an age, so it is a clock, but a lazy one: while samples arrive, each

@@ -53,12 +53,15 @@ pub struct WindowOptions {
     pub renderer: Renderer,
 }
 
-/// eframe's two renderers.
+/// Which of eframe's renderers draws the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Renderer {
-    /// OpenGL through glow.
+    /// glow, and wgpu if OpenGL cannot start.
+    Auto,
+    /// OpenGL through glow only. Without a GPU it costs about a quarter of wgpu's CPU per
+    /// frame (see the README's figures).
     Glow,
-    /// wgpu (Vulkan, or GL where there is no Vulkan).
+    /// wgpu only (Vulkan, or GL where there is no Vulkan).
     Wgpu,
 }
 
@@ -74,21 +77,6 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
     // The window's size, position and panel layout live beside the data they show, so each
     // data dir (and `--data-dir`) opens the way it was left.
     let window_file = config.store.dir().join(WINDOW_FILE);
-    let handle = Engine::spawn(config)?;
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(WINDOW_TITLE)
-            .with_app_id("incident-console")
-            .with_inner_size([1440.0, 920.0])
-            .with_min_inner_size([960.0, 620.0]),
-        persist_window: true,
-        persistence_path: Some(window_file),
-        renderer: match window.renderer {
-            Renderer::Glow => eframe::Renderer::Glow,
-            Renderer::Wgpu => eframe::Renderer::Wgpu,
-        },
-        ..Default::default()
-    };
     let frame_log = match &window.frame_log {
         Some(path) => Some(
             framelog::FrameLog::create(path, window.started).map_err(|e| {
@@ -97,15 +85,51 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
         ),
         None => None,
     };
-    eframe::run_native(
-        WINDOW_TITLE,
-        options,
-        Box::new(move |cc| {
-            setup_context(&cc.egui_ctx);
-            let mut app = ConsoleApp::new(handle);
-            app.frame_log = frame_log;
-            Ok(Box::new(app))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("the window could not start: {e}"))
+    // The engine restores the data dir on its own thread while the window starts.
+    let handle = Engine::spawn(config)?;
+    // The app is made only once a renderer has started; until then a failed renderer leaves
+    // the engine here for the next one to take.
+    let parts = std::sync::Arc::new(std::sync::Mutex::new(Some((handle, frame_log))));
+    let renderers: &[eframe::Renderer] = match window.renderer {
+        Renderer::Auto => &[eframe::Renderer::Glow, eframe::Renderer::Wgpu],
+        Renderer::Glow => &[eframe::Renderer::Glow],
+        Renderer::Wgpu => &[eframe::Renderer::Wgpu],
+    };
+    let mut failures = Vec::new();
+    for &renderer in renderers {
+        let options = eframe::NativeOptions {
+            viewport: egui::ViewportBuilder::default()
+                .with_title(WINDOW_TITLE)
+                .with_app_id("incident-console")
+                .with_inner_size([1440.0, 920.0])
+                .with_min_inner_size([960.0, 620.0]),
+            persist_window: true,
+            persistence_path: Some(window_file.clone()),
+            renderer,
+            ..Default::default()
+        };
+        let slot = parts.clone();
+        let result = eframe::run_native(
+            WINDOW_TITLE,
+            options,
+            Box::new(move |cc| {
+                let Some((handle, frame_log)) = slot.lock().ok().and_then(|mut p| p.take()) else {
+                    return Err("the engine was already handed to a window".into());
+                };
+                setup_context(&cc.egui_ctx);
+                let mut app = ConsoleApp::new(handle);
+                app.frame_log = frame_log;
+                Ok(Box::new(app))
+            }),
+        );
+        match result {
+            Ok(()) => return Ok(()),
+            Err(e) => failures.push(format!("{renderer}: {e}")),
+        }
+        // A window that ran and then failed has used the engine; do not open a second one.
+        if parts.lock().map_or(true, |p| p.is_none()) {
+            break;
+        }
+    }
+    anyhow::bail!("the window could not start ({})", failures.join("; "))
 }

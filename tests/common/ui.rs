@@ -25,6 +25,7 @@ pub fn harness_with(
         ..EngineConfig::new(Store::new(dir))
     })
     .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
     let app = ConsoleApp::new(handle);
     let mut h = Harness::builder()
         .with_size([1500.0, 1400.0])
