@@ -9,7 +9,17 @@ use tokio::sync::mpsc;
 use super::{Command, ConsoleState};
 
 /// What the engine calls after a batch of changes (the window's repaint).
-pub(super) type RepaintFn = Arc<dyn Fn() + Send + Sync>;
+pub(super) type RepaintFn = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// What a published turn changed, so that a window in the background can let graphs wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// Something a responder must see at once: a feed entry, an incident, a source's health,
+    /// a test's answer, settings.
+    News,
+    /// Only a new sample: the cards' values and the graphs.
+    Sample,
+}
 
 /// What the UI holds: the shared state, the command channel, and the engine thread.
 pub struct EngineHandle {
@@ -67,7 +77,7 @@ impl EngineHandle {
     }
 
     /// Installs what the engine calls after each batch of changes (the window's repaint).
-    pub fn set_repaint(&self, repaint: impl Fn() + Send + Sync + 'static) {
+    pub fn set_repaint(&self, repaint: impl Fn(Wake) + Send + Sync + 'static) {
         *self.repaint.lock() = Some(Arc::new(repaint));
     }
 

@@ -49,7 +49,7 @@ impl Engine {
     pub(super) fn ingest(&mut self, reading: Reading) {
         let rules = self.rules.clone();
         let obs = self.detector.observe(&reading, &rules);
-        self.board_mut().latest = Some(reading.clone());
+        self.set_latest(reading.clone());
         self.history_op(HistoryOp::Push(reading.clone()));
         let mut changed = false;
         for event in &obs.events {

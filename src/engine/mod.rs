@@ -46,8 +46,8 @@ use tokio::sync::mpsc;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::Command;
 pub use config::EngineConfig;
-pub use handle::EngineHandle;
 use handle::RepaintFn;
+pub use handle::{EngineHandle, Wake};
 pub use input::Input;
 use input::InputTx;
 pub use notifier::{DeliveryEvent, SlackTest};
@@ -380,7 +380,7 @@ impl Engine {
             .spawn(move || {
                 runtime.block_on(async {
                     let engine = Engine::with_shared(config, shared);
-                    engine.request_repaint();
+                    engine.request_repaint(Wake::News);
                     engine.run(rx).await
                 })
             })?;
@@ -442,8 +442,8 @@ impl Engine {
                     }
                 },
             }
-            if self.publish() {
-                self.request_repaint();
+            if let Some(wake) = self.publish() {
+                self.request_repaint(wake);
             }
         }
         self.live = None;
@@ -482,10 +482,10 @@ impl Engine {
 
     /// Wakes the window; called only after a turn that changed something it draws, so an
     /// idle window stays asleep.
-    fn request_repaint(&self) {
+    fn request_repaint(&self, wake: Wake) {
         let f = self.repaint.lock().clone();
         if let Some(f) = f {
-            f();
+            f(wake);
         }
     }
 

@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Engine;
 use super::state::Board;
+use super::{Engine, Wake};
 use crate::history::MetricHistory;
 use crate::integrations::prometheus::{PromError, RangeSeries};
 use crate::model::{FeedEntry, FeedEvent, Reading};
@@ -77,6 +77,8 @@ impl Backfill {
 pub(super) struct Outgoing {
     /// The board changed.
     board: bool,
+    /// Something beyond a new sample changed (see [`Wake`]).
+    news: bool,
     /// New feed entries, oldest first.
     feed: Vec<FeedEntry>,
     /// History changes, in order.
@@ -87,7 +89,14 @@ impl Engine {
     /// The board, to change; it is published at the end of the turn.
     pub(super) fn board_mut(&mut self) -> &mut Board {
         self.out.board = true;
+        self.out.news = true;
         &mut self.board
+    }
+
+    /// Sets the newest reading: the one board change that is only a sample.
+    pub(super) fn set_latest(&mut self, reading: Reading) {
+        self.out.board = true;
+        self.board.latest = Some(reading);
     }
 
     /// Queues a history change for the end of the turn.
@@ -100,13 +109,14 @@ impl Engine {
         self.out.feed.push(entry);
     }
 
-    /// Applies what this turn changed under one lock. Returns whether anything changed (so the
-    /// window is woken only then).
-    pub(super) fn publish(&mut self) -> bool {
+    /// Applies what this turn changed under one lock. Returns what changed, if anything (so
+    /// the window is woken only then, and knows whether it was only a sample).
+    pub(super) fn publish(&mut self) -> Option<Wake> {
         let out = std::mem::take(&mut self.out);
         if !out.board && out.feed.is_empty() && out.history.is_empty() {
-            return false;
+            return None;
         }
+        let mut news = out.news || !out.feed.is_empty();
         let state = self.state.clone();
         let mut st = state.lock();
         let mut said = Vec::new();
@@ -129,6 +139,7 @@ impl Engine {
             self.emit(at, event);
         }
         let feed = std::mem::take(&mut self.out.feed);
+        news |= !feed.is_empty();
         for entry in out.feed.into_iter().chain(feed) {
             if st.feed.len() >= FEED_LIMIT {
                 st.feed.pop_front();
@@ -139,6 +150,6 @@ impl Engine {
         if out.board {
             st.board = self.board.clone();
         }
-        true
+        Some(if news { Wake::News } else { Wake::Sample })
     }
 }

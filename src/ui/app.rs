@@ -14,6 +14,8 @@ pub struct ConsoleApp {
     engine: EngineHandle,
     ui: UiState,
     repaint_installed: bool,
+    /// How soon a published change is drawn (graphs wait while in the background).
+    pace: std::sync::Arc<super::pace::Pace>,
     /// `--frame-log`: a line per pass, for measuring.
     pub(super) frame_log: Option<super::framelog::FrameLog>,
 }
@@ -27,6 +29,7 @@ impl ConsoleApp {
             ui: UiState::default(),
             repaint_installed: false,
             frame_log: None,
+            pace: super::pace::Pace::new(),
         }
     }
 
@@ -47,13 +50,16 @@ impl ConsoleApp {
             // A zero-delay request makes egui draw two frames ("to let things settle"); a
             // 1 ms delay makes it draw one, and without a GPU each frame costs real CPU. What
             // does need a second pass (a grid that re-measured) asks for it itself.
-            self.engine.set_repaint(move || {
-                ctx.request_repaint_after(std::time::Duration::from_millis(1));
+            let pace = self.pace.clone();
+            self.engine.set_repaint(move |wake| {
+                ctx.request_repaint_after(pace.delay(wake, std::time::Instant::now()));
             });
             self.repaint_installed = true;
             self.ui.commands = Some(self.engine.sender());
         }
         let snap = self.engine.snapshot();
+        let focused = ui.ctx().input(|i| i.focused);
+        self.pace.frame(std::time::Instant::now(), focused);
         if self.ui.applied_theme != Some(snap.settings.theme) {
             ui.ctx().set_theme(match snap.settings.theme {
                 ThemeChoice::Light => egui::Theme::Light,

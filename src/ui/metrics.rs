@@ -216,9 +216,23 @@ fn card_ui(ui: &mut egui::Ui, snap: &Snapshot, rule: &Rule, cache: &SparklineCac
             }
         });
         let window = snap.settings.graph_window_mins;
+        // Say why the graph may be up to a few seconds behind (see ui/pace.rs).
+        let background = if ui.ctx().input(|i| i.focused) {
+            String::new()
+        } else {
+            let secs = super::pace::BACKGROUND_GRAPH_SECS;
+            match lang {
+                crate::model::Lang::En => {
+                    format!(" · in the background: updated every {secs} s, alerts at once")
+                }
+                crate::model::Lang::Ko => {
+                    format!(" · 백그라운드: {secs}초마다 갱신, 알림은 즉시")
+                }
+            }
+        };
         ui.label(
             RichText::new(format!(
-                "{} {window} {}",
+                "{} {window} {}{background}",
                 t(lang, "last", "최근"),
                 t(lang, "min, per series", "분, 시리즈별")
             ))

@@ -11,6 +11,7 @@ mod incident;
 mod metrics;
 mod notify;
 mod outbox;
+mod pace;
 mod rules;
 mod settings;
 mod state;
