@@ -203,13 +203,14 @@ impl Store {
 
     fn write<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StoreError> {
         let path = self.dir.join(name);
-        let text =
-            ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default()).map_err(|e| {
-                StoreError::Encode {
-                    path: path.clone(),
-                    message: e.to_string(),
-                }
-            })?;
+        // Strings unescaped (raw `r#"…"#` where they hold a quote or backslash): escaping
+        // looked up every character's printability and made a save of 500 incidents take
+        // 64 ms instead of 13. Both forms read back the same, and old files still load.
+        let pretty = ron::ser::PrettyConfig::default().escape_strings(false);
+        let text = ron::ser::to_string_pretty(value, pretty).map_err(|e| StoreError::Encode {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         write_atomic(&path, text.as_bytes()).map_err(|source| StoreError::Io { path, source })
     }
 }
@@ -265,7 +266,11 @@ mod tests {
         store.save_settings(&s).unwrap();
         let feed: VecDeque<FeedEntry> = (0..3)
             .map(|i| {
-                let words = format!("결제 API 오류 {i} \"quoted\"\n두 번째 줄");
+                // Everything an unescaped string must survive: quotes, backslashes, a raw
+                // string's own terminator, new lines, tabs, control characters.
+                let words = format!(
+                    "결제 API 오류 {i} \"quoted\"\n두 번째 줄\t\\d+ \"# \"## r#\"x\"# \u{0}\u{1b}[31m"
+                );
                 FeedEntry::new(
                     chrono::Utc::now(),
                     crate::model::FeedEvent::RestoreProblem(words),
