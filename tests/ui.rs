@@ -114,15 +114,7 @@ fn settings_validate_in_words_and_survive_a_restart() {
     h.run_steps(2);
     h.get_by_label("Save settings").click();
     wait_for(&mut h, "the settings to be saved", |h| {
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .board
-            .settings
-            .prometheus
-            .http_threshold
-            == 0.07
+        saved_settings(h).prometheus.http_threshold == 0.07
     });
     // --demo wins over a saved URL, and the tab says so rather than pretending to be live.
     h.get_by_label_contains("Demo mode is on");
@@ -261,17 +253,7 @@ fn prometheus_test_shows_values_or_the_error_in_words() {
     h.get_by_label("cpu_usage: edge-node-01 = 4.20 %, edge-node-02 = NaN");
     assert!(fake.hits() >= 2, "both queries ran");
     // Test saves nothing.
-    assert_eq!(
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .board
-            .settings
-            .prometheus
-            .base_url,
-        ""
-    );
+    assert_eq!(saved_settings(&h).prometheus.base_url, "");
 
     let closed = common::closed_port_url();
     set_field(&mut h, "Base URL", &closed);
@@ -382,17 +364,12 @@ fn slack_tab_adds_and_removes_channels_and_test_says_slacks_error_in_words() {
     h.run_steps(2);
     h.get_by_label("Save settings").click();
     wait_for(&mut h, "the save", |h| {
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .board
-            .settings
+        saved_settings(h)
             .slack
             .channels
             .contains(&"#payments-oncall".to_string())
     });
-    let saved = h.state().engine().state.lock().board.settings.slack.clone();
+    let saved = saved_settings(&h).slack.clone();
     assert_eq!(saved.token.expose(), SLACK_TOKEN);
     assert_eq!(saved.api_base_url, fake.url);
     #[cfg(unix)]
@@ -448,18 +425,9 @@ fn email_tab_adds_dedups_pages_and_removes_recipients() {
     h.get_by_label_contains("Email is on: mail.example.com:587, to 5 recipients");
     h.get_by_label("Save settings").click();
     wait_for(&mut h, "the save", |h| {
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .board
-            .settings
-            .email
-            .recipients
-            .len()
-            == 5
+        saved_settings(h).email.recipients.len() == 5
     });
-    let saved = h.state().engine().state.lock().board.settings.email.clone();
+    let saved = saved_settings(&h).email.clone();
     assert_eq!(saved.recipients[0], "oncall2@example.com");
     assert_eq!(saved.smtp_host, "mail.example.com");
 }
@@ -502,4 +470,11 @@ fn a_pending_notification_is_shown_with_its_reason_and_can_be_acknowledged() {
         fake.posted().len() == 1
     });
     assert_eq!(fake.posted()[0].body["channel"], "#ops");
+}
+
+/// The settings in force in the harness's engine.
+fn saved_settings(
+    h: &egui_kittest::Harness<'static, incident_console::ui::ConsoleApp>,
+) -> incident_console::model::Settings {
+    h.state().engine().snapshot().settings
 }

@@ -222,22 +222,11 @@ impl Engine {
             .unwrap_or(settings.poll_interval_secs);
         let board = Board {
             restoring: false,
-            settings: settings.clone(),
             scenarios: Arc::new(scenario_load.scenarios),
             rules: rules.clone(),
             rule_files: Arc::new(rule_load.rules.clone()),
-            flapping: Vec::new(),
-            unsourced: Vec::new(),
-            rule_test: None,
             incidents: book.all().clone(),
-            latest: None,
-            source: SourceStatus::Off,
-            data_dir: config.store.dir().to_path_buf(),
-            demo_forced: config.force_demo,
-            headless: config.headless,
-            last_verification: None,
             poll_interval_secs: poll,
-            prometheus_test: None,
             overridden: config
                 .overrides
                 .names()
@@ -245,7 +234,7 @@ impl Engine {
                 .chain(config.notify_overrides.names())
                 .collect(),
             notifications: Arc::new(restored.outbox.jobs.clone()),
-            slack_test: None,
+            ..Board::empty(settings.clone(), &config)
         };
         *shared.state.lock() = ConsoleState {
             board: board.clone(),

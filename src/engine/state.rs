@@ -161,6 +161,35 @@ pub struct ConsoleState {
     pub history: MetricHistory,
 }
 
+impl Board {
+    /// A board that knows only `settings` and the command line: no rules, incidents or
+    /// source yet, and `restoring` set.
+    pub(super) fn empty(settings: Settings, config: &super::EngineConfig) -> Self {
+        Self {
+            restoring: true,
+            settings,
+            scenarios: Arc::default(),
+            rules: Arc::default(),
+            rule_files: Arc::default(),
+            flapping: Vec::new(),
+            unsourced: Vec::new(),
+            rule_test: None,
+            incidents: Arc::default(),
+            latest: None,
+            source: SourceStatus::Off,
+            data_dir: config.store.dir().to_path_buf(),
+            demo_forced: config.force_demo,
+            headless: config.headless,
+            last_verification: None,
+            poll_interval_secs: config.poll_override_secs.unwrap_or(0),
+            prometheus_test: None,
+            overridden: Vec::new(),
+            notifications: Arc::default(),
+            slack_test: None,
+        }
+    }
+}
+
 impl ConsoleState {
     /// What the window shows before the engine has restored the data dir: the saved settings
     /// (for the language and theme), empty lists, no source, `restoring` set.
@@ -170,28 +199,7 @@ impl ConsoleState {
             ..Settings::default()
         });
         Self {
-            board: Board {
-                restoring: true,
-                settings,
-                scenarios: Arc::default(),
-                rules: Arc::default(),
-                rule_files: Arc::default(),
-                flapping: Vec::new(),
-                unsourced: Vec::new(),
-                rule_test: None,
-                incidents: Arc::default(),
-                latest: None,
-                source: SourceStatus::Off,
-                data_dir: config.store.dir().to_path_buf(),
-                demo_forced: config.force_demo,
-                headless: config.headless,
-                last_verification: None,
-                poll_interval_secs: config.poll_override_secs.unwrap_or(0),
-                prometheus_test: None,
-                overridden: Vec::new(),
-                notifications: Arc::default(),
-                slack_test: None,
-            },
+            board: Board::empty(settings, config),
             feed: VecDeque::new(),
             feed_total: 0,
             history: MetricHistory::with_capacity(1),
