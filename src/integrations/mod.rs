@@ -1,6 +1,7 @@
 //! One module per outside system. Each owns its wire format and turns every failure into an
 //! error in words; none of them knows about the engine or the UI.
 
+pub mod alertmanager;
 pub mod email;
 pub mod http;
 pub mod prometheus;

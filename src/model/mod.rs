@@ -3,6 +3,7 @@
 //! Nothing in here knows about egui, tokio or the network: every type is serde data with
 //! small pure helpers, so it can be persisted, tested and drawn without side effects.
 
+mod alert;
 mod event;
 mod feed;
 mod incident;
@@ -15,6 +16,7 @@ mod scenario;
 mod secret;
 mod settings;
 
+pub use alert::{Alert, AlertState, AlertStatus, Labels, WEBHOOK_SOURCE};
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{

@@ -1,0 +1,286 @@
+//! Alertmanager's wire formats: the webhook payload (`webhook_config`, version "4") and API
+//! v2's `GET /api/v2/alerts` and `GET /api/v2/status`. Unknown fields are ignored; every
+//! failure is an error in words.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::model::{Alert, AlertState, AlertStatus, Labels, WEBHOOK_SOURCE};
+
+/// Why a payload from Alertmanager cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertmanagerError {
+    /// Not the JSON we expect (the serde error names the line, column and field).
+    #[error("not an Alertmanager payload: {0}")]
+    Json(String),
+    /// A webhook payload of a version this console does not read.
+    #[error("webhook payload version \"{0}\" is not supported (only \"4\")")]
+    Version(String),
+    /// A status other than firing or resolved.
+    #[error("alert {fingerprint}: status \"{status}\" is neither firing nor resolved")]
+    Status {
+        /// The alert.
+        fingerprint: String,
+        /// What it said.
+        status: String,
+    },
+    /// A time that is not RFC 3339.
+    #[error("alert {fingerprint}: {field} \"{value}\" is not a time")]
+    Time {
+        /// The alert.
+        fingerprint: String,
+        /// `startsAt` or `endsAt`.
+        field: &'static str,
+        /// What it said.
+        value: String,
+    },
+}
+
+/// One webhook POST: a full snapshot of one Alertmanager group, not a list of changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookGroup {
+    /// The group's key (`groupKey`), stable while the group exists.
+    pub group_key: String,
+    /// The receiver that sent it.
+    pub receiver: String,
+    /// How many alerts Alertmanager left out because of the receiver's `max_alerts`.
+    pub truncated_alerts: u64,
+    /// The labels the group is grouped by.
+    pub group_labels: Labels,
+    /// Alertmanager's own URL, as it knows it.
+    pub external_url: String,
+    /// The alerts of the group, each with `reported_by` = [`WEBHOOK_SOURCE`].
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireWebhook {
+    version: String,
+    group_key: String,
+    #[serde(default)]
+    truncated_alerts: u64,
+    #[serde(default)]
+    receiver: String,
+    #[serde(default)]
+    group_labels: Labels,
+    #[serde(default, rename = "externalURL")]
+    external_url: String,
+    #[serde(default)]
+    alerts: Vec<WireAlert>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAlert {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default, rename = "generatorURL")]
+    generator_url: String,
+    fingerprint: String,
+}
+
+/// API v2's `status` object of an alert.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireState {
+    state: String,
+    #[serde(default)]
+    silenced_by: Vec<String>,
+    #[serde(default)]
+    inhibited_by: Vec<String>,
+}
+
+/// API v2's alert: the webhook's fields, with `status` an object.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireGettable {
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    starts_at: String,
+    #[serde(default, rename = "generatorURL")]
+    generator_url: String,
+    fingerprint: String,
+    status: WireState,
+}
+
+/// Parses a webhook body.
+pub fn parse_webhook(body: &[u8]) -> Result<WebhookGroup, AlertmanagerError> {
+    let wire: WireWebhook =
+        serde_json::from_slice(body).map_err(|e| AlertmanagerError::Json(e.to_string()))?;
+    if wire.version != "4" {
+        return Err(AlertmanagerError::Version(wire.version));
+    }
+    let alerts = wire
+        .alerts
+        .into_iter()
+        .map(|a| {
+            let status = match a.status.as_deref() {
+                Some("firing") => AlertStatus::Firing,
+                Some("resolved") => AlertStatus::Resolved,
+                other => {
+                    return Err(AlertmanagerError::Status {
+                        fingerprint: a.fingerprint.clone(),
+                        status: other.unwrap_or("").to_string(),
+                    });
+                }
+            };
+            alert(
+                a.fingerprint,
+                status,
+                Times(&a.starts_at, &a.ends_at),
+                a.labels,
+                a.annotations,
+                a.generator_url,
+                Some(wire.group_key.clone()),
+                WEBHOOK_SOURCE,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(WebhookGroup {
+        group_key: wire.group_key,
+        receiver: wire.receiver,
+        truncated_alerts: wire.truncated_alerts,
+        group_labels: wire.group_labels,
+        external_url: wire.external_url,
+        alerts,
+    })
+}
+
+/// Parses `GET /api/v2/alerts` from the Alertmanager at `source` (its URL without
+/// credentials). Every alert it returns is firing: the API never returns resolved ones.
+pub fn parse_alerts(body: &[u8], source: &str) -> Result<Vec<Alert>, AlertmanagerError> {
+    let wire: Vec<WireGettable> =
+        serde_json::from_slice(body).map_err(|e| AlertmanagerError::Json(e.to_string()))?;
+    wire.into_iter()
+        .map(|a| {
+            let mut alert = alert(
+                a.fingerprint,
+                AlertStatus::Firing,
+                Times(&a.starts_at, ""),
+                a.labels,
+                a.annotations,
+                a.generator_url,
+                None,
+                source,
+            )?;
+            alert.state = match a.status.state.as_str() {
+                "suppressed" => AlertState::Suppressed,
+                "unprocessed" => AlertState::Unprocessed,
+                _ => AlertState::Active,
+            };
+            alert.silenced_by = a.status.silenced_by;
+            alert.inhibited_by = a.status.inhibited_by;
+            Ok(alert)
+        })
+        .collect()
+}
+
+/// An Alertmanager's health as `GET /api/v2/status` tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmStatus {
+    /// Its version (`versionInfo.version`).
+    pub version: String,
+    /// `ready`, `settling` or `disabled` (no cluster).
+    pub cluster: String,
+    /// How many peers its cluster has, itself included.
+    pub peers: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireStatus {
+    #[serde(default)]
+    cluster: Option<WireCluster>,
+    #[serde(default)]
+    version_info: Option<WireVersion>,
+}
+
+#[derive(Deserialize)]
+struct WireCluster {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    peers: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct WireVersion {
+    #[serde(default)]
+    version: String,
+}
+
+/// Parses `GET /api/v2/status`.
+pub fn parse_status(body: &[u8]) -> Result<AmStatus, AlertmanagerError> {
+    let wire: WireStatus =
+        serde_json::from_slice(body).map_err(|e| AlertmanagerError::Json(e.to_string()))?;
+    let cluster = wire.cluster.unwrap_or(WireCluster {
+        status: "disabled".into(),
+        peers: Vec::new(),
+    });
+    Ok(AmStatus {
+        version: wire.version_info.map(|v| v.version).unwrap_or_default(),
+        cluster: cluster.status,
+        peers: cluster.peers.len(),
+    })
+}
+
+/// `startsAt` and `endsAt` as sent.
+struct Times<'a>(&'a str, &'a str);
+
+#[allow(clippy::too_many_arguments)]
+fn alert(
+    fingerprint: String,
+    status: AlertStatus,
+    Times(starts, ends): Times<'_>,
+    labels: Labels,
+    annotations: Labels,
+    generator_url: String,
+    group_key: Option<String>,
+    source: &str,
+) -> Result<Alert, AlertmanagerError> {
+    let time = |field: &'static str, value: &str| {
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| AlertmanagerError::Time {
+                fingerprint: fingerprint.clone(),
+                field,
+                value: value.to_string(),
+            })
+    };
+    let starts_at = time("startsAt", starts)?;
+    // A firing alert's endsAt is `0001-01-01` or when Alertmanager would consider it stale;
+    // only a resolved alert's endsAt is when it resolved.
+    let ends_at = match status {
+        AlertStatus::Resolved if !ends.is_empty() => Some(time("endsAt", ends)?),
+        _ => None,
+    };
+    Ok(Alert {
+        fingerprint: fingerprint.clone(),
+        status,
+        state: AlertState::Active,
+        silenced_by: Vec::new(),
+        inhibited_by: Vec::new(),
+        labels,
+        annotations,
+        starts_at,
+        ends_at,
+        generator_url,
+        group_key,
+        reported_by: BTreeSet::from([source.to_string()]),
+    })
+}
+
+#[cfg(test)]
+mod tests;

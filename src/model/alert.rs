@@ -1,0 +1,111 @@
+//! Alerts from the team's Alertmanager(s): what the console knows of each, merged by
+//! fingerprint across the webhook and every polled Alertmanager.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Label or annotation name → value, sorted by name.
+pub type Labels = BTreeMap<String, String>;
+
+/// Firing or resolved, as Alertmanager's `status` says (never inferred from `endsAt`, which a
+/// firing alert carries as a time in the future or `0001-01-01`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertStatus {
+    /// Still firing.
+    Firing,
+    /// Resolved: by Alertmanager's word, or gone from a successful poll of every Alertmanager
+    /// that reported it.
+    Resolved,
+}
+
+/// What Alertmanager does with a firing alert (API v2's `status.state`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertState {
+    /// Routed to receivers.
+    #[default]
+    Active,
+    /// Silenced or inhibited (see `silenced_by` and `inhibited_by`).
+    Suppressed,
+    /// Not yet processed by Alertmanager's pipeline.
+    Unprocessed,
+}
+
+/// One alert as the console knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Alertmanager's fingerprint of the label set: equal across HA replicas.
+    pub fingerprint: String,
+    /// Firing or resolved.
+    pub status: AlertStatus,
+    /// Active, suppressed or unprocessed (known from polling; the webhook does not say).
+    #[serde(default)]
+    pub state: AlertState,
+    /// Silence ids that suppress it.
+    #[serde(default)]
+    pub silenced_by: Vec<String>,
+    /// Fingerprints of the alerts that inhibit it.
+    #[serde(default)]
+    pub inhibited_by: Vec<String>,
+    /// Its labels (`alertname`, `severity`, …).
+    pub labels: Labels,
+    /// Its annotations (`summary`, `description`, `runbook_url`, …).
+    #[serde(default)]
+    pub annotations: Labels,
+    /// When it began firing.
+    pub starts_at: DateTime<Utc>,
+    /// When it resolved; `None` while firing.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The link to the expression that fired it (Prometheus's graph page); may be empty.
+    #[serde(default)]
+    pub generator_url: String,
+    /// The Alertmanager group it last arrived in by webhook (`groupKey`), if any.
+    #[serde(default)]
+    pub group_key: Option<String>,
+    /// Who reported it: each polled Alertmanager's URL (without credentials), or
+    /// [`WEBHOOK_SOURCE`].
+    #[serde(default)]
+    pub reported_by: BTreeSet<String>,
+}
+
+/// How [`Alert::reported_by`] names the webhook receiver.
+pub const WEBHOOK_SOURCE: &str = "webhook";
+
+impl Alert {
+    /// The `alertname` label, or the empty string.
+    pub fn name(&self) -> &str {
+        self.label("alertname")
+    }
+
+    /// The `severity` label, or the empty string.
+    pub fn severity(&self) -> &str {
+        self.label("severity")
+    }
+
+    /// A label's value; a missing label is the empty string (as Alertmanager's matchers see
+    /// it).
+    pub fn label(&self, name: &str) -> &str {
+        self.labels.get(name).map_or("", String::as_str)
+    }
+
+    /// What to show as its one line: the `summary` annotation, else `description`, else the
+    /// empty string.
+    pub fn summary(&self) -> &str {
+        ["summary", "description"]
+            .iter()
+            .find_map(|k| self.annotations.get(*k).filter(|v| !v.trim().is_empty()))
+            .map_or("", String::as_str)
+    }
+
+    /// Whether `other` says nothing new about this alert: the same firing episode
+    /// (`starts_at`) in the same status and state. A repeated webhook is then a no-op.
+    pub fn same_as(&self, other: &Alert) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.starts_at == other.starts_at
+            && self.status == other.status
+            && self.state == other.state
+            && self.silenced_by == other.silenced_by
+            && self.inhibited_by == other.inhibited_by
+    }
+}
