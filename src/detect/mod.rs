@@ -2,6 +2,7 @@
 //! series, flapping, and the recovery watch. No I/O and no clock: every call gets the reading it
 //! judges, and time is the reading's own timestamp.
 
+pub mod alerts;
 pub mod matcher;
 
 use std::collections::{BTreeMap, VecDeque};

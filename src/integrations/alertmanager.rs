@@ -279,6 +279,8 @@ fn alert(
         generator_url,
         group_key,
         reported_by: BTreeSet::from([source.to_string()]),
+        // The caller sets when it arrived; the start is the earliest it can be.
+        seen_at: starts_at,
     })
 }
 

@@ -67,6 +67,9 @@ pub struct Alert {
     /// [`WEBHOOK_SOURCE`].
     #[serde(default)]
     pub reported_by: BTreeSet<String>,
+    /// When the console last heard of it (a webhook or a poll), to tell a poll that started
+    /// before a webhook arrived from one that saw it gone.
+    pub seen_at: DateTime<Utc>,
 }
 
 /// How [`Alert::reported_by`] names the webhook receiver.
