@@ -24,6 +24,7 @@ mod config;
 mod handle;
 pub mod incidents;
 mod input;
+pub mod intake;
 pub mod live;
 pub mod notifier;
 mod plans;

@@ -1,0 +1,246 @@
+//! The Alertmanager webhook receiver: an HTTP/1 listener the engine runs. It answers as soon
+//! as a payload is parsed and queued, and never lets one client hold up another.
+//!
+//! - 127.0.0.1 by default; any other address needs `allow_remote` and a token.
+//! - Optional auth: `Authorization: Bearer <token>`, or Basic with any user and the token as
+//!   the password (Alertmanager's `http_config` offers both).
+//! - 200 when queued; 400 for a body that is not a version-4 payload (said in words); 401 for
+//!   a missing or wrong token; 405 for anything but POST; 413 past [`MAX_BODY_BYTES`]; a client
+//!   that stops sending halfway is cut off after [`READ_TIMEOUT`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use super::clock::Clock;
+use crate::integrations::alertmanager::{WebhookGroup, parse_webhook};
+use crate::model::Secret;
+
+/// The largest body taken, in bytes (a group of a few hundred alerts is well under it).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How long a client may take to send its headers, and then its body.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the receiver reports to the engine.
+#[derive(Debug)]
+pub enum IntakeEvent {
+    /// A webhook was parsed and queued (already answered 200).
+    Webhook {
+        /// The group's snapshot.
+        group: WebhookGroup,
+        /// When it arrived.
+        at: DateTime<Utc>,
+    },
+    /// A request was refused; what it was answered, in words.
+    Refused {
+        /// The HTTP status it got.
+        status: u16,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// Why the receiver cannot listen.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// An address that is not `host:port`.
+    #[error("\"{0}\" is not an address to listen on: write 127.0.0.1:9095")]
+    Address(String),
+    /// A non-loopback address without the explicit setting and a token.
+    #[error(
+        "{0} is reachable from other machines: set \"allow remote\" and a token to listen there, or use 127.0.0.1"
+    )]
+    Remote(SocketAddr),
+    /// The OS refused the address (in use, no permission).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS's reason.
+        source: std::io::Error,
+    },
+}
+
+/// Binds the receiver's socket, refusing a remote address unless allowed and protected.
+pub async fn bind(
+    addr: &str,
+    allow_remote: bool,
+    token: Option<&Secret>,
+) -> Result<TcpListener, IntakeError> {
+    let parsed: SocketAddr = addr
+        .trim()
+        .parse()
+        .map_err(|_| IntakeError::Address(addr.trim().to_string()))?;
+    let protected = token.is_some_and(|t| !t.is_empty());
+    let allowed = parsed.ip().is_loopback() || (allow_remote && protected);
+    if !allowed {
+        return Err(IntakeError::Remote(parsed));
+    }
+    TcpListener::bind(parsed)
+        .await
+        .map_err(|source| IntakeError::Bind {
+            addr: parsed,
+            source,
+        })
+}
+
+/// Accepts connections until the task is dropped; each one is served on its own task.
+pub async fn serve(
+    listener: TcpListener,
+    token: Option<Secret>,
+    clock: Arc<dyn Clock>,
+    tx: mpsc::UnboundedSender<IntakeEvent>,
+) {
+    let token = Arc::new(token.filter(|t| !t.is_empty()));
+    loop {
+        let Ok((stream, _peer)) = listener.accept().await else {
+            // Out of file descriptors and the like: wait, then go on accepting.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let (token, clock, tx) = (token.clone(), clock.clone(), tx.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let (token, clock, tx) = (token.clone(), clock.clone(), tx.clone());
+                async move { Ok::<_, std::convert::Infallible>(handle(req, &token, &*clock, &tx).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(READ_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    token: &Option<Secret>,
+    clock: &dyn Clock,
+    tx: &mpsc::UnboundedSender<IntakeEvent>,
+) -> Response<Full<Bytes>> {
+    let refuse = |status: StatusCode, reason: String| {
+        let _ = tx.send(IntakeEvent::Refused {
+            status: status.as_u16(),
+            reason: reason.clone(),
+        });
+        reply(status, reason)
+    };
+    if req.method() != hyper::Method::POST {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{} is not accepted here: Alertmanager POSTs webhooks",
+                req.method()
+            ),
+        );
+    }
+    if let Some(token) = token
+        && !authorised(req.headers().get(hyper::header::AUTHORIZATION), token)
+    {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong token: set the receiver's bearer token (or basic password) to the console's".into(),
+        );
+    }
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+    }
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES);
+    let bytes = match tokio::time::timeout(READ_TIMEOUT, body.collect()).await {
+        Err(_) => {
+            return refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body did not arrive within {} s",
+                    READ_TIMEOUT.as_secs()
+                ),
+            );
+        }
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+        }
+        Ok(Err(e)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+            );
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    match parse_webhook(&bytes) {
+        Ok(group) => {
+            let at = clock.now();
+            if tx.send(IntakeEvent::Webhook { group, at }).is_err() {
+                // The engine is gone: say so, and Alertmanager will send it again.
+                return reply(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the console is shutting down".into(),
+                );
+            }
+            reply(StatusCode::OK, "queued".into())
+        }
+        Err(e) => refuse(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+fn too_large() -> String {
+    format!(
+        "the body is larger than {} KiB: lower the receiver's max_alerts",
+        MAX_BODY_BYTES / 1024
+    )
+}
+
+fn reply(status: StatusCode, text: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(text + "\n")));
+    *response.status_mut() = status;
+    response
+}
+
+/// Whether an `Authorization` header carries `token`: as a bearer token, or as the password
+/// of Basic auth (any user name).
+fn authorised(header: Option<&hyper::header::HeaderValue>, token: &Secret) -> bool {
+    let Some(value) = header.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let offered = match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => rest.trim().to_string(),
+        "basic" => {
+            let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(rest.trim()) else {
+                return false;
+            };
+            let text = String::from_utf8_lossy(&decoded).into_owned();
+            match text.split_once(':') {
+                Some((_, password)) => password.to_string(),
+                None => return false,
+            }
+        }
+        _ => return false,
+    };
+    constant_time_eq(offered.as_bytes(), token.expose().as_bytes())
+}
+
+/// Compares without stopping at the first difference, so the time taken says nothing about
+/// how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(!x));
+    }
+    diff == 0
+}

@@ -1,0 +1,153 @@
+//! The webhook receiver over real sockets: answers, refusals in words, a slow client that
+//! holds up nobody, and a burst with nothing lost.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use incident_console::engine::SystemClock;
+use incident_console::engine::intake::{IntakeEvent, MAX_BODY_BYTES, bind, serve};
+use incident_console::model::Secret;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+fn payload(fingerprint: &str) -> String {
+    format!(
+        r#"{{"version": "4", "groupKey": "{{}}:{{alertname=\"HighErrorRate\"}}", "status": "firing",
+            "receiver": "console", "truncatedAlerts": 0,
+            "alerts": [{{"status": "firing", "labels": {{"alertname": "HighErrorRate"}},
+                         "annotations": {{}}, "startsAt": "2026-11-27T06:00:00Z",
+                         "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "",
+                         "fingerprint": "{fingerprint}"}}]}}"#
+    )
+}
+
+async fn start(token: Option<&str>) -> (String, mpsc::UnboundedReceiver<IntakeEvent>) {
+    let secret = token.map(Secret::new);
+    let listener = bind("127.0.0.1:0", false, secret.as_ref()).await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(serve(listener, secret, Arc::new(SystemClock), tx));
+    (url, rx)
+}
+
+#[tokio::test]
+async fn answers_and_refusals_are_right_and_said_in_words() {
+    let (url, mut rx) = start(Some("s3cret")).await;
+    let http = reqwest::Client::new();
+    let post = |body: String, auth: Option<&'static str>| {
+        let mut r = http.post(&url).body(body);
+        if let Some(a) = auth {
+            r = r.header("Authorization", a);
+        }
+        r.send()
+    };
+
+    let ok = post(payload("f1"), Some("Bearer s3cret")).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    match rx.recv().await.unwrap() {
+        IntakeEvent::Webhook { group, .. } => assert_eq!(group.alerts[0].fingerprint, "f1"),
+        other => panic!("{other:?}"),
+    }
+    // Basic auth with the token as the password ("am:s3cret").
+    let basic = post(payload("f2"), Some("Basic YW06czNjcmV0"))
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), 200);
+    assert!(matches!(
+        rx.recv().await.unwrap(),
+        IntakeEvent::Webhook { .. }
+    ));
+
+    for (body, auth, status, words) in [
+        (payload("f3"), Some("Bearer wrong"), 401, "wrong token"),
+        (payload("f3"), None, 401, "wrong token"),
+        (
+            "{not json".to_string(),
+            Some("Bearer s3cret"),
+            400,
+            "not an Alertmanager payload",
+        ),
+        (
+            "x".repeat(2 * MAX_BODY_BYTES),
+            Some("Bearer s3cret"),
+            413,
+            "larger than 1024 KiB",
+        ),
+    ] {
+        let r = post(body, auth).await.unwrap();
+        assert_eq!(r.status(), status);
+        let text = r.text().await.unwrap();
+        assert!(text.contains(words), "{status}: {text}");
+        match rx.recv().await.unwrap() {
+            IntakeEvent::Refused { status: s, reason } => {
+                assert_eq!(s, status);
+                assert!(
+                    !reason.contains("s3cret"),
+                    "the token never shows: {reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let get = http.get(&url).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+}
+
+#[tokio::test]
+async fn a_half_sent_request_holds_up_nobody_and_a_burst_loses_nothing() {
+    let (url, mut rx) = start(None).await;
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    // A client that promises 10,000 bytes and sends 10.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n0123456789")
+        .await
+        .unwrap();
+
+    let http = reqwest::Client::new();
+    let mut sends = tokio::task::JoinSet::new();
+    for i in 0..1000 {
+        let (http, url) = (http.clone(), url.clone());
+        sends.spawn(async move { http.post(&url).body(payload(&format!("b{i}"))).send().await });
+    }
+    let mut ok = 0;
+    while let Some(r) = sends.join_next().await {
+        if r.unwrap().unwrap().status() == 200 {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1000);
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < 1000 {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(IntakeEvent::Webhook { group, .. })) => {
+                seen.insert(group.alerts[0].fingerprint.clone());
+            }
+            other => panic!("after {} webhooks: {other:?}", seen.len()),
+        }
+    }
+    drop(slow);
+}
+
+#[tokio::test]
+async fn a_remote_address_needs_the_setting_and_a_token() {
+    let err = bind("0.0.0.0:0", false, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("reachable from other machines"), "{err}");
+    let err = bind("0.0.0.0:0", true, None).await.unwrap_err().to_string();
+    assert!(err.contains("reachable from other machines"), "{err}");
+    assert!(
+        bind("0.0.0.0:0", true, Some(&Secret::new("t")))
+            .await
+            .is_ok()
+    );
+    let err = bind("localhost", false, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not an address"), "{err}");
+}
