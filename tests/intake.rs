@@ -26,7 +26,8 @@ async fn start(token: Option<&str>) -> (String, mpsc::UnboundedReceiver<IntakeEv
     let listener = bind("127.0.0.1:0", false, secret.as_ref()).await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(serve(listener, secret, Arc::new(SystemClock), tx));
+    let sink = Arc::new(move |e| tx.send(e).is_ok());
+    tokio::spawn(serve(listener, secret, Arc::new(SystemClock), sink));
     (url, rx)
 }
 
@@ -150,4 +151,95 @@ async fn a_remote_address_needs_the_setting_and_a_token() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not an address"), "{err}");
+}
+
+/// The engine runs the receiver from its settings: a firing webhook is an alert and a line in
+/// the feed, a repeat is nothing, a resolved one says how long it fired.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
+    use incident_console::engine::{Engine, EngineConfig};
+    use incident_console::model::{AlertStatus, FeedEntry, FeedEvent, Settings};
+    use incident_console::store::Store;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut settings = Settings::default();
+    settings.intake.enabled = true;
+    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.token = Secret::new("t0ken");
+    store.save_settings(&settings).unwrap();
+    let (tap, mut feed) = mpsc::unbounded_channel::<FeedEntry>();
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        feed_tap: Some(tap),
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    async fn next(
+        feed: &mut mpsc::UnboundedReceiver<FeedEntry>,
+        want: impl Fn(&FeedEvent) -> bool,
+    ) -> FeedEvent {
+        loop {
+            let entry = tokio::time::timeout(Duration::from_secs(10), feed.recv())
+                .await
+                .expect("the feed said it in time")
+                .unwrap();
+            if want(&entry.event) {
+                return entry.event;
+            }
+        }
+    }
+    next(&mut feed, |e| {
+        matches!(e, FeedEvent::IntakeListening { .. })
+    })
+    .await;
+    let url = format!("http://127.0.0.1:{port}/");
+    let http = reqwest::Client::new();
+    let post = |body: String| {
+        let r = http.post(&url).bearer_auth("t0ken").body(body);
+        async move { r.send().await.unwrap().status() }
+    };
+    assert_eq!(post(payload("e1")).await, 200);
+    let fired = next(&mut feed, |e| matches!(e, FeedEvent::AlertFired { .. })).await;
+    assert!(
+        matches!(fired, FeedEvent::AlertFired { ref name, ref fingerprint, .. }
+            if name == "HighErrorRate" && fingerprint == "e1"),
+        "{fired:?}"
+    );
+    assert_eq!(post(payload("e1")).await, 200, "a repeat is answered");
+    let resolved = payload("e1")
+        .replace(
+            r#""status": "firing", "labels""#,
+            r#""status": "resolved", "labels""#,
+        )
+        .replace("0001-01-01T00:00:00Z", "2026-11-27T06:10:00Z");
+    assert_eq!(post(resolved).await, 200);
+    // The next alert line is the resolution: the repeat said nothing.
+    let next_alert = next(&mut feed, |e| {
+        matches!(
+            e,
+            FeedEvent::AlertFired { .. } | FeedEvent::AlertResolved { .. }
+        )
+    })
+    .await;
+    assert_eq!(
+        next_alert,
+        FeedEvent::AlertResolved {
+            name: "HighErrorRate".into(),
+            fingerprint: "e1".into(),
+            after_secs: 600
+        }
+    );
+    let snap = handle.snapshot();
+    assert_eq!(snap.alerts.len(), 1);
+    assert_eq!(snap.alerts[0].status, AlertStatus::Resolved);
+    tokio::task::spawn_blocking(move || drop(handle))
+        .await
+        .unwrap();
 }

@@ -111,8 +111,10 @@ fn the_rules_tab_adds_a_rule_tests_its_query_and_saving_draws_its_card() {
     wait_for(&mut h, "the file to go", |_| {
         !dir.path().join("rules/queue_depth.ron").exists()
     });
-    h.run_steps(2);
-    assert!(h.query_by_label("Edit queue_depth").is_none());
+    // The engine publishes at the end of the turn that removed the file.
+    wait_for(&mut h, "the rule to leave the list", |h| {
+        h.query_by_label("Edit queue_depth").is_none()
+    });
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub enum Input {
     Delivery(DeliveryEvent),
     /// A save of incidents on a blocking thread finished.
     Saved(Result<(), StoreError>),
+    /// The Alertmanager webhook receiver.
+    Intake(super::intake::IntakeEvent),
 }
 
 /// The sending side, cloned into every task.

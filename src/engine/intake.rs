@@ -18,7 +18,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use super::clock::Clock;
 use crate::integrations::alertmanager::{WebhookGroup, parse_webhook};
@@ -30,9 +29,22 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long a client may take to send its headers, and then its body.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Where the receiver reports: returns false once nobody listens any more.
+pub type Sink = Arc<dyn Fn(IntakeEvent) -> bool + Send + Sync>;
+
 /// What the receiver reports to the engine.
 #[derive(Debug)]
 pub enum IntakeEvent {
+    /// It listens on this address.
+    Listening {
+        /// The address, with the port the OS gave if 0 was asked for.
+        addr: SocketAddr,
+    },
+    /// It cannot listen (said in words).
+    Unusable {
+        /// Why.
+        reason: String,
+    },
     /// A webhook was parsed and queued (already answered 200).
     Webhook {
         /// The group's snapshot.
@@ -93,12 +105,35 @@ pub async fn bind(
         })
 }
 
+/// Binds and serves until the task is dropped, saying first whether it listens.
+pub async fn run(
+    addr: String,
+    allow_remote: bool,
+    token: Option<Secret>,
+    clock: Arc<dyn Clock>,
+    sink: Sink,
+) {
+    match bind(&addr, allow_remote, token.as_ref()).await {
+        Ok(listener) => {
+            if let Ok(addr) = listener.local_addr() {
+                sink(IntakeEvent::Listening { addr });
+            }
+            serve(listener, token, clock, sink).await;
+        }
+        Err(e) => {
+            sink(IntakeEvent::Unusable {
+                reason: e.to_string(),
+            });
+        }
+    }
+}
+
 /// Accepts connections until the task is dropped; each one is served on its own task.
 pub async fn serve(
     listener: TcpListener,
     token: Option<Secret>,
     clock: Arc<dyn Clock>,
-    tx: mpsc::UnboundedSender<IntakeEvent>,
+    sink: Sink,
 ) {
     let token = Arc::new(token.filter(|t| !t.is_empty()));
     loop {
@@ -107,11 +142,13 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
-        let (token, clock, tx) = (token.clone(), clock.clone(), tx.clone());
+        let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let (token, clock, tx) = (token.clone(), clock.clone(), tx.clone());
-                async move { Ok::<_, std::convert::Infallible>(handle(req, &token, &*clock, &tx).await) }
+                let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
+                async move {
+                    Ok::<_, std::convert::Infallible>(handle(req, &token, &*clock, &*sink).await)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -126,10 +163,10 @@ async fn handle(
     req: Request<Incoming>,
     token: &Option<Secret>,
     clock: &dyn Clock,
-    tx: &mpsc::UnboundedSender<IntakeEvent>,
+    sink: &(dyn Fn(IntakeEvent) -> bool + Send + Sync),
 ) -> Response<Full<Bytes>> {
     let refuse = |status: StatusCode, reason: String| {
-        let _ = tx.send(IntakeEvent::Refused {
+        sink(IntakeEvent::Refused {
             status: status.as_u16(),
             reason: reason.clone(),
         });
@@ -185,7 +222,7 @@ async fn handle(
     match parse_webhook(&bytes) {
         Ok(group) => {
             let at = clock.now();
-            if tx.send(IntakeEvent::Webhook { group, at }).is_err() {
+            if !sink(IntakeEvent::Webhook { group, at }) {
                 // The engine is gone: say so, and Alertmanager will send it again.
                 return reply(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -17,6 +17,7 @@
 //! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
 //! never made here: the feed takes typed [`FeedEvent`]s.
 
+mod alerts;
 mod book;
 pub mod clock;
 mod commands;
@@ -109,6 +110,12 @@ pub struct Engine {
     generation: u64,
     notify_overrides: NotifyOverrides,
     notifier: notifier::Notifier,
+    /// The Alertmanager webhook receiver, while enabled.
+    intake: Option<alerts::IntakeRun>,
+    /// What the feed last said about a refused webhook, so it speaks once per change.
+    intake_refusal: Option<String>,
+    /// Every Alertmanager alert the console knows.
+    alerts: crate::detect::alerts::AlertBook,
 }
 
 /// What the engine and its handle share.
@@ -276,6 +283,9 @@ impl Engine {
             live: None,
             generation: 0,
             notify_overrides: config.notify_overrides,
+            intake: None,
+            intake_refusal: None,
+            alerts: Default::default(),
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -315,6 +325,7 @@ impl Engine {
             engine.emit(now, FeedEvent::Overridden { names });
         }
         engine.select_source(now);
+        engine.select_intake();
         let waiting = engine
             .notifier
             .outbox
@@ -457,6 +468,7 @@ impl Engine {
         match input {
             Input::Live(event) => self.on_live(event),
             Input::Delivery(event) => self.on_delivery(event),
+            Input::Intake(event) => self.on_intake(event),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);

@@ -37,6 +37,7 @@ impl Engine {
         // The built-in rules take their query and threshold from these settings.
         self.apply_rules(now);
         self.select_source(now);
+        self.select_intake();
         let thresholds = self
             .rules
             .iter()

@@ -143,6 +143,8 @@ pub struct Board {
     pub overridden: Vec<&'static str>,
     /// Every notification job: queued, pending, and the sent history.
     pub notifications: Arc<Vec<Job>>,
+    /// Every Alertmanager alert the console knows, by fingerprint.
+    pub alerts: Arc<Vec<crate::model::Alert>>,
     /// The last Test of the Slack tab.
     pub slack_test: Option<SlackTest>,
 }
@@ -185,6 +187,7 @@ impl Board {
             prometheus_test: None,
             overridden: Vec::new(),
             notifications: Arc::default(),
+            alerts: Arc::default(),
             slack_test: None,
         }
     }
@@ -236,6 +239,7 @@ pub struct Snapshot {
     pub prometheus_test: Option<PromTest>,
     pub overridden: Vec<&'static str>,
     pub notifications: Arc<Vec<crate::model::Job>>,
+    pub alerts: Arc<Vec<crate::model::Alert>>,
     pub slack_test: Option<SlackTest>,
 }
 
@@ -266,6 +270,7 @@ impl Snapshot {
             prometheus_test: st.prometheus_test.clone(),
             overridden: st.overridden.clone(),
             notifications: st.notifications.clone(),
+            alerts: st.alerts.clone(),
             slack_test: st.slack_test.clone(),
         }
     }

@@ -220,6 +220,29 @@ pub enum FeedEvent {
         had_values: bool,
         backoff_cap_secs: u64,
     },
+    /// An Alertmanager alert began firing (`source`: who reported it first).
+    AlertFired {
+        name: String,
+        severity: String,
+        summary: String,
+        fingerprint: String,
+        source: String,
+    },
+    /// An Alertmanager alert resolved after firing for `after_secs`.
+    AlertResolved {
+        name: String,
+        fingerprint: String,
+        after_secs: i64,
+    },
+    /// Alertmanager left `count` alerts of a group out of a webhook (the receiver's
+    /// `max_alerts`).
+    AlertsTruncated { group: String, count: u64 },
+    /// The webhook receiver listens.
+    IntakeListening { addr: String },
+    /// The webhook receiver cannot listen (words from the receiver).
+    IntakeUnusable { reason: String },
+    /// The receiver refused a request (said once per different reason).
+    IntakeRefused { status: u16, reason: String },
     /// The source answers again after failing for `after_secs`.
     SourceBack { url: String, after_secs: i64 },
     /// Some queries have problems (each in words).
@@ -332,12 +355,15 @@ impl FeedEvent {
             Detected { .. } => FeedKind::Detection,
             Refired { .. } => FeedKind::Refire,
             Triggered { .. } => FeedKind::Trigger,
-            Cleared { .. } => FeedKind::Cleared,
+            Cleared { .. } | AlertResolved { .. } => FeedKind::Cleared,
+            AlertFired { .. } => FeedKind::Alert,
+            AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,
             PlanExecuted { .. } | PlanDeferred { .. } => FeedKind::Action,
             Closed { .. }
             | Connected { .. }
             | SourceBack { .. }
+            | IntakeListening { .. }
             | FlappingStarted { .. }
             | FlappingStopped { .. } => FeedKind::Status,
             Verified { .. } | VerifyImpossible { .. } => FeedKind::Verification,
@@ -359,6 +385,8 @@ impl FeedEvent {
             | SourceFailing { .. }
             | QueryProblems { .. }
             | SourceUnusable { .. }
+            | IntakeUnusable { .. }
+            | IntakeRefused { .. }
             | SettingsRejected { .. }
             | SaveFailed { .. }
             | ExportFailed { .. }

@@ -28,6 +28,8 @@ pub enum FeedKind {
     Error,
     /// Anything else worth a line (startup, source changes).
     Info,
+    /// An alert from Alertmanager began firing.
+    Alert,
 }
 
 impl FeedKind {
@@ -45,6 +47,7 @@ impl FeedKind {
             FeedKind::Settings => "SETTINGS",
             FeedKind::Error => "ERROR",
             FeedKind::Info => "INFO",
+            FeedKind::Alert => "ALERT",
         }
     }
 }

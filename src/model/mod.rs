@@ -7,6 +7,7 @@ mod alert;
 mod event;
 mod feed;
 mod incident;
+mod intake;
 mod metrics;
 mod notify;
 mod outbox;
@@ -23,6 +24,7 @@ pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
     IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
 };
+pub use intake::IntakeSettings;
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
     EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,

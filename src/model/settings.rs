@@ -122,6 +122,8 @@ pub struct Settings {
     pub email: EmailSettings,
     /// Where automatic reports go.
     pub targets: Targets,
+    /// The Alertmanager webhook receiver.
+    pub intake: super::IntakeSettings,
 }
 
 impl Default for Settings {
@@ -137,6 +139,7 @@ impl Default for Settings {
             slack: SlackSettings::default(),
             email: EmailSettings::default(),
             targets: Targets::default(),
+            intake: super::IntakeSettings::default(),
         }
     }
 }

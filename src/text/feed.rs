@@ -131,6 +131,12 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
     use FeedEvent::*;
     match event {
         Legacy(text) => text.clone(),
+        AlertFired { .. }
+        | AlertResolved { .. }
+        | AlertsTruncated { .. }
+        | IntakeListening { .. }
+        | IntakeUnusable { .. }
+        | IntakeRefused { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         Started {
             source: s,
             poll_secs,

@@ -1,6 +1,7 @@
 //! Pure words shared by the feed, notifications and the window: durations, and rule values
 //! written with their units, in either language.
 
+pub mod alerts;
 pub mod feed;
 
 use crate::model::{Lang, RuleValue, Trigger};

@@ -44,7 +44,9 @@ pub fn status_color(status: IncidentStatus, dark: bool) -> Option<Color32> {
 /// The colour of a feed kind, if it has one.
 pub fn feed_color(kind: FeedKind, dark: bool) -> Option<Color32> {
     match kind {
-        FeedKind::Detection | FeedKind::Refire | FeedKind::Error => Some(breach(dark)),
+        FeedKind::Detection | FeedKind::Refire | FeedKind::Error | FeedKind::Alert => {
+            Some(breach(dark))
+        }
         FeedKind::Cleared | FeedKind::Recovered => Some(recovered(dark)),
         FeedKind::Action => Some(pending(dark)),
         _ => None,
