@@ -161,6 +161,8 @@ pub struct Environment {
     pub prometheus: PrometheusOverrides,
     /// `INCIDENT_SLACK_*`, `INCIDENT_EMAIL_*`.
     pub notify: NotifyOverrides,
+    /// `INCIDENT_INTAKE_ADDR`, `INCIDENT_INTAKE_TOKEN`.
+    pub intake: crate::model::IntakeOverrides,
     /// Every problem found, in words.
     pub problems: Vec<String>,
 }
@@ -180,9 +182,20 @@ pub fn from_environment(dir: &Path) -> Environment {
     problems.extend(more);
     let (notify, more) = notify_overrides(lookup);
     problems.extend(more);
+    let var = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let intake = crate::model::IntakeOverrides {
+        // The receiver checks the address when it binds, and says what is wrong in the feed.
+        addr: var("INCIDENT_INTAKE_ADDR"),
+        token: var("INCIDENT_INTAKE_TOKEN").map(Secret::new),
+    };
     Environment {
         prometheus,
         notify,
+        intake,
         problems,
     }
 }

@@ -87,6 +87,7 @@ fn main() -> anyhow::Result<()> {
     let config = EngineConfig {
         overrides: env.prometheus,
         notify_overrides: env.notify,
+        intake_overrides: env.intake,
         startup_problems: env.problems,
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,

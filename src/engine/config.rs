@@ -31,6 +31,8 @@ pub struct EngineConfig {
     pub overrides: PrometheusOverrides,
     /// Slack and email settings from the environment for this run.
     pub notify_overrides: NotifyOverrides,
+    /// `INCIDENT_INTAKE_*` for this run.
+    pub intake_overrides: crate::model::IntakeOverrides,
     /// Problems found while reading the environment, said in the feed at start.
     pub startup_problems: Vec<String>,
 }
@@ -50,6 +52,7 @@ impl EngineConfig {
             default_language: crate::model::Lang::En,
             overrides: PrometheusOverrides::default(),
             notify_overrides: NotifyOverrides::default(),
+            intake_overrides: Default::default(),
             startup_problems: Vec::new(),
         }
     }

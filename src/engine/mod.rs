@@ -109,6 +109,7 @@ pub struct Engine {
     live: Option<LiveRun>,
     generation: u64,
     notify_overrides: NotifyOverrides,
+    intake_overrides: crate::model::IntakeOverrides,
     notifier: notifier::Notifier,
     /// The Alertmanager webhook receiver, while enabled.
     intake: Option<alerts::IntakeRun>,
@@ -211,9 +212,11 @@ impl Engine {
             language: config.default_language,
             ..Settings::default()
         });
-        let settings = config
-            .notify_overrides
-            .apply(&config.overrides.apply(&saved_settings));
+        let settings = config.intake_overrides.apply(
+            &config
+                .notify_overrides
+                .apply(&config.overrides.apply(&saved_settings)),
+        );
         let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
         let rule_load = crate::rules::load(Some(&config.store.rules_dir()));
         let rules = Arc::new(crate::rules::effective(
@@ -240,6 +243,7 @@ impl Engine {
                 .names()
                 .into_iter()
                 .chain(config.notify_overrides.names())
+                .chain(config.intake_overrides.names())
                 .collect(),
             notifications: Arc::new(restored.outbox.jobs.clone()),
             ..Board::empty(settings.clone(), &config)
@@ -283,6 +287,7 @@ impl Engine {
             live: None,
             generation: 0,
             notify_overrides: config.notify_overrides,
+            intake_overrides: config.intake_overrides,
             intake: None,
             intake_refusal: None,
             alerts: Default::default(),

@@ -29,3 +29,78 @@ impl Default for IntakeSettings {
         }
     }
 }
+
+/// What `INCIDENT_INTAKE_ADDR` and `INCIDENT_INTAKE_TOKEN` set for one run (a headless run's
+/// way to take webhooks); never written to the settings file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IntakeOverrides {
+    /// `INCIDENT_INTAKE_ADDR`; also turns the receiver on for the run.
+    pub addr: Option<String>,
+    /// `INCIDENT_INTAKE_TOKEN`.
+    pub token: Option<Secret>,
+}
+
+impl IntakeOverrides {
+    /// `settings` with the overrides applied.
+    pub fn apply(&self, settings: &super::Settings) -> super::Settings {
+        let mut s = settings.clone();
+        if let Some(addr) = &self.addr {
+            s.intake.addr = addr.clone();
+            s.intake.enabled = true;
+        }
+        if let Some(token) = &self.token {
+            s.intake.token = token.clone();
+        }
+        s
+    }
+
+    /// `edited` with the overridden fields put back to what `saved` holds, so that the file
+    /// keeps the user's own values.
+    pub fn unapply(&self, edited: &super::Settings, saved: &super::Settings) -> super::Settings {
+        let mut s = edited.clone();
+        if self.addr.is_some() {
+            s.intake.addr = saved.intake.addr.clone();
+            s.intake.enabled = saved.intake.enabled;
+        }
+        if self.token.is_some() {
+            s.intake.token = saved.intake.token.clone();
+        }
+        s
+    }
+
+    /// The names of the variables that are set.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            ("INCIDENT_INTAKE_ADDR", self.addr.is_some()),
+            ("INCIDENT_INTAKE_TOKEN", self.token.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| n)
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_apply_for_the_run_and_stay_out_of_the_file() {
+        let saved = super::super::Settings::default();
+        let o = IntakeOverrides {
+            addr: Some("127.0.0.1:9999".into()),
+            token: Some(Secret::new("t")),
+        };
+        let run = o.apply(&saved);
+        assert!(run.intake.enabled);
+        assert_eq!(run.intake.addr, "127.0.0.1:9999");
+        assert_eq!(run.intake.token.expose(), "t");
+        let to_save = o.unapply(&run, &saved);
+        assert_eq!(to_save.intake, saved.intake);
+        assert_eq!(
+            o.names(),
+            vec!["INCIDENT_INTAKE_ADDR", "INCIDENT_INTAKE_TOKEN"]
+        );
+    }
+}
