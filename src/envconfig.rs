@@ -191,6 +191,13 @@ pub fn from_environment(dir: &Path) -> Environment {
         // The receiver checks the address when it binds, and says what is wrong in the feed.
         addr: var("INCIDENT_INTAKE_ADDR"),
         token: var("INCIDENT_INTAKE_TOKEN").map(Secret::new),
+        alertmanager_urls: var("INCIDENT_ALERTMANAGER_URLS").map(|v| {
+            v.split(',')
+                .map(|u| u.trim().to_string())
+                .filter(|u| !u.is_empty())
+                .collect()
+        }),
+        alertmanager_token: var("INCIDENT_ALERTMANAGER_TOKEN").map(Secret::new),
     };
     Environment {
         prometheus,

@@ -8,7 +8,51 @@ use chrono::{DateTime, Utc};
 use super::intake::{self, IntakeEvent};
 use super::{Engine, Input};
 use crate::detect::alerts::AlertChange;
+use crate::integrations::alertmanager::AmClient;
 use crate::model::{Alert, AlertStatus, FeedEvent, IntakeSettings};
+
+/// Polls one Alertmanager every `every` until aborted; each result goes to the engine.
+async fn poll_loop(
+    client: AmClient,
+    every: std::time::Duration,
+    clock: Arc<dyn super::Clock>,
+    tx: super::InputTx,
+) {
+    loop {
+        let sent_at = clock.now();
+        let result = async { Ok((client.alerts().await?, client.status().await?)) }
+            .await
+            .map_err(|e: crate::integrations::alertmanager::PollError| e.to_string());
+        let event = IntakeEvent::Polled {
+            url: client.url().to_string(),
+            sent_at,
+            result,
+        };
+        if tx.send(Input::Intake(event)).is_err() {
+            return;
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// The Alertmanager poll tasks and what the feed last said of each.
+pub(super) struct AmPolls {
+    /// The settings they run with (a change restarts them).
+    key: (Vec<String>, crate::model::Secret, u64, u64),
+    /// Every polled Alertmanager, as alerts name it (no credentials).
+    urls: std::collections::BTreeSet<String>,
+    /// Per URL: whether it ever answered, and the failure the feed last said.
+    health: std::collections::BTreeMap<String, (bool, Option<String>)>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for AmPolls {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
 
 /// The running receiver and the settings it runs with.
 pub(super) struct IntakeRun {
@@ -23,8 +67,97 @@ impl Drop for IntakeRun {
 }
 
 impl Engine {
-    /// Starts, moves or stops the receiver to match the settings.
+    /// Starts, restarts or stops the Alertmanager polls to match the settings.
+    fn select_polls(&mut self) {
+        let s = &self.settings.intake;
+        let key = (
+            s.alertmanager_urls.clone(),
+            s.alertmanager_token.clone(),
+            s.poll_interval_secs.max(1),
+            s.timeout_secs.clamp(1, 300),
+        );
+        if key.0.is_empty() {
+            self.am_polls = None;
+            return;
+        }
+        if self.am_polls.as_ref().is_some_and(|p| p.key == key) {
+            return;
+        }
+        self.am_polls = None;
+        let token = (!key.1.is_empty()).then(|| key.1.clone());
+        let mut polls = AmPolls {
+            key: key.clone(),
+            urls: Default::default(),
+            health: Default::default(),
+            tasks: Vec::new(),
+        };
+        for url in &key.0 {
+            match AmClient::new(url, token.clone(), key.3) {
+                Ok(client) => {
+                    polls.urls.insert(client.url().to_string());
+                    let (tx, clock) = (self.inputs.clone(), self.clock.clone());
+                    let every = std::time::Duration::from_secs(key.2);
+                    polls
+                        .tasks
+                        .push(tokio::spawn(poll_loop(client, every, clock, tx)));
+                }
+                Err(reason) => {
+                    let now = self.clock.now();
+                    let url = crate::integrations::http::redact(url);
+                    self.emit(now, FeedEvent::AlertmanagerFailing { url, reason });
+                }
+            }
+        }
+        self.am_polls = Some(polls);
+    }
+
+    /// Takes one finished poll.
+    fn on_polled(
+        &mut self,
+        url: String,
+        sent_at: DateTime<Utc>,
+        result: Result<(Vec<Alert>, crate::integrations::alertmanager::AmStatus), String>,
+    ) {
+        let Some(polls) = self.am_polls.as_mut() else {
+            return;
+        };
+        if !polls.urls.contains(&url) {
+            // A poll of settings that changed since.
+            return;
+        }
+        let polled = polls.urls.clone();
+        let (answered, said) = polls.health.entry(url.clone()).or_default();
+        let now = self.clock.now();
+        match result {
+            Ok((alerts, status)) => {
+                let event = (!*answered || said.is_some()).then(|| FeedEvent::AlertmanagerUp {
+                    url: url.clone(),
+                    version: status.version,
+                    cluster: status.cluster,
+                    peers: status.peers,
+                    after_failure: said.is_some(),
+                });
+                *answered = true;
+                *said = None;
+                if let Some(event) = event {
+                    self.emit(now, event);
+                }
+                let changes = self.alerts.poll(&url, alerts, sent_at, &polled);
+                self.on_alert_changes(&changes, now);
+            }
+            Err(reason) => {
+                // A failed poll resolves nothing; it is said once per different reason.
+                if said.as_deref() != Some(reason.as_str()) {
+                    *said = Some(reason.clone());
+                    self.emit(now, FeedEvent::AlertmanagerFailing { url, reason });
+                }
+            }
+        }
+    }
+
+    /// Starts, moves or stops the receiver and the polls to match the settings.
     pub(super) fn select_intake(&mut self) {
+        self.select_polls();
         let wanted = self.settings.intake.clone();
         if !wanted.enabled {
             self.intake = None;
@@ -71,6 +204,11 @@ impl Engine {
                     self.emit(now, FeedEvent::IntakeRefused { status, reason });
                 }
             }
+            IntakeEvent::Polled {
+                url,
+                sent_at,
+                result,
+            } => self.on_polled(url, sent_at, result),
             IntakeEvent::Webhook { group, at } => {
                 self.intake_refusal = None;
                 if group.truncated_alerts > 0 {

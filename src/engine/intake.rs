@@ -52,6 +52,21 @@ pub enum IntakeEvent {
         /// When it arrived.
         at: DateTime<Utc>,
     },
+    /// A poll of one Alertmanager finished (sent at `sent_at`).
+    Polled {
+        /// The Alertmanager, without credentials.
+        url: String,
+        /// When the poll's first request was sent.
+        sent_at: DateTime<Utc>,
+        /// Its alerts and health, or why not, in words.
+        result: Result<
+            (
+                Vec<crate::model::Alert>,
+                crate::integrations::alertmanager::AmStatus,
+            ),
+            String,
+        >,
+    },
     /// A request was refused; what it was answered, in words.
     Refused {
         /// The HTTP status it got.

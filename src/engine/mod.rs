@@ -113,6 +113,8 @@ pub struct Engine {
     notifier: notifier::Notifier,
     /// The Alertmanager webhook receiver, while enabled.
     intake: Option<alerts::IntakeRun>,
+    /// The Alertmanager polls, while any URL is set.
+    am_polls: Option<alerts::AmPolls>,
     /// What the feed last said about a refused webhook, so it speaks once per change.
     intake_refusal: Option<String>,
     /// Every Alertmanager alert the console knows.
@@ -289,6 +291,7 @@ impl Engine {
             notify_overrides: config.notify_overrides,
             intake_overrides: config.intake_overrides,
             intake: None,
+            am_polls: None,
             intake_refusal: None,
             alerts: Default::default(),
             notifier: notifier::Notifier::new(

@@ -236,6 +236,105 @@ pub fn parse_status(body: &[u8]) -> Result<AmStatus, AlertmanagerError> {
     })
 }
 
+/// The largest answer read from an Alertmanager, in bytes (thousands of alerts fit).
+pub const MAX_ANSWER_BYTES: u64 = 16 << 20;
+
+/// Why a poll of an Alertmanager failed, in words (never with a credential).
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// Connecting, timing out, or the transfer.
+    #[error("{0}")]
+    Transport(String),
+    /// An HTTP status other than 200.
+    #[error("HTTP {status} from {path}")]
+    Status {
+        /// The status code.
+        status: u16,
+        /// `/api/v2/alerts` or `/api/v2/status`.
+        path: &'static str,
+    },
+    /// A body past [`MAX_ANSWER_BYTES`].
+    #[error("the answer of {0} is larger than 16 MiB")]
+    TooLarge(&'static str),
+    /// A body that is not what the API documents.
+    #[error(transparent)]
+    Payload(#[from] AlertmanagerError),
+}
+
+/// One Alertmanager's API v2, with its own timeout on every call.
+#[derive(Clone, Debug)]
+pub struct AmClient {
+    base: String,
+    shown: String,
+    token: Option<crate::model::Secret>,
+    http: reqwest::Client,
+}
+
+impl AmClient {
+    /// A client of the Alertmanager at `url`; `token`, when set, goes as a bearer token.
+    pub fn new(
+        url: &str,
+        token: Option<crate::model::Secret>,
+        timeout_secs: u64,
+    ) -> Result<Self, String> {
+        let base = url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!(
+                "Alertmanager URL \"{}\" must start with http:// or https://",
+                super::http::redact(&base)
+            ));
+        }
+        Ok(Self {
+            shown: super::http::redact(&base),
+            base,
+            token: token.filter(|t| !t.is_empty()),
+            http: super::http::client(timeout_secs, Default::default())?,
+        })
+    }
+
+    /// The URL as it may be shown (no credentials): the name alerts are reported by.
+    pub fn url(&self) -> &str {
+        &self.shown
+    }
+
+    /// `GET /api/v2/alerts`: every alert it holds (all firing).
+    pub async fn alerts(&self) -> Result<Vec<Alert>, PollError> {
+        let body = self.get("/api/v2/alerts").await?;
+        Ok(parse_alerts(&body, &self.shown)?)
+    }
+
+    /// `GET /api/v2/status`: version and cluster.
+    pub async fn status(&self) -> Result<AmStatus, PollError> {
+        let body = self.get("/api/v2/status").await?;
+        Ok(parse_status(&body)?)
+    }
+
+    async fn get(&self, path: &'static str) -> Result<Vec<u8>, PollError> {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t.expose());
+        }
+        let response = req
+            .send()
+            .await
+            .map_err(|e| PollError::Transport(super::http::innermost(&e)))?;
+        if !response.status().is_success() {
+            return Err(PollError::Status {
+                status: response.status().as_u16(),
+                path,
+            });
+        }
+        super::http::read_capped(response, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| match e {
+                super::http::ReadError::TooLarge => PollError::TooLarge(path),
+                super::http::ReadError::Transport(e) => {
+                    PollError::Transport(super::http::innermost(&e))
+                }
+            })
+    }
+}
+
 /// `startsAt` and `endsAt` as sent.
 struct Times<'a>(&'a str, &'a str);
 

@@ -237,6 +237,17 @@ pub enum FeedEvent {
     /// Alertmanager left `count` alerts of a group out of a webhook (the receiver's
     /// `max_alerts`).
     AlertsTruncated { group: String, count: u64 },
+    /// A polled Alertmanager answers: first, or again after failing (`after_failure`).
+    AlertmanagerUp {
+        url: String,
+        version: String,
+        cluster: String,
+        peers: usize,
+        after_failure: bool,
+    },
+    /// A polled Alertmanager fails (said once per different reason); its alerts stay as they
+    /// were.
+    AlertmanagerFailing { url: String, reason: String },
     /// The webhook receiver listens.
     IntakeListening { addr: String },
     /// The webhook receiver cannot listen (words from the receiver).
@@ -364,6 +375,7 @@ impl FeedEvent {
             | Connected { .. }
             | SourceBack { .. }
             | IntakeListening { .. }
+            | AlertmanagerUp { .. }
             | FlappingStarted { .. }
             | FlappingStopped { .. } => FeedKind::Status,
             Verified { .. } | VerifyImpossible { .. } => FeedKind::Verification,
@@ -387,6 +399,7 @@ impl FeedEvent {
             | SourceUnusable { .. }
             | IntakeUnusable { .. }
             | IntakeRefused { .. }
+            | AlertmanagerFailing { .. }
             | SettingsRejected { .. }
             | SaveFailed { .. }
             | ExportFailed { .. }

@@ -17,6 +17,15 @@ pub struct IntakeSettings {
     pub token: Secret,
     /// Listen on an address other machines can reach (needs a token).
     pub allow_remote: bool,
+    /// Alertmanagers to poll (`GET /api/v2/alerts` and `/api/v2/status`), so the console
+    /// converges at start and after a missed webhook; HA replicas are merged by fingerprint.
+    pub alertmanager_urls: Vec<String>,
+    /// Bearer token sent to every polled Alertmanager; empty for none.
+    pub alertmanager_token: Secret,
+    /// Seconds between two polls of each Alertmanager.
+    pub poll_interval_secs: u64,
+    /// Seconds before a poll gives up.
+    pub timeout_secs: u64,
 }
 
 impl Default for IntakeSettings {
@@ -26,6 +35,10 @@ impl Default for IntakeSettings {
             addr: "127.0.0.1:9095".into(),
             token: Secret::default(),
             allow_remote: false,
+            alertmanager_urls: Vec::new(),
+            alertmanager_token: Secret::default(),
+            poll_interval_secs: 30,
+            timeout_secs: 10,
         }
     }
 }
@@ -38,6 +51,10 @@ pub struct IntakeOverrides {
     pub addr: Option<String>,
     /// `INCIDENT_INTAKE_TOKEN`.
     pub token: Option<Secret>,
+    /// `INCIDENT_ALERTMANAGER_URLS`, comma separated.
+    pub alertmanager_urls: Option<Vec<String>>,
+    /// `INCIDENT_ALERTMANAGER_TOKEN`.
+    pub alertmanager_token: Option<Secret>,
 }
 
 impl IntakeOverrides {
@@ -50,6 +67,12 @@ impl IntakeOverrides {
         }
         if let Some(token) = &self.token {
             s.intake.token = token.clone();
+        }
+        if let Some(urls) = &self.alertmanager_urls {
+            s.intake.alertmanager_urls = urls.clone();
+        }
+        if let Some(token) = &self.alertmanager_token {
+            s.intake.alertmanager_token = token.clone();
         }
         s
     }
@@ -65,6 +88,12 @@ impl IntakeOverrides {
         if self.token.is_some() {
             s.intake.token = saved.intake.token.clone();
         }
+        if self.alertmanager_urls.is_some() {
+            s.intake.alertmanager_urls = saved.intake.alertmanager_urls.clone();
+        }
+        if self.alertmanager_token.is_some() {
+            s.intake.alertmanager_token = saved.intake.alertmanager_token.clone();
+        }
         s
     }
 
@@ -73,6 +102,14 @@ impl IntakeOverrides {
         [
             ("INCIDENT_INTAKE_ADDR", self.addr.is_some()),
             ("INCIDENT_INTAKE_TOKEN", self.token.is_some()),
+            (
+                "INCIDENT_ALERTMANAGER_URLS",
+                self.alertmanager_urls.is_some(),
+            ),
+            (
+                "INCIDENT_ALERTMANAGER_TOKEN",
+                self.alertmanager_token.is_some(),
+            ),
         ]
         .into_iter()
         .filter(|(_, set)| *set)
@@ -91,6 +128,7 @@ mod tests {
         let o = IntakeOverrides {
             addr: Some("127.0.0.1:9999".into()),
             token: Some(Secret::new("t")),
+            ..Default::default()
         };
         let run = o.apply(&saved);
         assert!(run.intake.enabled);

@@ -81,6 +81,37 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("A webhook request was refused (HTTP {status}): {reason}")
             }
         }
+        AlertmanagerUp {
+            url,
+            version,
+            cluster,
+            peers,
+            after_failure,
+        } => {
+            let again = match (*after_failure, ko) {
+                (true, true) => " 다시",
+                (true, false) => " again",
+                (false, _) => "",
+            };
+            if ko {
+                format!(
+                    "Alertmanager {url}가{again} 응답합니다: 버전 {version}, 클러스터 {cluster}, 피어 {peers}"
+                )
+            } else {
+                format!(
+                    "Alertmanager {url} answers{again}: version {version}, cluster {cluster}, {peers} peers"
+                )
+            }
+        }
+        AlertmanagerFailing { url, reason } => {
+            if ko {
+                format!(
+                    "Alertmanager {url}를 폴링할 수 없습니다: {reason}. 알림은 마지막 상태로 둡니다"
+                )
+            } else {
+                format!("Cannot poll Alertmanager {url}: {reason}; its alerts stay as they were")
+            }
+        }
         _ => return None,
     })
 }

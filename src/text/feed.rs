@@ -136,7 +136,9 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AlertsTruncated { .. }
         | IntakeListening { .. }
         | IntakeUnusable { .. }
-        | IntakeRefused { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        | IntakeRefused { .. }
+        | AlertmanagerUp { .. }
+        | AlertmanagerFailing { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         Started {
             source: s,
             poll_secs,
