@@ -30,6 +30,16 @@ struct Am {
 }
 
 fn start_alertmanager(webhook_port: u16, token: &str) -> Option<Am> {
+    start_alertmanager_in(webhook_port, token, None)
+}
+
+/// Cluster flags for one replica: its own gossip port, and the peer's.
+struct Cluster {
+    listen: u16,
+    peer: u16,
+}
+
+fn start_alertmanager_in(webhook_port: u16, token: &str, cluster: Option<Cluster>) -> Option<Am> {
     let found = Command::new("prometheus-alertmanager")
         .arg("--version")
         .stdout(Stdio::null())
@@ -75,7 +85,16 @@ receivers:
         ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg(format!("--web.external-url={url}"))
-        .arg("--cluster.listen-address=")
+        .args(match &cluster {
+            None => vec!["--cluster.listen-address=".to_string()],
+            Some(c) => vec![
+                format!("--cluster.listen-address=127.0.0.1:{}", c.listen),
+                format!("--cluster.advertise-address=127.0.0.1:{}", c.listen),
+                format!("--cluster.peer=127.0.0.1:{}", c.peer),
+                // Loopback gossip settles fast; the default waits longer for a real network.
+                "--cluster.settle-timeout=2s".to_string(),
+            ],
+        })
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
         .spawn()
@@ -202,4 +221,76 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
     let _ = am.port;
     drop(handle);
     drop(am.proc);
+}
+
+/// Two replicas in one cluster, each sent the alert (as Prometheus does): polling both gives
+/// one alert that remembers both, not two, and says the cluster has two peers.
+#[test]
+fn two_replicas_of_one_cluster_give_one_alert() {
+    let (g1, g2) = (free_port(), free_port());
+    let Some(am1) = start_alertmanager_in(
+        free_port(),
+        "x",
+        Some(Cluster {
+            listen: g1,
+            peer: g2,
+        }),
+    ) else {
+        return;
+    };
+    let Some(am2) = start_alertmanager_in(
+        free_port(),
+        "x",
+        Some(Cluster {
+            listen: g2,
+            peer: g1,
+        }),
+    ) else {
+        return;
+    };
+    let started = (chrono::Utc::now() - chrono::Duration::seconds(30))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Replicas do not gossip alerts (only silences and the notification log): Prometheus
+    // sends every alert to each of them, as here.
+    post_alert(&am1, &started, None);
+    post_alert(&am2, &started, None);
+    // The cluster has formed: each replica sees two peers.
+    common::wait_ready("a two-peer cluster", &std::path::PathBuf::new(), || {
+        [am1.port, am2.port].iter().all(|p| {
+            common::http_get(*p, "/api/v2/status")
+                .matches("\"address\"")
+                .count()
+                == 2
+        })
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am1.url.clone(), am2.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    store.save_settings(&settings).unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let state = handle.state.clone();
+    wait_for(&state, "the alert reported by both replicas", |st| {
+        st.board
+            .alerts
+            .iter()
+            .any(|a| a.reported_by.contains(&am1.url) && a.reported_by.contains(&am2.url))
+    });
+    let st = state.lock();
+    assert_eq!(st.board.alerts.len(), 1, "one alert, not two");
+    assert!(
+        st.feed.iter().any(|e| matches!(&e.event,
+        FeedEvent::AlertmanagerUp { peers, .. } if *peers == 2)),
+        "the cluster's two peers are said"
+    );
+    drop(st);
+    drop(handle);
 }
