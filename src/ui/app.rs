@@ -111,7 +111,29 @@ impl ConsoleApp {
         egui::CentralPanel::default().show(ui, |ui| {
             metrics::metric_cards_ui(ui, &snap, &self.engine, &mut self.ui.sparklines);
             ui.separator();
-            incident::incidents_ui(ui, &snap, &mut self.ui, &send);
+            let lang = snap.lang();
+            ui.horizontal(|ui| {
+                ui.selectable_value(
+                    &mut self.ui.show_alerts,
+                    false,
+                    t(lang, "Incidents", "인시던트"),
+                );
+                let firing = super::alerts::firing_count(&snap);
+                ui.selectable_value(
+                    &mut self.ui.show_alerts,
+                    true,
+                    format!(
+                        "{} ({firing} {})",
+                        t(lang, "Alerts", "알림"),
+                        t(lang, "firing", "발생 중")
+                    ),
+                );
+            });
+            if self.ui.show_alerts {
+                super::alerts::alerts_ui(ui, &snap, &mut self.ui.alerts);
+            } else {
+                incident::incidents_ui(ui, &snap, &mut self.ui, &send);
+            }
         });
         let mut open = self.ui.settings_open;
         egui::Window::new(t(snap.lang(), "Console settings", "콘솔 설정"))

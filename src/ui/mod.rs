@@ -2,6 +2,7 @@
 //! [`Command`](crate::engine::Command)s; it never awaits and never does I/O itself.
 
 mod actions;
+mod alerts;
 mod app;
 mod feed;
 pub mod fonts;

@@ -1,7 +1,7 @@
 //! What the window remembers between frames that is not the engine's: selections, drafts and
 //! caches. Nothing here is the truth about incidents.
 
-use super::{actions, feed, metrics, settings};
+use super::{actions, alerts, feed, metrics, settings};
 use crate::engine::Command;
 use crate::model::ThemeChoice;
 
@@ -20,6 +20,9 @@ pub(crate) struct UiState {
     pub settings_open: bool,
     /// For threads that finish after the frame (the export file dialog).
     pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
+    /// Whether the centre shows the alerts list instead of the incidents.
+    pub show_alerts: bool,
+    pub alerts: alerts::AlertsView,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
 }

@@ -1,0 +1,228 @@
+//! The alerts list: every Alertmanager alert the console knows, firing first, grouped as
+//! Alertmanager grouped them or by a label, filtered with Alertmanager's matcher syntax.
+
+use std::collections::BTreeMap;
+
+use egui::RichText;
+
+use super::i18n::t;
+use super::style;
+use crate::detect::matcher::Matchers;
+use crate::engine::Snapshot;
+use crate::model::{Alert, AlertState, AlertStatus, Lang};
+use crate::text::format_duration;
+
+/// How the list is grouped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum GroupBy {
+    /// As Alertmanager grouped them (`groupKey`); alerts only polled go under "not grouped".
+    #[default]
+    Alertmanager,
+    /// By one label's value.
+    Label(String),
+}
+
+/// What the list remembers between frames.
+#[derive(Default)]
+pub(crate) struct AlertsView {
+    filter: String,
+    /// The filter as last parsed, with the text it came from.
+    parsed: Option<(String, Result<Matchers, String>)>,
+    group_by: GroupBy,
+}
+
+impl AlertsView {
+    fn matchers(&mut self) -> Result<Matchers, String> {
+        if self
+            .parsed
+            .as_ref()
+            .is_none_or(|(text, _)| text != &self.filter)
+        {
+            let parsed = Matchers::parse(&self.filter).map_err(|e| e.to_string());
+            self.parsed = Some((self.filter.clone(), parsed));
+        }
+        self.parsed
+            .as_ref()
+            .map_or(Ok(Matchers::default()), |(_, r)| r.clone())
+    }
+}
+
+/// The number of alerts firing now (for the tab's title).
+pub(crate) fn firing_count(snap: &Snapshot) -> usize {
+    snap.alerts
+        .iter()
+        .filter(|a| a.status == AlertStatus::Firing)
+        .count()
+}
+
+/// Draws the list.
+pub(crate) fn alerts_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label(t(lang, "Alert filter", "알림 필터"));
+        ui.add(
+            egui::TextEdit::singleline(&mut view.filter)
+                .hint_text(r#"{severity="critical", team=~"pay.*"}"#)
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+        let labels: Vec<String> = {
+            let mut names: Vec<String> = snap
+                .alerts
+                .iter()
+                .flat_map(|a| a.labels.keys().cloned())
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        };
+        let shown = match &view.group_by {
+            GroupBy::Alertmanager => {
+                t(lang, "Alertmanager's groups", "Alertmanager 그룹").to_string()
+            }
+            GroupBy::Label(l) => l.clone(),
+        };
+        egui::ComboBox::from_label(t(lang, "Group by", "묶기"))
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(
+                    &mut view.group_by,
+                    GroupBy::Alertmanager,
+                    t(lang, "Alertmanager's groups", "Alertmanager 그룹"),
+                );
+                for l in labels {
+                    ui.selectable_value(&mut view.group_by, GroupBy::Label(l.clone()), l);
+                }
+            });
+    });
+    let matchers = match view.matchers() {
+        Ok(m) => m,
+        Err(e) => {
+            ui.label(RichText::new(e).color(style::breach(dark)));
+            Matchers::default()
+        }
+    };
+    let shown: Vec<&Alert> = snap
+        .alerts
+        .iter()
+        .filter(|a| matchers.matches(&a.labels))
+        .collect();
+    if snap.alerts.is_empty() {
+        ui.label(
+            RichText::new(t(
+                lang,
+                "No alerts yet. Set up the Alertmanager receiver or polling (see the README).",
+                "아직 알림이 없습니다. Alertmanager 수신이나 폴링을 설정하세요 (README 참고).",
+            ))
+            .weak(),
+        );
+        return;
+    }
+    let mut groups: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
+    for a in shown {
+        let key = match &view.group_by {
+            GroupBy::Alertmanager => a
+                .group_key
+                .clone()
+                .unwrap_or_else(|| t(lang, "not grouped (polled)", "그룹 없음 (폴링)").into()),
+            GroupBy::Label(l) => format!("{l}=\"{}\"", a.label(l)),
+        };
+        groups.entry(key).or_default().push(a);
+    }
+    let now = chrono::Utc::now();
+    egui::ScrollArea::vertical()
+        .id_salt("alerts-list")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (key, mut alerts) in groups {
+                // Firing first, then the newest.
+                alerts.sort_by_key(|a| {
+                    (
+                        a.status != AlertStatus::Firing,
+                        std::cmp::Reverse(a.starts_at),
+                    )
+                });
+                ui.label(RichText::new(format!("{key} ({})", alerts.len())).strong());
+                for a in alerts {
+                    alert_row_ui(ui, a, lang, dark, now);
+                }
+                ui.add_space(6.0);
+            }
+        });
+}
+
+fn alert_row_ui(
+    ui: &mut egui::Ui,
+    a: &Alert,
+    lang: Lang,
+    dark: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        let (status, color) = match a.status {
+            AlertStatus::Firing => (t(lang, "firing", "발생 중"), style::breach(dark)),
+            AlertStatus::Resolved => (t(lang, "resolved", "해소"), style::recovered(dark)),
+        };
+        ui.label(RichText::new(status).color(color).strong());
+        if a.status == AlertStatus::Firing && a.state != AlertState::Active {
+            let state = match a.state {
+                AlertState::Suppressed => t(lang, "suppressed", "억제됨"),
+                _ => t(lang, "unprocessed", "처리 전"),
+            };
+            ui.label(RichText::new(state).color(style::pending(dark)));
+        }
+        if !a.severity().is_empty() {
+            ui.label(format!("[{}]", a.severity()));
+        }
+        ui.label(RichText::new(a.name()).strong());
+        if !a.summary().is_empty() {
+            ui.label(a.summary());
+        }
+    });
+    ui.indent(("alert", &a.fingerprint), |ui| {
+        let until = a.ends_at.unwrap_or(now);
+        let lasted = format_duration(until - a.starts_at);
+        ui.label(
+            RichText::new(format!(
+                "{} {} ({lasted}) · {} {}",
+                t(lang, "since", "시작"),
+                a.starts_at.format("%m-%d %H:%M:%S"),
+                t(lang, "reported by", "보고:"),
+                a.reported_by.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .weak(),
+        );
+        if !a.silenced_by.is_empty() || !a.inhibited_by.is_empty() {
+            ui.label(
+                RichText::new(format!(
+                    "{} {} · {} {}",
+                    t(lang, "silenced by", "사일런스:"),
+                    a.silenced_by.join(", "),
+                    t(lang, "inhibited by", "억제:"),
+                    a.inhibited_by.join(", ")
+                ))
+                .weak(),
+            );
+        }
+        let labels: Vec<String> = a
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{v}\""))
+            .collect();
+        ui.label(RichText::new(labels.join(" ")).monospace().small());
+        ui.horizontal_wrapped(|ui| {
+            if let Some(url) = a.annotations.get("runbook_url").filter(|u| !u.is_empty()) {
+                ui.hyperlink_to(t(lang, "runbook", "런북"), url);
+            }
+            if !a.generator_url.is_empty() {
+                ui.hyperlink_to(t(lang, "source query", "원본 쿼리"), &a.generator_url);
+            }
+            for (k, v) in &a.annotations {
+                if !matches!(k.as_str(), "summary" | "runbook_url") {
+                    ui.label(RichText::new(format!("{k}: {v}")).small());
+                }
+            }
+        });
+    });
+}

@@ -1,0 +1,111 @@
+//! kittest: Alertmanager alerts arrive by webhook at the real engine and show in the alerts
+//! list, which groups and filters them (a bad filter is said in words) and links the runbook.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::ui::{harness, set_field, wait_for};
+use egui_kittest::kittest::Queryable;
+use incident_console::model::{Secret, Settings};
+use incident_console::store::Store;
+
+fn post(port: u16, body: &str) -> String {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+fn group(key: &str, name: &str, severity: &str, fp: &str, runbook: &str) -> String {
+    format!(
+        r#"{{"version": "4", "groupKey": "{key}", "status": "firing", "receiver": "console",
+            "alerts": [{{"status": "firing",
+              "labels": {{"alertname": "{name}", "severity": "{severity}", "team": "payments"}},
+              "annotations": {{"summary": "{name} summary", "runbook_url": "{runbook}"}},
+              "startsAt": "2026-11-27T06:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+              "generatorURL": "http://prometheus:9090/graph", "fingerprint": "{fp}"}}]}}"#
+    )
+}
+
+#[test]
+fn the_alerts_list_groups_filters_and_links_the_runbook() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.intake.enabled = true;
+    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.token = Secret::new("k");
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    // The receiver listens once the engine has started it.
+    wait_for(&mut h, "the engine", |h| {
+        !h.state().engine().snapshot().restoring
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the receiver listens");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        post(
+            port,
+            &group(
+                "g-5xx",
+                "HighErrorRate",
+                "critical",
+                "f1",
+                "https://runbooks.example/5xx"
+            )
+        )
+        .contains("200 OK")
+    );
+    assert!(post(port, &group("g-cpu", "CPUHigh", "warning", "f2", "")).contains("200 OK"));
+
+    wait_for(&mut h, "the alerts tab to count two", |h| {
+        h.query_by_label("Alerts (2 firing)").is_some()
+    });
+    h.get_by_label("Alerts (2 firing)").click();
+    h.run_steps(2);
+    h.get_by_label("HighErrorRate");
+    h.get_by_label("CPUHigh");
+    // Grouped as Alertmanager grouped them.
+    h.get_by_label("g-5xx (1)");
+    h.get_by_label("g-cpu (1)");
+    // The runbook_url is a link (only the first alert has one).
+    assert_eq!(h.get_all_by_label("runbook").count(), 1);
+
+    set_field(
+        &mut h,
+        "Alert filter",
+        r#"{severity="critical", team=~"pay.*"}"#,
+    );
+    assert!(h.query_by_label("CPUHigh").is_none());
+    h.get_by_label("HighErrorRate");
+
+    set_field(&mut h, "Alert filter", r#"severity=~"(""#);
+    assert!(
+        h.query_by_label_contains("is not valid").is_some(),
+        "a bad filter in words"
+    );
+
+    set_field(&mut h, "Alert filter", "");
+    h.get_by_label("Group by").click();
+    h.run_steps(2);
+    h.get_by_label("severity").click();
+    h.run_steps(2);
+    h.get_by_label(r#"severity="critical" (1)"#);
+    h.get_by_label(r#"severity="warning" (1)"#);
+}
