@@ -59,15 +59,15 @@ pub use state::{
 
 use crate::detect::Detector;
 use crate::history::MetricHistory;
-use crate::integrations::prometheus::PromClient;
+
 use crate::model::{
-    FeedEntry, FeedEvent, NotifyOverrides, PrometheusOverrides, PrometheusSettings, Rule, Settings,
-    ThresholdDesc, UserFile,
+    FeedEntry, FeedEvent, NotifyOverrides, PrometheusOverrides, Rule, Settings, ThresholdDesc,
+    UserFile,
 };
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, Store};
-use live::RuleQuery;
 use source::DemoSource;
+use sources::LiveRun;
 
 /// The engine proper. Build it with [`Engine::new`], then either [`Engine::spawn`] it on its own
 /// thread or drive [`Engine::run`] on a runtime of your own (tests use a paused clock).
@@ -127,62 +127,6 @@ struct Shared {
     state: Arc<Mutex<ConsoleState>>,
     repaint: Arc<Mutex<Option<RepaintFn>>>,
     stop: Arc<tokio::sync::Notify>,
-}
-
-/// What a live task is polling with; a new one starts only when this changes.
-#[derive(Clone, Debug, PartialEq)]
-struct LiveKey {
-    prometheus: PrometheusSettings,
-    queries: Vec<RuleQuery>,
-    poll_secs: u64,
-    window_secs: u64,
-}
-
-impl LiveKey {
-    fn new(p: &PrometheusSettings, rules: &[Rule], poll_secs: u64, window_secs: u64) -> Self {
-        // Thresholds are the engine's business, and queries are the rules': changing a
-        // threshold must not restart polling.
-        let prometheus = PrometheusSettings {
-            http_threshold: 0.0,
-            cpu_threshold: 0.0,
-            http_query: String::new(),
-            cpu_query: String::new(),
-            series_label: String::new(),
-            ..p.clone()
-        };
-        Self {
-            prometheus,
-            queries: RuleQuery::of(rules),
-            poll_secs,
-            window_secs,
-        }
-    }
-
-    /// Whether both keys poll the same server the same way (only the rules differ).
-    fn same_server(&self, other: &LiveKey) -> bool {
-        self.prometheus == other.prometheus
-            && self.poll_secs == other.poll_secs
-            && self.window_secs == other.window_secs
-    }
-}
-
-/// The running live task and what the engine remembers about its health.
-struct LiveRun {
-    key: LiveKey,
-    generation: u64,
-    client: PromClient,
-    queries: Vec<RuleQuery>,
-    task: tokio::task::JoinHandle<()>,
-    last_good: Option<DateTime<Utc>>,
-    failing_since: Option<DateTime<Utc>>,
-    /// What the feed last said about this source's problems, so it speaks once per change.
-    reported: Vec<String>,
-}
-
-impl Drop for LiveRun {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 /// What a save was for, to report each one's failures once.

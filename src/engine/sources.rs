@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::live::{self, LiveConfig, LiveEvent, RuleQuery, RuleResults};
 use super::publish::{Backfill, HistoryOp};
 use super::source::{DemoSource, demo_covers};
-use super::{Engine, Input, LiveKey, LiveRun, PromTest, RuleTest, SourceStatus, Verification};
+use super::{Engine, Input, PromTest, RuleTest, SourceStatus, Verification};
 use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
 use crate::model::{FeedEvent, PrometheusSettings, Reading, Rule, RuleValue, SourceDesc};
 
@@ -439,5 +439,66 @@ pub(super) fn rule_value(rule: &Rule, reading: &Reading) -> RuleValue {
         threshold: rule.threshold,
         value: worst.map(|(_, v)| v),
         series: worst.map(|(s, _)| s.to_string()),
+    }
+}
+
+/// What a live task is polling with; a new one starts only when this changes.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct LiveKey {
+    prometheus: PrometheusSettings,
+    queries: Vec<RuleQuery>,
+    poll_secs: u64,
+    window_secs: u64,
+}
+
+impl LiveKey {
+    pub(super) fn new(
+        p: &PrometheusSettings,
+        rules: &[Rule],
+        poll_secs: u64,
+        window_secs: u64,
+    ) -> Self {
+        // Thresholds are the engine's business, and queries are the rules': changing a
+        // threshold must not restart polling.
+        let prometheus = PrometheusSettings {
+            http_threshold: 0.0,
+            cpu_threshold: 0.0,
+            http_query: String::new(),
+            cpu_query: String::new(),
+            series_label: String::new(),
+            ..p.clone()
+        };
+        Self {
+            prometheus,
+            queries: RuleQuery::of(rules),
+            poll_secs,
+            window_secs,
+        }
+    }
+
+    /// Whether both keys poll the same server the same way (only the rules differ).
+    pub(super) fn same_server(&self, other: &LiveKey) -> bool {
+        self.prometheus == other.prometheus
+            && self.poll_secs == other.poll_secs
+            && self.window_secs == other.window_secs
+    }
+}
+
+/// The running live task and what the engine remembers about its health.
+pub(super) struct LiveRun {
+    key: LiveKey,
+    generation: u64,
+    client: PromClient,
+    queries: Vec<RuleQuery>,
+    task: tokio::task::JoinHandle<()>,
+    last_good: Option<DateTime<Utc>>,
+    failing_since: Option<DateTime<Utc>>,
+    /// What the feed last said about this source's problems, so it speaks once per change.
+    reported: Vec<String>,
+}
+
+impl Drop for LiveRun {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
