@@ -443,13 +443,10 @@ impl Engine {
         }
     }
 
-    /// Adds an event to the feed (memory, shared state, tap); the disk copy follows within
-    /// seconds.
+    /// Adds an event to the feed: the saved copy now, the shared state and the tap when the
+    /// turn is published; the disk copy follows within seconds.
     fn emit(&mut self, at: DateTime<Utc>, event: FeedEvent) {
         let entry = FeedEntry::new(at, event);
-        if let Some(tap) = &self.feed_tap {
-            let _ = tap.send(entry.clone());
-        }
         if self.feed.len() >= FEED_LIMIT {
             self.feed.pop_front();
         }

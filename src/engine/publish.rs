@@ -133,22 +133,34 @@ impl Engine {
                 }
             }
         }
-        // What applying said joins this turn's feed (it goes through `emit` for the tap and
-        // the saved copy, which only queues).
+        // What applying said joins this turn's feed (it goes through `emit` for the saved
+        // copy, which only queues).
         for (at, event) in said {
             self.emit(at, event);
         }
         let feed = std::mem::take(&mut self.out.feed);
         news |= !feed.is_empty();
+        let mut tapped = Vec::new();
         for entry in out.feed.into_iter().chain(feed) {
             if st.feed.len() >= FEED_LIMIT {
                 st.feed.pop_front();
+            }
+            if self.feed_tap.is_some() {
+                tapped.push(entry.clone());
             }
             st.feed.push_back(entry);
             st.feed_total += 1;
         }
         if out.board {
             st.board = self.board.clone();
+        }
+        drop(st);
+        // The tap (headless, tests) hears of an entry only once the state that goes with it
+        // is published.
+        if let Some(tap) = &self.feed_tap {
+            for entry in tapped {
+                let _ = tap.send(entry);
+            }
         }
         Some(if news { Wake::News } else { Wake::Sample })
     }
