@@ -8,18 +8,10 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Proc, ci, wait_for, wait_ready};
+use common::{Proc, free_port, installed, wait_for, wait_ready};
 use incident_console::engine::{Engine, EngineConfig};
 use incident_console::model::{AlertStatus, FeedEvent, Secret, Settings};
 use incident_console::store::Store;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A running Alertmanager that sends its webhooks to `webhook_port` with `token`.
 struct Am {
@@ -40,17 +32,7 @@ struct Cluster {
 }
 
 fn start_alertmanager_in(webhook_port: u16, token: &str, cluster: Option<Cluster>) -> Option<Am> {
-    let found = Command::new("prometheus-alertmanager")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if found.is_err() {
-        assert!(
-            !ci(),
-            "prometheus-alertmanager is needed under CI=true (apt-get install prometheus-alertmanager)"
-        );
-        eprintln!("skipped: prometheus-alertmanager not found");
+    if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -140,6 +122,28 @@ fn post_alert(am: &Am, starts_at: &str, ends_at: Option<&str>) {
     assert!(status.is_success(), "Alertmanager took the alert: {status}");
 }
 
+/// A console in `dir` (demo source, quiet) polling `urls` every second, with `more` settings.
+fn console(
+    dir: &std::path::Path,
+    urls: Vec<String>,
+    more: impl FnOnce(&mut Settings),
+) -> incident_console::engine::EngineHandle {
+    let store = Store::new(dir);
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = urls;
+    settings.intake.poll_interval_secs = 1;
+    more(&mut settings);
+    store.save_settings(&settings).unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    handle
+}
+
 #[test]
 fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
     let console_port = free_port();
@@ -152,21 +156,11 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
     post_alert(&am, &starts_at, None);
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path());
-    let mut settings = Settings::default();
-    settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{console_port}");
-    settings.intake.token = Secret::new("am-t0ken");
-    settings.intake.alertmanager_urls = vec![am.url.clone()];
-    settings.intake.poll_interval_secs = 1;
-    store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let handle = console(dir.path(), vec![am.url.clone()], |s| {
+        s.intake.enabled = true;
+        s.intake.addr = format!("127.0.0.1:{console_port}");
+        s.intake.token = Secret::new("am-t0ken");
+    });
     let state = handle.state.clone();
 
     wait_for(&state, "the earlier alert, found by polling", |st| {
@@ -265,18 +259,7 @@ fn two_replicas_of_one_cluster_give_one_alert() {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path());
-    let mut settings = Settings::default();
-    settings.intake.alertmanager_urls = vec![am1.url.clone(), am2.url.clone()];
-    settings.intake.poll_interval_secs = 1;
-    store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let handle = console(dir.path(), vec![am1.url.clone(), am2.url.clone()], |_| {});
     let state = handle.state.clone();
     wait_for(&state, "the alert reported by both replicas", |st| {
         st.board

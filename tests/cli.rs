@@ -180,7 +180,8 @@ fn headless_runs_on_live_data_from_the_environment_and_dotenv() {
 
 #[test]
 fn headless_demo_posts_each_new_incident_to_slack_and_mails_it_from_the_environment() {
-    use common::notify::{FakeSlack, SmtpSink, free_port};
+    use common::free_port;
+    use common::notify::{FakeSlack, SmtpSink};
     let token = "xoxb-headless-secret";
     let fake = FakeSlack::start(token);
     let port = free_port();

@@ -1,6 +1,8 @@
 //! The webhook receiver over real sockets: answers, refusals in words, a slow client that
 //! holds up nobody, and a burst with nothing lost.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -161,11 +163,7 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
     use incident_console::model::{AlertStatus, FeedEntry, FeedEvent, Settings};
     use incident_console::store::Store;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut settings = Settings::default();

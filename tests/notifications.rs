@@ -6,7 +6,8 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::notify::{FakeSlack, SlackReply, SmtpSink, free_port};
+use common::free_port;
+use common::notify::{FakeSlack, SlackReply, SmtpSink};
 use common::{feed_has, wait_for};
 use incident_console::engine::{Command, Engine, EngineConfig, EngineHandle};
 use incident_console::integrations::slack::SlackClient;

@@ -35,11 +35,7 @@ fn group(key: &str, name: &str, severity: &str, fp: &str, runbook: &str) -> Stri
 
 #[test]
 fn the_alerts_list_groups_filters_and_links_the_runbook() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::default();
     settings.intake.enabled = true;

@@ -99,7 +99,7 @@ impl IntakeOverrides {
 
     /// The names of the variables that are set.
     pub fn names(&self) -> Vec<&'static str> {
-        [
+        super::notify::set_names(&[
             ("INCIDENT_INTAKE_ADDR", self.addr.is_some()),
             ("INCIDENT_INTAKE_TOKEN", self.token.is_some()),
             (
@@ -110,11 +110,7 @@ impl IntakeOverrides {
                 "INCIDENT_ALERTMANAGER_TOKEN",
                 self.alertmanager_token.is_some(),
             ),
-        ]
-        .into_iter()
-        .filter(|(_, set)| *set)
-        .map(|(n, _)| n)
-        .collect()
+        ])
     }
 }
 

@@ -355,12 +355,18 @@ impl NotifyOverrides {
             ("INCIDENT_EMAIL_FROM", self.email_from.is_some()),
             ("INCIDENT_EMAIL_SMTP_TLS", self.starttls.is_some()),
         ];
-        pairs
-            .into_iter()
-            .filter(|(_, set)| *set)
-            .map(|(n, _)| n)
-            .collect()
+        set_names(&pairs)
     }
+}
+
+/// The names of the `(variable, set)` pairs that are set, in order (each override type's
+/// `names`).
+pub(crate) fn set_names(pairs: &[(&'static str, bool)]) -> Vec<&'static str> {
+    pairs
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect()
 }
 
 #[cfg(test)]

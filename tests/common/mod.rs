@@ -231,12 +231,40 @@ async fn answer(
 
 /// A port that nothing listens on (bound, then released).
 pub fn closed_port_url() -> String {
-    format!("http://127.0.0.1:{}", notify::free_port())
+    format!("http://127.0.0.1:{}", free_port())
 }
 
 /// Whether tests that need a server must fail rather than skip.
 pub fn ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// A free port on 127.0.0.1 (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Whether `program` runs (`--version`). When it does not: under CI=true the test fails,
+/// naming the Debian `package`; otherwise it says it skips.
+pub fn installed(program: &str, package: &str) -> bool {
+    let found = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if found.is_err() {
+        assert!(
+            !ci(),
+            "{program} is needed under CI=true (apt-get install {package})"
+        );
+        eprintln!("skipped: {program} not found; apt-get install {package}");
+        return false;
+    }
+    true
 }
 
 /// A child process killed when dropped.
@@ -310,17 +338,7 @@ fn spawn_exporter(port: &str, seed: u64) -> (Proc, String) {
 /// Starts the stack, or returns `None` (skip) when Prometheus is not installed and CI is not
 /// set. Under CI=true anything missing fails the test.
 pub fn live_stack() -> Option<LiveStack> {
-    let found = Command::new("prometheus")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if found.is_err() {
-        assert!(
-            !ci(),
-            "prometheus is needed under CI=true (apt-get install prometheus)"
-        );
-        eprintln!("skipped: prometheus not found; apt-get install prometheus");
+    if !installed("prometheus", "prometheus") {
         return None;
     }
     let seed = 7;

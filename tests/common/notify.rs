@@ -209,15 +209,6 @@ async fn answer(mut stream: tokio::net::TcpStream, s: Arc<Shared>) -> std::io::R
     stream.shutdown().await
 }
 
-/// A free port on 127.0.0.1 (bound, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Debian's aiosmtpd on a port, writing each message it accepts, decoded by Python's `email`
 /// package, as a JSON line.
 pub struct SmtpSink {
