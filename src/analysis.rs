@@ -46,6 +46,7 @@ pub fn write(
     let how = match trigger.origin {
         TriggerOrigin::Monitor => "백그라운드 모니터가 자동으로 감지했습니다",
         TriggerOrigin::Manual => "담당자가 수동으로 발생시켰습니다",
+        TriggerOrigin::Alertmanager => "Alertmanager 알림으로 열었습니다",
     };
     let mut summary = format!("{when}에 '{title}' 인시던트를 {how}.");
     let node = trigger.series.as_deref().unwrap_or("알 수 없는 시리즈");

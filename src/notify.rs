@@ -84,6 +84,7 @@ fn header_lines(inc: &Incident) -> Vec<String> {
             match t.origin {
                 TriggerOrigin::Monitor => "모니터",
                 TriggerOrigin::Manual => "수동 트리거",
+                TriggerOrigin::Alertmanager => "Alertmanager",
             },
             inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC")
         ),

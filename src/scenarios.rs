@@ -42,7 +42,10 @@ pub struct ScenarioLoad {
 
 /// Parses one scenario file's text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    parse_checked(file, text, Scenario::validate)
+    parse_checked(file, text, |s: &Scenario| {
+        s.validate()?;
+        crate::detect::runbooks::check(s).map_err(|e| e.to_string())
+    })
 }
 
 /// Parses a RON file's text into `T` and checks what serde cannot with `validate`; a syntax

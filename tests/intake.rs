@@ -13,10 +13,15 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 fn payload(fingerprint: &str) -> String {
+    named(fingerprint, "HighErrorRate")
+}
+
+/// A firing webhook of one alert named `name` in the `HighErrorRate` group.
+fn named(fingerprint: &str, name: &str) -> String {
     format!(
         r#"{{"version": "4", "groupKey": "{{}}:{{alertname=\"HighErrorRate\"}}", "status": "firing",
             "receiver": "console", "truncatedAlerts": 0,
-            "alerts": [{{"status": "firing", "labels": {{"alertname": "HighErrorRate"}},
+            "alerts": [{{"status": "firing", "labels": {{"alertname": "{name}"}},
                          "annotations": {{}}, "startsAt": "2026-11-27T06:00:00Z",
                          "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "",
                          "fingerprint": "{fingerprint}"}}]}}"#
@@ -156,7 +161,9 @@ async fn a_remote_address_needs_the_setting_and_a_token() {
 }
 
 /// The engine runs the receiver from its settings: a firing webhook is an alert and a line in
-/// the feed, a repeat is nothing, a resolved one says how long it fired.
+/// the feed, a repeat is nothing, a resolved one says how long it fired. An alert that matches
+/// a runbook opens its incident, one per group; the group's next alert attaches; the incident
+/// recovers when the last of them resolves. An alert no runbook matches opens nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
     use incident_console::engine::{Engine, EngineConfig};
@@ -210,14 +217,36 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
             if name == "HighErrorRate" && fingerprint == "e1"),
         "{fired:?}"
     );
+    let opened = next(&mut feed, |e| matches!(e, FeedEvent::AlertIncident { .. })).await;
+    let FeedEvent::AlertIncident {
+        id, code, matcher, ..
+    } = opened
+    else {
+        unreachable!()
+    };
+    assert_eq!(code, "http_5xx_surge");
+    assert!(matcher.is_some_and(|m| m.contains("error_?rate")));
     assert_eq!(post(payload("e1")).await, 200, "a repeat is answered");
-    let resolved = payload("e1")
-        .replace(
-            r#""status": "firing", "labels""#,
-            r#""status": "resolved", "labels""#,
-        )
-        .replace("0001-01-01T00:00:00Z", "2026-11-27T06:10:00Z");
-    assert_eq!(post(resolved).await, 200);
+    assert_eq!(post(named("e2", "Http5xxHigh")).await, 200);
+    let attached = next(&mut feed, |e| matches!(e, FeedEvent::AlertAttached { .. })).await;
+    assert_eq!(
+        attached,
+        FeedEvent::AlertAttached {
+            id,
+            name: "Http5xxHigh".into(),
+            fingerprint: "e2".into(),
+            count: 2
+        }
+    );
+    let resolve = |fp: &str, name: &str| {
+        named(fp, name)
+            .replace(
+                r#""status": "firing", "labels""#,
+                r#""status": "resolved", "labels""#,
+            )
+            .replace("0001-01-01T00:00:00Z", "2026-11-27T06:10:00Z")
+    };
+    assert_eq!(post(resolve("e1", "HighErrorRate")).await, 200);
     // The next alert line is the resolution: the repeat said nothing.
     let next_alert = next(&mut feed, |e| {
         matches!(
@@ -235,8 +264,34 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
         }
     );
     let snap = handle.snapshot();
-    assert_eq!(snap.alerts.len(), 1);
+    let inc = snap.incidents.iter().find(|i| i.id == id).unwrap();
+    assert!(inc.status.is_active(), "one of its alerts still fires");
+    assert_eq!(post(resolve("e2", "Http5xxHigh")).await, 200);
+    let all = next(&mut feed, |e| {
+        matches!(e, FeedEvent::AlertsAllResolved { .. })
+    })
+    .await;
+    assert!(matches!(all, FeedEvent::AlertsAllResolved { id: i, .. } if i == id));
+    // An alert no runbook matches opens no incident.
+    assert_eq!(post(named("e3", "DiskFull")).await, 200);
+    next(
+        &mut feed,
+        |e| matches!(e, FeedEvent::AlertFired { fingerprint, .. } if fingerprint == "e3"),
+    )
+    .await;
+    let snap = handle.snapshot();
+    assert_eq!(snap.alerts.len(), 3);
     assert_eq!(snap.alerts[0].status, AlertStatus::Resolved);
+    assert_eq!(snap.incidents.len(), 1, "DiskFull opened nothing");
+    let inc = &snap.incidents[0];
+    assert_eq!(
+        inc.status,
+        incident_console::model::IncidentStatus::Recovered
+    );
+    let links = inc.alerts.as_ref().unwrap();
+    assert_eq!(links.alerts.len(), 2);
+    assert!(links.resolved_at.is_some() && links.all_resolved());
+    assert_eq!(links.matched.as_ref().unwrap().matchers, 1);
     tokio::task::spawn_blocking(move || drop(handle))
         .await
         .unwrap();

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod matcher;
+pub mod runbooks;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -269,7 +270,8 @@ pub fn recovery_step(
     rules: &[Rule],
     recovery_samples: u32,
 ) -> bool {
-    if incident.status != IncidentStatus::Mitigating {
+    // An incident opened from Alertmanager alerts recovers when they resolve, not by metrics.
+    if incident.status != IncidentStatus::Mitigating || incident.alerts.is_some() {
         return false;
     }
     let watched: Vec<&Rule> = match incident.rule() {

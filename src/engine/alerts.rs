@@ -15,6 +15,7 @@ use crate::model::{Alert, AlertStatus, FeedEvent, IntakeSettings};
 async fn poll_loop(
     client: AmClient,
     every: std::time::Duration,
+    now: Arc<tokio::sync::Notify>,
     clock: Arc<dyn super::Clock>,
     tx: super::InputTx,
 ) {
@@ -31,7 +32,10 @@ async fn poll_loop(
         if tx.send(Input::Intake(event)).is_err() {
             return;
         }
-        tokio::time::sleep(every).await;
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = now.notified() => {}
+        }
     }
 }
 
@@ -43,6 +47,10 @@ pub(super) struct AmPolls {
     urls: std::collections::BTreeSet<String>,
     /// Per URL: whether it ever answered, and the failure the feed last said.
     health: std::collections::BTreeMap<String, (bool, Option<String>)>,
+    /// Per URL: whether its last status said it runs in a cluster.
+    clustered: std::collections::BTreeMap<String, bool>,
+    /// Wakes every poll loop at once (after a silence changed what they would see).
+    now: Arc<tokio::sync::Notify>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -89,6 +97,8 @@ impl Engine {
             key: key.clone(),
             urls: Default::default(),
             health: Default::default(),
+            clustered: Default::default(),
+            now: Arc::new(tokio::sync::Notify::new()),
             tasks: Vec::new(),
         };
         for url in &key.0 {
@@ -97,9 +107,10 @@ impl Engine {
                     polls.urls.insert(client.url().to_string());
                     let (tx, clock) = (self.inputs.clone(), self.clock.clone());
                     let every = std::time::Duration::from_secs(key.2);
+                    let now = polls.now.clone();
                     polls
                         .tasks
-                        .push(tokio::spawn(poll_loop(client, every, clock, tx)));
+                        .push(tokio::spawn(poll_loop(client, every, now, clock, tx)));
                 }
                 Err(reason) => {
                     let now = self.clock.now();
@@ -130,6 +141,7 @@ impl Engine {
         let now = self.clock.now();
         match result {
             Ok((alerts, status)) => {
+                let clustered = status.cluster != "disabled";
                 let event = (!*answered || said.is_some()).then(|| FeedEvent::AlertmanagerUp {
                     url: url.clone(),
                     version: status.version,
@@ -139,6 +151,7 @@ impl Engine {
                 });
                 *answered = true;
                 *said = None;
+                polls.clustered.insert(url.clone(), clustered);
                 if let Some(event) = event {
                     self.emit(now, event);
                 }
@@ -152,6 +165,22 @@ impl Engine {
                     self.emit(now, FeedEvent::AlertmanagerFailing { url, reason });
                 }
             }
+        }
+    }
+
+    /// Whether the Alertmanager at `url` (as alerts name it) said it runs in a cluster; one
+    /// not heard from yet counts as alone, so it gets its own silence.
+    pub(super) fn am_clustered(&self, url: &str) -> bool {
+        self.am_polls
+            .as_ref()
+            .and_then(|p| p.clustered.get(url).copied())
+            .unwrap_or(false)
+    }
+
+    /// Polls every Alertmanager now instead of at the next interval.
+    pub(super) fn poll_alertmanagers_now(&self) {
+        if let Some(p) = &self.am_polls {
+            p.now.notify_waiters();
         }
     }
 
@@ -256,5 +285,6 @@ impl Engine {
         }
         let alerts: Vec<Alert> = self.alerts.alerts().cloned().collect();
         self.board_mut().alerts = Arc::new(alerts);
+        self.alerts_to_incidents(changes, at);
     }
 }

@@ -91,6 +91,37 @@ pub enum Command {
     TestRule(Box<Rule>),
     /// Re-read the rule files.
     ReloadRules,
+    /// Open an incident from an Alertmanager alert: the runbook its labels match, or a
+    /// generic one built from the alert.
+    IncidentFromAlert {
+        /// The alert's fingerprint.
+        fingerprint: String,
+    },
+    /// Acknowledge: silence the alerts in the Alertmanagers that reported them, matching
+    /// exactly each alert's labels, for `duration_mins` minutes.
+    Acknowledge {
+        /// An incident (its unresolved alerts) or one alert.
+        target: AckTarget,
+        /// The silences' comment (empty: the incident's title, or the alert's name).
+        comment: String,
+        /// How long the silences last.
+        duration_mins: u32,
+    },
+    /// Expire the acknowledgement's silences (and, for an alert, any silence that suppresses
+    /// it).
+    Unsilence {
+        /// What was acknowledged.
+        target: AckTarget,
+    },
     /// Save everything and stop.
     Shutdown,
+}
+
+/// What an acknowledgement is for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AckTarget {
+    /// An incident opened from alerts, by id.
+    Incident(u64),
+    /// One alert, by fingerprint.
+    Alert(String),
 }

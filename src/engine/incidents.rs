@@ -41,6 +41,7 @@ pub fn generic_scenario(rule: &Rule) -> Scenario {
         hypotheses: Vec::new(),
         evidence: Vec::new(),
         actions: Vec::new(),
+        match_any: Vec::new(),
     }
 }
 
@@ -199,8 +200,10 @@ impl Engine {
     /// runbook the rule opens.
     fn active_index(&self, rule: &str) -> Option<usize> {
         let code = self.code_for(rule);
+        // Alerts' incidents are fed by their alerts, not by the rules' samples.
         self.book.all().iter().rposition(|i| {
             i.status.is_active()
+                && i.alerts.is_none()
                 && (i.rule() == Some(rule) || Some(&i.scenario.code) == code.as_ref())
         })
     }
@@ -330,13 +333,13 @@ impl Engine {
             .list_mut()
             .iter_mut()
             .rev()
-            .find(|i| i.status.is_active() && i.scenario.code == code)?;
+            .find(|i| i.status.is_active() && i.alerts.is_none() && i.scenario.code == code)?;
         inc.refire_count += 1;
         // A breach after the plan ran means it has not recovered: restart the watch.
         inc.healthy_streak = 0;
         let (id, code, count) = (inc.id, inc.scenario.code.clone(), inc.refire_count);
         let event = match trigger.origin {
-            TriggerOrigin::Monitor => FeedEvent::Refired {
+            TriggerOrigin::Monitor | TriggerOrigin::Alertmanager => FeedEvent::Refired {
                 id,
                 code,
                 count,
@@ -359,6 +362,17 @@ impl Engine {
     }
 
     fn open_incident(&mut self, scenario: Scenario, trigger: Trigger) -> u64 {
+        self.open_incident_as(scenario, trigger, None)
+    }
+
+    /// Opens an incident; `from_alerts` ties it to Alertmanager alerts, with the event that
+    /// says so (its `id` is filled in here).
+    pub(super) fn open_incident_as(
+        &mut self,
+        scenario: Scenario,
+        trigger: Trigger,
+        from_alerts: Option<(FeedEvent, crate::model::IncidentAlerts)>,
+    ) -> u64 {
         let id = self.book.take_id();
         let now = self.clock.now();
         let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
@@ -375,14 +389,21 @@ impl Engine {
             incident.record_hotspot(rule, series, trigger.at, v, |a, b| comparison.worse(a, b));
         }
         let code = incident.scenario.code.clone();
-        let event = match trigger.origin {
-            TriggerOrigin::Monitor => FeedEvent::Detected {
+        let event = match (trigger.origin, from_alerts) {
+            (_, Some((mut event, alerts))) => {
+                if let FeedEvent::AlertIncident { id: slot, .. } = &mut event {
+                    *slot = id;
+                }
+                incident.alerts = Some(alerts);
+                event
+            }
+            (TriggerOrigin::Monitor | TriggerOrigin::Alertmanager, None) => FeedEvent::Detected {
                 id,
                 code,
                 series: trigger.series.iter().cloned().collect(),
                 values: trigger.values.clone(),
             },
-            TriggerOrigin::Manual => FeedEvent::Triggered {
+            (TriggerOrigin::Manual, None) => FeedEvent::Triggered {
                 id,
                 code,
                 random: false,

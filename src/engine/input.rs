@@ -20,6 +20,8 @@ pub enum Input {
     Saved(Result<(), StoreError>),
     /// The Alertmanager webhook receiver.
     Intake(super::intake::IntakeEvent),
+    /// Silences created or expired for an acknowledgement.
+    Silences(super::ack::SilenceReport),
 }
 
 /// The sending side, cloned into every task.

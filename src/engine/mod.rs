@@ -17,6 +17,8 @@
 //! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
 //! never made here: the feed takes typed [`FeedEvent`]s.
 
+pub mod ack;
+mod alert_incidents;
 mod alerts;
 mod book;
 pub mod clock;
@@ -46,7 +48,7 @@ use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
 pub use clock::{Clock, SystemClock, TokioClock};
-pub use commands::Command;
+pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;
 use handle::RepaintFn;
 pub use handle::{EngineHandle, Wake};
@@ -119,6 +121,13 @@ pub struct Engine {
     intake_refusal: Option<String>,
     /// Every Alertmanager alert the console knows.
     alerts: crate::detect::alerts::AlertBook,
+    /// Acknowledgements of single alerts (an incident's is kept with the incident).
+    alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
+    /// The runbooks' compiled `match_any`, and the scenario list it was built from.
+    runbook_index: Option<(
+        Arc<Vec<crate::model::Scenario>>,
+        crate::detect::runbooks::RunbookIndex,
+    )>,
 }
 
 /// What the engine and its handle share.
@@ -238,6 +247,8 @@ impl Engine {
             am_polls: None,
             intake_refusal: None,
             alerts: Default::default(),
+            alert_acks: Default::default(),
+            runbook_index: None,
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -421,6 +432,7 @@ impl Engine {
             Input::Live(event) => self.on_live(event),
             Input::Delivery(event) => self.on_delivery(event),
             Input::Intake(event) => self.on_intake(event),
+            Input::Silences(report) => self.on_silences(report),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
@@ -538,6 +550,15 @@ impl Engine {
                 }
                 self.emit(now, FeedEvent::ScenariosReloaded { count });
             }
+            Command::IncidentFromAlert { fingerprint } => {
+                self.incident_from_alert(&fingerprint, now)
+            }
+            Command::Acknowledge {
+                target,
+                comment,
+                duration_mins,
+            } => self.acknowledge(target, comment, duration_mins, now),
+            Command::Unsilence { target } => self.unsilence(target, now),
             Command::Shutdown => {}
         }
     }

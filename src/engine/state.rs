@@ -145,6 +145,8 @@ pub struct Board {
     pub notifications: Arc<Vec<Job>>,
     /// Every Alertmanager alert the console knows, by fingerprint.
     pub alerts: Arc<Vec<crate::model::Alert>>,
+    /// Acknowledgements of single alerts, by fingerprint (an incident's is in the incident).
+    pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     /// The last Test of the Slack tab.
     pub slack_test: Option<SlackTest>,
 }
@@ -188,6 +190,7 @@ impl Board {
             overridden: Vec::new(),
             notifications: Arc::default(),
             alerts: Arc::default(),
+            alert_acks: Arc::default(),
             slack_test: None,
         }
     }
@@ -240,6 +243,7 @@ pub struct Snapshot {
     pub overridden: Vec<&'static str>,
     pub notifications: Arc<Vec<crate::model::Job>>,
     pub alerts: Arc<Vec<crate::model::Alert>>,
+    pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     pub slack_test: Option<SlackTest>,
 }
 
@@ -271,6 +275,7 @@ impl Snapshot {
             overridden: st.overridden.clone(),
             notifications: st.notifications.clone(),
             alerts: st.alerts.clone(),
+            alert_acks: st.alert_acks.clone(),
             slack_test: st.slack_test.clone(),
         }
     }

@@ -253,6 +253,16 @@ pub enum PollError {
         /// `/api/v2/alerts` or `/api/v2/status`.
         path: &'static str,
     },
+    /// Alertmanager refused a change, in its own words (e.g. a 422 naming a missing field).
+    #[error("{path} answered HTTP {status}: {message}")]
+    Refused {
+        /// The status code.
+        status: u16,
+        /// `/api/v2/silences` or `/api/v2/silence/{id}`.
+        path: &'static str,
+        /// The start of its answer.
+        message: String,
+    },
     /// A body past [`MAX_ANSWER_BYTES`].
     #[error("the answer of {0} is larger than 16 MiB")]
     TooLarge(&'static str),
@@ -307,6 +317,90 @@ impl AmClient {
     pub async fn status(&self) -> Result<AmStatus, PollError> {
         let body = self.get("/api/v2/status").await?;
         Ok(parse_status(&body)?)
+    }
+
+    /// `POST /api/v2/silences`: a silence of exactly `labels` (one `=` matcher per label)
+    /// from `starts_at` to `ends_at`; Alertmanager's id for it.
+    pub async fn create_silence(
+        &self,
+        labels: &Labels,
+        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        created_by: &str,
+        comment: &str,
+    ) -> Result<String, PollError> {
+        let matchers: Vec<serde_json::Value> = labels
+            .iter()
+            .map(|(name, value)| {
+                serde_json::json!({"name": name, "value": value, "isRegex": false, "isEqual": true})
+            })
+            .collect();
+        let body = serde_json::json!({
+            "matchers": matchers,
+            "startsAt": starts_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "endsAt": ends_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            // Alertmanager answers 422 when either is empty.
+            "createdBy": if created_by.trim().is_empty() { "incident-console" } else { created_by },
+            "comment": if comment.trim().is_empty() { "acknowledged in the incident console" } else { comment },
+        });
+        let path = "/api/v2/silences";
+        let req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        let answer = self.change(req, path).await?;
+        #[derive(serde::Deserialize)]
+        struct Created {
+            #[serde(rename = "silenceID")]
+            silence_id: String,
+        }
+        serde_json::from_slice::<Created>(&answer)
+            .map(|c| c.silence_id)
+            .map_err(|e| {
+                PollError::Payload(AlertmanagerError::Json(format!(
+                    "the answer to a new silence has no silenceID: {e}"
+                )))
+            })
+    }
+
+    /// `DELETE /api/v2/silence/{id}`: ends the silence now.
+    pub async fn expire_silence(&self, id: &str) -> Result<(), PollError> {
+        // Ids are UUIDs; anything else would change the path.
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(PollError::Refused {
+                status: 0,
+                path: "/api/v2/silence/{id}",
+                message: format!("\"{id}\" is not a silence id"),
+            });
+        }
+        let req = self
+            .http
+            .delete(format!("{}/api/v2/silence/{id}", self.base));
+        self.change(req, "/api/v2/silence/{id}").await.map(|_| ())
+    }
+
+    /// Sends a changing request; a refusal carries the start of Alertmanager's answer.
+    async fn change(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        path: &'static str,
+    ) -> Result<Vec<u8>, PollError> {
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t.expose());
+        }
+        let response = req
+            .send()
+            .await
+            .map_err(|e| PollError::Transport(super::http::innermost(&e)))?;
+        let status = response.status();
+        let body = super::http::read_capped(response, 64 * 1024)
+            .await
+            .unwrap_or_default();
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&body);
+            return Err(PollError::Refused {
+                status: status.as_u16(),
+                path,
+                message: text.trim().chars().take(200).collect(),
+            });
+        }
+        Ok(body)
     }
 
     async fn get(&self, path: &'static str) -> Result<Vec<u8>, PollError> {

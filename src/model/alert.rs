@@ -112,3 +112,96 @@ impl Alert {
             && self.inhibited_by == other.inhibited_by
     }
 }
+
+/// Why an incident was opened from a runbook: the `match_any` entry that matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunbookMatch {
+    /// The matching entry, as the runbook file wrote it.
+    pub matcher: String,
+    /// How many matchers that entry has (more is more specific).
+    pub matchers: usize,
+    /// How many of them are exact `=` matchers (breaks ties between equally long entries).
+    pub exact: usize,
+    /// Other runbooks that matched too and lost, by code.
+    pub also_matched: Vec<String>,
+}
+
+/// A silence the console created in one Alertmanager.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SilenceRef {
+    /// The Alertmanager's URL (without credentials).
+    pub url: String,
+    /// The silence id Alertmanager gave.
+    pub id: String,
+    /// The alert it silences.
+    pub fingerprint: String,
+}
+
+/// The responder's acknowledgement: silences in the Alertmanagers that reported the alerts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The responder's name (settings), sent as the silences' `createdBy`.
+    pub by: String,
+    /// When it was given.
+    pub at: DateTime<Utc>,
+    /// The silences' comment.
+    pub comment: String,
+    /// When the silences end by themselves.
+    pub until: DateTime<Utc>,
+    /// The silences created; empty until Alertmanager answers.
+    #[serde(default)]
+    pub silences: Vec<SilenceRef>,
+    /// When it ended: unsilenced, or every alert resolved.
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Ack {
+    /// Whether it still holds at `now`.
+    pub fn holds(&self, now: DateTime<Utc>) -> bool {
+        self.ended_at.is_none() && now < self.until
+    }
+}
+
+/// What ties an incident to the Alertmanager alerts it was opened from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentAlerts {
+    /// Alertmanager's `groupKey`, or `alertname="…"` for an alert known only from polling
+    /// (the API does not say its group; that is Alertmanager's default `group_by`).
+    pub group: String,
+    /// Which `match_any` entry opened it; `None` for an incident opened by hand.
+    #[serde(default)]
+    pub matched: Option<RunbookMatch>,
+    /// The alerts attached, in arrival order: fingerprint and label set.
+    pub alerts: Vec<(String, Labels)>,
+    /// Fingerprints of the attached alerts that have resolved.
+    #[serde(default)]
+    pub resolved: BTreeSet<String>,
+    /// When the last of them resolved.
+    #[serde(default)]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The acknowledgement, if given.
+    #[serde(default)]
+    pub ack: Option<Ack>,
+}
+
+impl IncidentAlerts {
+    /// Whether `fingerprint` is attached.
+    pub fn has(&self, fingerprint: &str) -> bool {
+        self.alerts.iter().any(|(f, _)| f == fingerprint)
+    }
+
+    /// Whether every attached alert has resolved.
+    pub fn all_resolved(&self) -> bool {
+        self.alerts.iter().all(|(f, _)| self.resolved.contains(f))
+    }
+}
+
+/// The group an alert belongs to: Alertmanager's `groupKey`, or by `alertname` when the alert
+/// is known only from polling.
+pub fn alert_group(alert: &Alert) -> String {
+    alert
+        .group_key
+        .clone()
+        .unwrap_or_else(|| format!("{{alertname=\"{}\"}}", alert.name()))
+}

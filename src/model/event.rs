@@ -248,6 +248,50 @@ pub enum FeedEvent {
     /// A polled Alertmanager fails (said once per different reason); its alerts stay as they
     /// were.
     AlertmanagerFailing { url: String, reason: String },
+    /// Alerts matched runbook `code` and opened incident `id` (`matcher`: the `match_any`
+    /// entry; `None`: the responder opened it from the alert).
+    AlertIncident {
+        id: u64,
+        code: String,
+        name: String,
+        group: String,
+        matcher: Option<String>,
+    },
+    /// Another alert of its group attached to incident `id`, which has `count` alerts now.
+    AlertAttached {
+        id: u64,
+        name: String,
+        fingerprint: String,
+        count: usize,
+    },
+    /// Every alert of incident `id` resolved, `after_secs` after it opened; its
+    /// acknowledgement (if any) ended.
+    AlertsAllResolved { id: u64, after_secs: i64 },
+    /// The responder acknowledged incident `id` (or, `None`, the alert `name` alone): `silences`
+    /// silences until `until`.
+    Acknowledged {
+        id: Option<u64>,
+        name: String,
+        by: String,
+        comment: String,
+        until: DateTime<Utc>,
+        silences: usize,
+    },
+    /// An acknowledgement could not be made in (one of) the Alertmanagers.
+    AckFailed {
+        id: Option<u64>,
+        name: String,
+        reason: String,
+    },
+    /// `silences` silences of incident `id` (or of the alert `name`) were expired.
+    Unsilenced {
+        id: Option<u64>,
+        name: String,
+        by: String,
+        silences: usize,
+    },
+    /// Desktop notifications cannot be shown (said once per run).
+    DesktopUnavailable { reason: String },
     /// The webhook receiver listens.
     IntakeListening { addr: String },
     /// The webhook receiver cannot listen (words from the receiver).
@@ -367,7 +411,9 @@ impl FeedEvent {
             Refired { .. } => FeedKind::Refire,
             Triggered { .. } => FeedKind::Trigger,
             Cleared { .. } | AlertResolved { .. } => FeedKind::Cleared,
-            AlertFired { .. } => FeedKind::Alert,
+            AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } => FeedKind::Alert,
+            AlertsAllResolved { .. } => FeedKind::Recovered,
+            Acknowledged { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,
             PlanExecuted { .. } | PlanDeferred { .. } => FeedKind::Action,
@@ -400,6 +446,7 @@ impl FeedEvent {
             | IntakeUnusable { .. }
             | IntakeRefused { .. }
             | AlertmanagerFailing { .. }
+            | AckFailed { .. }
             | SettingsRejected { .. }
             | SaveFailed { .. }
             | ExportFailed { .. }
@@ -413,6 +460,7 @@ impl FeedEvent {
             Started { .. }
             | OutboxRestored { .. }
             | DemoBackfilled { .. }
+            | DesktopUnavailable { .. }
             | DemoLacks { .. }
             | SeriesMissing { .. }
             | SeriesClear { .. }

@@ -42,6 +42,9 @@ pub enum TriggerOrigin {
     Monitor,
     /// The responder pressed "Trigger alert".
     Manual,
+    /// Alertmanager alerts matched the runbook's `match_any`, or the responder opened it from
+    /// an alert (see [`Incident::alerts`]).
+    Alertmanager,
 }
 
 /// One rule's value at the moment of a trigger, with the threshold in force then.
@@ -221,6 +224,14 @@ pub enum IncidentEventKind {
     Flapping,
     /// One series' window went clean (the detail names it).
     SeriesCleared,
+    /// Another alert of its group attached.
+    AlertAttached,
+    /// Acknowledged: silences created in Alertmanager.
+    Acknowledged,
+    /// The acknowledgement's silences were expired.
+    Unsilenced,
+    /// Every alert of it resolved.
+    AlertsResolved,
 }
 
 /// One entry of an incident's own timeline.
@@ -314,6 +325,9 @@ pub struct Incident {
     pub closed_at: Option<DateTime<Utc>>,
     /// Everything that happened to it.
     pub timeline: Vec<IncidentEvent>,
+    /// The Alertmanager alerts it was opened from (`None` for a metric rule's incident).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<super::IncidentAlerts>,
 }
 
 impl Incident {
@@ -345,6 +359,7 @@ impl Incident {
             recovered_at: None,
             closed_at: None,
             timeline: Vec::new(),
+            alerts: None,
             scenario,
             trigger,
         }

@@ -17,7 +17,10 @@ mod scenario;
 mod secret;
 mod settings;
 
-pub use alert::{Alert, AlertState, AlertStatus, Labels, WEBHOOK_SOURCE};
+pub use alert::{
+    Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, RunbookMatch, SilenceRef,
+    WEBHOOK_SOURCE, alert_group,
+};
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{

@@ -85,6 +85,11 @@ pub struct Scenario {
     pub evidence: Vec<Evidence>,
     /// Recommended actions, in order.
     pub actions: Vec<Action>,
+    /// Alertmanager label matchers that open this runbook, with Alertmanager's own syntax and
+    /// semantics (`{alertname=~".*5xx.*", severity="critical"}`); the matchers of one entry are
+    /// ANDed, the entries ORed. Empty: no alert opens it by itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_any: Vec<String>,
 }
 
 impl Scenario {

@@ -124,6 +124,8 @@ pub struct Settings {
     pub targets: Targets,
     /// The Alertmanager webhook receiver.
     pub intake: super::IntakeSettings,
+    /// The responder's name: the `createdBy` of silences. Empty: the OS user name.
+    pub responder: String,
 }
 
 impl Default for Settings {
@@ -140,6 +142,7 @@ impl Default for Settings {
             email: EmailSettings::default(),
             targets: Targets::default(),
             intake: super::IntakeSettings::default(),
+            responder: String::new(),
         }
     }
 }

@@ -112,8 +112,108 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("Cannot poll Alertmanager {url}: {reason}; its alerts stay as they were")
             }
         }
+        AlertIncident {
+            id,
+            code,
+            name,
+            group,
+            matcher,
+        } => match (matcher, ko) {
+            (Some(m), true) => format!(
+                "인시던트 #{id} 열림: 알림 {name}이(가) 런북 {code}의 {m}와 일치 (그룹 {group})"
+            ),
+            (Some(m), false) => format!(
+                "Incident #{id} opened: alert {name} matched runbook {code} by {m} (group {group})"
+            ),
+            (None, true) => format!("인시던트 #{id} 열림: 알림 {name}에서 수동으로 ({code})"),
+            (None, false) => format!("Incident #{id} opened by hand from alert {name} ({code})"),
+        },
+        AlertAttached {
+            id,
+            name,
+            fingerprint,
+            count,
+        } => {
+            if ko {
+                format!(
+                    "알림 {name} ({fingerprint})이(가) 인시던트 #{id}에 붙었습니다 (알림 {count}개)"
+                )
+            } else {
+                format!("Alert {name} ({fingerprint}) attached to incident #{id} ({count} alerts)")
+            }
+        }
+        AlertsAllResolved { id, after_secs } => {
+            let d = format_duration(chrono::Duration::seconds(*after_secs));
+            if ko {
+                format!(
+                    "인시던트 #{id}의 알림이 모두 해소되었습니다 (해소까지 {d}). 확인(ack)은 끝났습니다"
+                )
+            } else {
+                format!(
+                    "Every alert of incident #{id} resolved ({d} to resolve); its acknowledgement ended"
+                )
+            }
+        }
+        Acknowledged {
+            id,
+            name,
+            by,
+            comment,
+            until,
+            silences,
+        } => {
+            let what = what(*id, name, ko);
+            let until = until.format("%Y-%m-%d %H:%M UTC");
+            if ko {
+                format!(
+                    "{by}님이 {what}을(를) 확인했습니다: 사일런스 {silences}개, {until}까지 — \"{comment}\""
+                )
+            } else {
+                format!(
+                    "{by} acknowledged {what}: {silences} silences until {until} — \"{comment}\""
+                )
+            }
+        }
+        AckFailed { id, name, reason } => {
+            let what = what(*id, name, ko);
+            if ko {
+                format!("{what}의 사일런스를 만들거나 끝낼 수 없습니다: {reason}")
+            } else {
+                format!("Cannot create or expire the silences of {what}: {reason}")
+            }
+        }
+        Unsilenced {
+            id,
+            name,
+            by,
+            silences,
+        } => {
+            let what = what(*id, name, ko);
+            if ko {
+                format!("{by}님이 {what}의 사일런스 {silences}개를 끝냈습니다")
+            } else {
+                format!("{by} expired {silences} silences of {what}")
+            }
+        }
+        DesktopUnavailable { reason } => {
+            if ko {
+                format!("데스크톱 알림을 띄울 수 없습니다: {reason}. 콘솔은 계속 동작합니다")
+            } else {
+                format!("Cannot show desktop notifications: {reason}; the console carries on")
+            }
+        }
         _ => return None,
     })
+}
+
+/// `incident #3` or `alert HighCpu`.
+fn what(id: Option<u64>, name: &str, ko: bool) -> String {
+    match (id, ko) {
+        (Some(id), true) => format!("인시던트 #{id}"),
+        (Some(id), false) => format!("incident #{id}"),
+        (None, true) => format!("알림 {name}"),
+        (None, false) => format!("alert {name}"),
+    }
 }
 
 #[cfg(test)]

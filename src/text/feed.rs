@@ -140,7 +140,14 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | IntakeUnusable { .. }
         | IntakeRefused { .. }
         | AlertmanagerUp { .. }
-        | AlertmanagerFailing { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        | AlertmanagerFailing { .. }
+        | AlertIncident { .. }
+        | AlertAttached { .. }
+        | AlertsAllResolved { .. }
+        | Acknowledged { .. }
+        | AckFailed { .. }
+        | Unsilenced { .. }
+        | DesktopUnavailable { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         Started {
             source: s,
             poll_secs,

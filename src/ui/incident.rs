@@ -35,6 +35,10 @@ fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         IncidentEventKind::Closed => t(lang, "closed", "종료"),
         IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
         IncidentEventKind::SeriesCleared => t(lang, "series clear", "시리즈 해소"),
+        IncidentEventKind::AlertAttached => t(lang, "alert attached", "알림 추가"),
+        IncidentEventKind::Acknowledged => t(lang, "acknowledged", "확인(ack)"),
+        IncidentEventKind::Unsilenced => t(lang, "unsilenced", "사일런스 해제"),
+        IncidentEventKind::AlertsResolved => t(lang, "alerts resolved", "알림 해소"),
     }
 }
 
@@ -146,6 +150,8 @@ fn detail_ui(
                 match tr.origin {
                     TriggerOrigin::Monitor => t(lang, "background monitor", "백그라운드 모니터"),
                     TriggerOrigin::Manual => t(lang, "manual trigger", "수동 발생"),
+                    TriggerOrigin::Alertmanager =>
+                        t(lang, "Alertmanager alert", "Alertmanager 알림"),
                 }
             ));
         });

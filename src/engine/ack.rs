@@ -1,0 +1,409 @@
+//! Acknowledge = silence: the responder's acknowledgement of an incident's alerts (or of one
+//! alert) is a silence in the Alertmanager(s) that reported them, matching exactly each
+//! alert's labels. The silence ids are kept with the acknowledgement, so Unsilence can expire
+//! them, after a restart too (an incident's ack is saved with it).
+//!
+//! Alertmanagers in one cluster share silences by gossip, so a silence is created in one of
+//! them (the first that accepts it); one that runs alone (`cluster: disabled`) gets its own.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{AckTarget, Engine, Input};
+use crate::integrations::alertmanager::AmClient;
+use crate::model::{Ack, Alert, FeedEvent, IncidentEventKind, Labels, SilenceRef};
+
+/// The longest acknowledgement the console creates (Alertmanager takes any; a week keeps a
+/// forgotten silence from hiding an alert for good).
+pub const MAX_ACK_MINS: u32 = 7 * 24 * 60;
+
+/// What a silence task reports.
+#[derive(Debug)]
+pub enum SilenceReport {
+    /// Silences were created (`errors`: where they could not be).
+    Created {
+        /// What was acknowledged.
+        target: AckTarget,
+        /// The silences Alertmanager accepted.
+        created: Vec<SilenceRef>,
+        /// Each refusal or failure in words.
+        errors: Vec<String>,
+    },
+    /// Silences were expired.
+    Expired {
+        /// What was unsilenced.
+        target: AckTarget,
+        /// How many were expired.
+        expired: usize,
+        /// Each failure in words.
+        errors: Vec<String>,
+        /// Whether the feed already said why (the alerts resolved): failures only are said.
+        quiet: bool,
+    },
+}
+
+/// One alert to silence: its labels and the clients of the Alertmanagers to ask, in order.
+struct Job {
+    fingerprint: String,
+    labels: Labels,
+    clients: Vec<(AmClient, bool)>,
+}
+
+impl Engine {
+    /// The responder's name: the setting, else the OS user.
+    pub(super) fn responder(&self) -> String {
+        let name = self.settings.responder.trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+        ["USER", "USERNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "incident-console".into())
+    }
+
+    /// A client of every configured Alertmanager, with whether it runs in a cluster.
+    fn am_clients(&self) -> Vec<(AmClient, bool)> {
+        let s = &self.settings.intake;
+        let token = (!s.alertmanager_token.is_empty()).then(|| s.alertmanager_token.clone());
+        s.alertmanager_urls
+            .iter()
+            .filter_map(|u| AmClient::new(u, token.clone(), s.timeout_secs.clamp(1, 300)).ok())
+            .map(|c| {
+                let clustered = self.am_clustered(c.url());
+                (c, clustered)
+            })
+            .collect()
+    }
+
+    /// The firing alerts an acknowledgement of `target` silences, and its default comment.
+    fn ack_alerts(&self, target: &AckTarget) -> Result<(Vec<Alert>, String), String> {
+        match target {
+            AckTarget::Alert(fp) => {
+                let alert = self
+                    .alerts
+                    .alert(fp)
+                    .ok_or_else(|| format!("no alert {fp} is known"))?;
+                Ok((vec![alert.clone()], alert.name().to_string()))
+            }
+            AckTarget::Incident(id) => {
+                let inc = self
+                    .book
+                    .find(*id)
+                    .ok_or_else(|| format!("there is no incident #{id}"))?;
+                let links = inc
+                    .alerts
+                    .as_ref()
+                    .ok_or_else(|| format!("incident #{id} was not opened from alerts"))?;
+                let alerts = links
+                    .alerts
+                    .iter()
+                    .filter(|(fp, _)| !links.resolved.contains(fp))
+                    .filter_map(|(fp, _)| self.alerts.alert(fp).cloned())
+                    .collect();
+                let title = inc.scenario.title.text(self.settings.language).to_string();
+                Ok((alerts, title))
+            }
+        }
+    }
+
+    fn ack_failed(&mut self, target: &AckTarget, name: String, reason: String, now: DateTime<Utc>) {
+        let id = match target {
+            AckTarget::Incident(id) => Some(*id),
+            AckTarget::Alert(_) => None,
+        };
+        self.emit(now, FeedEvent::AckFailed { id, name, reason });
+    }
+
+    /// The name the feed gives the target.
+    fn target_name(&self, target: &AckTarget) -> String {
+        match target {
+            AckTarget::Alert(fp) => self
+                .alerts
+                .alert(fp)
+                .map_or(fp.clone(), |a| a.name().to_string()),
+            AckTarget::Incident(id) => format!("#{id}"),
+        }
+    }
+
+    /// The acknowledgement of `target`, where it is kept.
+    fn ack_mut(&mut self, target: &AckTarget) -> Option<&mut Option<Ack>> {
+        match target {
+            AckTarget::Incident(id) => self
+                .book
+                .find_mut(*id)
+                .and_then(|i| i.alerts.as_mut())
+                .map(|l| &mut l.ack),
+            AckTarget::Alert(fp) => Some(self.alert_acks.entry(fp.clone()).or_default()),
+        }
+    }
+
+    /// Publishes where the target's ack is kept.
+    fn publish_ack(&mut self, target: &AckTarget) {
+        match target {
+            AckTarget::Incident(_) => self.publish_incidents(),
+            AckTarget::Alert(_) => {
+                self.alert_acks.retain(|_, a| a.is_some());
+                let acks = self
+                    .alert_acks
+                    .iter()
+                    .filter_map(|(fp, a)| Some((fp.clone(), a.clone()?)))
+                    .collect();
+                self.board_mut().alert_acks = std::sync::Arc::new(acks);
+            }
+        }
+    }
+
+    /// Creates the silences of an acknowledgement.
+    pub(super) fn acknowledge(
+        &mut self,
+        target: AckTarget,
+        comment: String,
+        duration_mins: u32,
+        now: DateTime<Utc>,
+    ) {
+        let name = self.target_name(&target);
+        let (alerts, default_comment) = match self.ack_alerts(&target) {
+            Ok(found) => found,
+            Err(reason) => return self.ack_failed(&target, name, reason, now),
+        };
+        if alerts.is_empty() {
+            let reason = "none of its alerts is firing".to_string();
+            return self.ack_failed(&target, name, reason, now);
+        }
+        if let Some(Some(ack)) = self.ack_mut(&target).map(|a| a.as_ref())
+            && ack.holds(now)
+        {
+            let reason = format!(
+                "it is acknowledged already until {}; unsilence it first",
+                ack.until.format("%Y-%m-%d %H:%M UTC")
+            );
+            return self.ack_failed(&target, name, reason, now);
+        }
+        let clients = self.am_clients();
+        if clients.is_empty() {
+            let reason = "no Alertmanager URL is set, and a silence can only be created in an Alertmanager (Settings → Alertmanager)".to_string();
+            return self.ack_failed(&target, name, reason, now);
+        }
+        let comment = if comment.trim().is_empty() {
+            default_comment
+        } else {
+            comment.trim().to_string()
+        };
+        let until = now + Duration::minutes(i64::from(duration_mins.clamp(1, MAX_ACK_MINS)));
+        let by = self.responder();
+        let jobs: Vec<Job> = alerts
+            .iter()
+            .map(|a| {
+                // The Alertmanagers that reported it; one known only by webhook may be any.
+                let reporters: Vec<(AmClient, bool)> = clients
+                    .iter()
+                    .filter(|(c, _)| a.reported_by.contains(c.url()))
+                    .cloned()
+                    .collect();
+                Job {
+                    fingerprint: a.fingerprint.clone(),
+                    labels: a.labels.clone(),
+                    clients: if reporters.is_empty() {
+                        clients.clone()
+                    } else {
+                        reporters
+                    },
+                }
+            })
+            .collect();
+        if let Some(slot) = self.ack_mut(&target) {
+            *slot = Some(Ack {
+                by: by.clone(),
+                at: now,
+                comment: comment.clone(),
+                until,
+                silences: Vec::new(),
+                ended_at: None,
+            });
+        }
+        self.publish_ack(&target);
+        let tx = self.inputs.clone();
+        tokio::spawn(async move {
+            let mut created = Vec::new();
+            let mut errors = Vec::new();
+            for job in jobs {
+                for (client, clustered) in &job.clients {
+                    match client
+                        .create_silence(&job.labels, (now, until), &by, &comment)
+                        .await
+                    {
+                        Ok(id) => {
+                            created.push(SilenceRef {
+                                url: client.url().to_string(),
+                                id,
+                                fingerprint: job.fingerprint.clone(),
+                            });
+                            // Its cluster's other members learn it by gossip.
+                            if *clustered {
+                                break;
+                            }
+                        }
+                        Err(e) => errors.push(format!("{}: {e}", client.url())),
+                    }
+                }
+            }
+            let report = SilenceReport::Created {
+                target,
+                created,
+                errors,
+            };
+            let _ = tx.send(Input::Silences(report));
+        });
+    }
+
+    /// Expires the acknowledgement's silences, and for an alert every silence that suppresses
+    /// it.
+    pub(super) fn unsilence(&mut self, target: AckTarget, now: DateTime<Utc>) {
+        let name = self.target_name(&target);
+        let mut silences = match self.ack_mut(&target).and_then(|a| a.as_ref()) {
+            Some(ack) if ack.ended_at.is_none() => ack.silences.clone(),
+            _ => Vec::new(),
+        };
+        if let AckTarget::Alert(fp) = &target
+            && let Some(alert) = self.alerts.alert(fp)
+        {
+            for id in &alert.silenced_by {
+                if silences.iter().all(|s| &s.id != id) {
+                    let url = alert.reported_by.iter().next().cloned().unwrap_or_default();
+                    silences.push(SilenceRef {
+                        url,
+                        id: id.clone(),
+                        fingerprint: fp.clone(),
+                    });
+                }
+            }
+        }
+        if silences.is_empty() {
+            let reason = "it has no silence to expire".to_string();
+            return self.ack_failed(&target, name, reason, now);
+        }
+        self.expire_silences(target, silences, false);
+    }
+
+    /// Expires `silences` in the Alertmanagers that hold them (any configured one when the URL
+    /// is not one of them: a cluster shares its silences).
+    pub(super) fn expire_silences(
+        &mut self,
+        target: AckTarget,
+        silences: Vec<SilenceRef>,
+        quiet: bool,
+    ) {
+        let clients = self.am_clients();
+        let tx = self.inputs.clone();
+        tokio::spawn(async move {
+            let (mut expired, mut errors) = (0, Vec::new());
+            for s in silences {
+                let mut order: Vec<&AmClient> = clients.iter().map(|(c, _)| c).collect();
+                order.sort_by_key(|c| c.url() != s.url);
+                let mut last = None;
+                for client in order {
+                    match client.expire_silence(&s.id).await {
+                        Ok(()) => {
+                            last = None;
+                            expired += 1;
+                            break;
+                        }
+                        Err(e) => last = Some(format!("{}: {e}", client.url())),
+                    }
+                }
+                if let Some(e) = last {
+                    errors.push(e);
+                }
+            }
+            let report = SilenceReport::Expired {
+                target,
+                expired,
+                errors,
+                quiet,
+            };
+            let _ = tx.send(Input::Silences(report));
+        });
+    }
+
+    /// Takes what a silence task reported.
+    pub(super) fn on_silences(&mut self, report: SilenceReport) {
+        let now = self.clock.now();
+        match report {
+            SilenceReport::Created {
+                target,
+                created,
+                errors,
+            } => {
+                let name = self.target_name(&target);
+                if !errors.is_empty() {
+                    self.ack_failed(&target, name.clone(), errors.join("; "), now);
+                }
+                let Some(slot) = self.ack_mut(&target) else {
+                    return;
+                };
+                if created.is_empty() {
+                    // Nothing was silenced: there is no acknowledgement.
+                    *slot = None;
+                    return self.publish_ack(&target);
+                }
+                let Some(ack) = slot.as_mut() else {
+                    return;
+                };
+                ack.silences = created;
+                let event = FeedEvent::Acknowledged {
+                    id: match target {
+                        AckTarget::Incident(id) => Some(id),
+                        AckTarget::Alert(_) => None,
+                    },
+                    name,
+                    by: ack.by.clone(),
+                    comment: ack.comment.clone(),
+                    until: ack.until,
+                    silences: ack.silences.len(),
+                };
+                if let AckTarget::Incident(id) = target
+                    && let Some(inc) = self.incident_mut(id)
+                {
+                    inc.log(now, IncidentEventKind::Acknowledged, event.clone());
+                }
+                self.publish_ack(&target);
+                self.emit(now, event);
+                self.poll_alertmanagers_now();
+            }
+            SilenceReport::Expired {
+                target,
+                expired,
+                errors,
+                quiet,
+            } => {
+                let name = self.target_name(&target);
+                if !errors.is_empty() {
+                    self.ack_failed(&target, name.clone(), errors.join("; "), now);
+                }
+                if quiet || expired == 0 {
+                    return;
+                }
+                if let Some(Some(ack)) = self.ack_mut(&target) {
+                    ack.ended_at = Some(now);
+                }
+                let event = FeedEvent::Unsilenced {
+                    id: match target {
+                        AckTarget::Incident(id) => Some(id),
+                        AckTarget::Alert(_) => None,
+                    },
+                    name,
+                    by: self.responder(),
+                    silences: expired,
+                };
+                if let AckTarget::Incident(id) = target
+                    && let Some(inc) = self.incident_mut(id)
+                {
+                    inc.log(now, IncidentEventKind::Unsilenced, event.clone());
+                }
+                self.publish_ack(&target);
+                self.emit(now, event);
+                self.poll_alertmanagers_now();
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Incidents from Alertmanager alerts: a firing alert whose labels match a runbook's
+//! `match_any` opens that runbook's incident, one per alert group and runbook; later alerts
+//! of the group attach to it; when every attached alert has resolved, the incident has
+//! recovered and its acknowledgement ends. Any other alert becomes an incident only by hand.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use crate::detect::alerts::AlertChange;
+use crate::detect::runbooks::RunbookIndex;
+use crate::model::{
+    Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus, Localized,
+    NotifyEvent, RunbookMatch, Scenario, Trigger, TriggerOrigin, alert_group,
+};
+
+/// The scenario code of the generic incident an alert without a runbook opens by hand.
+pub fn generic_alert_code(alert: &Alert) -> String {
+    format!("alert:{}", alert.name())
+}
+
+/// The runbook-less incident of `alert`: its name, summary and description, and no made-up
+/// hypotheses or actions.
+pub fn generic_alert_scenario(alert: &Alert) -> Scenario {
+    let description = alert
+        .annotations
+        .get("description")
+        .cloned()
+        .unwrap_or_default();
+    let title = if alert.summary().is_empty() {
+        alert.name().to_string()
+    } else {
+        format!("{}: {}", alert.name(), alert.summary())
+    };
+    Scenario {
+        code: generic_alert_code(alert),
+        title: Localized {
+            en: title.clone(),
+            ko: title,
+        },
+        source: "Alertmanager".into(),
+        metric: None,
+        description: Localized {
+            en: format!(
+                "{description} No runbook matches this alert's labels, so there are no hypotheses or actions; read its labels and annotations."
+            )
+            .trim()
+            .to_string(),
+            ko: format!(
+                "{description} 이 알림의 레이블과 일치하는 런북이 없어 가설과 조치는 없습니다. 레이블과 주석을 확인하세요."
+            )
+            .trim()
+            .to_string(),
+        },
+        hypotheses: Vec::new(),
+        evidence: Vec::new(),
+        actions: Vec::new(),
+        match_any: Vec::new(),
+    }
+}
+
+impl Engine {
+    /// The runbooks' compiled `match_any`, rebuilt when the scenarios were reloaded.
+    fn runbook_index(&mut self) -> RunbookIndex {
+        let scenarios = self.board.scenarios.clone();
+        match &self.runbook_index {
+            Some((of, index)) if Arc::ptr_eq(of, &scenarios) => index.clone(),
+            _ => {
+                let index = RunbookIndex::new(&scenarios);
+                self.runbook_index = Some((scenarios, index.clone()));
+                index
+            }
+        }
+    }
+
+    /// The newest active incident that `alert` is attached to.
+    fn alert_incident(&self, fingerprint: &str) -> Option<u64> {
+        self.book
+            .all()
+            .iter()
+            .rev()
+            .find(|i| i.status.is_active() && i.alerts.as_ref().is_some_and(|a| a.has(fingerprint)))
+            .map(|i| i.id)
+    }
+
+    /// Opens, attaches and resolves incidents for what changed in the alert book.
+    pub(super) fn alerts_to_incidents(&mut self, changes: &[AlertChange], at: DateTime<Utc>) {
+        let index = self.runbook_index();
+        for change in changes {
+            match change {
+                AlertChange::Fired(fp) => {
+                    let Some(alert) = self.alerts.alert(fp).cloned() else {
+                        continue;
+                    };
+                    if alert.status != AlertStatus::Firing {
+                        continue;
+                    }
+                    if let Some(id) = self.alert_incident(fp) {
+                        // A new episode of an alert the incident has: it fires again.
+                        if let Some(links) = self.incident_mut(id).and_then(|i| i.alerts.as_mut()) {
+                            links.resolved.remove(fp);
+                        }
+                        continue;
+                    }
+                    let Some((code, why)) = index.best(&alert.labels) else {
+                        continue;
+                    };
+                    let Some(scenario) = self.board.scenarios.iter().find(|s| s.code == code)
+                    else {
+                        continue;
+                    };
+                    let scenario = scenario.clone();
+                    self.attach_or_open(&alert, scenario, Some(why), false, at);
+                }
+                AlertChange::Resolved(fp) => self.alert_resolved(fp, at),
+                AlertChange::Updated(_) => {}
+            }
+        }
+    }
+
+    /// Attaches `alert` to the active incident of its group and runbook, or opens one.
+    fn attach_or_open(
+        &mut self,
+        alert: &Alert,
+        scenario: Scenario,
+        why: Option<RunbookMatch>,
+        by_hand: bool,
+        at: DateTime<Utc>,
+    ) {
+        let group = alert_group(alert);
+        let fp = alert.fingerprint.clone();
+        let attach_to = self.book.all().iter().rev().find(|i| {
+            i.status.is_active()
+                && i.scenario.code == scenario.code
+                && i.alerts.as_ref().is_some_and(|a| a.group == group)
+        });
+        if let Some(id) = attach_to.map(|i| i.id) {
+            let Some(inc) = self.incident_mut(id) else {
+                return;
+            };
+            let Some(links) = inc.alerts.as_mut() else {
+                return;
+            };
+            links.alerts.push((fp.clone(), alert.labels.clone()));
+            let event = FeedEvent::AlertAttached {
+                id,
+                name: alert.name().to_string(),
+                fingerprint: fp,
+                count: links.alerts.len(),
+            };
+            inc.refire_count += 1;
+            inc.log(at, IncidentEventKind::AlertAttached, event.clone());
+            self.publish_incidents();
+            self.emit(at, event);
+            return;
+        }
+        let trigger = Trigger {
+            origin: TriggerOrigin::Alertmanager,
+            at,
+            rule: None,
+            series: Some(alert.name().to_string()),
+            values: Vec::new(),
+        };
+        let matcher = why.as_ref().filter(|_| !by_hand).map(|w| w.matcher.clone());
+        let (code, shown_group) = (scenario.code.clone(), group.clone());
+        let opened = move |id| FeedEvent::AlertIncident {
+            id,
+            code: code.clone(),
+            name: alert.name().to_string(),
+            group: shown_group.clone(),
+            matcher: matcher.clone(),
+        };
+        let event = opened(0);
+        let links = IncidentAlerts {
+            group,
+            matched: why,
+            alerts: vec![(fp, alert.labels.clone())],
+            resolved: Default::default(),
+            resolved_at: None,
+            ack: None,
+        };
+        let id = self.open_incident_as(scenario.clone(), trigger, Some((event, links)));
+        self.emit(at, opened(id));
+        self.notify(id, NotifyEvent::Opened, self.clock.now());
+    }
+
+    /// An alert resolved: the incidents it is attached to recover when it was their last.
+    fn alert_resolved(&mut self, fp: &str, at: DateTime<Utc>) {
+        let Some(id) = self.alert_incident(fp) else {
+            return;
+        };
+        let Some(inc) = self.incident_mut(id) else {
+            return;
+        };
+        let Some(links) = inc.alerts.as_mut() else {
+            return;
+        };
+        links.resolved.insert(fp.to_string());
+        if !links.all_resolved() {
+            self.publish_incidents();
+            return;
+        }
+        links.resolved_at = Some(at);
+        let silences = match links.ack.as_mut() {
+            Some(ack) if ack.ended_at.is_none() => {
+                ack.ended_at = Some(at);
+                std::mem::take(&mut ack.silences)
+            }
+            _ => Vec::new(),
+        };
+        inc.status = IncidentStatus::Recovered;
+        inc.recovered_at = Some(at);
+        let event = FeedEvent::AlertsAllResolved {
+            id,
+            after_secs: (at - inc.opened_at).num_seconds(),
+        };
+        inc.log(at, IncidentEventKind::AlertsResolved, event.clone());
+        self.publish_incidents();
+        self.emit(at, event);
+        // The ack ends with the alerts: a silence left behind would hide their next firing.
+        if !silences.is_empty() {
+            self.expire_silences(super::AckTarget::Incident(id), silences, true);
+        }
+        self.notify(id, NotifyEvent::Recovered, at);
+    }
+
+    /// The responder's "Open incident" on an alert: its runbook, or a generic one.
+    pub(super) fn incident_from_alert(&mut self, fingerprint: &str, now: DateTime<Utc>) {
+        let Some(alert) = self.alerts.alert(fingerprint).cloned() else {
+            return self.emit(
+                now,
+                FeedEvent::NoScenario {
+                    code: Some(format!("alert {fingerprint}")),
+                },
+            );
+        };
+        if self.alert_incident(fingerprint).is_some() {
+            return;
+        }
+        let found = self
+            .runbook_index()
+            .best(&alert.labels)
+            .and_then(|(code, why)| {
+                let s = self.board.scenarios.iter().find(|s| s.code == code)?;
+                Some((s.clone(), why))
+            });
+        let (scenario, why) = match found {
+            Some((s, why)) => (s, Some(why)),
+            None => (generic_alert_scenario(&alert), None),
+        };
+        self.attach_or_open(&alert, scenario, why, true, now);
+    }
+}
