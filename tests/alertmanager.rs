@@ -1,7 +1,8 @@
 //! Against a real Alertmanager (Debian's `prometheus-alertmanager`, started here on free
 //! loopback ports with its own storage and no cluster): an alert firing before the console
-//! started is found by polling, the webhook arrives with the bearer token, and resolving the
-//! alert in Alertmanager resolves it in the console.
+//! started is found by polling, the webhook arrives with the bearer token and opens the
+//! matching runbook's incident, resolving the alert in Alertmanager resolves it in the console,
+//! and Acknowledge creates a silence that Alertmanager then reports, which Unsilence expires.
 
 mod common;
 
@@ -9,8 +10,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{Proc, free_port, installed, wait_for, wait_ready};
-use incident_console::engine::{Engine, EngineConfig};
-use incident_console::model::{AlertStatus, FeedEvent, Secret, Settings};
+use incident_console::engine::{AckTarget, Command as EngineCommand, Engine, EngineConfig};
+use incident_console::model::{
+    AlertState, AlertStatus, FeedEvent, IncidentStatus, Secret, Settings, TriggerOrigin,
+};
 use incident_console::store::Store;
 
 /// A running Alertmanager that sends its webhooks to `webhook_port` with `token`.
@@ -182,9 +185,15 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
             .iter()
             .any(|a| a.reported_by.contains("webhook") && a.group_key.is_some())
     });
+    wait_for(&state, "the runbook's incident", |st| {
+        st.board.incidents.iter().any(|i| {
+            i.scenario.code == "http_5xx_surge" && i.trigger.origin == TriggerOrigin::Alertmanager
+        })
+    });
     {
         let st = state.lock();
         assert_eq!(st.board.alerts.len(), 1, "poll and webhook give one alert");
+        assert_eq!(st.board.incidents.len(), 1, "one incident for the group");
         let fired = st
             .feed
             .iter()
@@ -211,6 +220,9 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
                 .feed
                 .iter()
                 .any(|e| matches!(e.event, FeedEvent::AlertResolved { .. }))
+    });
+    wait_for(&state, "the incident recovered with its alert", |st| {
+        st.board.incidents[0].status == IncidentStatus::Recovered
     });
     let _ = am.port;
     drop(handle);
@@ -276,4 +288,120 @@ fn two_replicas_of_one_cluster_give_one_alert() {
     );
     drop(st);
     drop(handle);
+}
+
+/// Reads `GET /api/v2/silences` of `am`.
+fn silences(am: &Am) -> Vec<serde_json::Value> {
+    serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap_or_default()
+}
+
+/// Acknowledge on an incident creates a silence of exactly its alert's labels, with the
+/// responder's name and the comment; Alertmanager then reports the alert suppressed by it.
+/// The ack is in the timeline and survives a restart; Unsilence expires the silence.
+#[test]
+fn acknowledge_silences_in_alertmanager_and_unsilence_expires() {
+    let Some(am) = start_alertmanager(free_port(), "unused") else {
+        return;
+    };
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dir = tempfile::tempdir().unwrap();
+    let handle = console(dir.path(), vec![am.url.clone()], |s| {
+        s.responder = "kim.oncall".into();
+    });
+    let state = handle.state.clone();
+    wait_for(&state, "the incident from the polled alert", |st| {
+        st.board.incidents.iter().any(|i| i.alerts.is_some())
+    });
+    let id = state.lock().board.incidents[0].id;
+    assert!(handle.send(EngineCommand::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "looking at checkout".into(),
+        duration_mins: 30,
+    }));
+    wait_for(&state, "Alertmanager reports the alert suppressed", |st| {
+        st.board
+            .alerts
+            .iter()
+            .all(|a| a.state == AlertState::Suppressed && a.silenced_by.len() == 1)
+    });
+    let silence_id = {
+        let st = state.lock();
+        let ack = st.board.incidents[0]
+            .alerts
+            .as_ref()
+            .unwrap()
+            .ack
+            .clone()
+            .unwrap();
+        assert_eq!(ack.by, "kim.oncall");
+        assert_eq!(ack.comment, "looking at checkout");
+        assert_eq!(ack.silences.len(), 1);
+        assert_eq!(
+            st.board.alerts[0].silenced_by,
+            vec![ack.silences[0].id.clone()]
+        );
+        assert!((ack.until - ack.at).num_minutes() == 30);
+        ack.silences[0].id.clone()
+    };
+    let held = silences(&am);
+    let ours = held
+        .iter()
+        .find(|s| s["id"] == silence_id.as_str())
+        .expect("Alertmanager has it");
+    assert_eq!(ours["createdBy"], "kim.oncall");
+    assert_eq!(ours["comment"], "looking at checkout");
+    assert_eq!(ours["status"]["state"], "active");
+    let matchers = ours["matchers"].as_array().unwrap();
+    assert_eq!(
+        matchers.len(),
+        3,
+        "exactly the alert's labels: {matchers:?}"
+    );
+    assert!(
+        matchers
+            .iter()
+            .all(|m| m["isRegex"] == false && m["isEqual"] != false)
+    );
+
+    // The ack survives a restart, silence id and all.
+    drop(handle);
+    let handle = console(dir.path(), vec![am.url.clone()], |s| {
+        s.responder = "kim.oncall".into();
+    });
+    let state = handle.state.clone();
+    {
+        let st = state.lock();
+        let inc = &st.board.incidents[0];
+        let ack = inc.alerts.as_ref().unwrap().ack.as_ref().unwrap();
+        assert_eq!(ack.silences[0].id, silence_id);
+        assert!(
+            inc.timeline
+                .iter()
+                .any(|e| matches!(e.event, Some(FeedEvent::Acknowledged { .. })))
+        );
+    }
+    assert!(handle.send(EngineCommand::Unsilence {
+        target: AckTarget::Incident(id),
+    }));
+    wait_for(&state, "the alert active again", |st| {
+        st.board
+            .alerts
+            .iter()
+            .any(|a| a.state == AlertState::Active && a.silenced_by.is_empty())
+            && st.board.incidents[0]
+                .alerts
+                .as_ref()
+                .and_then(|l| l.ack.as_ref())
+                .is_some_and(|a| a.ended_at.is_some())
+    });
+    let held = silences(&am);
+    let ours = held
+        .iter()
+        .find(|s| s["id"] == silence_id.as_str())
+        .unwrap();
+    assert_eq!(ours["status"]["state"], "expired");
+    drop(handle);
+    drop(am.proc);
 }
