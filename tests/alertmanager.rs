@@ -6,124 +6,15 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Proc, free_port, installed, wait_for, wait_ready};
+use common::alertmanager::{Am, Cluster, post_alert, start_alertmanager, start_alertmanager_in};
+use common::{free_port, wait_for};
 use incident_console::engine::{AckTarget, Command as EngineCommand, Engine, EngineConfig};
 use incident_console::model::{
     AlertState, AlertStatus, FeedEvent, IncidentStatus, Secret, Settings, TriggerOrigin,
 };
 use incident_console::store::Store;
-
-/// A running Alertmanager that sends its webhooks to `webhook_port` with `token`.
-struct Am {
-    url: String,
-    port: u16,
-    proc: Proc,
-    _dir: tempfile::TempDir,
-}
-
-fn start_alertmanager(webhook_port: u16, token: &str) -> Option<Am> {
-    start_alertmanager_in(webhook_port, token, None)
-}
-
-/// Cluster flags for one replica: its own gossip port, and the peer's.
-struct Cluster {
-    listen: u16,
-    peer: u16,
-}
-
-fn start_alertmanager_in(webhook_port: u16, token: &str, cluster: Option<Cluster>) -> Option<Am> {
-    if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        r#"route:
-  receiver: console
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: console
-    webhook_configs:
-      - url: http://127.0.0.1:{webhook_port}/
-        send_resolved: true
-        http_config:
-          authorization:
-            credentials: {token}
-"#
-    );
-    std::fs::write(dir.path().join("am.yml"), config).unwrap();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let child = Command::new("prometheus-alertmanager")
-        .arg(format!(
-            "--config.file={}",
-            dir.path().join("am.yml").display()
-        ))
-        .arg(format!(
-            "--storage.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg(format!("--web.external-url={url}"))
-        .args(match &cluster {
-            None => vec!["--cluster.listen-address=".to_string()],
-            Some(c) => vec![
-                format!("--cluster.listen-address=127.0.0.1:{}", c.listen),
-                format!("--cluster.advertise-address=127.0.0.1:{}", c.listen),
-                format!("--cluster.peer=127.0.0.1:{}", c.peer),
-                // Loopback gossip settles fast; the default waits longer for a real network.
-                "--cluster.settle-timeout=2s".to_string(),
-            ],
-        })
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
-        .spawn()
-        .expect("alertmanager starts");
-    let mut proc = Proc(child);
-    wait_ready("Alertmanager", &dir.path().join("am.log"), || {
-        common::http_get(port, "/-/ready").contains("OK")
-    });
-    // Ours, not a packaged service that happened to hold the port.
-    assert!(
-        proc.0.try_wait().unwrap().is_none(),
-        "our alertmanager is alive"
-    );
-    Some(Am {
-        url,
-        port,
-        proc,
-        _dir: dir,
-    })
-}
-
-/// POSTs one alert to Alertmanager's API; `ends_at` in the past resolves it.
-fn post_alert(am: &Am, starts_at: &str, ends_at: Option<&str>) {
-    let ends = ends_at.map_or(String::new(), |e| format!(r#", "endsAt": "{e}""#));
-    let body = format!(
-        r#"[{{"labels": {{"alertname": "HighErrorRate", "severity": "critical", "instance": "edge-node-01"}},
-             "annotations": {{"summary": "5xx above 5 %"}}, "startsAt": "{starts_at}"{ends}}}]"#
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let status = rt.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/api/v2/alerts", am.url))
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert!(status.is_success(), "Alertmanager took the alert: {status}");
-}
 
 /// A console in `dir` (demo source, quiet) polling `urls` every second, with `more` settings.
 fn console(

@@ -105,3 +105,59 @@ fn the_alerts_list_groups_filters_and_links_the_runbook() {
     h.get_by_label(r#"severity="critical" (1)"#);
     h.get_by_label(r#"severity="warning" (1)"#);
 }
+
+/// Against a real Alertmanager: the polled alert opens its runbook's incident; Acknowledge
+/// there takes a comment and creates the silence; the incident then shows who acknowledged,
+/// the comment and until when; Unsilence ends it.
+#[test]
+fn acknowledge_with_a_comment_silences_and_unsilence_ends_it() {
+    use common::alertmanager::{post_alert, start_alertmanager};
+    let Some(am) = start_alertmanager(common::free_port(), "unused") else {
+        return;
+    };
+    let starts_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "lee".into();
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    wait_for(&mut h, "the incident from the polled alert", |h| {
+        h.query_by_label("Alertmanager alerts").is_some()
+    });
+    h.get_by_label("Acknowledge").click();
+    h.run_steps(2);
+    // The comment starts as the incident's title; the responder replaces it.
+    set_field(&mut h, "Silence comment", "rolling back checkout");
+    h.get_by_label("Create silence").click();
+    wait_for(&mut h, "the acknowledgement", |h| {
+        h.query_by_label("Acknowledged").is_some()
+            // In the incident, its timeline and the feed.
+            && h
+                .query_all_by_label_contains("\"rolling back checkout\"")
+                .count()
+                >= 2
+    });
+    let silence = {
+        let snap = h.state().engine().snapshot();
+        let ack = snap.incidents[0]
+            .alerts
+            .as_ref()
+            .unwrap()
+            .ack
+            .clone()
+            .unwrap();
+        assert_eq!(ack.by, "lee");
+        assert_eq!((ack.until - ack.at).num_minutes(), 60, "the default hour");
+        ack.silences[0].id.clone()
+    };
+    let held = common::http_get(am.port, "/api/v2/silences");
+    assert!(held.contains(&silence) && held.contains("rolling back checkout"));
+    h.get_by_label("Unsilence").click();
+    wait_for(&mut h, "the acknowledgement ended", |h| {
+        h.query_by_label("Acknowledgement ended").is_some()
+    });
+    drop(am.proc);
+}

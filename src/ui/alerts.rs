@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use egui::RichText;
 
 use super::i18n::t;
+use super::state::UiState;
 use super::style;
 use crate::detect::matcher::Matchers;
-use crate::engine::Snapshot;
+use crate::engine::{AckTarget, Command, Snapshot};
 use crate::model::{Alert, AlertState, AlertStatus, Lang};
 use crate::text::format_duration;
 
@@ -56,7 +57,13 @@ pub(crate) fn firing_count(snap: &Snapshot) -> usize {
 }
 
 /// Draws the list.
-pub(crate) fn alerts_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView) {
+pub(crate) fn alerts_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let view = &mut state.alerts;
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
@@ -145,7 +152,8 @@ pub(crate) fn alerts_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsVie
                 });
                 ui.label(RichText::new(format!("{key} ({})", alerts.len())).strong());
                 for a in alerts {
-                    alert_row_ui(ui, a, lang, dark, now);
+                    alert_row_ui(ui, a, snap, dark, now);
+                    alert_actions_ui(ui, a, snap, state, send);
                 }
                 ui.add_space(6.0);
             }
@@ -155,10 +163,11 @@ pub(crate) fn alerts_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsVie
 fn alert_row_ui(
     ui: &mut egui::Ui,
     a: &Alert,
-    lang: Lang,
+    snap: &Snapshot,
     dark: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) {
+    let lang: Lang = snap.lang();
     ui.horizontal_wrapped(|ui| {
         let (status, color) = match a.status {
             AlertStatus::Firing => (t(lang, "firing", "발생 중"), style::breach(dark)),
@@ -224,5 +233,54 @@ fn alert_row_ui(
                 }
             }
         });
+    });
+}
+
+/// The incident the alert is in (a link that shows it) or Open incident; and, while it
+/// fires, its acknowledgement.
+fn alert_actions_ui(
+    ui: &mut egui::Ui,
+    a: &Alert,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
+    let incident = snap.incidents.iter().rev().find(|i| {
+        i.alerts.as_ref().is_some_and(|l| l.has(&a.fingerprint))
+            && (i.status.is_active() || a.status == AlertStatus::Resolved)
+    });
+    ui.indent(("alert-actions", &a.fingerprint), |ui| {
+        ui.horizontal(|ui| match incident {
+            Some(inc) => {
+                let text = format!("{} #{}", t(lang, "Incident", "인시던트"), inc.id);
+                if ui.link(text).clicked() {
+                    state.selected_incident = Some(inc.id);
+                    state.show_alerts = false;
+                }
+            }
+            None if a.status == AlertStatus::Firing
+                && ui
+                    .button(t(lang, "Open incident", "인시던트 열기"))
+                    .clicked() =>
+            {
+                send(Command::IncidentFromAlert {
+                    fingerprint: a.fingerprint.clone(),
+                });
+            }
+            None => {}
+        });
+        if a.status == AlertStatus::Firing {
+            super::ack::ack_ui(
+                ui,
+                lang,
+                AckTarget::Alert(a.fingerprint.clone()),
+                a.name(),
+                snap.alert_acks.get(&a.fingerprint),
+                !a.silenced_by.is_empty(),
+                &mut state.ack,
+                send,
+            );
+        }
     });
 }

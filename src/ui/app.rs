@@ -130,7 +130,7 @@ impl ConsoleApp {
                 );
             });
             if self.ui.show_alerts {
-                super::alerts::alerts_ui(ui, &snap, &mut self.ui.alerts);
+                super::alerts::alerts_ui(ui, &snap, &mut self.ui, &send);
             } else {
                 incident::incidents_ui(ui, &snap, &mut self.ui, &send);
             }

@@ -235,6 +235,7 @@ fn detail_ui(
             });
         }
     });
+    super::incident_alerts::incident_alerts_ui(ui, inc, snap, state, send);
 
     ui.add_space(6.0);
     ui.label(

@@ -1,6 +1,7 @@
 //! The window: egui only. Each frame reads a snapshot of the engine's state and sends
 //! [`Command`](crate::engine::Command)s; it never awaits and never does I/O itself.
 
+mod ack;
 mod actions;
 mod alerts;
 mod app;
@@ -9,6 +10,7 @@ pub mod fonts;
 mod framelog;
 pub mod i18n;
 mod incident;
+mod incident_alerts;
 mod metrics;
 mod notify;
 mod outbox;

@@ -1,7 +1,7 @@
 //! What the window remembers between frames that is not the engine's: selections, drafts and
 //! caches. Nothing here is the truth about incidents.
 
-use super::{actions, alerts, feed, metrics, settings};
+use super::{ack, actions, alerts, feed, metrics, settings};
 use crate::engine::Command;
 use crate::model::ThemeChoice;
 
@@ -23,6 +23,8 @@ pub(crate) struct UiState {
     /// Whether the centre shows the alerts list instead of the incidents.
     pub show_alerts: bool,
     pub alerts: alerts::AlertsView,
+    /// The Acknowledge form, on an alert or an incident.
+    pub ack: ack::AckForm,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod alertmanager;
 pub mod notify;
 pub mod ui;
 
