@@ -20,6 +20,10 @@ const SETTINGS_FILE: &str = "settings.ron";
 const INCIDENTS_FILE: &str = "incidents.ron";
 const FEED_FILE: &str = "feed.ron";
 const OUTBOX_FILE: &str = "outbox.ron";
+const ALERT_HISTORY_FILE: &str = "alert_history.ron";
+
+/// Resolved alert episodes kept (the oldest go first).
+pub const ALERT_HISTORY_LIMIT: usize = 5_000;
 
 /// A failed read or write, in words.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,8 @@ pub struct Restored {
     pub feed: Vec<FeedEntry>,
     /// Saved notification jobs (queued, pending and the sent history).
     pub outbox: Outbox,
+    /// Resolved Alertmanager alerts, oldest first.
+    pub alert_history: Vec<crate::model::ResolvedAlert>,
     /// Problems met (corrupt files moved aside), in words.
     pub problems: Vec<String>,
 }
@@ -128,6 +134,9 @@ impl Store {
         }
         r.feed = self.read(FEED_FILE, &mut r.problems).unwrap_or_default();
         r.outbox = self.read(OUTBOX_FILE, &mut r.problems).unwrap_or_default();
+        r.alert_history = self
+            .read(ALERT_HISTORY_FILE, &mut r.problems)
+            .unwrap_or_default();
         r
     }
 
@@ -194,6 +203,15 @@ impl Store {
         let start = feed.len().saturating_sub(FEED_LIMIT);
         let slice: Vec<&FeedEntry> = feed.range(start..).collect();
         self.write(FEED_FILE, &slice)
+    }
+
+    /// Saves the alert history (the newest [`ALERT_HISTORY_LIMIT`] episodes).
+    pub fn save_alert_history(
+        &self,
+        history: &[crate::model::ResolvedAlert],
+    ) -> Result<(), StoreError> {
+        let start = history.len().saturating_sub(ALERT_HISTORY_LIMIT);
+        self.write(ALERT_HISTORY_FILE, &history[start..])
     }
 
     /// Saves every notification job; called before a job's first attempt and after each.

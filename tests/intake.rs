@@ -295,4 +295,28 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
     tokio::task::spawn_blocking(move || drop(handle))
         .await
         .unwrap();
+    // The history of resolved alerts survives a restart.
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(Store::new(dir.path()))
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let snap = handle.snapshot();
+    let kept: Vec<(&str, i64, Option<u64>)> = snap
+        .alert_history
+        .iter()
+        .map(|r| {
+            (
+                r.fingerprint.as_str(),
+                r.duration().num_seconds(),
+                r.incident,
+            )
+        })
+        .collect();
+    assert_eq!(kept, vec![("e1", 600, Some(id)), ("e2", 600, Some(id))]);
+    tokio::task::spawn_blocking(move || drop(handle))
+        .await
+        .unwrap();
 }

@@ -104,6 +104,22 @@ fn the_alerts_list_groups_filters_and_links_the_runbook() {
     h.run_steps(2);
     h.get_by_label(r#"severity="critical" (1)"#);
     h.get_by_label(r#"severity="warning" (1)"#);
+
+    // Resolved, it goes to the history, where words find it.
+    let resolved = group("g-cpu", "CPUHigh", "warning", "f2", "")
+        .replace(r#""status": "firing""#, r#""status": "resolved""#)
+        .replace("0001-01-01T00:00:00Z", "2026-11-27T06:05:00Z");
+    assert!(post(port, &resolved).contains("200 OK"));
+    wait_for(&mut h, "the history to hold it", |h| {
+        h.query_by_label("History (1)").is_some()
+    });
+    h.get_by_label("History (1)").click();
+    h.run_steps(2);
+    set_field(&mut h, "Search history", "cpu warning");
+    h.get_by_label("CPUHigh");
+    h.get_by_label_contains("(5m 00s)");
+    set_field(&mut h, "Search history", "payments critical");
+    h.get_by_label("Nothing in the history matches.");
 }
 
 /// Against a real Alertmanager: the polled alert opens its runbook's incident; Acknowledge

@@ -12,7 +12,7 @@ use crate::detect::alerts::AlertChange;
 use crate::detect::runbooks::RunbookIndex;
 use crate::model::{
     Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus, Localized,
-    NotifyEvent, RunbookMatch, Scenario, Trigger, TriggerOrigin, alert_group,
+    NotifyEvent, ResolvedAlert, RunbookMatch, Scenario, Trigger, TriggerOrigin, alert_group,
 };
 
 /// The scenario code of the generic incident an alert without a runbook opens by hand.
@@ -113,7 +113,10 @@ impl Engine {
                     let scenario = scenario.clone();
                     self.attach_or_open(&alert, scenario, Some(why), false, at);
                 }
-                AlertChange::Resolved(fp) => self.alert_resolved(fp, at),
+                AlertChange::Resolved(fp) => {
+                    self.remember_resolved(fp, at);
+                    self.alert_resolved(fp, at);
+                }
                 AlertChange::Updated(_) => {}
             }
         }
@@ -183,6 +186,22 @@ impl Engine {
         let id = self.open_incident_as(scenario.clone(), trigger, Some((event, links)));
         self.emit(at, opened(id));
         self.notify(id, NotifyEvent::Opened, self.clock.now());
+    }
+
+    /// Keeps the episode in the alert history (bounded; saved with the feed).
+    fn remember_resolved(&mut self, fp: &str, at: DateTime<Utc>) {
+        let Some(alert) = self.alerts.alert(fp) else {
+            return;
+        };
+        let episode = ResolvedAlert::of(alert, at, self.alert_incident(fp));
+        let history = Arc::make_mut(&mut self.alert_history);
+        history.push(episode);
+        let excess = history
+            .len()
+            .saturating_sub(crate::store::ALERT_HISTORY_LIMIT);
+        history.drain(..excess);
+        self.alert_history_dirty = true;
+        self.board_mut().alert_history = self.alert_history.clone();
     }
 
     /// An alert resolved: the incidents it is attached to recover when it was their last.

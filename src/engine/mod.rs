@@ -101,7 +101,7 @@ pub struct Engine {
     /// What this turn changed and has not published yet.
     out: publish::Outgoing,
     /// Whether the last save of the feed / incidents failed.
-    save_failing: [bool; 3],
+    save_failing: [bool; 4],
     /// Where every task reports (see [`Input`]).
     inputs: InputTx,
     inputs_rx: Option<mpsc::UnboundedReceiver<Input>>,
@@ -121,6 +121,10 @@ pub struct Engine {
     intake_refusal: Option<String>,
     /// Every Alertmanager alert the console knows.
     alerts: crate::detect::alerts::AlertBook,
+    /// Resolved alert episodes, oldest first (at most [`crate::store::ALERT_HISTORY_LIMIT`]).
+    alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
+    /// Whether the alert history changed since it was last saved (with the feed).
+    alert_history_dirty: bool,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
     alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
     /// The runbooks' compiled `match_any`, and the scenario list it was built from.
@@ -144,6 +148,7 @@ enum SaveTarget {
     Feed = 0,
     Incidents = 1,
     Outbox = 2,
+    AlertHistory = 3,
 }
 
 /// How often a changed feed is written to disk.
@@ -180,6 +185,7 @@ impl Engine {
         ));
         let now = config.clock.now();
         let book = book::IncidentBook::new(restored.incidents);
+        let alert_history = Arc::new(restored.alert_history);
         let mut feed: VecDeque<FeedEntry> = restored.feed.into();
         let excess = feed.len().saturating_sub(FEED_LIMIT);
         feed.drain(..excess);
@@ -192,6 +198,7 @@ impl Engine {
             rules: rules.clone(),
             rule_files: Arc::new(rule_load.rules.clone()),
             incidents: book.all().clone(),
+            alert_history: alert_history.clone(),
             poll_interval_secs: poll,
             overridden: config
                 .overrides
@@ -234,7 +241,7 @@ impl Engine {
             random_draws: 0,
             board,
             out: publish::Outgoing::default(),
-            save_failing: [false; 3],
+            save_failing: [false; 4],
             inputs,
             inputs_rx: Some(inputs_rx),
             saved_settings,
@@ -249,6 +256,8 @@ impl Engine {
             alerts: Default::default(),
             alert_acks: Default::default(),
             runbook_index: None,
+            alert_history: alert_history.clone(),
+            alert_history_dirty: false,
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,

@@ -76,6 +76,12 @@ impl Engine {
     }
 
     pub(super) fn save_feed_if_dirty(&mut self) {
+        // The alert history changes seldom and goes with the feed's cadence (and at exit).
+        if self.alert_history_dirty {
+            self.alert_history_dirty = false;
+            let result = self.store.save_alert_history(&self.alert_history);
+            self.note_save(SaveTarget::AlertHistory, result);
+        }
         if !self.feed_dirty {
             return;
         }
@@ -103,6 +109,7 @@ impl Engine {
             SaveTarget::Feed => SavedFile::Feed,
             SaveTarget::Incidents => SavedFile::Incidents,
             SaveTarget::Outbox => SavedFile::Outbox,
+            SaveTarget::AlertHistory => SavedFile::AlertHistory,
         };
         match result {
             Err(e) if !*failing => {
@@ -112,8 +119,10 @@ impl Engine {
             }
             Err(_) => {
                 // Still failing: the feed already says so. Keep the feed marked for the next try.
-                if target == SaveTarget::Feed {
-                    self.feed_dirty = true;
+                match target {
+                    SaveTarget::Feed => self.feed_dirty = true,
+                    SaveTarget::AlertHistory => self.alert_history_dirty = true,
+                    _ => {}
                 }
             }
             Ok(()) if *failing => {

@@ -145,6 +145,8 @@ pub struct Board {
     pub notifications: Arc<Vec<Job>>,
     /// Every Alertmanager alert the console knows, by fingerprint.
     pub alerts: Arc<Vec<crate::model::Alert>>,
+    /// Resolved alert episodes, oldest first.
+    pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     /// Acknowledgements of single alerts, by fingerprint (an incident's is in the incident).
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     /// The last Test of the Slack tab.
@@ -191,6 +193,7 @@ impl Board {
             notifications: Arc::default(),
             alerts: Arc::default(),
             alert_acks: Arc::default(),
+            alert_history: Arc::default(),
             slack_test: None,
         }
     }
@@ -244,6 +247,7 @@ pub struct Snapshot {
     pub notifications: Arc<Vec<crate::model::Job>>,
     pub alerts: Arc<Vec<crate::model::Alert>>,
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
+    pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     pub slack_test: Option<SlackTest>,
 }
 
@@ -276,6 +280,7 @@ impl Snapshot {
             notifications: st.notifications.clone(),
             alerts: st.alerts.clone(),
             alert_acks: st.alert_acks.clone(),
+            alert_history: st.alert_history.clone(),
             slack_test: st.slack_test.clone(),
         }
     }

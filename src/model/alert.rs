@@ -205,3 +205,89 @@ pub fn alert_group(alert: &Alert) -> String {
         .clone()
         .unwrap_or_else(|| format!("{{alertname=\"{}\"}}", alert.name()))
 }
+
+/// One firing → resolved episode of an alert, as the history keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedAlert {
+    /// Alertmanager's fingerprint.
+    pub fingerprint: String,
+    /// Its labels.
+    pub labels: Labels,
+    /// Its one line (summary or description) when it resolved.
+    #[serde(default)]
+    pub summary: String,
+    /// When it began firing.
+    pub starts_at: DateTime<Utc>,
+    /// When it resolved.
+    pub ends_at: DateTime<Utc>,
+    /// Who reported it.
+    #[serde(default)]
+    pub reported_by: BTreeSet<String>,
+    /// The incident it was attached to, if any.
+    #[serde(default)]
+    pub incident: Option<u64>,
+}
+
+impl ResolvedAlert {
+    /// The episode of `alert`, which resolved at `ends_at` (its own `endsAt` when known).
+    pub fn of(alert: &Alert, ends_at: DateTime<Utc>, incident: Option<u64>) -> Self {
+        ResolvedAlert {
+            fingerprint: alert.fingerprint.clone(),
+            labels: alert.labels.clone(),
+            summary: alert.summary().to_string(),
+            starts_at: alert.starts_at,
+            ends_at: alert.ends_at.unwrap_or(ends_at),
+            reported_by: alert.reported_by.clone(),
+            incident,
+        }
+    }
+
+    /// How long it fired (never negative).
+    pub fn duration(&self) -> chrono::Duration {
+        (self.ends_at - self.starts_at).max(chrono::Duration::zero())
+    }
+
+    /// Whether `query` finds it: every word, case-insensitively, in its name, labels
+    /// (`name="value"`), summary, fingerprint or incident (`#3`).
+    pub fn found_by(&self, query: &str) -> bool {
+        let mut hay = format!("{} {}", self.summary, self.fingerprint);
+        for (k, v) in &self.labels {
+            hay.push_str(&format!(" {k}=\"{v}\" {v}"));
+        }
+        if let Some(id) = self.incident {
+            hay.push_str(&format!(" #{id}"));
+        }
+        let hay = hay.to_lowercase();
+        query
+            .split_whitespace()
+            .all(|w| hay.contains(&w.to_lowercase()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_search_finds_every_word_in_labels_summary_and_incident() {
+        let at = |s| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let r = ResolvedAlert {
+            fingerprint: "ab12".into(),
+            labels: [("alertname", "HighErrorRate"), ("team", "payments")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            summary: "결제 5xx 급증".into(),
+            starts_at: at("2026-11-27T06:00:00Z"),
+            ends_at: at("2026-11-27T06:12:30Z"),
+            reported_by: BTreeSet::new(),
+            incident: Some(3),
+        };
+        assert_eq!(r.duration().num_seconds(), 750);
+        assert!(r.found_by("higherror PAYMENTS"));
+        assert!(r.found_by(r#"team="payments""#));
+        assert!(r.found_by("결제 #3"));
+        assert!(r.found_by(""));
+        assert!(!r.found_by("payments cpu"));
+    }
+}

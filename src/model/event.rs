@@ -45,6 +45,8 @@ pub enum SavedFile {
     Incidents,
     /// `outbox.ron`.
     Outbox,
+    /// `alert_history.ron`.
+    AlertHistory,
 }
 
 /// Which kind of user file a load problem is in.

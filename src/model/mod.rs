@@ -18,8 +18,8 @@ mod secret;
 mod settings;
 
 pub use alert::{
-    Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, RunbookMatch, SilenceRef,
-    WEBHOOK_SOURCE, alert_group,
+    Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
+    SilenceRef, WEBHOOK_SOURCE, alert_group,
 };
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};

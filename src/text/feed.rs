@@ -93,6 +93,8 @@ fn file(f: SavedFile, lang: Lang) -> &'static str {
         (SavedFile::Feed, Lang::Ko) => "이벤트 피드",
         (SavedFile::Incidents, Lang::Ko) => "인시던트",
         (SavedFile::Outbox, Lang::Ko) => "알림 보관함",
+        (SavedFile::AlertHistory, Lang::En) => "the alert history",
+        (SavedFile::AlertHistory, Lang::Ko) => "알림 기록",
     }
 }
 

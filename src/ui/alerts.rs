@@ -30,6 +30,10 @@ pub(crate) struct AlertsView {
     /// The filter as last parsed, with the text it came from.
     parsed: Option<(String, Result<Matchers, String>)>,
     group_by: GroupBy,
+    /// Whether the history of resolved alerts is shown instead of the alerts now.
+    history: bool,
+    /// Words the history is searched for.
+    search: String,
 }
 
 impl AlertsView {
@@ -65,6 +69,21 @@ pub(crate) fn alerts_ui(
 ) {
     let view = &mut state.alerts;
     let lang = snap.lang();
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut view.history, false, t(lang, "Now", "현재"));
+        ui.selectable_value(
+            &mut view.history,
+            true,
+            format!(
+                "{} ({})",
+                t(lang, "History", "기록"),
+                snap.alert_history.len()
+            ),
+        );
+    });
+    if view.history {
+        return history_ui(ui, snap, view);
+    }
     let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label(t(lang, "Alert filter", "알림 필터"));
@@ -283,4 +302,82 @@ fn alert_actions_ui(
             );
         }
     });
+}
+
+/// The resolved alerts, newest first, searched by words.
+fn history_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal(|ui| {
+        let label = ui.label(t(lang, "Search history", "기록 검색"));
+        ui.add(
+            egui::TextEdit::singleline(&mut view.search)
+                .hint_text(t(
+                    lang,
+                    "words, label=\"value\", #incident",
+                    "단어, 레이블=\"값\", #인시던트",
+                ))
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+    });
+    let found: Vec<&crate::model::ResolvedAlert> = snap
+        .alert_history
+        .iter()
+        .rev()
+        .filter(|r| r.found_by(&view.search))
+        .collect();
+    if found.is_empty() {
+        let text = if snap.alert_history.is_empty() {
+            t(
+                lang,
+                "No alert has resolved yet; each one that does is kept here, across restarts.",
+                "아직 해소된 알림이 없습니다. 해소된 알림은 재시작 후에도 여기에 남습니다.",
+            )
+        } else {
+            t(
+                lang,
+                "Nothing in the history matches.",
+                "일치하는 기록이 없습니다.",
+            )
+        };
+        ui.label(RichText::new(text).weak());
+        return;
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} {}",
+            found.len(),
+            t(lang, "resolved alerts", "개의 해소된 알림")
+        ))
+        .weak(),
+    );
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    egui::ScrollArea::vertical()
+        .id_salt("alert-history")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, found.len(), |ui, rows| {
+            for r in &found[rows] {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(t(lang, "resolved", "해소")).color(style::recovered(dark)),
+                    );
+                    let name = r.labels.get("alertname").map_or("", String::as_str);
+                    ui.label(RichText::new(name).strong());
+                    if let Some(sev) = r.labels.get("severity") {
+                        ui.label(format!("[{sev}]"));
+                    }
+                    ui.label(format!(
+                        "{} → {} ({})",
+                        r.starts_at.format("%m-%d %H:%M:%S"),
+                        r.ends_at.format("%m-%d %H:%M:%S"),
+                        format_duration(r.duration())
+                    ));
+                    if let Some(id) = r.incident {
+                        ui.label(format!("#{id}"));
+                    }
+                    ui.label(RichText::new(&r.summary).weak());
+                });
+            }
+        });
 }
