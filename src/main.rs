@@ -93,6 +93,8 @@ fn main() -> anyhow::Result<()> {
         poll_override_secs: cli.poll_secs,
         seed: cli.seed,
         headless: cli.headless,
+        // A headless run has no desktop to notify.
+        desktop_notifications: !cli.headless,
         default_language: Lang::from_locale(sys_locale::get_locale().as_deref()),
         ..EngineConfig::new(store)
     };

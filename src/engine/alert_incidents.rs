@@ -103,15 +103,20 @@ impl Engine {
                         }
                         continue;
                     }
-                    let Some((code, why)) = index.best(&alert.labels) else {
-                        continue;
+                    let found = index.best(&alert.labels).and_then(|(code, why)| {
+                        let s = self.board.scenarios.iter().find(|s| s.code == code)?;
+                        Some((s.clone(), why))
+                    });
+                    let opened = match found {
+                        Some((scenario, why)) => {
+                            self.attach_or_open(&alert, scenario, Some(why), false, at)
+                        }
+                        None => false,
                     };
-                    let Some(scenario) = self.board.scenarios.iter().find(|s| s.code == code)
-                    else {
-                        continue;
-                    };
-                    let scenario = scenario.clone();
-                    self.attach_or_open(&alert, scenario, Some(why), false, at);
+                    // A new incident raised its own notification.
+                    if !opened {
+                        self.desktop_alert(&alert, at);
+                    }
                 }
                 AlertChange::Resolved(fp) => {
                     self.remember_resolved(fp, at);
@@ -130,7 +135,7 @@ impl Engine {
         why: Option<RunbookMatch>,
         by_hand: bool,
         at: DateTime<Utc>,
-    ) {
+    ) -> bool {
         let group = alert_group(alert);
         let fp = alert.fingerprint.clone();
         let attach_to = self.book.all().iter().rev().find(|i| {
@@ -140,10 +145,10 @@ impl Engine {
         });
         if let Some(id) = attach_to.map(|i| i.id) {
             let Some(inc) = self.incident_mut(id) else {
-                return;
+                return false;
             };
             let Some(links) = inc.alerts.as_mut() else {
-                return;
+                return false;
             };
             links.alerts.push((fp.clone(), alert.labels.clone()));
             let event = FeedEvent::AlertAttached {
@@ -156,7 +161,7 @@ impl Engine {
             inc.log(at, IncidentEventKind::AlertAttached, event.clone());
             self.publish_incidents();
             self.emit(at, event);
-            return;
+            return false;
         }
         let trigger = Trigger {
             origin: TriggerOrigin::Alertmanager,
@@ -186,6 +191,7 @@ impl Engine {
         let id = self.open_incident_as(scenario.clone(), trigger, Some((event, links)));
         self.emit(at, opened(id));
         self.notify(id, NotifyEvent::Opened, self.clock.now());
+        true
     }
 
     /// Keeps the episode in the alert history (bounded; saved with the feed).

@@ -23,6 +23,9 @@ pub struct EngineConfig {
     pub clock: Arc<dyn Clock>,
     /// Running without a window.
     pub headless: bool,
+    /// Whether to raise OS notifications (the window's run; off by default so that tests and
+    /// benches never pop notifications on a developer's desktop).
+    pub desktop_notifications: bool,
     /// Receives a copy of every feed entry (headless printing, in the language it chooses).
     pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
     /// The language to use when no settings are saved yet.
@@ -48,6 +51,7 @@ impl EngineConfig {
             seed: 42,
             clock: Arc::new(SystemClock),
             headless: false,
+            desktop_notifications: false,
             feed_tap: None,
             default_language: crate::model::Lang::En,
             overrides: PrometheusOverrides::default(),

@@ -22,6 +22,8 @@ pub enum Input {
     Intake(super::intake::IntakeEvent),
     /// Silences created or expired for an acknowledgement.
     Silences(super::ack::SilenceReport),
+    /// A desktop notification was shown, or could not be.
+    Desktop(super::desktop::DesktopShown),
 }
 
 /// The sending side, cloned into every task.

@@ -24,6 +24,7 @@ mod book;
 pub mod clock;
 mod commands;
 mod config;
+pub mod desktop;
 mod handle;
 pub mod incidents;
 mod input;
@@ -125,6 +126,8 @@ pub struct Engine {
     alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     /// Whether the alert history changed since it was last saved (with the feed).
     alert_history_dirty: bool,
+    /// Desktop notifications raised, for their dedup.
+    desktop: desktop::Desktop,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
     alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
     /// The runbooks' compiled `match_any`, and the scenario list it was built from.
@@ -258,6 +261,7 @@ impl Engine {
             runbook_index: None,
             alert_history: alert_history.clone(),
             alert_history_dirty: false,
+            desktop: desktop::Desktop::new(config.desktop_notifications),
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -442,6 +446,7 @@ impl Engine {
             Input::Delivery(event) => self.on_delivery(event),
             Input::Intake(event) => self.on_intake(event),
             Input::Silences(report) => self.on_silences(report),
+            Input::Desktop(shown) => self.on_desktop(shown),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);

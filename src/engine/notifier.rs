@@ -532,6 +532,9 @@ impl Engine {
             self.notifier.notify(inc, event, now, &self.settings);
         }
         self.settle_notifier();
+        if event == NotifyEvent::Opened {
+            self.desktop_incident(id);
+        }
     }
 
     pub(super) fn send_to_slack(&mut self, id: u64, now: DateTime<Utc>) {

@@ -43,6 +43,26 @@ impl Default for IntakeSettings {
     }
 }
 
+/// Desktop notifications: when the console raises one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DesktopSettings {
+    /// The off switch.
+    pub enabled: bool,
+    /// Alert severities (the `severity` label) that raise a notification when a new alert
+    /// fires; a new incident always does.
+    pub severities: Vec<String>,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            severities: vec!["critical".into()],
+        }
+    }
+}
+
 /// What `INCIDENT_INTAKE_ADDR` and `INCIDENT_INTAKE_TOKEN` set for one run (a headless run's
 /// way to take webhooks); never written to the settings file.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -27,7 +27,7 @@ pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
     IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
 };
-pub use intake::{IntakeOverrides, IntakeSettings};
+pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
     EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,

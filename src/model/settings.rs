@@ -126,6 +126,8 @@ pub struct Settings {
     pub intake: super::IntakeSettings,
     /// The responder's name: the `createdBy` of silences. Empty: the OS user name.
     pub responder: String,
+    /// Desktop notifications.
+    pub desktop: super::DesktopSettings,
 }
 
 impl Default for Settings {
@@ -143,6 +145,7 @@ impl Default for Settings {
             targets: Targets::default(),
             intake: super::IntakeSettings::default(),
             responder: String::new(),
+            desktop: super::DesktopSettings::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Words for the Alertmanager intake's feed events, in English and Korean (kept apart from
 //! `feed.rs`, which holds every other event's).
 
-use crate::model::{FeedEvent, Lang};
+use crate::model::{Alert, FeedEvent, Incident, Lang};
 
 use super::format_duration;
 
@@ -204,6 +204,34 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// A desktop notification's title and body for a newly opened incident.
+pub fn desktop_incident(inc: &Incident, lang: Lang) -> (String, String) {
+    let title = match lang {
+        Lang::En => format!("Incident #{} opened", inc.id),
+        Lang::Ko => format!("인시던트 #{} 열림", inc.id),
+    };
+    let mut body = inc.scenario.title.text(lang).to_string();
+    if let Some(links) = &inc.alerts
+        && let Some((_, labels)) = links.alerts.first()
+    {
+        let name = labels.get("alertname").map_or("", String::as_str);
+        let severity = labels.get("severity").map_or("", String::as_str);
+        body.push_str(&format!("\n{name} [{severity}]"));
+    } else if let Some(series) = &inc.trigger.series {
+        body.push_str(&format!("\n{series}"));
+    }
+    (title, body)
+}
+
+/// A desktop notification's title and body for a new firing alert.
+pub fn desktop_alert(alert: &Alert, lang: Lang) -> (String, String) {
+    let title = match lang {
+        Lang::En => format!("Alert firing: {} [{}]", alert.name(), alert.severity()),
+        Lang::Ko => format!("알림 발생: {} [{}]", alert.name(), alert.severity()),
+    };
+    (title, alert.summary().to_string())
 }
 
 /// `incident #3` or `alert HighCpu`.

@@ -1,0 +1,103 @@
+//! Desktop notifications: a new incident, or a new alert whose severity the settings name,
+//! raises one OS notification. Once per alert; an alert that fires again within
+//! [`QUIET_AFTER_MINS`] of its last notification is flapping and raises none; the off switch
+//! in settings; where no notification service answers, the feed says so once and the console
+//! carries on (it keeps trying, quietly, in case one starts). Only the window's run raises
+//! them (`EngineConfig::desktop_notifications`): a headless run has no desktop.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Engine, Input};
+use crate::model::{Alert, FeedEvent};
+
+/// Minutes after a notification during which the same alert firing again raises none.
+pub const QUIET_AFTER_MINS: i64 = 15;
+
+/// What the desktop notifier remembers.
+#[derive(Debug, Default)]
+pub(super) struct Desktop {
+    /// Per alert fingerprint: when it last raised a notification.
+    last: HashMap<String, DateTime<Utc>>,
+    /// Whether the feed said that no service answers.
+    said_unavailable: bool,
+    /// Whether this run has a desktop (the window's run).
+    on: bool,
+}
+
+impl Desktop {
+    /// The notifier of a run with a desktop (`on`) or without.
+    pub fn new(on: bool) -> Self {
+        Desktop {
+            on,
+            ..Default::default()
+        }
+    }
+}
+
+/// What a notification attempt reports.
+#[derive(Debug)]
+pub struct DesktopShown(pub Result<(), String>);
+
+impl Engine {
+    /// A new incident: always worth a notification (unless switched off).
+    pub(super) fn desktop_incident(&mut self, id: u64) {
+        if !self.settings.desktop.enabled || !self.desktop.on {
+            return;
+        }
+        let Some(inc) = self.book.find(id) else {
+            return;
+        };
+        let (title, body) = crate::text::alerts::desktop_incident(inc, self.settings.language);
+        let critical = inc
+            .alerts
+            .as_ref()
+            .and_then(|l| l.alerts.first())
+            .is_some_and(|(_, labels)| labels.get("severity").is_some_and(|s| s == "critical"));
+        self.show_desktop(title, body, critical);
+    }
+
+    /// A new firing alert: a notification when its severity is named in settings, once per
+    /// alert, and none while it flaps.
+    pub(super) fn desktop_alert(&mut self, alert: &Alert, now: DateTime<Utc>) {
+        let d = &self.settings.desktop;
+        if !d.enabled || !self.desktop.on || !d.severities.iter().any(|s| s == alert.severity()) {
+            return;
+        }
+        let quiet = Duration::minutes(QUIET_AFTER_MINS);
+        let last = &mut self.desktop.last;
+        if last
+            .get(&alert.fingerprint)
+            .is_some_and(|&at| now - at < quiet)
+        {
+            return;
+        }
+        // Forget what is too old to matter, so the map stays small.
+        last.retain(|_, &mut at| now - at < quiet);
+        last.insert(alert.fingerprint.clone(), now);
+        let (title, body) = crate::text::alerts::desktop_alert(alert, self.settings.language);
+        self.show_desktop(title, body, alert.severity() == "critical");
+    }
+
+    fn show_desktop(&mut self, title: String, body: String, critical: bool) {
+        let tx = self.inputs.clone();
+        tokio::task::spawn_blocking(move || {
+            let shown = crate::integrations::desktop::show(&title, &body, critical);
+            let _ = tx.send(Input::Desktop(DesktopShown(shown)));
+        });
+    }
+
+    /// Takes what a notification attempt reported.
+    pub(super) fn on_desktop(&mut self, shown: DesktopShown) {
+        match shown.0 {
+            Ok(()) => self.desktop.said_unavailable = false,
+            Err(reason) if !self.desktop.said_unavailable => {
+                self.desktop.said_unavailable = true;
+                let now = self.clock.now();
+                self.emit(now, FeedEvent::DesktopUnavailable { reason });
+            }
+            Err(_) => {}
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Desktop notifications against a real notification daemon: Debian's `dunst` on a private
+//! D-Bus session bus under Xvfb, with a rule that logs every notification it shows. Then, with
+//! no service on the bus, the feed says so once and the console carries on.
+//!
+//! One test in this binary: it points the process's `DBUS_SESSION_BUS_ADDRESS` at its own bus.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Proc, free_port, installed};
+use incident_console::engine::{Command as EngineCommand, Engine, EngineConfig, EngineHandle};
+use incident_console::model::{FeedEvent, Secret, Settings};
+use incident_console::store::Store;
+
+/// A console that takes webhooks on `port` and raises desktop notifications.
+fn console(dir: &std::path::Path, port: u16) -> EngineHandle {
+    let store = Store::new(dir);
+    let mut settings = Settings::default();
+    settings.intake.enabled = true;
+    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.token = Secret::new("k");
+    store.save_settings(&settings).unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        desktop_notifications: true,
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the receiver listens");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    handle
+}
+
+/// POSTs one firing (or resolved) alert as Alertmanager's webhook would.
+fn webhook(port: u16, fp: &str, name: &str, severity: &str, starts: &str, resolved: bool) {
+    let (status, ends) = if resolved {
+        ("resolved", "2026-11-27T06:30:00Z")
+    } else {
+        ("firing", "0001-01-01T00:00:00Z")
+    };
+    let body = format!(
+        r#"{{"version": "4", "groupKey": "g-{name}", "status": "{status}", "receiver": "console",
+            "alerts": [{{"status": "{status}",
+              "labels": {{"alertname": "{name}", "severity": "{severity}"}},
+              "annotations": {{"summary": "{name} needs a look"}},
+              "startsAt": "{starts}", "endsAt": "{ends}", "fingerprint": "{fp}"}}]}}"#
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let code = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .bearer_auth("k")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(code, 200);
+}
+
+/// Xvfb on a display it picks itself; the display's name.
+fn xvfb() -> (Proc, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-nolisten",
+            "tcp",
+            "-screen",
+            "0",
+            "800x600x24",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (Proc(child), format!(":{}", line.trim()))
+}
+
+/// Waits until `path` holds `lines` lines; its lines.
+fn logged(path: &std::path::Path, lines: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let got: Vec<String> = text.lines().map(str::to_string).collect();
+        if got.len() >= lines {
+            return got;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gave up waiting for {lines} notifications; dunst logged {got:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once() {
+    if !(installed("Xvfb", "xvfb")
+        && installed("dbus-daemon", "dbus-daemon")
+        && installed("dunst", "dunst"))
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (_x, display) = xvfb();
+    let bus = format!("unix:path={}", tmp.path().join("bus").display());
+    let _dbus = Proc(
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={bus}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts"),
+    );
+    let log = tmp.path().join("shown.log");
+    let script = tmp.path().join("log.sh");
+    std::fs::write(
+        &script,
+        // One line per notification: summary|body (its lines joined)|urgency.
+        format!(
+            "#!/bin/sh\nbody=$(printf '%s' \"$3\" | tr '\\n' ' ')\nprintf '%s|%s|%s\\n' \"$2\" \"$body\" \"$5\" >> {}\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let rc = tmp.path().join("dunstrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "[global]\n    font = Monospace 8\n[log]\n    summary = \"*\"\n    script = {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let dunst_log = tmp.path().join("dunst.log");
+    // SAFETY: the only test of this binary, before any thread of ours reads the environment.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus) };
+    let _dunst = Proc(
+        Command::new("dunst")
+            .arg("-config")
+            .arg(&rc)
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&dunst_log).unwrap())
+            .spawn()
+            .expect("dunst starts"),
+    );
+    common::wait_ready("dunst", &dunst_log, || {
+        Command::new("dunstctl")
+            .arg("is-paused")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let handle = console(dir.path(), port);
+    // A critical alert no runbook matches: one notification.
+    webhook(
+        port,
+        "d1",
+        "DiskFull",
+        "critical",
+        "2026-11-27T06:00:00Z",
+        false,
+    );
+    let first = logged(&log, 1);
+    assert_eq!(
+        first[0],
+        "Alert firing: DiskFull [critical]|DiskFull needs a look|CRITICAL"
+    );
+    // The same alert again, then a re-fire (resolved, a new start) while it flaps: nothing;
+    // a warning: nothing (the setting names critical); a 5xx alert opens its runbook's
+    // incident: one notification for the incident.
+    webhook(
+        port,
+        "d1",
+        "DiskFull",
+        "critical",
+        "2026-11-27T06:00:00Z",
+        false,
+    );
+    webhook(
+        port,
+        "d1",
+        "DiskFull",
+        "critical",
+        "2026-11-27T06:00:00Z",
+        true,
+    );
+    webhook(
+        port,
+        "d1",
+        "DiskFull",
+        "critical",
+        "2026-11-27T06:40:00Z",
+        false,
+    );
+    webhook(
+        port,
+        "w1",
+        "QueueSlow",
+        "warning",
+        "2026-11-27T06:00:00Z",
+        false,
+    );
+    webhook(
+        port,
+        "h1",
+        "HighErrorRate",
+        "critical",
+        "2026-11-27T06:00:00Z",
+        false,
+    );
+    let all = logged(&log, 2);
+    assert_eq!(
+        all[1],
+        "Incident #1 opened|Nginx 5xx surge on checkout API HighErrorRate [critical]|CRITICAL"
+    );
+    // Anything after those two would be a duplicate.
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !text.contains("QueueSlow") && text.lines().count() == 2,
+        "{text}"
+    );
+    let feed_said = handle.with_feed(|feed| {
+        feed.iter()
+            .any(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
+    });
+    assert!(!feed_said, "dunst answered, so nothing is said");
+    drop(handle);
+
+    // No service on the bus: said once, and the console carries on.
+    drop(_dunst);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let handle = console(dir.path(), port);
+    for scenario in ["cpu_spike_core", "http_5xx_surge"] {
+        assert!(handle.send(EngineCommand::TriggerScenario {
+            code: Some(scenario.into())
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (said, incidents) = (
+            handle.with_feed(|feed| {
+                feed.iter()
+                    .filter(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
+                    .count()
+            }),
+            handle.snapshot().incidents.len(),
+        );
+        if said >= 1 && incidents == 2 {
+            std::thread::sleep(Duration::from_millis(300));
+            let said = handle.with_feed(|feed| {
+                feed.iter()
+                    .filter(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
+                    .count()
+            });
+            assert_eq!(said, 1, "said once, not once per notification");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "said {said} times, {incidents} incidents"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
