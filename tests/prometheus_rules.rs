@@ -26,6 +26,8 @@ fn recording_rules_are_valid_and_compute_the_ratios() {
     for args in [
         ["check", "rules", "prometheus/rules.yml"],
         ["test", "rules", "prometheus/rules_test.yml"],
+        // The local chain's config, with its alerting rules (alerts.yml).
+        ["check", "config", "prometheus/prometheus.yml"],
     ] {
         let Some(out) = promtool(&args) else { return };
         assert!(

@@ -28,10 +28,6 @@ pub fn start_alertmanager_in(
     token: &str,
     cluster: Option<Cluster>,
 ) -> Option<Am> {
-    if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
     let config = format!(
         r#"route:
   receiver: console
@@ -49,6 +45,15 @@ receivers:
             credentials: {token}
 "#
     );
+    start_alertmanager_with(&config, cluster)
+}
+
+/// An Alertmanager with `config` (YAML) as its configuration file.
+pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option<Am> {
+    if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("am.yml"), config).unwrap();
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
