@@ -255,3 +255,71 @@ fn headless_demo_posts_each_new_incident_to_slack_and_mails_it_from_the_environm
     let outbox = std::fs::read_to_string(data.join("outbox.ron")).unwrap();
     assert!(!outbox.contains(token) && outbox.contains("Delivered"));
 }
+
+/// `INCIDENT_INTAKE_ADDR` and `INCIDENT_INTAKE_TOKEN` make a headless run take Alertmanager's
+/// webhooks: it prints the alert's arrival, the runbook's incident it opened and why, and the
+/// resolution.
+#[test]
+fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let mut run = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--demo", "--poll-secs", "3600", "--for", "4"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("INCIDENT_INTAKE_ADDR", format!("127.0.0.1:{port}"))
+        .env("INCIDENT_INTAKE_TOKEN", "s3cret-intake")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(run.stdout.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "ended early:\n{seen}"
+        );
+        seen.push_str(&line);
+        if line.contains("Listening for Alertmanager webhooks") {
+            break;
+        }
+    }
+    let post = |status: &str, ends: &str| {
+        let body = format!(
+            r#"{{"version": "4", "groupKey": "g", "status": "{status}", "receiver": "console",
+                "alerts": [{{"status": "{status}", "labels": {{"alertname": "HighErrorRate", "severity": "critical"}},
+                  "annotations": {{"summary": "5xx above 5 %"}}, "startsAt": "2026-11-27T06:00:00Z",
+                  "endsAt": "{ends}", "fingerprint": "c1"}}]}}"#
+        );
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-intake\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    };
+    post("firing", "0001-01-01T00:00:00Z");
+    post("resolved", "2026-11-27T06:05:00Z");
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert!(run.wait().unwrap().success());
+    seen.push_str(&rest);
+    for want in [
+        "Alertmanager alert firing HighErrorRate [critical]: 5xx above 5 % (c1, from webhook)",
+        "Incident #1 opened: alert HighErrorRate matched runbook http_5xx_surge by",
+        "Alertmanager alert resolved HighErrorRate (c1) after firing for 5m 00s",
+        "Every alert of incident #1 resolved",
+    ] {
+        assert!(seen.contains(want), "missing {want:?} in:\n{seen}");
+    }
+    assert!(
+        !seen.contains("s3cret-intake"),
+        "the token stays out of the output"
+    );
+}
