@@ -177,3 +177,37 @@ fn acknowledge_with_a_comment_silences_and_unsilence_ends_it() {
     });
     drop(am.proc);
 }
+
+/// The Alertmanager settings tab: a bad URL is refused in words, a good one is saved with the
+/// responder's name and the desktop severities.
+#[test]
+fn the_alertmanager_tab_saves_urls_name_and_notifications() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Alertmanager").click();
+    h.run_steps(2);
+    set_field(&mut h, "Alertmanager URLs (one per line)", "ftp://am:9093");
+    h.get_by_label("Save settings").click();
+    h.run_steps(2);
+    h.get_by_label_contains("must start with http:// or https://");
+    set_field(
+        &mut h,
+        "Alertmanager URLs (one per line)",
+        "http://127.0.0.1:1",
+    );
+    set_field(&mut h, "Your name (silences' author)", "park.oncall");
+    set_field(
+        &mut h,
+        "Notify for new alerts of severity",
+        "critical, page",
+    );
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the saved settings", |h| {
+        h.state().engine().snapshot().settings.responder == "park.oncall"
+    });
+    let s = h.state().engine().snapshot().settings;
+    assert_eq!(s.intake.alertmanager_urls, vec!["http://127.0.0.1:1"]);
+    assert_eq!(s.desktop.severities, vec!["critical", "page"]);
+}

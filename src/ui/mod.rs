@@ -11,6 +11,7 @@ mod framelog;
 pub mod i18n;
 mod incident;
 mod incident_alerts;
+mod intake_tab;
 mod metrics;
 mod notify;
 mod outbox;

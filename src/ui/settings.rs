@@ -24,6 +24,7 @@ enum Tab {
     Prometheus,
     Slack,
     Email,
+    Alertmanager,
     Rules,
 }
 
@@ -53,6 +54,7 @@ pub(crate) struct SettingsForm {
     password: String,
     headers: String,
     notify: super::notify::NotifyDraft,
+    intake: super::intake_tab::IntakeDraft,
     rules: super::rules::RulesForm,
     errors: Vec<String>,
 }
@@ -97,6 +99,7 @@ impl SettingsForm {
             .collect::<Vec<_>>()
             .join("\n");
         self.notify.load(s);
+        self.intake.load(s);
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -148,6 +151,7 @@ impl SettingsForm {
         };
         keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
         self.notify.apply(&mut s, &mut errors);
+        self.intake.apply(&mut s, &mut errors);
         if errors.is_empty()
             && let Err(e) = s.validate()
         {
@@ -191,6 +195,7 @@ pub(crate) fn settings_ui(
         ui.selectable_value(&mut form.tab, Tab::Prometheus, "Prometheus");
         ui.selectable_value(&mut form.tab, Tab::Slack, "Slack");
         ui.selectable_value(&mut form.tab, Tab::Email, t(lang, "Email", "메일"));
+        ui.selectable_value(&mut form.tab, Tab::Alertmanager, "Alertmanager");
     });
     ui.separator();
     match form.tab {
@@ -293,6 +298,7 @@ pub(crate) fn settings_ui(
             super::notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send)
         }
         Tab::Email => super::notify::email_tab_ui(ui, snap, &mut form.notify),
+        Tab::Alertmanager => super::intake_tab::intake_tab_ui(ui, snap, &mut form.intake),
         Tab::Rules => {
             // Each rule is saved on its own, to its own file: no shared Save button here.
             return super::rules::rules_tab_ui(ui, snap, &mut form.rules, send);

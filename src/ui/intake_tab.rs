@@ -1,0 +1,232 @@
+//! The Alertmanager settings tab: the webhook receiver, the Alertmanagers to poll (and to
+//! create silences in), the responder's name, and desktop notifications. It edits a draft that
+//! the shared Save button validates; the engine refuses again what cannot work (a remote
+//! address without a token) and says why in the feed.
+
+use egui::RichText;
+
+use super::i18n::t;
+use super::style;
+use super::widgets::env_row_ui;
+use crate::engine::Snapshot;
+use crate::model::{Secret, Settings};
+
+/// The Alertmanager part of the settings draft.
+#[derive(Default)]
+pub(crate) struct IntakeDraft {
+    enabled: bool,
+    addr: String,
+    token: String,
+    allow_remote: bool,
+    urls: String,
+    am_token: String,
+    poll_interval: String,
+    timeout: String,
+    responder: String,
+    desktop: bool,
+    severities: String,
+}
+
+impl IntakeDraft {
+    pub(super) fn load(&mut self, s: &Settings) {
+        let i = &s.intake;
+        self.enabled = i.enabled;
+        self.addr = i.addr.clone();
+        self.token = i.token.expose().to_string();
+        self.allow_remote = i.allow_remote;
+        self.urls = i.alertmanager_urls.join("\n");
+        self.am_token = i.alertmanager_token.expose().to_string();
+        self.poll_interval = i.poll_interval_secs.to_string();
+        self.timeout = i.timeout_secs.to_string();
+        self.responder = s.responder.clone();
+        self.desktop = s.desktop.enabled;
+        self.severities = s.desktop.severities.join(", ");
+    }
+
+    /// Puts the draft into `s`; each problem goes to `errors` in words.
+    pub(super) fn apply(&self, s: &mut Settings, errors: &mut Vec<String>) {
+        let i = &mut s.intake;
+        i.enabled = self.enabled;
+        i.addr = self.addr.trim().to_string();
+        i.token = Secret::new(self.token.trim());
+        i.allow_remote = self.allow_remote;
+        if i.allow_remote && i.token.is_empty() {
+            errors.push(
+                "Alertmanager receiver: listening beyond this machine needs a token".to_string(),
+            );
+        }
+        i.alertmanager_urls = self
+            .urls
+            .lines()
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty())
+            .collect();
+        for u in &i.alertmanager_urls {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                errors.push(format!(
+                    "Alertmanager URL \"{}\" must start with http:// or https://",
+                    crate::integrations::http::redact(u)
+                ));
+            }
+        }
+        i.alertmanager_token = Secret::new(self.am_token.trim());
+        match self.poll_interval.trim().parse::<u64>() {
+            Ok(v @ 1..=3600) => i.poll_interval_secs = v,
+            _ => errors.push(format!(
+                "Alertmanager poll interval (s): \"{}\" is not a whole number in 1..=3600",
+                self.poll_interval.trim()
+            )),
+        }
+        match self.timeout.trim().parse::<u64>() {
+            Ok(v @ 1..=300) => i.timeout_secs = v,
+            _ => errors.push(format!(
+                "Alertmanager timeout (s): \"{}\" is not a whole number in 1..=300",
+                self.timeout.trim()
+            )),
+        }
+        s.responder = self.responder.trim().to_string();
+        s.desktop.enabled = self.desktop;
+        s.desktop.severities = self
+            .severities
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+    }
+}
+
+/// Draws the tab.
+pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDraft) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    let env = |name: &'static str| snap.set_by_env(name);
+    ui.label(
+        RichText::new(t(
+            lang,
+            "Alertmanager sends its alerts to the receiver (a webhook_configs entry, see the README); polling its API catches up at start and after a missed webhook. Acknowledge creates silences in the polled Alertmanagers.",
+            "Alertmanager가 수신기로 알림을 보냅니다 (webhook_configs, README 참고). API 폴링은 시작할 때와 웹훅을 놓쳤을 때 상태를 맞춥니다. 확인(ack)은 폴링하는 Alertmanager에 사일런스를 만듭니다.",
+        ))
+        .weak(),
+    );
+    ui.checkbox(&mut d.enabled, t(lang, "Receive webhooks", "웹훅 받기"));
+    egui::Grid::new("intake-settings")
+        .num_columns(2)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            env_row_ui(
+                ui,
+                lang,
+                t(lang, "Listen on", "수신 주소"),
+                &mut d.addr,
+                env("INCIDENT_INTAKE_ADDR"),
+                false,
+            );
+            env_row_ui(
+                ui,
+                lang,
+                t(lang, "Receiver token", "수신 토큰"),
+                &mut d.token,
+                env("INCIDENT_INTAKE_TOKEN"),
+                true,
+            );
+            ui.label("");
+            ui.checkbox(
+                &mut d.allow_remote,
+                t(
+                    lang,
+                    "Listen beyond this machine (needs a token)",
+                    "다른 머신에서도 받기 (토큰 필요)",
+                ),
+            );
+            ui.end_row();
+            let l = ui.label(t(
+                lang,
+                "Alertmanager URLs (one per line)",
+                "Alertmanager URL (한 줄에 하나)",
+            ));
+            ui.vertical(|ui| {
+                let edit = egui::TextEdit::multiline(&mut d.urls)
+                    .desired_rows(2)
+                    .desired_width(260.0);
+                let owned = env("INCIDENT_ALERTMANAGER_URLS");
+                ui.add_enabled(owned.is_none(), edit).labelled_by(l.id);
+                super::widgets::env_note_ui(ui, lang, owned);
+            });
+            ui.end_row();
+            env_row_ui(
+                ui,
+                lang,
+                t(lang, "Alertmanager token", "Alertmanager 토큰"),
+                &mut d.am_token,
+                env("INCIDENT_ALERTMANAGER_TOKEN"),
+                true,
+            );
+            env_row_ui(
+                ui,
+                lang,
+                t(lang, "Poll every (s)", "폴링 간격 (초)"),
+                &mut d.poll_interval,
+                None,
+                false,
+            );
+            env_row_ui(
+                ui,
+                lang,
+                t(
+                    lang,
+                    "Alertmanager timeout (s)",
+                    "Alertmanager 타임아웃 (초)",
+                ),
+                &mut d.timeout,
+                None,
+                false,
+            );
+            env_row_ui(
+                ui,
+                lang,
+                t(
+                    lang,
+                    "Your name (silences' author)",
+                    "담당자 이름 (사일런스 작성자)",
+                ),
+                &mut d.responder,
+                None,
+                false,
+            );
+        });
+    ui.add_space(6.0);
+    ui.checkbox(
+        &mut d.desktop,
+        t(lang, "Desktop notifications", "데스크톱 알림"),
+    );
+    ui.horizontal(|ui| {
+        let l = ui.label(t(
+            lang,
+            "Notify for new alerts of severity",
+            "새 알림을 띄울 심각도",
+        ));
+        ui.add_enabled(
+            d.desktop,
+            egui::TextEdit::singleline(&mut d.severities).desired_width(160.0),
+        )
+        .labelled_by(l.id);
+    });
+    ui.label(
+        RichText::new(t(
+            lang,
+            "A new incident always raises one; an alert raises one once, and none while it flaps.",
+            "새 인시던트는 항상 알리고, 알림은 한 번만 알리며 플래핑 중에는 알리지 않습니다.",
+        ))
+        .weak(),
+    );
+    if d.allow_remote && d.token.trim().is_empty() {
+        ui.label(
+            RichText::new(t(
+                lang,
+                "Listening beyond this machine needs a receiver token.",
+                "다른 머신에서 받으려면 수신 토큰이 필요합니다.",
+            ))
+            .color(style::breach(dark)),
+        );
+    }
+}
