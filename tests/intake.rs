@@ -316,6 +316,18 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
         })
         .collect();
     assert_eq!(kept, vec![("e1", 600, Some(id)), ("e2", 600, Some(id))]);
+    // Alertmanager re-sends a resolve the console already kept: still one entry per episode.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the receiver listens");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(post(resolve("e1", "HighErrorRate")).await, 200);
+    while handle.snapshot().alerts.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the resolve arrives");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(handle.snapshot().alert_history.len(), 2);
     tokio::task::spawn_blocking(move || drop(handle))
         .await
         .unwrap();

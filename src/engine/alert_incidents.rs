@@ -201,7 +201,14 @@ impl Engine {
         };
         let episode = ResolvedAlert::of(alert, at, self.alert_incident(fp));
         let history = Arc::make_mut(&mut self.alert_history);
-        history.push(episode);
+        // One entry per episode: a resolve heard again after a restart replaces its entry.
+        let known = history.iter().rposition(|r| {
+            r.fingerprint == episode.fingerprint && r.starts_at == episode.starts_at
+        });
+        match known {
+            Some(i) => history[i] = episode,
+            None => history.push(episode),
+        }
         let excess = history
             .len()
             .saturating_sub(crate::store::ALERT_HISTORY_LIMIT);

@@ -20,7 +20,8 @@ pub(crate) struct AckForm {
     minutes: String,
 }
 
-/// The acknowledgement of `target` (`ack`), with Unsilence, or Acknowledge and its form.
+/// The acknowledgement of `target` (`ack`), with Unsilence, or Acknowledge and its form, in
+/// one row after what `leading` draws (the form, when open, goes below it).
 /// `silenced`: Alertmanager says something else silences it (Unsilence expires that too).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn ack_ui(
@@ -32,7 +33,40 @@ pub(crate) fn ack_ui(
     silenced: bool,
     form: &mut AckForm,
     send: &dyn Fn(Command),
+    leading: impl FnOnce(&mut egui::Ui),
 ) {
+    let open = form.target.as_ref() == Some(&target);
+    ui.horizontal_wrapped(|ui| {
+        leading(ui);
+        ack_row_ui(
+            ui,
+            lang,
+            &target,
+            default_comment,
+            ack,
+            silenced,
+            form,
+            send,
+        );
+    });
+    if open {
+        ack_form_ui(ui, lang, form, send);
+    }
+}
+
+/// The state and the buttons.
+#[allow(clippy::too_many_arguments)]
+fn ack_row_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    target: &AckTarget,
+    default_comment: &str,
+    ack: Option<&Ack>,
+    silenced: bool,
+    form: &mut AckForm,
+    send: &dyn Fn(Command),
+) {
+    let target = target.clone();
     let dark = ui.visuals().dark_mode;
     let now = chrono::Utc::now();
     if let Some(ack) = ack {
@@ -44,7 +78,7 @@ pub(crate) fn ack_ui(
                 style::recovered(dark),
             )
         };
-        ui.horizontal_wrapped(|ui| {
+        {
             ui.label(RichText::new(state).color(color).strong());
             let text = match lang {
                 Lang::En => format!(
@@ -65,7 +99,7 @@ pub(crate) fn ack_ui(
                 ),
             };
             ui.label(text);
-        });
+        }
         if ack.holds(now) {
             if ui.button(t(lang, "Unsilence", "사일런스 해제")).clicked() {
                 send(Command::Unsilence { target });
@@ -77,16 +111,20 @@ pub(crate) fn ack_ui(
             target: target.clone(),
         });
     }
-    if form.target.as_ref() != Some(&target) {
-        if ui.button(t(lang, "Acknowledge", "확인(ack)")).clicked() {
-            *form = AckForm {
-                target: Some(target),
-                comment: default_comment.to_string(),
-                minutes: DEFAULT_ACK_MINS.to_string(),
-            };
-        }
-        return;
+    if form.target.as_ref() != Some(&target)
+        && ui.button(t(lang, "Acknowledge", "확인(ack)")).clicked()
+    {
+        *form = AckForm {
+            target: Some(target),
+            comment: default_comment.to_string(),
+            minutes: DEFAULT_ACK_MINS.to_string(),
+        };
     }
+}
+
+/// The open form: comment, minutes, Create silence, Cancel.
+fn ack_form_ui(ui: &mut egui::Ui, lang: Lang, form: &mut AckForm, send: &dyn Fn(Command)) {
+    let dark = ui.visuals().dark_mode;
     ui.group(|ui| {
         ui.label(
             RichText::new(t(

@@ -270,7 +270,7 @@ fn alert_actions_ui(
             && (i.status.is_active() || a.status == AlertStatus::Resolved)
     });
     ui.indent(("alert-actions", &a.fingerprint), |ui| {
-        ui.horizontal(|ui| match incident {
+        let leading = |ui: &mut egui::Ui| match incident {
             Some(inc) => {
                 let text = format!("{} #{}", t(lang, "Incident", "인시던트"), inc.id);
                 if ui.link(text).clicked() {
@@ -288,7 +288,7 @@ fn alert_actions_ui(
                 });
             }
             None => {}
-        });
+        };
         if a.status == AlertStatus::Firing {
             super::ack::ack_ui(
                 ui,
@@ -299,7 +299,10 @@ fn alert_actions_ui(
                 !a.silenced_by.is_empty(),
                 &mut state.ack,
                 send,
+                leading,
             );
+        } else {
+            ui.horizontal(leading);
         }
     });
 }

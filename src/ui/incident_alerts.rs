@@ -107,6 +107,7 @@ pub(crate) fn incident_alerts_ui(
             false,
             &mut state.ack,
             send,
+            |_| {},
         );
     }
 }
