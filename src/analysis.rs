@@ -86,6 +86,9 @@ pub fn write(
                     )
                 })
                 .collect();
+            if trigger.origin == TriggerOrigin::Alertmanager {
+                summary.push_str(&format!(" 발생한 알림은 {node}입니다."));
+            }
             if !parts.is_empty() {
                 summary.push_str(&format!(" 발생 시점의 값은 {}입니다.", parts.join(", ")));
             }

@@ -121,15 +121,20 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
     let tmp = tempfile::tempdir().unwrap();
     let (_x, display) = xvfb();
     let bus = format!("unix:path={}", tmp.path().join("bus").display());
-    let _dbus = Proc(
-        Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile"])
-            .arg(format!("--address={bus}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts"),
-    );
+    let mut dbus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .arg(format!("--address={bus}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon starts");
+    // It prints its address once it listens; dunst started before that cannot connect.
+    let mut said = String::new();
+    BufReader::new(dbus.stdout.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.starts_with("unix:"), "dbus-daemon said {said:?}");
+    let _dbus = Proc(dbus);
     let log = tmp.path().join("shown.log");
     let script = tmp.path().join("log.sh");
     std::fs::write(
