@@ -1,5 +1,7 @@
-//! A data dir written by v0.1 (tests/fixtures/v0_1) loads into today's model with nothing
-//! dropped, and today's saves of it read back the same.
+//! A data dir written by v0.1 (tests/fixtures/v0_1), and one written by the release before
+//! incidents came from alerts (tests/fixtures/before_alerts, commit 61b6020: the webhook
+//! receiver on, an alert fired and resolved), load into today's model with nothing dropped,
+//! and today's saves of them read back the same.
 
 mod common;
 
@@ -192,4 +194,57 @@ async fn the_engine_runs_on_a_v0_1_dir_and_its_saves_read_back_the_same() {
     // Written in today's form: no v0.1 field names left.
     let text = std::fs::read_to_string(dir.path().join("incidents.ron")).unwrap();
     assert!(!text.contains("http_threshold") && !text.contains("node:"));
+}
+
+/// The release before alert incidents, acknowledgements, the alert history and desktop
+/// notifications: everything it wrote loads, and today's writer gives it back unchanged.
+#[test]
+fn the_release_before_alert_incidents_loads_whole_and_saves_back_the_same() {
+    use incident_console::model::FeedEvent;
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before_alerts");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["settings.ron", "incidents.ron", "feed.ron", "outbox.ron"] {
+        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
+    }
+    let store = Store::new(dir.path());
+    let before = store.restore();
+    assert!(before.problems.is_empty(), "{:?}", before.problems);
+    let settings = before.settings.clone().expect("settings");
+    assert_eq!(settings.language, Lang::Ko);
+    assert!(settings.intake.enabled);
+    assert_eq!(settings.intake.addr, "127.0.0.1:9196");
+    assert_eq!(settings.intake.token.expose(), "fixture-token");
+    assert_eq!(settings.intake.alertmanager_urls, ["http://127.0.0.1:9"]);
+    assert_eq!(settings.intake.poll_interval_secs, 3600);
+    // What it did not know takes its default.
+    assert_eq!(settings.responder, "");
+    assert!(settings.desktop.enabled);
+    assert!(before.alert_history.is_empty());
+
+    let written = std::fs::read_to_string(src.join("feed.ron")).unwrap();
+    let entries = written.matches("\n    (\n").count();
+    assert_eq!(before.feed.len(), entries, "every feed entry read");
+    assert!(before.feed.iter().any(|e| matches!(&e.event,
+        FeedEvent::AlertFired { fingerprint, summary, .. } if fingerprint == "fx1" && summary == "결제 5xx 급증")));
+    assert!(before.feed.iter().any(|e| matches!(&e.event,
+        FeedEvent::AlertResolved { fingerprint, after_secs: 300, .. } if fingerprint == "fx1")));
+    assert_eq!(
+        before.incidents.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert!(before.incidents.iter().all(|i| i.alerts.is_none()));
+
+    // Written again by today's code and read back: the same.
+    store.save_settings(&settings).unwrap();
+    store.save_incidents(&before.incidents).unwrap();
+    store
+        .save_feed(&before.feed.iter().cloned().collect())
+        .unwrap();
+    store.save_outbox(&before.outbox).unwrap();
+    let after = store.restore();
+    assert!(after.problems.is_empty(), "{:?}", after.problems);
+    assert_eq!(after.settings, Some(settings));
+    assert_eq!(after.incidents, before.incidents);
+    assert_eq!(after.feed, before.feed);
+    assert_eq!(after.outbox.jobs, before.outbox.jobs);
 }
