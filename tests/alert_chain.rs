@@ -65,22 +65,7 @@ fn a_prometheus_alert_on_the_exporter_opens_the_runbook_incident_and_resolves_it
     std::fs::write(prom_dir.path().join("alerts.yml"), shipped("alerts.yml")).unwrap();
     let prom_port = free_port();
     let log = prom_dir.path().join("prometheus.log");
-    let _prometheus = Proc(
-        Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                prom_dir.path().join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                prom_dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("prometheus starts"),
-    );
+    let _prometheus = common::spawn_prometheus(prom_dir.path(), prom_port);
     // Scraping (the exporter's target is known, still down): Prometheus hands new targets to
     // its scrapers about 5 s after start.
     wait_ready("Prometheus scraping", &log, || {

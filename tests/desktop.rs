@@ -86,11 +86,17 @@ fn xvfb() -> (Proc, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb starts");
+    let line = first_line(&mut child);
+    (Proc(child), format!(":{}", line.trim()))
+}
+
+/// The first line a child writes on its (piped) stdout: these daemons say they are ready so.
+fn first_line(child: &mut std::process::Child) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    (Proc(child), format!(":{}", line.trim()))
+    line
 }
 
 /// Waits until `path` holds `lines` lines; its lines.
@@ -129,10 +135,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
         .spawn()
         .expect("dbus-daemon starts");
     // It prints its address once it listens; dunst started before that cannot connect.
-    let mut said = String::new();
-    BufReader::new(dbus.stdout.take().unwrap())
-        .read_line(&mut said)
-        .unwrap();
+    let said = first_line(&mut dbus);
     assert!(said.starts_with("unix:"), "dbus-daemon said {said:?}");
     let _dbus = Proc(dbus);
     let log = tmp.path().join("shown.log");

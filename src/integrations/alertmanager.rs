@@ -378,16 +378,10 @@ impl AmClient {
     /// Sends a changing request; a refusal carries the start of Alertmanager's answer.
     async fn change(
         &self,
-        mut req: reqwest::RequestBuilder,
+        req: reqwest::RequestBuilder,
         path: &'static str,
     ) -> Result<Vec<u8>, PollError> {
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t.expose());
-        }
-        let response = req
-            .send()
-            .await
-            .map_err(|e| PollError::Transport(super::http::innermost(&e)))?;
+        let response = self.send(req).await?;
         let status = response.status();
         let body = super::http::read_capped(response, 64 * 1024)
             .await
@@ -403,15 +397,19 @@ impl AmClient {
         Ok(body)
     }
 
-    async fn get(&self, path: &'static str) -> Result<Vec<u8>, PollError> {
-        let mut req = self.http.get(format!("{}{path}", self.base));
+    /// Sends `req` with the token, if any.
+    async fn send(&self, mut req: reqwest::RequestBuilder) -> Result<reqwest::Response, PollError> {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t.expose());
         }
-        let response = req
-            .send()
+        req.send()
             .await
-            .map_err(|e| PollError::Transport(super::http::innermost(&e)))?;
+            .map_err(|e| PollError::Transport(super::http::innermost(&e)))
+    }
+
+    async fn get(&self, path: &'static str) -> Result<Vec<u8>, PollError> {
+        let req = self.http.get(format!("{}{path}", self.base));
+        let response = self.send(req).await?;
         if !response.status().is_success() {
             return Err(PollError::Status {
                 status: response.status().as_u16(),

@@ -336,6 +336,26 @@ fn spawn_exporter(port: &str, seed: u64) -> (Proc, String) {
     (Proc(exporter), addr)
 }
 
+/// Starts Prometheus on `port` with `dir/prometheus.yml`, its data and its log
+/// (`prometheus.log`) in `dir`.
+pub fn spawn_prometheus(dir: &std::path::Path, port: u16) -> Proc {
+    let child = Command::new("prometheus")
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+        .spawn()
+        .expect("prometheus starts");
+    Proc(child)
+}
+
 /// Starts the stack, or returns `None` (skip) when Prometheus is not installed and CI is not
 /// set. Under CI=true anything missing fails the test.
 pub fn live_stack() -> Option<LiveStack> {
@@ -364,21 +384,7 @@ scrape_configs:
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let prometheus = Command::new("prometheus")
-        .arg(format!(
-            "--config.file={}",
-            dir.path().join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("prometheus.log")).unwrap())
-        .spawn()
-        .expect("prometheus starts");
-    let prometheus = Proc(prometheus);
+    let prometheus = spawn_prometheus(dir.path(), port);
     let url = format!("http://127.0.0.1:{port}");
     // Ready, and the exporter scraped at least once.
     wait_ready(
