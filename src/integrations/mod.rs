@@ -5,5 +5,6 @@ pub mod alertmanager;
 pub mod desktop;
 pub mod email;
 pub mod http;
+pub mod llm;
 pub mod prometheus;
 pub mod slack;

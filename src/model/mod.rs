@@ -8,6 +8,7 @@ mod event;
 mod feed;
 mod incident;
 mod intake;
+mod llm;
 mod metrics;
 mod notify;
 mod outbox;
@@ -28,6 +29,7 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
 };
 pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
+pub use llm::{AiAnswer, Claim, HypothesisVerdict, LlmSettings, Verdict};
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
     EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,

@@ -128,6 +128,8 @@ pub struct Settings {
     pub responder: String,
     /// Desktop notifications.
     pub desktop: super::DesktopSettings,
+    /// The AI analyst's chat-completions server.
+    pub llm: super::LlmSettings,
 }
 
 impl Default for Settings {
@@ -146,6 +148,7 @@ impl Default for Settings {
             intake: super::IntakeSettings::default(),
             responder: String::new(),
             desktop: super::DesktopSettings::default(),
+            llm: super::LlmSettings::default(),
         }
     }
 }

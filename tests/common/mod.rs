@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod llm;
 pub mod notify;
 pub mod ui;
 

@@ -1,0 +1,92 @@
+//! The AI analyst's settings and the answer it asks a chat-completions server for.
+
+use serde::{Deserialize, Serialize};
+
+use super::Secret;
+
+/// Where the OpenAI-compatible chat-completions server is (OpenAI, Ollama, llama.cpp's server,
+/// vLLM) and how to ask it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// The on/off switch; off, every report is the fixed-rule one.
+    pub enabled: bool,
+    /// Base URL up to `/v1` (the client adds `/chat/completions`).
+    pub base_url: String,
+    /// The model's name as the server knows it.
+    pub model: String,
+    /// Sent as `Authorization: Bearer …`; empty for servers that take none (Ollama).
+    pub api_key: Secret,
+    /// Extra request headers (`OpenAI-Organization`, a gateway's tenant header).
+    pub extra_headers: Vec<(String, String)>,
+    /// Seconds one call may take before it is given up.
+    pub timeout_secs: u64,
+    /// Sampling temperature, sent with every request (Ollama's default is 1.0 otherwise).
+    pub temperature: f64,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://api.openai.com/v1".into(),
+            model: "gpt-4o-mini".into(),
+            api_key: Secret::default(),
+            extra_headers: Vec::new(),
+            timeout_secs: 60,
+            temperature: 0.2,
+        }
+    }
+}
+
+/// One statement of the answer and the ids of the facts it rests on (`F3`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The statement, in Korean.
+    pub text: String,
+    /// Fact ids it cites; an empty list is an uncited claim.
+    pub cites: Vec<String>,
+}
+
+/// What the model says of one of the runbook's hypotheses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The facts support it.
+    Supported,
+    /// The facts neither support nor refute it.
+    Possible,
+    /// The facts contradict it.
+    Refuted,
+    /// Too little is known to say.
+    Inconclusive,
+}
+
+/// The model's verdict on one hypothesis, which is itself a fact (`fact` is its id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HypothesisVerdict {
+    /// The hypothesis's fact id.
+    pub fact: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Fact ids the verdict rests on.
+    pub cites: Vec<String>,
+}
+
+/// The answer the schema asks for: the five parts of the Korean report (요약, 근본 원인, 영향,
+/// 조치 계획, 후속 조치), each claim citing facts, and a verdict per hypothesis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiAnswer {
+    /// 요약.
+    pub summary: Claim,
+    /// 근본 원인 ("inconclusive" when the facts do not say).
+    pub root_cause: Claim,
+    /// 영향.
+    pub impact: Claim,
+    /// 조치 계획, in order.
+    pub action_plan: Vec<Claim>,
+    /// 후속 조치.
+    pub follow_up: Vec<Claim>,
+    /// One verdict per hypothesis fact.
+    pub hypotheses: Vec<HypothesisVerdict>,
+}
