@@ -5,8 +5,11 @@
 //! - [`model`]: plain serde data (readings, scenarios, incidents, reports, settings); no egui, no tokio.
 //! - [`scenarios`], [`analysis`], [`history`]: pure logic over the model (runbook loading,
 //!   the Korean report, bounded sparkline history with decimation).
+//! - [`grounding`]: the numbered facts an AI report is asked from, its schema, and the flags
+//!   for what the facts do not back; pure.
 //! - [`engine`]: the tokio side; owns time, polling, detection and every state change.
-//! - [`integrations`]: one module per outside system (Prometheus, Slack, SMTP); wire formats and
+//! - [`integrations`]: one module per outside system (Prometheus, Alertmanager, Slack, SMTP, a
+//!   chat-completions server, the desktop's notifications); wire formats and
 //!   errors in words, each failure classified as retryable or not.
 //! - [`notify`]: what a notification says (Korean text and Slack Block Kit), pure.
 //! - [`envconfig`]: settings from the environment and `.env`, for runs without a window.
@@ -20,6 +23,7 @@ pub mod analysis;
 pub mod detect;
 pub mod engine;
 pub mod envconfig;
+pub mod grounding;
 pub mod headless;
 pub mod history;
 pub mod integrations;
