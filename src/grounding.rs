@@ -5,41 +5,11 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::model::{AnswerFlag as Flag, Fact, FactKind};
 use serde_json::{Value, json};
 
 use crate::model::{AiAnswer, HypothesisMark, Incident, Lang};
-
-/// What a fact is about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FactKind {
-    /// The incident: runbook, origin, when.
-    Incident,
-    /// A rule's value against its threshold, or an alert's labels.
-    Value,
-    /// One breaching series' recent samples, downsampled.
-    Samples,
-    /// Hypothesis `n` of the runbook (0-based) with the responder's mark.
-    Hypothesis(usize),
-    /// Evidence item `n` (0-based), with its live check when there is one.
-    Evidence(usize),
-    /// Recommended action `n` (0-based).
-    Action(usize),
-    /// A knowledge-base document.
-    Knowledge,
-    /// A past incident of the same runbook and how its plan went.
-    PastIncident,
-}
-
-/// One numbered fact.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Fact {
-    /// `F1`, `F2`, …
-    pub id: String,
-    /// What it is about.
-    pub kind: FactKind,
-    /// The fact in words, numbers written as the view shows them (and ratios also raw).
-    pub text: String,
-}
 
 /// A downsampled series: its name and `(time, value)` points.
 pub type SeriesSamples = (String, Vec<(chrono::DateTime<chrono::Utc>, f64)>);
@@ -289,25 +259,6 @@ pub fn parse_answer(v: &Value) -> Result<AiAnswer, String> {
         return Err("the answer's summary is empty".into());
     }
     Ok(answer)
-}
-
-/// Something in an answer the facts do not back.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Flag {
-    /// A cited id that is no fact.
-    UnknownCite {
-        /// The id as cited.
-        id: String,
-        /// Which part cited it (`summary`, `action_plan[2]`, `hypotheses`).
-        part: String,
-    },
-    /// A number that appears in no fact.
-    UnbackedNumber {
-        /// The number as written.
-        number: String,
-        /// Which part holds it.
-        part: String,
-    },
 }
 
 /// What the view flags in `answer`: cited ids that are no fact, and numbers no fact holds

@@ -113,6 +113,18 @@ pub enum Command {
         /// What was acknowledged.
         target: AckTarget,
     },
+    /// Ask the model about an incident again, with the facts as they are now.
+    Analyse {
+        /// Incident id.
+        incident: u64,
+    },
+    /// Stop waiting for the model's answer about an incident.
+    CancelAnalysis {
+        /// Incident id.
+        incident: u64,
+    },
+    /// One tiny call with these (unsaved) AI settings, to show the answer or the error.
+    TestLlm(Box<crate::model::LlmSettings>),
     /// Save everything and stop.
     Shutdown,
 }

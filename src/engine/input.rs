@@ -24,6 +24,8 @@ pub enum Input {
     Silences(super::ack::SilenceReport),
     /// A desktop notification was shown, or could not be.
     Desktop(super::desktop::DesktopShown),
+    /// The AI analyst answered, or its Test did.
+    Analysis(super::analyst::AnalysisEvent),
 }
 
 /// The sending side, cloned into every task.

@@ -20,6 +20,7 @@
 pub mod ack;
 mod alert_incidents;
 mod alerts;
+pub mod analyst;
 mod book;
 pub mod clock;
 mod commands;
@@ -128,6 +129,8 @@ pub struct Engine {
     alert_history_dirty: bool,
     /// Desktop notifications raised, for their dedup.
     desktop: desktop::Desktop,
+    /// The AI analyst's tasks, cache and format memory.
+    analyst: analyst::Analyst,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
     alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
     /// The runbooks' compiled `match_any`, and the scenario list it was built from.
@@ -262,6 +265,7 @@ impl Engine {
             alert_history: alert_history.clone(),
             alert_history_dirty: false,
             desktop: desktop::Desktop::new(config.desktop_notifications),
+            analyst: Default::default(),
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -447,6 +451,7 @@ impl Engine {
             Input::Intake(event) => self.on_intake(event),
             Input::Silences(report) => self.on_silences(report),
             Input::Desktop(shown) => self.on_desktop(shown),
+            Input::Analysis(event) => self.on_analysis(event),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
@@ -573,6 +578,9 @@ impl Engine {
                 duration_mins,
             } => self.acknowledge(target, comment, duration_mins, now),
             Command::Unsilence { target } => self.unsilence(target, now),
+            Command::Analyse { incident } => self.analyse(incident, true, now),
+            Command::CancelAnalysis { incident } => self.cancel_analysis(incident, now),
+            Command::TestLlm(settings) => self.test_llm(*settings),
             Command::Shutdown => {}
         }
     }

@@ -147,6 +147,8 @@ pub struct Board {
     pub alerts: Arc<Vec<crate::model::Alert>>,
     /// Resolved alert episodes, oldest first.
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
+    /// The AI tab's last Test.
+    pub llm_test: Option<super::analyst::LlmTest>,
     /// Acknowledgements of single alerts, by fingerprint (an incident's is in the incident).
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     /// The last Test of the Slack tab.
@@ -194,6 +196,7 @@ impl Board {
             alerts: Arc::default(),
             alert_acks: Arc::default(),
             alert_history: Arc::default(),
+            llm_test: None,
             slack_test: None,
         }
     }
@@ -248,6 +251,7 @@ pub struct Snapshot {
     pub alerts: Arc<Vec<crate::model::Alert>>,
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
+    pub llm_test: Option<super::analyst::LlmTest>,
     pub slack_test: Option<SlackTest>,
 }
 
@@ -281,6 +285,7 @@ impl Snapshot {
             alerts: st.alerts.clone(),
             alert_acks: st.alert_acks.clone(),
             alert_history: st.alert_history.clone(),
+            llm_test: st.llm_test.clone(),
             slack_test: st.slack_test.clone(),
         }
     }

@@ -292,6 +292,15 @@ pub enum FeedEvent {
         by: String,
         silences: usize,
     },
+    /// The model's report on incident `id` arrived (`flags`: what its facts do not back).
+    AiReportReady {
+        id: u64,
+        model: String,
+        summary: String,
+        flags: usize,
+    },
+    /// No AI report on incident `id` (the fixed-rule report stands).
+    AiReportFailed { id: u64, reason: String },
     /// Desktop notifications cannot be shown (said once per run).
     DesktopUnavailable { reason: String },
     /// The webhook receiver listens.
@@ -415,6 +424,8 @@ impl FeedEvent {
             Cleared { .. } | AlertResolved { .. } => FeedKind::Cleared,
             AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } => FeedKind::Alert,
             AlertsAllResolved { .. } => FeedKind::Recovered,
+            AiReportReady { .. } => FeedKind::Info,
+            AiReportFailed { .. } => FeedKind::Error,
             Acknowledged { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,

@@ -328,6 +328,9 @@ pub struct Incident {
     /// The Alertmanager alerts it was opened from (`None` for a metric rule's incident).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<super::IncidentAlerts>,
+    /// The language model's report, when one was asked for (the fixed-rule `report` stays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai: Option<super::AiReport>,
 }
 
 impl Incident {
@@ -360,6 +363,7 @@ impl Incident {
             closed_at: None,
             timeline: Vec::new(),
             alerts: None,
+            ai: None,
             scenario,
             trigger,
         }

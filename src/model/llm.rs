@@ -1,5 +1,6 @@
 //! The AI analyst's settings and the answer it asks a chat-completions server for.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Secret;
@@ -89,4 +90,98 @@ pub struct AiAnswer {
     pub follow_up: Vec<Claim>,
     /// One verdict per hypothesis fact.
     pub hypotheses: Vec<HypothesisVerdict>,
+}
+
+/// What a fact is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FactKind {
+    /// The incident: runbook, origin, when.
+    Incident,
+    /// A rule's value against its threshold, or an alert's labels.
+    Value,
+    /// One breaching series' recent samples, downsampled.
+    Samples,
+    /// Hypothesis `n` of the runbook (0-based) with the responder's mark.
+    Hypothesis(usize),
+    /// Evidence item `n` (0-based), with its live check when there is one.
+    Evidence(usize),
+    /// Recommended action `n` (0-based).
+    Action(usize),
+    /// A knowledge-base document.
+    Knowledge,
+    /// A past incident of the same runbook and how its plan went.
+    PastIncident,
+}
+
+/// One numbered fact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// `F1`, `F2`, …
+    pub id: String,
+    /// What it is about.
+    pub kind: FactKind,
+    /// The fact in words, numbers written as the view shows them (and ratios also raw).
+    pub text: String,
+}
+
+/// Something in an answer the facts do not back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AnswerFlag {
+    /// A cited id that is no fact.
+    UnknownCite {
+        /// The id as cited.
+        id: String,
+        /// Which part cited it (`summary`, `action_plan[2]`, `hypotheses`).
+        part: String,
+    },
+    /// A number that appears in no fact.
+    UnbackedNumber {
+        /// The number as written.
+        number: String,
+        /// Which part holds it.
+        part: String,
+    },
+}
+
+/// Where an AI report stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AiState {
+    /// Asked; the model has not answered yet.
+    Analysing,
+    /// Answered and checked.
+    Done,
+    /// No usable answer (the reason in words); the fixed-rule report stands.
+    Failed(String),
+    /// The responder cancelled it.
+    Cancelled,
+}
+
+/// A language model's report on an incident, with what it was asked from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiReport {
+    /// Where it stands.
+    pub state: AiState,
+    /// When it was asked.
+    pub started_at: DateTime<Utc>,
+    /// When it answered, failed or was cancelled.
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The model's name.
+    pub model: String,
+    /// The server's base URL (no credentials).
+    pub server: String,
+    /// The hash of `facts` (the cache key).
+    pub input_hash: u64,
+    /// The numbered facts it was given.
+    pub facts: Vec<Fact>,
+    /// The answer, once there is one.
+    #[serde(default)]
+    pub answer: Option<AiAnswer>,
+    /// What the facts do not back in it.
+    #[serde(default)]
+    pub flags: Vec<AnswerFlag>,
+    /// How the JSON was asked for (`json_schema`, `json_object`, `prompt`) and in how many
+    /// requests.
+    #[serde(default)]
+    pub asked: Option<(String, u32)>,
 }

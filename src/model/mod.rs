@@ -29,7 +29,10 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
 };
 pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
-pub use llm::{AiAnswer, Claim, HypothesisVerdict, LlmSettings, Verdict};
+pub use llm::{
+    AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
+    Verdict,
+};
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
     EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,

@@ -1,5 +1,5 @@
-//! Words for the Alertmanager intake's feed events, in English and Korean (kept apart from
-//! `feed.rs`, which holds every other event's).
+//! Words for the Alertmanager intake's, the desktop's and the AI analyst's feed events, in
+//! English and Korean (kept apart from `feed.rs`, which holds every other event's).
 
 use crate::model::{Alert, FeedEvent, Incident, Lang};
 
@@ -193,6 +193,30 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("{by}님이 {what}의 사일런스 {silences}개를 끝냈습니다")
             } else {
                 format!("{by} expired {silences} silences of {what}")
+            }
+        }
+        AiReportReady {
+            id,
+            model,
+            summary,
+            flags,
+        } => {
+            let flagged = match (flags, ko) {
+                (0, _) => String::new(),
+                (n, true) => format!(" (근거 없는 내용 {n}건 표시)"),
+                (n, false) => format!(" ({n} unbacked items flagged)"),
+            };
+            if ko {
+                format!("인시던트 #{id}의 AI 보고서 ({model}){flagged}: {summary}")
+            } else {
+                format!("AI report on incident #{id} ({model}){flagged}: {summary}")
+            }
+        }
+        AiReportFailed { id, reason } => {
+            if ko {
+                format!("인시던트 #{id}의 AI 보고서 없음: {reason}. 규칙 기반 보고서를 씁니다")
+            } else {
+                format!("No AI report on incident #{id}: {reason}; the fixed-rule report stands")
             }
         }
         DesktopUnavailable { reason } => {

@@ -149,7 +149,9 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | Acknowledged { .. }
         | AckFailed { .. }
         | Unsilenced { .. }
-        | DesktopUnavailable { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        | DesktopUnavailable { .. }
+        | AiReportReady { .. }
+        | AiReportFailed { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         Started {
             source: s,
             poll_secs,

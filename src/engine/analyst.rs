@@ -1,0 +1,285 @@
+//! The AI analyst: when an incident opens (and on Analyse again), the incident's numbered facts
+//! go to the configured chat-completions server in a task of its own; the answer comes back as
+//! an [`Input`], is checked against the facts, and is kept beside the fixed-rule report, which
+//! the incident shows from the start. Answers are cached by the hash of their facts. A slow
+//! model never delays anything else: nothing waits for it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Engine, Input};
+use crate::grounding::{self, FactKind, FactSheet};
+use crate::integrations::llm::{self, Asked, FormatMemory, FormatMode, LlmClient, RetryPolicy};
+use crate::model::{AiAnswer, AiReport, AiState, FeedEvent, IncidentStatus, LlmSettings};
+
+/// Past incidents of the same runbook given to the model, newest first.
+const PAST_INCIDENTS: usize = 5;
+
+/// What an analysis task reports.
+#[derive(Debug)]
+pub enum AnalysisEvent {
+    /// The model answered (or could not) for `incident`, asked with facts of hash `hash`.
+    Answered {
+        /// The incident.
+        incident: u64,
+        /// The facts' hash it was asked with.
+        hash: u64,
+        /// The checked answer, or why there is none.
+        result: Result<(AiAnswer, Asked), String>,
+    },
+    /// The AI tab's Test: the model's words, or the error.
+    Tested(Result<String, String>),
+}
+
+/// The AI tab's last Test.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LlmTest {
+    /// Asked; waiting.
+    Running,
+    /// The model's answer, or the error in words.
+    Done(Result<String, String>),
+}
+
+/// What the analyst keeps.
+#[derive(Debug, Default)]
+pub(super) struct Analyst {
+    memory: FormatMemory,
+    /// Answers of this run by the hash of their facts.
+    cache: HashMap<u64, (AiAnswer, Asked)>,
+    running: HashMap<u64, tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Analyst {
+    fn drop(&mut self) {
+        for task in self.running.values() {
+            task.abort();
+        }
+    }
+}
+
+fn mode_name(mode: FormatMode) -> &'static str {
+    match mode {
+        FormatMode::JsonSchema => "json_schema",
+        FormatMode::JsonObject => "json_object",
+        FormatMode::PromptOnly => "prompt",
+    }
+}
+
+impl Engine {
+    /// The facts of incident `id`: its own, and how past incidents of its runbook went.
+    fn fact_sheet(&self, id: u64) -> Option<FactSheet> {
+        let inc = self.book.find(id)?;
+        let past: Vec<(FactKind, String)> = self
+            .book
+            .all()
+            .iter()
+            .rev()
+            .filter(|p| p.id != id && p.scenario.code == inc.scenario.code)
+            .filter(|p| !p.status.is_active())
+            .take(PAST_INCIDENTS)
+            .map(|p| {
+                let plan = match p.plan.state {
+                    crate::model::PlanState::Executed(_) => "조치 플랜 실행",
+                    crate::model::PlanState::Deferred(_) => "조치 플랜 연기",
+                    crate::model::PlanState::AwaitingApproval => "조치 플랜 미실행",
+                };
+                let outcome = match (p.status, p.time_to_recover()) {
+                    (IncidentStatus::Recovered, Some(ttr)) => {
+                        format!("검증된 복구, 복구까지 {}초", ttr.num_seconds())
+                    }
+                    _ => "검증된 복구 없음".to_string(),
+                };
+                (
+                    FactKind::PastIncident,
+                    format!(
+                        "과거 인시던트 #{} ({}): {plan}, {outcome}",
+                        p.id,
+                        p.opened_at.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                )
+            })
+            .collect();
+        Some(FactSheet::for_incident(inc, &[], &[], &past))
+    }
+
+    /// Asks the model about incident `id` (a cached answer to the same facts is reused unless
+    /// `fresh`). Off, it does nothing: the fixed-rule report is the report.
+    pub(super) fn analyse(&mut self, id: u64, fresh: bool, now: DateTime<Utc>) {
+        let settings = self.settings.llm.clone();
+        if !settings.enabled {
+            if fresh {
+                let reason = "AI analysis is off (Settings → AI)".to_string();
+                self.emit(now, FeedEvent::AiReportFailed { id, reason });
+            }
+            return;
+        }
+        let Some(sheet) = self.fact_sheet(id) else {
+            return;
+        };
+        let hash = sheet.hash();
+        let client = LlmClient::new(&settings);
+        let mut report = AiReport {
+            state: AiState::Analysing,
+            started_at: now,
+            finished_at: None,
+            model: settings.model.clone(),
+            server: crate::integrations::http::redact(&settings.base_url),
+            input_hash: hash,
+            facts: sheet.facts.clone(),
+            answer: None,
+            flags: Vec::new(),
+            asked: None,
+        };
+        if let Some(task) = self.analyst.running.remove(&id) {
+            task.abort();
+        }
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                report.state = AiState::Failed(e.to_string());
+                report.finished_at = Some(now);
+                self.set_ai(id, report);
+                return self.emit(
+                    now,
+                    FeedEvent::AiReportFailed {
+                        id,
+                        reason: e.to_string(),
+                    },
+                );
+            }
+        };
+        if !fresh && let Some((answer, asked)) = self.analyst.cache.get(&hash).cloned() {
+            self.set_ai(id, report);
+            return self.take_answer(id, hash, Ok((answer, asked)), now);
+        }
+        self.set_ai(id, report);
+        let tx = self.inputs.clone();
+        let memory = self.analyst.memory.clone();
+        let task = tokio::spawn(async move {
+            let prompt = sheet.prompt();
+            let result = llm::ask(
+                &client,
+                (&prompt.0, &prompt.1),
+                &grounding::schema(),
+                &memory,
+                RetryPolicy::default(),
+                grounding::parse_answer,
+            )
+            .await
+            .map_err(|e| e.to_string());
+            let event = AnalysisEvent::Answered {
+                incident: id,
+                hash,
+                result,
+            };
+            let _ = tx.send(Input::Analysis(event));
+        });
+        self.analyst.running.insert(id, task);
+    }
+
+    fn set_ai(&mut self, id: u64, report: AiReport) {
+        if let Some(inc) = self.incident_mut(id) {
+            inc.ai = Some(report);
+            self.publish_incidents();
+        }
+    }
+
+    /// The responder's Cancel: the task stops, the fixed-rule report stands.
+    pub(super) fn cancel_analysis(&mut self, id: u64, now: DateTime<Utc>) {
+        if let Some(task) = self.analyst.running.remove(&id) {
+            task.abort();
+        }
+        if let Some(ai) = self.incident_mut(id).and_then(|i| i.ai.as_mut())
+            && ai.state == AiState::Analysing
+        {
+            ai.state = AiState::Cancelled;
+            ai.finished_at = Some(now);
+            self.publish_incidents();
+        }
+    }
+
+    /// Takes what an analysis task reported.
+    pub(super) fn on_analysis(&mut self, event: AnalysisEvent) {
+        let now = self.clock.now();
+        match event {
+            AnalysisEvent::Answered {
+                incident,
+                hash,
+                result,
+            } => {
+                self.analyst.running.remove(&incident);
+                if let Ok(answer) = &result {
+                    self.analyst.cache.insert(hash, answer.clone());
+                }
+                self.take_answer(incident, hash, result, now);
+            }
+            AnalysisEvent::Tested(result) => {
+                self.board_mut().llm_test = Some(LlmTest::Done(result));
+            }
+        }
+    }
+
+    fn take_answer(
+        &mut self,
+        id: u64,
+        hash: u64,
+        result: Result<(AiAnswer, Asked), String>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(ai) = self.incident_mut(id).and_then(|i| i.ai.as_mut()) else {
+            return;
+        };
+        // An answer to older facts, or one the responder cancelled, is not this report's.
+        if ai.input_hash != hash || ai.state != AiState::Analysing {
+            return;
+        }
+        ai.finished_at = Some(now);
+        let event = match result {
+            Ok((answer, asked)) => {
+                let sheet = FactSheet {
+                    facts: ai.facts.clone(),
+                };
+                ai.flags = grounding::flags(&answer, &sheet);
+                ai.asked = Some((mode_name(asked.mode).to_string(), asked.requests));
+                ai.state = AiState::Done;
+                let event = FeedEvent::AiReportReady {
+                    id,
+                    model: ai.model.clone(),
+                    summary: answer.summary.text.clone(),
+                    flags: ai.flags.len(),
+                };
+                ai.answer = Some(answer);
+                event
+            }
+            Err(reason) => {
+                ai.state = AiState::Failed(reason.clone());
+                FeedEvent::AiReportFailed { id, reason }
+            }
+        };
+        self.publish_incidents();
+        self.emit(now, event);
+    }
+
+    /// The AI tab's Test: one tiny call with these (unsaved) settings.
+    pub(super) fn test_llm(&mut self, settings: LlmSettings) {
+        self.board_mut().llm_test = Some(LlmTest::Running);
+        let tx = self.inputs.clone();
+        tokio::spawn(async move {
+            let result = match LlmClient::new(&settings) {
+                Err(e) => Err(e.to_string()),
+                Ok(client) => client
+                    .chat(
+                        "Answer in one short sentence.",
+                        "Say that the incident console can reach you.",
+                        &serde_json::Value::Null,
+                        FormatMode::PromptOnly,
+                    )
+                    .await
+                    .map(|t| t.trim().chars().take(300).collect())
+                    .map_err(|e| e.to_string()),
+            };
+            let _ = tx.send(Input::Analysis(AnalysisEvent::Tested(result)));
+        });
+    }
+}

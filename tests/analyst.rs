@@ -1,0 +1,160 @@
+//! The AI analyst in the engine, against the in-process chat-completions fake: an incident shows
+//! the fixed-rule report at once and "analysing" until the model answers; the answer is kept
+//! with what its facts do not back flagged; the prompt holds every fact with its id, past
+//! incidents of the runbook included; Cancel stops waiting; a failure leaves the fixed-rule report.
+
+mod common;
+
+use std::time::Duration;
+
+use common::llm::{ChatReply, FakeChat};
+use common::wait_for;
+use incident_console::engine::{Command, Engine, EngineConfig, EngineHandle};
+use incident_console::model::{AiState, AnswerFlag, ReportSource, Secret, Settings};
+use incident_console::store::Store;
+
+fn answer() -> String {
+    serde_json::json!({
+        "summary": {"text": "edge-node-01의 HTTP 오류율이 임계치를 넘었습니다.", "cites": ["F2"]},
+        "root_cause": {"text": "배포 뒤 오류가 37 % 늘었습니다.", "cites": ["F99"]},
+        "impact": {"text": "결제가 실패합니다.", "cites": ["F1"]},
+        "action_plan": [{"text": "롤백합니다.", "cites": ["F1"]}],
+        "follow_up": [],
+        "hypotheses": []
+    })
+    .to_string()
+}
+
+fn console(dir: &std::path::Path, fake: &FakeChat) -> EngineHandle {
+    let store = Store::new(dir);
+    let mut settings = Settings::default();
+    settings.llm.enabled = true;
+    settings.llm.base_url = fake.url.clone();
+    settings.llm.api_key = Secret::new("sk-analyst-test");
+    store.save_settings(&settings).unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    handle
+}
+
+#[test]
+fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incidents() {
+    let mut slow = ChatReply::content(&answer());
+    slow.delay = Duration::from_millis(600);
+    let fake = FakeChat::start(vec![slow]);
+    let dir = tempfile::tempdir().unwrap();
+    let handle = console(dir.path(), &fake);
+    let state = handle.state.clone();
+    handle.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    });
+    // The fixed-rule report at once, the model's later.
+    wait_for(&state, "analysing", |st| {
+        st.board.incidents.first().is_some_and(|i| {
+            i.report.source == ReportSource::Deterministic
+                && i.ai.as_ref().is_some_and(|a| a.state == AiState::Analysing)
+        })
+    });
+    wait_for(&state, "the AI report", |st| {
+        st.board.incidents[0]
+            .ai
+            .as_ref()
+            .is_some_and(|a| a.state == AiState::Done)
+    });
+    {
+        let st = state.lock();
+        let ai = st.board.incidents[0].ai.clone().unwrap();
+        assert_eq!(ai.model, "gpt-4o-mini");
+        assert_eq!(ai.asked, Some(("json_schema".to_string(), 1)));
+        assert!(ai.flags.contains(&AnswerFlag::UnknownCite {
+            id: "F99".into(),
+            part: "root_cause".into()
+        }));
+        assert!(ai.flags.contains(&AnswerFlag::UnbackedNumber {
+            number: "37".into(),
+            part: "root_cause".into()
+        }));
+        let prompt = fake.requests.lock()[0].body["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for f in &ai.facts {
+            assert!(prompt.contains(&format!("{}: {}", f.id, f.text)));
+        }
+    }
+
+    // Closed, then the runbook again: the new incident's facts hold the first one.
+    handle.send(Command::CloseIncident { incident: 1 });
+    handle.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    });
+    wait_for(&state, "the second AI report", |st| {
+        st.board.incidents.len() == 2
+            && st.board.incidents[1]
+                .ai
+                .as_ref()
+                .is_some_and(|a| a.state == AiState::Done)
+    });
+    let prompt = fake.requests.lock()[1].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(prompt.contains("과거 인시던트 #1"), "{prompt}");
+
+    // Cancel while the model is slow: the report is cancelled, nothing waits.
+    let mut slower = ChatReply::content(&answer());
+    slower.delay = Duration::from_secs(5);
+    fake.script(vec![slower]);
+    handle.send(Command::Analyse { incident: 2 });
+    wait_for(&state, "analysing again", |st| {
+        st.board.incidents[1]
+            .ai
+            .as_ref()
+            .is_some_and(|a| a.state == AiState::Analysing)
+    });
+    handle.send(Command::CancelAnalysis { incident: 2 });
+    wait_for(&state, "cancelled", |st| {
+        st.board.incidents[1]
+            .ai
+            .as_ref()
+            .is_some_and(|a| a.state == AiState::Cancelled)
+    });
+}
+
+#[test]
+fn a_failing_model_leaves_the_fixed_report_and_says_why() {
+    let fake = FakeChat::start(vec![ChatReply::status(
+        401,
+        None,
+        r#"{"error": {"message": "Incorrect API key provided"}}"#,
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let handle = console(dir.path(), &fake);
+    let state = handle.state.clone();
+    handle.send(Command::TriggerScenario {
+        code: Some("cpu_spike_core".into()),
+    });
+    wait_for(&state, "the failure", |st| {
+        st.board.incidents.first().is_some_and(|i| {
+            matches!(&i.ai.as_ref().map(|a| &a.state),
+                Some(AiState::Failed(why)) if why.contains("refused the API key"))
+        })
+    });
+    let st = state.lock();
+    assert!(!st.board.incidents[0].report.summary.is_empty());
+    let feed: Vec<String> = st
+        .feed
+        .iter()
+        .map(|e| incident_console::text::feed::line(e, incident_console::model::Lang::En))
+        .collect();
+    assert!(
+        feed.iter()
+            .any(|l| l.contains("No AI report on incident #1") && !l.contains("sk-analyst-test")),
+        "{feed:?}"
+    );
+}
