@@ -25,8 +25,8 @@ pub enum AnalysisEvent {
         incident: u64,
         /// The facts' hash it was asked with.
         hash: u64,
-        /// The checked answer, or why there is none.
-        result: Result<(AiAnswer, Asked), String>,
+        /// The checked answer, or why there is none (boxed: an answer is large).
+        result: Box<Result<(AiAnswer, Asked), String>>,
     },
     /// The AI tab's Test: the model's words, or the error.
     Tested(Result<String, String>),
@@ -171,7 +171,7 @@ impl Engine {
             let event = AnalysisEvent::Answered {
                 incident: id,
                 hash,
-                result,
+                result: Box::new(result),
             };
             let _ = tx.send(Input::Analysis(event));
         });
@@ -209,10 +209,10 @@ impl Engine {
                 result,
             } => {
                 self.analyst.running.remove(&incident);
-                if let Ok(answer) = &result {
+                if let Ok(answer) = result.as_ref() {
                     self.analyst.cache.insert(hash, answer.clone());
                 }
-                self.take_answer(incident, hash, result, now);
+                self.take_answer(incident, hash, *result, now);
             }
             AnalysisEvent::Tested(result) => {
                 self.board_mut().llm_test = Some(LlmTest::Done(result));
