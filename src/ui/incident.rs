@@ -372,7 +372,11 @@ fn detail_ui(
     notifications_line_ui(ui, inc.id, snap, lang, dark);
 
     ui.add_space(6.0);
-    if report_ui(ui, &inc.report, lang)
+    let llm_on = snap.settings.llm.enabled;
+    let fixed =
+        super::ai_report::ai_report_ui(ui, inc, lang, &mut state.show_fixed_report, llm_on, send);
+    if fixed
+        && report_ui(ui, &inc.report, lang)
         && let Some(tx) = state.commands.clone()
     {
         export_report(tx, inc.id);

@@ -3,6 +3,8 @@
 
 mod ack;
 mod actions;
+mod ai_report;
+mod ai_tab;
 mod alerts;
 mod app;
 mod feed;

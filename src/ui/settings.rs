@@ -25,6 +25,7 @@ enum Tab {
     Slack,
     Email,
     Alertmanager,
+    Ai,
     Rules,
 }
 
@@ -55,6 +56,7 @@ pub(crate) struct SettingsForm {
     headers: String,
     notify: super::notify::NotifyDraft,
     intake: super::intake_tab::IntakeDraft,
+    ai: super::ai_tab::AiDraft,
     rules: super::rules::RulesForm,
     errors: Vec<String>,
 }
@@ -100,6 +102,7 @@ impl SettingsForm {
             .join("\n");
         self.notify.load(s);
         self.intake.load(s);
+        self.ai.load(s);
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -152,6 +155,7 @@ impl SettingsForm {
         keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
+        self.ai.apply(&mut s, &mut errors);
         if errors.is_empty()
             && let Err(e) = s.validate()
         {
@@ -196,6 +200,7 @@ pub(crate) fn settings_ui(
         ui.selectable_value(&mut form.tab, Tab::Slack, "Slack");
         ui.selectable_value(&mut form.tab, Tab::Email, t(lang, "Email", "메일"));
         ui.selectable_value(&mut form.tab, Tab::Alertmanager, "Alertmanager");
+        ui.selectable_value(&mut form.tab, Tab::Ai, "AI");
     });
     ui.separator();
     match form.tab {
@@ -299,6 +304,7 @@ pub(crate) fn settings_ui(
         }
         Tab::Email => super::notify::email_tab_ui(ui, snap, &mut form.notify),
         Tab::Alertmanager => super::intake_tab::intake_tab_ui(ui, snap, &mut form.intake),
+        Tab::Ai => super::ai_tab::ai_tab_ui(ui, snap, &mut form.ai, &mut form.errors, send),
         Tab::Rules => {
             // Each rule is saved on its own, to its own file: no shared Save button here.
             return super::rules::rules_tab_ui(ui, snap, &mut form.rules, send);

@@ -25,6 +25,8 @@ pub(crate) struct UiState {
     pub alerts: alerts::AlertsView,
     /// The Acknowledge form, on an alert or an incident.
     pub ack: ack::AckForm,
+    /// Whether the fixed-rule report is shown where an AI report exists.
+    pub show_fixed_report: bool,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
 }
