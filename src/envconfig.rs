@@ -163,6 +163,8 @@ pub struct Environment {
     pub notify: NotifyOverrides,
     /// `INCIDENT_INTAKE_ADDR`, `INCIDENT_INTAKE_TOKEN`.
     pub intake: crate::model::IntakeOverrides,
+    /// `INCIDENT_LLM_*`, `OPENAI_API_KEY`.
+    pub llm: crate::model::LlmOverrides,
     /// Every problem found, in words.
     pub problems: Vec<String>,
 }
@@ -199,10 +201,19 @@ pub fn from_environment(dir: &Path) -> Environment {
         }),
         alertmanager_token: var("INCIDENT_ALERTMANAGER_TOKEN").map(Secret::new),
     };
+    let api_key = var("INCIDENT_LLM_API_KEY")
+        .map(|k| (Secret::new(k), "INCIDENT_LLM_API_KEY"))
+        .or_else(|| var("OPENAI_API_KEY").map(|k| (Secret::new(k), "OPENAI_API_KEY")));
+    let llm = crate::model::LlmOverrides {
+        base_url: var("INCIDENT_LLM_BASE_URL"),
+        model: var("INCIDENT_LLM_MODEL"),
+        api_key,
+    };
     Environment {
         prometheus,
         notify,
         intake,
+        llm,
         problems,
     }
 }

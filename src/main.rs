@@ -88,6 +88,7 @@ fn main() -> anyhow::Result<()> {
         overrides: env.prometheus,
         notify_overrides: env.notify,
         intake_overrides: env.intake,
+        llm_overrides: env.llm,
         startup_problems: env.problems,
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,

@@ -323,3 +323,46 @@ fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
         "the token stays out of the output"
     );
 }
+
+/// `INCIDENT_LLM_BASE_URL` and `OPENAI_API_KEY` (as in the original) make a headless run write
+/// AI reports: it prints the model's summary; the key reaches the server's header and nothing
+/// else (not stdout, not a file in the data dir).
+#[test]
+fn headless_writes_ai_reports_from_the_environment_and_keeps_the_key_out() {
+    use common::llm::{ChatReply, FakeChat};
+    let answer = serde_json::json!({
+        "summary": {"text": "헤드리스 AI 요약입니다.", "cites": ["F1"]},
+        "root_cause": {"text": "inconclusive", "cites": []},
+        "impact": {"text": "영향", "cites": []},
+        "action_plan": [], "follow_up": [], "hypotheses": []
+    });
+    let fake = FakeChat::start(vec![ChatReply::content(&answer.to_string())]);
+    let dir = tempfile::tempdir().unwrap();
+    let key = "sk-headless-0123456789";
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["--headless", "--demo", "--poll-secs", "1", "--for", "6"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("INCIDENT_LLM_BASE_URL", &fake.url)
+        .env("OPENAI_API_KEY", key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("AI report on incident #1 (gpt-4o-mini): 헤드리스 AI 요약입니다."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(key));
+    let req = fake.requests.lock()[0].clone();
+    assert!(req.head.contains(&format!("Bearer {key}")));
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&text).contains(key),
+            "{} holds the key",
+            path.display()
+        );
+    }
+}

@@ -36,6 +36,8 @@ pub struct EngineConfig {
     pub notify_overrides: NotifyOverrides,
     /// `INCIDENT_INTAKE_*` for this run.
     pub intake_overrides: crate::model::IntakeOverrides,
+    /// `INCIDENT_LLM_*` and `OPENAI_API_KEY` for this run.
+    pub llm_overrides: crate::model::LlmOverrides,
     /// Problems found while reading the environment, said in the feed at start.
     pub startup_problems: Vec<String>,
 }
@@ -57,6 +59,7 @@ impl EngineConfig {
             overrides: PrometheusOverrides::default(),
             notify_overrides: NotifyOverrides::default(),
             intake_overrides: Default::default(),
+            llm_overrides: Default::default(),
             startup_problems: Vec::new(),
         }
     }

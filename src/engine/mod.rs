@@ -114,6 +114,7 @@ pub struct Engine {
     generation: u64,
     notify_overrides: NotifyOverrides,
     intake_overrides: crate::model::IntakeOverrides,
+    llm_overrides: crate::model::LlmOverrides,
     notifier: notifier::Notifier,
     /// The Alertmanager webhook receiver, while enabled.
     intake: Option<alerts::IntakeRun>,
@@ -178,10 +179,12 @@ impl Engine {
             language: config.default_language,
             ..Settings::default()
         });
-        let settings = config.intake_overrides.apply(
-            &config
-                .notify_overrides
-                .apply(&config.overrides.apply(&saved_settings)),
+        let settings = config.llm_overrides.apply(
+            &config.intake_overrides.apply(
+                &config
+                    .notify_overrides
+                    .apply(&config.overrides.apply(&saved_settings)),
+            ),
         );
         let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
         let rule_load = crate::rules::load(Some(&config.store.rules_dir()));
@@ -212,6 +215,7 @@ impl Engine {
                 .into_iter()
                 .chain(config.notify_overrides.names())
                 .chain(config.intake_overrides.names())
+                .chain(config.llm_overrides.names())
                 .collect(),
             notifications: Arc::new(restored.outbox.jobs.clone()),
             ..Board::empty(settings.clone(), &config)
@@ -256,6 +260,7 @@ impl Engine {
             generation: 0,
             notify_overrides: config.notify_overrides,
             intake_overrides: config.intake_overrides,
+            llm_overrides: config.llm_overrides,
             intake: None,
             am_polls: None,
             intake_refusal: None,

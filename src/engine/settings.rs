@@ -14,9 +14,12 @@ impl Engine {
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         // What the environment set for this run stays out of the file.
-        let to_save = self.intake_overrides.unapply(
-            &self.notify_overrides.unapply(
-                &self.overrides.unapply(&edited, &self.saved_settings),
+        let to_save = self.llm_overrides.unapply(
+            &self.intake_overrides.unapply(
+                &self.notify_overrides.unapply(
+                    &self.overrides.unapply(&edited, &self.saved_settings),
+                    &self.saved_settings,
+                ),
                 &self.saved_settings,
             ),
             &self.saved_settings,
@@ -26,10 +29,12 @@ impl Engine {
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         self.saved_settings = to_save;
-        let settings = self.intake_overrides.apply(
-            &self
-                .notify_overrides
-                .apply(&self.overrides.apply(&self.saved_settings)),
+        let settings = self.llm_overrides.apply(
+            &self.intake_overrides.apply(
+                &self
+                    .notify_overrides
+                    .apply(&self.overrides.apply(&self.saved_settings)),
+            ),
         );
         // New settings: say again (once) if Slack or email still cannot be used.
         self.notifier.settings_changed();

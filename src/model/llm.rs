@@ -185,3 +185,71 @@ pub struct AiReport {
     #[serde(default)]
     pub asked: Option<(String, u32)>,
 }
+
+/// What `INCIDENT_LLM_BASE_URL`, `INCIDENT_LLM_MODEL` and the key variables
+/// (`INCIDENT_LLM_API_KEY`, else `OPENAI_API_KEY` as in the original) set for one run; never
+/// written to the settings file. Any of them turns AI analysis on for the run, so `--headless`
+/// writes AI reports too.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LlmOverrides {
+    /// `INCIDENT_LLM_BASE_URL`.
+    pub base_url: Option<String>,
+    /// `INCIDENT_LLM_MODEL`.
+    pub model: Option<String>,
+    /// `INCIDENT_LLM_API_KEY`, else `OPENAI_API_KEY`, and which of them it was.
+    pub api_key: Option<(Secret, &'static str)>,
+}
+
+impl LlmOverrides {
+    fn any(&self) -> bool {
+        self.base_url.is_some() || self.model.is_some() || self.api_key.is_some()
+    }
+
+    /// `settings` with the overrides applied.
+    pub fn apply(&self, settings: &super::Settings) -> super::Settings {
+        let mut s = settings.clone();
+        if let Some(url) = &self.base_url {
+            s.llm.base_url = url.clone();
+        }
+        if let Some(model) = &self.model {
+            s.llm.model = model.clone();
+        }
+        if let Some((key, _)) = &self.api_key {
+            s.llm.api_key = key.clone();
+        }
+        if self.any() {
+            s.llm.enabled = true;
+        }
+        s
+    }
+
+    /// `edited` with the overridden fields put back to what `saved` holds.
+    pub fn unapply(&self, edited: &super::Settings, saved: &super::Settings) -> super::Settings {
+        let mut s = edited.clone();
+        if self.base_url.is_some() {
+            s.llm.base_url = saved.llm.base_url.clone();
+        }
+        if self.model.is_some() {
+            s.llm.model = saved.llm.model.clone();
+        }
+        if self.api_key.is_some() {
+            s.llm.api_key = saved.llm.api_key.clone();
+        }
+        if self.any() {
+            s.llm.enabled = saved.llm.enabled;
+        }
+        s
+    }
+
+    /// The names of the variables that are set.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = super::notify::set_names(&[
+            ("INCIDENT_LLM_BASE_URL", self.base_url.is_some()),
+            ("INCIDENT_LLM_MODEL", self.model.is_some()),
+        ]);
+        if let Some((_, name)) = &self.api_key {
+            names.push(name);
+        }
+        names
+    }
+}

@@ -30,8 +30,8 @@ pub use incident::{
 };
 pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
 pub use llm::{
-    AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
-    Verdict,
+    AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict,
+    LlmOverrides, LlmSettings, Verdict,
 };
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
