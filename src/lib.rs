@@ -14,6 +14,7 @@
 //! - [`notify`]: what a notification says (Korean text and Slack Block Kit), pure.
 //! - [`envconfig`]: settings from the environment and `.env`, for runs without a window.
 //! - [`store`]: atomic RON persistence under the data dir.
+//! - [`knowledge`]: the local knowledge base (tantivy, our Korean/Latin tokenizer); blocking.
 //! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
 //! - [`headless`]: the same engine with no window, printing the feed.
 
@@ -27,6 +28,7 @@ pub mod grounding;
 pub mod headless;
 pub mod history;
 pub mod integrations;
+pub mod knowledge;
 pub mod model;
 pub mod notify;
 pub mod rules;
