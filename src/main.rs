@@ -45,6 +45,77 @@ struct Cli {
     /// `scripts/measure-window` and for finding out what wakes the window.
     #[arg(long, value_name = "FILE")]
     frame_log: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+/// What else the binary does besides the console.
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// The local knowledge base in the data dir.
+    Kb {
+        #[command(subcommand)]
+        action: KbAction,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum KbAction {
+    /// Import .md, .txt and .json files (or directories of them); the original's
+    /// {"documents": [...]} shape is read too.
+    Import {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Search the knowledge base (Korean or English words).
+    Search {
+        /// What to look for.
+        query: String,
+        /// How many hits to print.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+    },
+}
+
+/// `kb import` and `kb search`: prints what happened; an unreadable file is said on stderr and
+/// makes the exit code 1, after the others have imported.
+fn kb(store: &Store, action: KbAction) -> anyhow::Result<()> {
+    let kb = incident_console::knowledge::KnowledgeBase::open(&store.knowledge_dir())?;
+    match action {
+        KbAction::Import { paths } => {
+            let report = kb.import(&paths);
+            for (file, n) in &report.imported {
+                println!("imported {n} document(s) from {}", file.display());
+            }
+            for e in &report.errors {
+                eprintln!("not imported: {e}");
+            }
+            println!("the knowledge base holds {} document(s)", kb.count());
+            if !report.errors.is_empty() {
+                std::process::exit(1);
+            }
+        }
+        KbAction::Search { query, limit } => {
+            let hits = kb.search(&query, limit)?;
+            if hits.is_empty() {
+                println!("no document matches \"{query}\"");
+            }
+            for (i, h) in hits.iter().enumerate() {
+                println!(
+                    "{}. [{}] {} ({:.2}) — {}",
+                    i + 1,
+                    h.kind,
+                    h.title,
+                    h.score,
+                    h.source
+                );
+                let snippet: String = h.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+                println!("   {snippet}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Without a GPU, Mesa's software renderer allocates and frees a few MiB per frame; glibc
@@ -80,6 +151,9 @@ fn main() -> anyhow::Result<()> {
     let store = Store::new(data_dir);
     // Held until exit; dropped last.
     let _data_dir_lock = store.lock()?;
+    if let Some(Sub::Kb { action }) = cli.command {
+        return kb(&store, action);
+    }
     // INCIDENT_PROMETHEUS_*, INCIDENT_SLACK_*, INCIDENT_EMAIL_* from the environment or ./.env
     // override saved settings for this run.
     let cwd = std::env::current_dir().unwrap_or_default();

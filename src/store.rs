@@ -95,6 +95,11 @@ impl Store {
         self.dir.join("rules")
     }
 
+    /// Where the knowledge base's index lives: `DATA_DIR/knowledge`.
+    pub fn knowledge_dir(&self) -> PathBuf {
+        self.dir.join("knowledge")
+    }
+
     /// Where the user's runbooks live: `DATA_DIR/scenarios`.
     pub fn scenarios_dir(&self) -> PathBuf {
         self.dir.join("scenarios")

@@ -366,3 +366,55 @@ fn headless_writes_ai_reports_from_the_environment_and_keeps_the_key_out() {
         );
     }
 }
+
+/// `kb import` and `kb search` on a fresh data dir: the original's documents.json and a
+/// Markdown file import, an unreadable file is said in words (exit code 1) while the others
+/// import, and a Korean query finds the Korean document.
+#[test]
+fn kb_import_and_search_work_on_a_fresh_data_dir() {
+    let files = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        files.path().join("documents.json"),
+        r#"{"documents": [{"title": "결제 대행사 타임아웃", "content": "대행사 응답 지연이 게이트웨이 5xx로 번집니다."},
+                          {"title": "Cache warm-up", "content": "Warm the autoscaling pool before the peak."}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        files.path().join("rollback.md"),
+        "# 결제 롤백 절차\n이전 버전으로 롤백합니다.\n",
+    )
+    .unwrap();
+    let kb = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_incident-console"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .arg("kb")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let missing = files.path().join("missing.txt");
+    let out = kb(&[
+        "import",
+        files.path().to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("the knowledge base holds 3 document(s)"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("missing.txt: cannot read it"), "{stderr}");
+    let out = kb(&["search", "타임아웃"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("1. [document] 결제 대행사 타임아웃"),
+        "{stdout}"
+    );
+    let out = kb(&["search", "autoscaling"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1. [document] Cache warm-up"));
+}
