@@ -79,12 +79,14 @@ struct Fields {
     source: Field,
 }
 
-/// The index, its reader and its one writer.
+/// The index and its reader. A writer is made for each change and dropped after its commit:
+/// its memory arena (15 MB) is not kept by a console that mostly reads.
 pub struct KnowledgeBase {
     path: PathBuf,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// One change at a time.
+    writing: Mutex<()>,
     fields: Fields,
 }
 
@@ -124,15 +126,11 @@ impl KnowledgeBase {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| err(&e))?;
-        // One thread and tantivy's smallest heap: imports are small and rare.
-        let writer = index
-            .writer_with_num_threads(1, 15_000_000)
-            .map_err(|e| err(&e))?;
         Ok(Self {
             path: dir.to_path_buf(),
             index,
             reader,
-            writer: Mutex::new(writer),
+            writing: Mutex::new(()),
             fields,
         })
     }
@@ -147,7 +145,12 @@ impl KnowledgeBase {
     /// Adds (or replaces, by key) `docs` and commits.
     pub fn add(&self, docs: &[KbDoc]) -> Result<usize, KbError> {
         let f = self.fields;
-        let mut writer = self.writer.lock();
+        let _one = self.writing.lock();
+        // One thread and tantivy's smallest arena: changes are small and rare.
+        let mut writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(|e| self.err(&e))?;
         for d in docs {
             writer.delete_term(Term::from_field_text(f.key, &d.key));
             let mut doc = TantivyDocument::default();
@@ -159,7 +162,7 @@ impl KnowledgeBase {
             writer.add_document(doc).map_err(|e| self.err(&e))?;
         }
         writer.commit().map_err(|e| self.err(&e))?;
-        drop(writer);
+        writer.wait_merging_threads().map_err(|e| self.err(&e))?;
         self.reader.reload().map_err(|e| self.err(&e))?;
         Ok(docs.len())
     }
@@ -179,14 +182,20 @@ impl KnowledgeBase {
                 Err(_) => files.push(p.clone()),
             }
         }
+        let mut all = Vec::new();
         for file in files {
-            match read_docs(&file).and_then(|docs| {
-                self.add(&docs)
-                    .map_err(|e| format!("{}: {e}", file.display()))
-            }) {
-                Ok(n) => report.imported.push((file, n)),
+            match read_docs(&file) {
+                Ok(docs) => {
+                    report.imported.push((file, docs.len()));
+                    all.extend(docs);
+                }
                 Err(e) => report.errors.push(e),
             }
+        }
+        // One commit for the lot.
+        if let Err(e) = self.add(&all) {
+            report.errors.push(e.to_string());
+            report.imported.clear();
         }
         report
     }
@@ -308,6 +317,48 @@ pub fn read_docs(file: &Path) -> Result<Vec<KbDoc>, String> {
         });
     }
     Ok(docs)
+}
+
+/// A closed incident as the knowledge base keeps it: its report, the responder's marks, the
+/// plan and how it ended.
+pub fn incident_doc(inc: &crate::model::Incident) -> KbDoc {
+    use crate::model::{HypothesisMark, Lang, PlanState};
+    let mut body = format!(
+        "{}\n{}\n",
+        inc.scenario.description.text(Lang::Ko),
+        inc.report.to_markdown()
+    );
+    for (h, mark) in inc.scenario.hypotheses.iter().zip(&inc.marks) {
+        let mark = match mark {
+            HypothesisMark::Open => "미정",
+            HypothesisMark::Confirmed => "확인됨",
+            HypothesisMark::Rejected => "기각됨",
+        };
+        body.push_str(&format!("가설 ({mark}): {}\n", h.statement.text(Lang::Ko)));
+    }
+    let plan = match inc.plan.state {
+        PlanState::Executed(_) => "조치 플랜 실행",
+        PlanState::Deferred(_) => "조치 플랜 연기",
+        PlanState::AwaitingApproval => "조치 플랜 미실행",
+    };
+    body.push_str(&format!("{plan}\n"));
+    for a in &inc.scenario.actions {
+        body.push_str(&format!(
+            "조치: {} ({})\n",
+            a.title.text(Lang::Ko),
+            a.command
+        ));
+    }
+    if let Some(ttr) = inc.time_to_recover() {
+        body.push_str(&format!("복구까지 {}초\n", ttr.num_seconds()));
+    }
+    KbDoc {
+        key: format!("incident:{}", inc.id),
+        kind: "incident".into(),
+        title: format!("#{} {}", inc.id, inc.scenario.title.text(Lang::Ko)),
+        body,
+        source: format!("incident #{}", inc.id),
+    }
 }
 
 #[cfg(test)]

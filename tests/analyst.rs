@@ -158,3 +158,84 @@ fn a_failing_model_leaves_the_fixed_report_and_says_why() {
         "{feed:?}"
     );
 }
+
+/// The knowledge base feeds the model and the report: an imported document related to the
+/// runbook is listed on the incident and is a fact in the prompt; a closed incident is indexed
+/// by itself and found after a restart.
+#[test]
+fn knowledge_hits_are_facts_and_a_closed_incident_is_found_after_a_restart() {
+    use incident_console::knowledge::{KbDoc, KnowledgeBase};
+    let fake = FakeChat::start(vec![ChatReply::content(&answer())]);
+    let dir = tempfile::tempdir().unwrap();
+    let kb_dir = Store::new(dir.path()).knowledge_dir();
+    KnowledgeBase::open(&kb_dir)
+        .unwrap()
+        .add(&[KbDoc {
+            key: "doc:rollback.md".into(),
+            kind: "document".into(),
+            title: "결제 API 롤백 절차".into(),
+            body: "Nginx 5xx 급증 때 checkout-service를 이전 버전으로 롤백합니다.".into(),
+            source: "rollback.md".into(),
+        }])
+        .unwrap();
+    let handle = console(dir.path(), &fake);
+    let state = handle.state.clone();
+    handle.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    });
+    wait_for(&state, "the AI report", |st| {
+        st.board
+            .incidents
+            .first()
+            .is_some_and(|i| i.ai.as_ref().is_some_and(|a| a.state == AiState::Done))
+    });
+    {
+        let st = state.lock();
+        let inc = &st.board.incidents[0];
+        assert_eq!(inc.related.len(), 1);
+        assert_eq!(inc.related[0].title, "결제 API 롤백 절차");
+        let ai = inc.ai.as_ref().unwrap();
+        let fact = ai
+            .facts
+            .iter()
+            .find(|f| f.kind == incident_console::model::FactKind::Knowledge)
+            .expect("a knowledge fact");
+        let prompt = fake.requests.lock()[0].body["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(prompt.contains(&format!(
+            "{}: 지식 베이스 문서 '결제 API 롤백 절차'",
+            fact.id
+        )));
+    }
+    handle.send(Command::CloseIncident { incident: 1 });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = KnowledgeBase::open(&kb_dir)
+            .unwrap()
+            .search("결제 5xx 급증", 5)
+            .unwrap()
+            .iter()
+            .any(|h| h.key == "incident:1");
+        if found {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the closed incident was indexed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(handle);
+    // After a restart of the console, and from a fresh reader.
+    let handle = console(dir.path(), &fake);
+    drop(handle);
+    let hits = KnowledgeBase::open(&kb_dir)
+        .unwrap()
+        .search("롤백", 5)
+        .unwrap();
+    let incident = hits.iter().find(|h| h.key == "incident:1").expect("found");
+    assert_eq!(incident.kind, "incident");
+    assert!(incident.title.starts_with("#1 "));
+}

@@ -16,6 +16,9 @@ use crate::model::{AiAnswer, AiReport, AiState, FeedEvent, IncidentStatus, LlmSe
 /// Past incidents of the same runbook given to the model, newest first.
 const PAST_INCIDENTS: usize = 5;
 
+/// Knowledge-base documents found for an incident.
+const RELATED_DOCS: usize = 3;
+
 /// What an analysis task reports.
 #[derive(Debug)]
 pub enum AnalysisEvent {
@@ -100,7 +103,65 @@ impl Engine {
                 )
             })
             .collect();
-        Some(FactSheet::for_incident(inc, &[], &[], &past))
+        let docs = inc.related.iter().map(|r| {
+            (
+                FactKind::Knowledge,
+                format!(
+                    "지식 베이스 문서 '{}' ({}): {}",
+                    r.title, r.source, r.snippet
+                ),
+            )
+        });
+        let more: Vec<(FactKind, String)> = docs.chain(past).collect();
+        Some(FactSheet::for_incident(inc, &[], &[], &more))
+    }
+
+    /// Finds knowledge-base documents for a newly opened incident (by its runbook's title and
+    /// description) and keeps them on it. The index is local and answers in milliseconds.
+    pub(super) fn find_related(&mut self, id: u64) {
+        let (Some(kb), Some(inc)) = (self.knowledge.clone(), self.book.find(id)) else {
+            return;
+        };
+        let s = &inc.scenario;
+        let query = format!(
+            "{} {} {}",
+            s.title.text(crate::model::Lang::Ko),
+            s.title.en,
+            inc.trigger.series.as_deref().unwrap_or_default()
+        );
+        let Ok(hits) = kb.search(&query, RELATED_DOCS * 3) else {
+            return;
+        };
+        let related: Vec<crate::model::Related> = hits
+            .into_iter()
+            .filter(|h| h.kind == "document")
+            .take(RELATED_DOCS)
+            .map(|h| crate::model::Related {
+                kind: h.kind,
+                title: h.title,
+                source: h.source,
+                snippet: h.snippet,
+            })
+            .collect();
+        if related.is_empty() {
+            return;
+        }
+        if let Some(inc) = self.incident_mut(id) {
+            inc.related = related;
+            self.publish_incidents();
+        }
+    }
+
+    /// Indexes a closed incident in the knowledge base, off the engine's thread.
+    pub(super) fn remember_incident(&mut self, id: u64) {
+        let (Some(kb), Some(inc)) = (self.knowledge.clone(), self.book.find(id)) else {
+            return;
+        };
+        let doc = crate::knowledge::incident_doc(inc);
+        tokio::task::spawn_blocking(move || {
+            // A failure leaves the incident unindexed; it is still in incidents.ron.
+            let _ = kb.add(&[doc]);
+        });
     }
 
     /// Asks the model about incident `id` (a cached answer to the same facts is reused unless

@@ -132,6 +132,8 @@ pub struct Engine {
     desktop: desktop::Desktop,
     /// The AI analyst's tasks, cache and format memory.
     analyst: analyst::Analyst,
+    /// The knowledge base in the data dir (`None` when it cannot be opened; the feed said why).
+    knowledge: Option<Arc<crate::knowledge::KnowledgeBase>>,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
     alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
     /// The runbooks' compiled `match_any`, and the scenario list it was built from.
@@ -271,6 +273,7 @@ impl Engine {
             alert_history_dirty: false,
             desktop: desktop::Desktop::new(config.desktop_notifications),
             analyst: Default::default(),
+            knowledge: None,
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -280,6 +283,10 @@ impl Engine {
         };
         for problem in restored.problems {
             engine.emit(now, FeedEvent::RestoreProblem(problem));
+        }
+        match crate::knowledge::KnowledgeBase::open(&engine.store.knowledge_dir()) {
+            Ok(kb) => engine.knowledge = Some(Arc::new(kb)),
+            Err(e) => engine.emit(now, FeedEvent::RestoreProblem(e.to_string())),
         }
         for err in scenario_load.errors {
             let error = err.to_string();

@@ -534,6 +534,7 @@ impl Engine {
         self.settle_notifier();
         if event == NotifyEvent::Opened {
             self.desktop_incident(id);
+            self.find_related(id);
             self.analyse(id, false, now);
         }
     }

@@ -132,6 +132,7 @@ impl Engine {
         self.publish_incidents();
         self.emit(now, event);
         self.notify(incident, NotifyEvent::Closed, now);
+        self.remember_incident(incident);
     }
 
     pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {

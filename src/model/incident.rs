@@ -331,6 +331,9 @@ pub struct Incident {
     /// The language model's report, when one was asked for (the fixed-rule `report` stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai: Option<super::AiReport>,
+    /// Knowledge-base documents found for it when it opened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<super::Related>,
 }
 
 impl Incident {
@@ -364,6 +367,7 @@ impl Incident {
             timeline: Vec::new(),
             alerts: None,
             ai: None,
+            related: Vec::new(),
             scenario,
             trigger,
         }

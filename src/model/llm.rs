@@ -253,3 +253,17 @@ impl LlmOverrides {
         names
     }
 }
+
+/// A knowledge-base document or past incident related to an incident: listed under its report
+/// (with or without a model) and given to the model as a fact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Related {
+    /// `document` or `incident`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Where it came from (a file, an incident).
+    pub source: String,
+    /// The start of its text.
+    pub snippet: String,
+}

@@ -31,7 +31,7 @@ pub use incident::{
 pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict,
-    LlmOverrides, LlmSettings, Verdict,
+    LlmOverrides, LlmSettings, Related, Verdict,
 };
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{

@@ -191,3 +191,49 @@ fn claim_ui(
         }
     });
 }
+
+/// Knowledge-base documents found for the incident and past incidents of its runbook, under
+/// the report (with or without a model).
+pub(crate) fn related_ui(ui: &mut egui::Ui, inc: &Incident, all: &[Incident], lang: Lang) {
+    let past: Vec<&Incident> = all
+        .iter()
+        .rev()
+        .filter(|p| p.id != inc.id && p.scenario.code == inc.scenario.code && !p.status.is_active())
+        .take(3)
+        .collect();
+    if inc.related.is_empty() && past.is_empty() {
+        return;
+    }
+    ui.label(
+        RichText::new(t(
+            lang,
+            "Related documents and past incidents",
+            "관련 문서와 과거 인시던트",
+        ))
+        .strong(),
+    );
+    for r in &inc.related {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&r.title).strong());
+            ui.label(RichText::new(&r.source).weak().small());
+        });
+        let snippet: String = r.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        ui.label(RichText::new(snippet).weak().small());
+    }
+    for p in past {
+        let outcome = match p.time_to_recover() {
+            Some(ttr) => format!(
+                "{} {}",
+                t(lang, "recovered in", "복구:"),
+                crate::text::format_duration(ttr)
+            ),
+            None => t(lang, "no verified recovery", "검증된 복구 없음").to_string(),
+        };
+        ui.label(format!(
+            "#{} {} · {} · {outcome}",
+            p.id,
+            p.scenario.title.text(lang),
+            p.opened_at.format("%Y-%m-%d %H:%M")
+        ));
+    }
+}

@@ -381,6 +381,7 @@ fn detail_ui(
     {
         export_report(tx, inc.id);
     }
+    super::ai_report::related_ui(ui, inc, &snap.incidents, lang);
 
     ui.add_space(6.0);
     egui::CollapsingHeader::new(t(lang, "Timeline", "타임라인"))
