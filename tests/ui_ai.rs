@@ -71,3 +71,31 @@ fn an_incident_shows_analysing_then_the_ai_report_and_the_fixed_one_a_click_away
             .is_none()
     );
 }
+
+/// The side panel's knowledge search finds an imported document by a Korean word.
+#[test]
+fn the_knowledge_search_box_finds_a_document() {
+    use incident_console::knowledge::{KbDoc, KnowledgeBase};
+    let dir = tempfile::tempdir().unwrap();
+    KnowledgeBase::open(&Store::new(dir.path()).knowledge_dir())
+        .unwrap()
+        .add(&[KbDoc {
+            key: "doc:pg.md".into(),
+            kind: "document".into(),
+            title: "결제 대행사 타임아웃 대응".into(),
+            body: "대행사 응답이 느리면 서킷 브레이커를 엽니다.".into(),
+            source: "pg.md".into(),
+        }])
+        .unwrap();
+    let mut h = harness(dir.path());
+    set_field(&mut h, "Search knowledge", "타임아웃");
+    h.get_by_label("Search").click();
+    wait_for(&mut h, "the hit", |h| {
+        h.query_by_label("결제 대행사 타임아웃 대응").is_some()
+    });
+    set_field(&mut h, "Search knowledge", "없는단어");
+    h.get_by_label("Search").click();
+    wait_for(&mut h, "no hit said", |h| {
+        h.query_by_label_contains("Nothing matches").is_some()
+    });
+}

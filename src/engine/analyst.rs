@@ -33,6 +33,19 @@ pub enum AnalysisEvent {
     },
     /// The AI tab's Test: the model's words, or the error.
     Tested(Result<String, String>),
+    /// A knowledge-base search finished.
+    Searched(KbSearch),
+    /// A knowledge-base import finished.
+    Imported(crate::knowledge::ImportReport),
+}
+
+/// The side panel's last knowledge-base search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KbSearch {
+    /// What was searched.
+    pub query: String,
+    /// The hits, or why there are none.
+    pub hits: Result<Vec<crate::knowledge::KbHit>, String>,
 }
 
 /// The AI tab's last Test.
@@ -278,6 +291,16 @@ impl Engine {
             AnalysisEvent::Tested(result) => {
                 self.board_mut().llm_test = Some(LlmTest::Done(result));
             }
+            AnalysisEvent::Searched(search) => self.board_mut().kb_search = Some(search),
+            AnalysisEvent::Imported(report) => {
+                let docs = report.imported.iter().map(|(_, n)| n).sum();
+                let event = FeedEvent::KnowledgeImported {
+                    files: report.imported.len(),
+                    docs,
+                    errors: report.errors,
+                };
+                self.emit(now, event);
+            }
         }
     }
 
@@ -341,6 +364,48 @@ impl Engine {
                     .map_err(|e| e.to_string()),
             };
             let _ = tx.send(Input::Analysis(AnalysisEvent::Tested(result)));
+        });
+    }
+}
+
+impl Engine {
+    /// Searches the knowledge base off the engine's thread; the hits go to the board.
+    pub(super) fn search_knowledge(&mut self, query: String) {
+        let Some(kb) = self.knowledge.clone() else {
+            let hits = Err("the knowledge base could not be opened (see the feed)".to_string());
+            self.board_mut().kb_search = Some(KbSearch { query, hits });
+            return;
+        };
+        let tx = self.inputs.clone();
+        tokio::task::spawn_blocking(move || {
+            let hits = kb.search(&query, 10).map_err(|e| e.to_string());
+            let _ = tx.send(Input::Analysis(AnalysisEvent::Searched(KbSearch {
+                query,
+                hits,
+            })));
+        });
+    }
+
+    /// Imports files into the knowledge base off the engine's thread; the feed says what came
+    /// in and names each file that did not.
+    pub(super) fn import_knowledge(&mut self, paths: Vec<std::path::PathBuf>, now: DateTime<Utc>) {
+        if paths.is_empty() {
+            let event = FeedEvent::KnowledgeImported {
+                files: 0,
+                docs: 0,
+                errors: vec![
+                    "no file was chosen (cancelled, or this desktop has no file dialog: use `incident-console kb import`)".into(),
+                ],
+            };
+            return self.emit(now, event);
+        }
+        let Some(kb) = self.knowledge.clone() else {
+            return;
+        };
+        let tx = self.inputs.clone();
+        tokio::task::spawn_blocking(move || {
+            let report = kb.import(&paths);
+            let _ = tx.send(Input::Analysis(AnalysisEvent::Imported(report)));
         });
     }
 }

@@ -123,6 +123,17 @@ pub enum Command {
         /// Incident id.
         incident: u64,
     },
+    /// Search the knowledge base (the side panel's box).
+    SearchKnowledge {
+        /// What the responder typed.
+        query: String,
+    },
+    /// Import these files into the knowledge base (from the file dialog; empty: cancelled or
+    /// no dialog on this desktop).
+    ImportKnowledge {
+        /// The files picked.
+        paths: Vec<std::path::PathBuf>,
+    },
     /// One tiny call with these (unsaved) AI settings, to show the answer or the error.
     TestLlm(Box<crate::model::LlmSettings>),
     /// Save everything and stop.

@@ -593,6 +593,8 @@ impl Engine {
             Command::Analyse { incident } => self.analyse(incident, true, now),
             Command::CancelAnalysis { incident } => self.cancel_analysis(incident, now),
             Command::TestLlm(settings) => self.test_llm(*settings),
+            Command::SearchKnowledge { query } => self.search_knowledge(query),
+            Command::ImportKnowledge { paths } => self.import_knowledge(paths, now),
             Command::Shutdown => {}
         }
     }

@@ -149,6 +149,8 @@ pub struct Board {
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     /// The AI tab's last Test.
     pub llm_test: Option<super::analyst::LlmTest>,
+    /// The side panel's last knowledge-base search.
+    pub kb_search: Option<super::analyst::KbSearch>,
     /// Acknowledgements of single alerts, by fingerprint (an incident's is in the incident).
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     /// The last Test of the Slack tab.
@@ -197,6 +199,7 @@ impl Board {
             alert_acks: Arc::default(),
             alert_history: Arc::default(),
             llm_test: None,
+            kb_search: None,
             slack_test: None,
         }
     }
@@ -252,6 +255,7 @@ pub struct Snapshot {
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     pub llm_test: Option<super::analyst::LlmTest>,
+    pub kb_search: Option<super::analyst::KbSearch>,
     pub slack_test: Option<SlackTest>,
 }
 
@@ -286,6 +290,7 @@ impl Snapshot {
             alert_acks: st.alert_acks.clone(),
             alert_history: st.alert_history.clone(),
             llm_test: st.llm_test.clone(),
+            kb_search: st.kb_search.clone(),
             slack_test: st.slack_test.clone(),
         }
     }

@@ -299,6 +299,13 @@ pub enum FeedEvent {
         summary: String,
         flags: usize,
     },
+    /// Documents were imported into the knowledge base (`errors`: each file that was not, in
+    /// words).
+    KnowledgeImported {
+        files: usize,
+        docs: usize,
+        errors: Vec<String>,
+    },
     /// No AI report on incident `id` (the fixed-rule report stands).
     AiReportFailed { id: u64, reason: String },
     /// Desktop notifications cannot be shown (said once per run).
@@ -425,6 +432,8 @@ impl FeedEvent {
             AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } => FeedKind::Alert,
             AlertsAllResolved { .. } => FeedKind::Recovered,
             AiReportReady { .. } => FeedKind::Info,
+            KnowledgeImported { errors, .. } if !errors.is_empty() => FeedKind::Error,
+            KnowledgeImported { .. } => FeedKind::Info,
             AiReportFailed { .. } => FeedKind::Error,
             Acknowledged { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,

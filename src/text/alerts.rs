@@ -212,6 +212,24 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("AI report on incident #{id} ({model}){flagged}: {summary}")
             }
         }
+        KnowledgeImported {
+            files,
+            docs,
+            errors,
+        } => {
+            let not = if errors.is_empty() {
+                String::new()
+            } else if ko {
+                format!("; 가져오지 못함: {}", errors.join("; "))
+            } else {
+                format!("; not imported: {}", errors.join("; "))
+            };
+            if ko {
+                format!("지식 베이스에 파일 {files}개에서 문서 {docs}개를 가져왔습니다{not}")
+            } else {
+                format!("Imported {docs} documents from {files} files into the knowledge base{not}")
+            }
+        }
         AiReportFailed { id, reason } => {
             if ko {
                 format!("인시던트 #{id}의 AI 보고서 없음: {reason}. 규칙 기반 보고서를 씁니다")

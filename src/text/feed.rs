@@ -151,6 +151,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | Unsilenced { .. }
         | DesktopUnavailable { .. }
         | AiReportReady { .. }
+        | KnowledgeImported { .. }
         | AiReportFailed { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         Started {
             source: s,

@@ -99,6 +99,13 @@ impl ConsoleApp {
                     .show(ui, |ui| {
                         super::outbox::outbox_ui(ui, &snap, &send);
                         actions::results_ui(ui, &snap);
+                        super::knowledge::knowledge_ui(
+                            ui,
+                            &snap,
+                            &mut self.ui.knowledge,
+                            self.ui.commands.clone(),
+                            &send,
+                        );
                     });
             });
         egui::Panel::bottom("feed")

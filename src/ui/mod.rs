@@ -14,6 +14,7 @@ pub mod i18n;
 mod incident;
 mod incident_alerts;
 mod intake_tab;
+mod knowledge;
 mod metrics;
 mod notify;
 mod outbox;

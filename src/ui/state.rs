@@ -27,6 +27,7 @@ pub(crate) struct UiState {
     pub ack: ack::AckForm,
     /// Whether the fixed-rule report is shown where an AI report exists.
     pub show_fixed_report: bool,
+    pub knowledge: super::knowledge::KnowledgeView,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
 }
