@@ -50,6 +50,9 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
     let dir = tempfile::tempdir().unwrap();
     let handle = console(dir.path(), &fake);
     let state = handle.state.clone();
+    wait_for(&state, "the demo's first sample", |st| {
+        st.board.latest.is_some()
+    });
     handle.send(Command::TriggerScenario {
         code: Some("http_5xx_surge".into()),
     });
@@ -86,6 +89,11 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
         for f in &ai.facts {
             assert!(prompt.contains(&format!("{}: {}", f.id, f.text)));
         }
+        // The demo answered the runbook's live check from its own sample; the fact says so.
+        let check = st.board.incidents[0].checks[0].clone().expect("checked");
+        assert_eq!(check.detail, "demo");
+        assert!(check.value.is_some());
+        assert!(prompt.contains("실시간 확인: 관측"), "{prompt}");
     }
 
     // Closed, then the runbook again: the new incident's facts hold the first one.

@@ -221,3 +221,79 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
         feed_has(st, FeedKind::Verification, &want)
     });
 }
+
+/// Live evidence against the real Prometheus and `sample-metrics`: a runbook's checks are run
+/// when its incident opens: one observed (the exporter's `up`), one not observed (its error
+/// rate is far below 50 %, with the value), and a query Prometheus refuses, could not check.
+#[test]
+fn live_evidence_is_observed_not_observed_or_could_not_check_with_values() {
+    use incident_console::model::CheckState;
+    let Some(stack) = common::live_stack() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::write(
+        scenarios.join("checks.ron"),
+        r#"Scenario(
+    code: "checks",
+    title: (en: "Live checks", ko: "실시간 확인"),
+    source: "test",
+    description: (en: "", ko: ""),
+    hypotheses: [(statement: (en: "h", ko: "h"), confidence: 0.5, evidence: [0, 1, 2])],
+    evidence: [
+        (text: (en: "The exporter is up", ko: "익스포터가 살아 있습니다"),
+         check: Some((query: "up", expect: AnySeries))),
+        (text: (en: "Errors above 50 %", ko: "오류율 50 % 초과"),
+         check: Some((query: "http_error_rate", expect: Above(0.5)))),
+        (text: (en: "A bad query", ko: "잘못된 쿼리"),
+         check: Some((query: "rate(", expect: AnySeries, timeout_secs: 5))),
+    ],
+    actions: [],
+)"#,
+    )
+    .unwrap();
+    let handle = Engine::spawn(EngineConfig {
+        poll_override_secs: Some(3600),
+        overrides: PrometheusOverrides {
+            base_url: Some(stack.url.clone()),
+            ..Default::default()
+        },
+        ..EngineConfig::new(Store::new(dir.path()))
+    })
+    .unwrap();
+    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
+    let state = Arc::clone(&handle.state);
+    wait_for(&state, "a live sample", |st| st.board.latest.is_some());
+    handle.send(incident_console::engine::Command::TriggerScenario {
+        code: Some("checks".into()),
+    });
+    wait_for(&state, "the three checks", |st| {
+        st.board
+            .incidents
+            .first()
+            .is_some_and(|i| i.checks.len() == 3 && i.checks.iter().all(Option::is_some))
+    });
+    let st = state.lock();
+    let checks: Vec<_> = st.board.incidents[0]
+        .checks
+        .iter()
+        .map(|c| c.clone().unwrap())
+        .collect();
+    assert_eq!(checks[0].state, CheckState::Observed);
+    assert_eq!(checks[0].value, Some(1.0));
+    assert_eq!(checks[1].state, CheckState::NotObserved);
+    let highest = expected(stack.seed, Metric::HttpErrorRate)
+        .into_iter()
+        .map(|(_, v)| v)
+        .fold(f64::MIN, f64::max);
+    assert!(
+        (checks[1].value.unwrap() - highest).abs() < 1e-9,
+        "{:?}",
+        checks[1]
+    );
+    assert!(checks[1].series.is_some());
+    assert_eq!(checks[2].state, CheckState::CouldNotCheck);
+    assert!(!checks[2].detail.is_empty());
+}

@@ -35,6 +35,15 @@ pub enum AnalysisEvent {
     Tested(Result<String, String>),
     /// A knowledge-base search finished.
     Searched(KbSearch),
+    /// One live evidence check of an incident came back.
+    Checked {
+        /// The incident.
+        incident: u64,
+        /// The evidence item.
+        index: usize,
+        /// What it found.
+        result: crate::model::CheckResult,
+    },
     /// A knowledge-base import finished.
     Imported(crate::knowledge::ImportReport),
 }
@@ -64,6 +73,8 @@ pub(super) struct Analyst {
     /// Answers of this run by the hash of their facts.
     cache: HashMap<u64, (AiAnswer, Asked)>,
     running: HashMap<u64, tokio::task::JoinHandle<()>>,
+    /// Per incident: live checks not back yet (the analysis waits for them).
+    pending_checks: HashMap<u64, usize>,
 }
 
 impl Drop for Analyst {
@@ -126,7 +137,17 @@ impl Engine {
             )
         });
         let more: Vec<(FactKind, String)> = docs.chain(past).collect();
-        Some(FactSheet::for_incident(inc, &[], &[], &more))
+        let checks: Vec<Option<String>> = inc
+            .checks
+            .iter()
+            .map(|c| c.as_ref().map(check_words))
+            .collect();
+        Some(FactSheet::for_incident(inc, &[], &checks, &more))
+    }
+
+    /// Notes that `count` live checks of incident `id` are under way.
+    pub(super) fn analyst_pending(&mut self, id: u64, count: usize) {
+        self.analyst.pending_checks.insert(id, count);
     }
 
     /// Finds knowledge-base documents for a newly opened incident (by its runbook's title and
@@ -292,6 +313,20 @@ impl Engine {
                 self.board_mut().llm_test = Some(LlmTest::Done(result));
             }
             AnalysisEvent::Searched(search) => self.board_mut().kb_search = Some(search),
+            AnalysisEvent::Checked {
+                incident,
+                index,
+                result,
+            } => {
+                self.set_check(incident, index, result);
+                self.publish_incidents();
+                let left = self.analyst.pending_checks.entry(incident).or_insert(1);
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    self.analyst.pending_checks.remove(&incident);
+                    self.analyse(incident, false, now);
+                }
+            }
             AnalysisEvent::Imported(report) => {
                 let docs = report.imported.iter().map(|(_, n)| n).sum();
                 let event = FeedEvent::KnowledgeImported {
@@ -407,5 +442,23 @@ impl Engine {
             let report = kb.import(&paths);
             let _ = tx.send(Input::Analysis(AnalysisEvent::Imported(report)));
         });
+    }
+}
+
+/// A live check's result as a fact says it.
+fn check_words(c: &crate::model::CheckResult) -> String {
+    use crate::model::CheckState;
+    let value = match (&c.value, &c.series) {
+        (Some(v), Some(s)) => format!(", 값 {v:.4} ({s})"),
+        (Some(v), None) => format!(", 값 {v:.4}"),
+        _ => String::new(),
+    };
+    let when = c.at.format("%H:%M:%S UTC");
+    match c.state {
+        CheckState::Observed => format!("실시간 확인: 관측됨{value}, {when}, {}", c.detail),
+        CheckState::NotObserved => {
+            format!("실시간 확인: 관측되지 않음{value}, {when}, {}", c.detail)
+        }
+        CheckState::CouldNotCheck => format!("실시간 확인 불가: {}", c.detail),
     }
 }

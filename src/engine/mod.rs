@@ -26,6 +26,7 @@ pub mod clock;
 mod commands;
 mod config;
 pub mod desktop;
+mod evidence;
 mod handle;
 pub mod incidents;
 mod input;

@@ -535,7 +535,8 @@ impl Engine {
         if event == NotifyEvent::Opened {
             self.desktop_incident(id);
             self.find_related(id);
-            self.analyse(id, false, now);
+            // The analysis follows once the live checks are back.
+            self.check_evidence(id, now);
         }
     }
 

@@ -331,6 +331,10 @@ pub struct Incident {
     /// The language model's report, when one was asked for (the fixed-rule `report` stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai: Option<super::AiReport>,
+    /// Live checks of the runbook's evidence, one slot per evidence item (`None`: no check, or
+    /// not back yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Option<super::CheckResult>>,
     /// Knowledge-base documents found for it when it opened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<super::Related>,
@@ -368,6 +372,7 @@ impl Incident {
             alerts: None,
             ai: None,
             related: Vec::new(),
+            checks: Vec::new(),
             scenario,
             trigger,
         }

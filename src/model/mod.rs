@@ -47,7 +47,10 @@ pub use rule::{
     Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,
     check_label,
 };
-pub use scenario::{Action, Evidence, Hypothesis, Localized, Risk, Scenario};
+pub use scenario::{
+    Action, CheckResult, CheckState, Evidence, EvidenceCheck, Expect, Hypothesis, Localized, Risk,
+    Scenario,
+};
 pub use secret::Secret;
 pub use settings::{
     Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,

@@ -50,6 +50,106 @@ pub struct Hypothesis {
 pub struct Evidence {
     /// The observation, in words.
     pub text: Localized,
+    /// A PromQL query that checks it live when an incident opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<EvidenceCheck>,
+}
+
+/// How a live check judges its query's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expect {
+    /// Observed when any series is above the value.
+    Above(f64),
+    /// Observed when any series is below the value.
+    Below(f64),
+    /// Observed when the query returns any series at all.
+    AnySeries,
+}
+
+/// A live check of an evidence item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceCheck {
+    /// PromQL, run as an instant query on the configured Prometheus.
+    pub query: String,
+    /// What counts as observed.
+    pub expect: Expect,
+    /// Seconds the query may take.
+    #[serde(default = "default_check_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+fn default_check_timeout_secs() -> u64 {
+    10
+}
+
+/// What a live check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckState {
+    /// The query's answer shows it.
+    Observed,
+    /// The query answered, and it does not show it.
+    NotObserved,
+    /// The query could not be run or answered (the detail says why).
+    CouldNotCheck,
+}
+
+/// The result of one live check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Observed, not observed, or could not check.
+    pub state: CheckState,
+    /// The deciding value (the highest for `Above`, the lowest for `Below`), if any.
+    pub value: Option<f64>,
+    /// The series that had it.
+    pub series: Option<String>,
+    /// When it was checked.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Why it could not be checked, or what answered (`demo`, a Prometheus URL).
+    pub detail: String,
+}
+
+impl CheckResult {
+    /// Judges an answer: `values` are `(series, value)` of the query at `at`.
+    pub fn judge(
+        expect: Expect,
+        values: &[(String, f64)],
+        at: chrono::DateTime<chrono::Utc>,
+        detail: String,
+    ) -> Self {
+        let finite = values.iter().filter(|(_, v)| v.is_finite());
+        let pick = match expect {
+            Expect::Above(_) | Expect::AnySeries => finite.max_by(|a, b| a.1.total_cmp(&b.1)),
+            Expect::Below(_) => finite.min_by(|a, b| a.1.total_cmp(&b.1)),
+        };
+        let observed = match (expect, pick) {
+            (Expect::AnySeries, _) => !values.is_empty(),
+            (Expect::Above(x), Some((_, v))) => *v > x,
+            (Expect::Below(x), Some((_, v))) => *v < x,
+            (_, None) => false,
+        };
+        CheckResult {
+            state: if observed {
+                CheckState::Observed
+            } else {
+                CheckState::NotObserved
+            },
+            value: pick.map(|p| p.1),
+            series: pick.map(|p| p.0.clone()),
+            at,
+            detail,
+        }
+    }
+
+    /// A check that could not run, and why.
+    pub fn failed(at: chrono::DateTime<chrono::Utc>, why: String) -> Self {
+        CheckResult {
+            state: CheckState::CouldNotCheck,
+            value: None,
+            series: None,
+            at,
+            detail: why,
+        }
+    }
 }
 
 /// A recommended remediation step.

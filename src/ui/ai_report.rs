@@ -237,3 +237,46 @@ pub(crate) fn related_ui(ui: &mut egui::Ui, inc: &Incident, all: &[Incident], la
         ));
     }
 }
+
+/// Beside an evidence item: its live check's result (observed, not observed, could not
+/// check) with the value and the time, or "checking…".
+pub(crate) fn check_ui(
+    ui: &mut egui::Ui,
+    has_check: bool,
+    result: Option<&crate::model::CheckResult>,
+    lang: Lang,
+) {
+    use crate::model::CheckState;
+    let dark = ui.visuals().dark_mode;
+    let Some(r) = result else {
+        if has_check {
+            ui.label(
+                RichText::new(t(lang, "checking…", "확인 중…"))
+                    .weak()
+                    .small(),
+            );
+        }
+        return;
+    };
+    let (word, color) = match r.state {
+        CheckState::Observed => (t(lang, "observed", "관측됨"), style::breach(dark)),
+        CheckState::NotObserved => (
+            t(lang, "not observed", "관측 안 됨"),
+            style::recovered(dark),
+        ),
+        CheckState::CouldNotCheck => (
+            t(lang, "could not check", "확인 불가"),
+            style::pending(dark),
+        ),
+    };
+    let value = match (&r.value, &r.series) {
+        (Some(v), Some(s)) => format!(" {v:.4} ({s})"),
+        (Some(v), None) => format!(" {v:.4}"),
+        _ => String::new(),
+    };
+    let text = match r.state {
+        CheckState::CouldNotCheck => format!("[{word}: {}]", r.detail),
+        _ => format!("[{word}{value} · {}]", r.at.format("%H:%M:%S")),
+    };
+    ui.label(RichText::new(text).color(color).small());
+}

@@ -261,7 +261,11 @@ fn detail_ui(
             });
             for &e in &h.evidence {
                 if let Some(ev) = inc.scenario.evidence.get(e) {
-                    ui.label(format!("  • {}", ev.text.text(lang)));
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(format!("  • {}", ev.text.text(lang)));
+                        let check = inc.checks.get(e).and_then(Option::as_ref);
+                        super::ai_report::check_ui(ui, ev.check.is_some(), check, lang);
+                    });
                 }
             }
             ui.horizontal(|ui| {
