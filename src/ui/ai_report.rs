@@ -137,11 +137,13 @@ fn answer_ui(ui: &mut egui::Ui, ai: &AiReport, lang: Lang, dark: bool) {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(word).color(color).strong());
                     ui.label(text);
-                    ui.label(
-                        RichText::new(format!("[{}]", v.cites.join(", ")))
-                            .weak()
-                            .small(),
-                    );
+                    if !v.cites.is_empty() {
+                        ui.label(
+                            RichText::new(format!("[{}]", v.cites.join(", ")))
+                                .weak()
+                                .small(),
+                        );
+                    }
                 });
             }
         }
