@@ -94,6 +94,14 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
         assert_eq!(check.detail, "demo");
         assert!(check.value.is_some());
         assert!(prompt.contains("실시간 확인: 관측"), "{prompt}");
+        // The triggering series' recent samples are a fact too.
+        assert!(
+            ai.facts
+                .iter()
+                .any(|f| f.kind == incident_console::model::FactKind::Samples
+                    && f.text.contains("http_error_rate edge-node")),
+            "{prompt}"
+        );
     }
 
     // Closed, then the runbook again: the new incident's facts hold the first one.

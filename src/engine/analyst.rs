@@ -75,6 +75,31 @@ pub(super) struct Analyst {
     running: HashMap<u64, tokio::task::JoinHandle<()>>,
     /// Per incident: live checks not back yet (the analysis waits for them).
     pending_checks: HashMap<u64, usize>,
+    /// The last [`RECENT_SAMPLES`] samples of every series, by (rule, series): the breaching
+    /// series' recent values among an incident's facts.
+    recent: HashMap<(String, String), Ring>,
+}
+
+/// One series' recent `(time, value)` samples, oldest first.
+type Ring = std::collections::VecDeque<(DateTime<Utc>, f64)>;
+
+/// Samples kept per series for the facts (downsampled to [`crate::grounding::MAX_POINTS`]).
+pub const RECENT_SAMPLES: usize = 60;
+
+impl Analyst {
+    /// Keeps the reading's values (bounded per series).
+    pub(super) fn record(&mut self, reading: &crate::model::Reading) {
+        for sv in &reading.values {
+            let ring = self
+                .recent
+                .entry((sv.rule.clone(), sv.series.clone()))
+                .or_default();
+            if ring.len() == RECENT_SAMPLES {
+                ring.pop_front();
+            }
+            ring.push_back((reading.at, sv.value));
+        }
+    }
 }
 
 impl Drop for Analyst {
@@ -142,7 +167,28 @@ impl Engine {
             .iter()
             .map(|c| c.as_ref().map(check_words))
             .collect();
-        Some(FactSheet::for_incident(inc, &[], &checks, &more))
+        // The breaching series: the trigger's, and every hotspot's.
+        let mut keys: Vec<(String, String)> = inc
+            .hotspots
+            .iter()
+            .map(|h| (h.rule.clone(), h.series.clone()))
+            .collect();
+        if let (Some(rule), Some(series)) = (&inc.trigger.rule, &inc.trigger.series)
+            && !keys.contains(&(rule.clone(), series.clone()))
+        {
+            keys.insert(0, (rule.clone(), series.clone()));
+        }
+        let samples: Vec<grounding::SeriesSamples> = keys
+            .into_iter()
+            .filter_map(|key| {
+                let ring = self.analyst.recent.get(&key)?;
+                Some((
+                    format!("{} {}", key.0, key.1),
+                    ring.iter().copied().collect(),
+                ))
+            })
+            .collect();
+        Some(FactSheet::for_incident(inc, &samples, &checks, &more))
     }
 
     /// Notes that `count` live checks of incident `id` are under way.

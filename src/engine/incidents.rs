@@ -51,6 +51,7 @@ impl Engine {
         let rules = self.rules.clone();
         let obs = self.detector.observe(&reading, &rules);
         self.set_latest(reading.clone());
+        self.analyst.record(&reading);
         self.history_op(HistoryOp::Push(reading.clone()));
         let mut changed = false;
         for event in &obs.events {
