@@ -215,6 +215,40 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
                 ),
             )
         }
+        NotifyEvent::AiReport => {
+            let Some((ai, answer)) = inc.ai.as_ref().and_then(|a| Some((a, a.answer.as_ref()?)))
+            else {
+                return report(inc);
+            };
+            let list = |claims: &[crate::model::Claim]| {
+                claims
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{}. {}", i + 1, c.text))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let flagged = if ai.flags.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n(근거 사실에 없는 숫자나 id {}건이 표시되었습니다. 콘솔에서 확인하세요.)",
+                    ai.flags.len()
+                )
+            };
+            (
+                "AI 분석 보고서",
+                format!(
+                    "{} 모델이 인시던트의 사실만으로 쓴 보고서입니다.\n*요약* {}\n*근본 원인* {}\n*영향* {}\n*조치 계획*\n{}\n*후속 조치*\n{}{flagged}",
+                    ai.model,
+                    answer.summary.text,
+                    answer.root_cause.text,
+                    answer.impact.text,
+                    list(&answer.action_plan),
+                    list(&answer.follow_up),
+                ),
+            )
+        }
         NotifyEvent::Opened | NotifyEvent::Manual(_) => return report(inc),
     };
     let subject = format!("{base} — {what}");

@@ -426,3 +426,43 @@ fn a_refused_recipient_is_pending_not_retried() {
             .all(|e| !common::en(e).contains("smtp-pass-never-shown"))
     );
 }
+
+/// The fixed-rule report goes out when the incident opens; the model's report follows in its
+/// Slack thread when it arrives.
+#[test]
+fn the_ai_report_follows_in_the_slack_thread() {
+    use common::llm::{ChatReply, FakeChat};
+    let answer = serde_json::json!({
+        "summary": {"text": "슬랙 스레드로 가는 AI 요약입니다.", "cites": ["F1"]},
+        "root_cause": {"text": "inconclusive", "cites": []},
+        "impact": {"text": "결제 일부 실패", "cites": ["F1"]},
+        "action_plan": [{"text": "롤백합니다.", "cites": ["F1"]}],
+        "follow_up": [], "hypotheses": []
+    });
+    let mut reply = ChatReply::content(&answer.to_string());
+    reply.delay = Duration::from_millis(500);
+    let chat = FakeChat::start(vec![reply]);
+    let fake = FakeSlack::start(TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = with_slack(quiet(), &fake);
+    settings.llm.enabled = true;
+    settings.llm.base_url = chat.url.clone();
+    let h = start(dir.path(), Some(&settings));
+    trigger(&h);
+    wait_until("the report and the AI reply", || fake.posted().len() == 2);
+    let posted = fake.posted();
+    let report = posted[0].body["text"].as_str().unwrap().to_string();
+    assert!(
+        report.contains("상위 3개 가설"),
+        "the fixed-rule report first: {report}"
+    );
+    let ts = match delivered(&h, NotifyEvent::Opened) {
+        (JobState::Delivered { reference, .. }, 1) => reference.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let ai = &posted[1];
+    assert_eq!(ai.body["thread_ts"].as_str(), Some(ts.as_str()));
+    let text = ai.body["text"].as_str().unwrap();
+    assert!(text.contains("AI 분석 보고서"), "{text}");
+    assert!(text.contains("슬랙 스레드로 가는 AI 요약입니다."), "{text}");
+}

@@ -422,8 +422,13 @@ impl Engine {
                 FeedEvent::AiReportFailed { id, reason }
             }
         };
+        let answered = matches!(event, FeedEvent::AiReportReady { .. });
         self.publish_incidents();
         self.emit(now, event);
+        // The fixed-rule report went out when the incident opened; the model's follows it.
+        if answered {
+            self.notify(id, crate::model::NotifyEvent::AiReport, now);
+        }
     }
 
     /// The AI tab's Test: one tiny call with these (unsaved) settings.

@@ -60,6 +60,9 @@ pub enum NotifyEvent {
     /// Its rule breached again while it was active (re-fire number `n`); never sent while the
     /// rule is flapping.
     Refired(u32),
+    /// The language model's report arrived after the fixed-rule one went out: it follows in
+    /// the Slack thread.
+    AiReport,
 }
 
 /// Where a job stands.

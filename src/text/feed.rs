@@ -106,6 +106,8 @@ pub fn job(j: &JobDesc, lang: Lang) -> String {
         (NotifyEvent::PlanExecuted, Lang::En) => "plan-executed update".into(),
         (NotifyEvent::PlanDeferred, Lang::En) => "plan-deferred update".into(),
         (NotifyEvent::Recovered, Lang::En) => "recovered update".into(),
+        (NotifyEvent::AiReport, Lang::En) => "AI report".into(),
+        (NotifyEvent::AiReport, Lang::Ko) => "AI 보고서".into(),
         (NotifyEvent::Closed, Lang::En) => "closed update".into(),
         (NotifyEvent::Refired(n), Lang::En) => format!("re-fire {n} update"),
         (NotifyEvent::Opened, Lang::Ko) => "보고".into(),

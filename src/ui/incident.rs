@@ -521,6 +521,7 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
                 crate::model::NotifyEvent::Recovered => t(lang, "recovered", "복구"),
                 crate::model::NotifyEvent::Closed => t(lang, "closed", "종료"),
                 crate::model::NotifyEvent::Refired(_) => t(lang, "re-fire", "재발"),
+                crate::model::NotifyEvent::AiReport => t(lang, "AI report", "AI 보고서"),
             };
             let mut rt = RichText::new(format!("{to} {event}: {word}")).small();
             if let Some(c) = colour {
