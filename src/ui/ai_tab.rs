@@ -175,24 +175,23 @@ pub(super) fn ai_tab_ui(
                 Err(e) => *errors = e,
             }
         }
-        match &snap.llm_test {
-            None => {}
-            Some(LlmTest::Running) => {
-                ui.spinner();
-                ui.label(t(lang, "asking…", "묻는 중…"));
-            }
-            Some(LlmTest::Done(Ok(words))) => {
-                ui.label(
-                    RichText::new(format!(
-                        "{} {words}",
-                        t(lang, "The model says:", "모델 답:")
-                    ))
-                    .color(style::recovered(dark)),
-                );
-            }
-            Some(LlmTest::Done(Err(e))) => {
-                ui.label(RichText::new(e).color(style::breach(dark)));
-            }
+        if snap.llm_test == Some(LlmTest::Running) {
+            ui.spinner();
+            ui.label(t(lang, "asking…", "묻는 중…"));
         }
     });
+    // Below the button and wrapped: a model's answer can be long, and must not widen the
+    // window.
+    let shown = match &snap.llm_test {
+        Some(LlmTest::Done(Ok(words))) => Some((
+            format!("{} {words}", t(lang, "The model says:", "모델 답:")),
+            style::recovered(dark),
+        )),
+        Some(LlmTest::Done(Err(e))) => Some((e.clone(), style::breach(dark))),
+        _ => None,
+    };
+    if let Some((text, color)) = shown {
+        let text: String = text.chars().take(240).collect();
+        ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
+    }
 }
