@@ -265,12 +265,12 @@ fn channel_not_found_is_not_retried_and_becomes_a_pending_report_the_user_can_re
         job_state(&h, NotifyEvent::Opened),
         Some((JobState::Pending { .. }, 1))
     ));
-    // (A demo re-fire during a slow first run may have queued one more, so only the pending
-    // count is fixed.)
+    // (A demo re-fire during a slow first run (its burst comes 15 s in) adds a job of its own,
+    // queued or pending, so the counts are not fixed here; the job above is.)
     assert!(feed_has(
         &h.state.lock(),
         FeedKind::Info,
-        "still to deliver, 1 pending your decision"
+        "pending your decision"
     ));
     h.send(Command::RetryNotification { job: id });
     wait_until("delivery after Retry", || fake.posted().len() == 1);

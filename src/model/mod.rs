@@ -3,6 +3,7 @@
 //! Nothing in here knows about egui, tokio or the network: every type is serde data with
 //! small pure helpers, so it can be persisted, tested and drawn without side effects.
 
+mod action;
 mod alert;
 mod event;
 mod feed;
@@ -18,6 +19,10 @@ mod scenario;
 mod secret;
 mod settings;
 
+pub use action::{
+    ActionKind, ActionRefusal, ActionsSettings, CommandSpec, HeaderValue, TemplateError,
+    WebhookSpec, check_action, incident_vars, render, url_host,
+};
 pub use alert::{
     Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
     SilenceRef, WEBHOOK_SOURCE, alert_group,

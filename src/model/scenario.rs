@@ -157,10 +157,26 @@ impl CheckResult {
 pub struct Action {
     /// What to do, in words.
     pub title: Localized,
-    /// The command an operator would run; the offline simulator only records it.
+    /// The command in words, as an operator would run it (what a simulated action records).
     pub command: String,
     /// How risky the action is.
     pub risk: Risk,
+    /// How it runs; simulated unless the runbook says otherwise.
+    #[serde(default, skip_serializing_if = "is_simulated")]
+    pub kind: super::ActionKind,
+    /// Whether the plan goes on to the next action when this one fails.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continue_on_failure: bool,
+    /// Seconds a run may take (default: the settings', 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+    /// What the responder types to run it when it is high-risk (default: the incident id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_word: Option<String>,
+}
+
+fn is_simulated(kind: &super::ActionKind) -> bool {
+    *kind == super::ActionKind::Simulated
 }
 
 /// A runbook: what an alert of one kind probably means and what to do about it.

@@ -130,6 +130,8 @@ pub struct Settings {
     pub desktop: super::DesktopSettings,
     /// The AI analyst's chat-completions server.
     pub llm: super::LlmSettings,
+    /// Actions that act: the switch (off by default) and the allow-lists.
+    pub actions: super::ActionsSettings,
 }
 
 impl Default for Settings {
@@ -149,6 +151,7 @@ impl Default for Settings {
             responder: String::new(),
             desktop: super::DesktopSettings::default(),
             llm: super::LlmSettings::default(),
+            actions: super::ActionsSettings::default(),
         }
     }
 }
