@@ -13,7 +13,8 @@
 //!   errors in words, each failure classified as retryable or not.
 //! - [`notify`]: what a notification says (Korean text and Slack Block Kit), pure.
 //! - [`envconfig`]: settings from the environment and `.env`, for runs without a window.
-//! - [`store`]: atomic RON persistence under the data dir.
+//! - [`store`]: atomic RON persistence under the data dir; [`audit`]: the append-only,
+//!   fsynced audit log of actions.
 //! - [`knowledge`]: the local knowledge base (tantivy, our Korean/Latin tokenizer); blocking.
 //! - [`ui`]: egui only; reads a snapshot of the engine's state and sends commands.
 //! - [`headless`]: the same engine with no window, printing the feed.
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod audit;
 pub mod detect;
 pub mod engine;
 pub mod envconfig;

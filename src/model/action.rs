@@ -247,6 +247,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_example_reads_and_is_refused_until_its_program_and_host_are_allowed() {
+        let text = include_str!("../../scenarios/examples/checkout_rollback_live.ron");
+        let s = crate::scenarios::parse("checkout_rollback_live.ron", text).unwrap();
+        assert!(matches!(s.actions[0].kind, ActionKind::Webhook(_)));
+        assert!(matches!(s.actions[1].kind, ActionKind::Command(_)));
+        let none = ActionsSettings::default();
+        let refused: Vec<String> = s
+            .actions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| check_action(&s.code, i, a, &none).err())
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(refused.len(), 2);
+        assert!(refused[0].contains("host `rundeck.example.com` is not on the allow-list"));
+        assert!(refused[1].contains("program `/usr/bin/kubectl` is not on the allow-list"));
+        let allowed = ActionsSettings {
+            allowed_programs: vec!["/usr/bin/kubectl".into()],
+            allowed_hosts: vec!["rundeck.example.com".into()],
+            ..Default::default()
+        };
+        for (i, a) in s.actions.iter().enumerate() {
+            assert!(check_action(&s.code, i, a, &allowed).is_ok());
+        }
+        // Not among the runbooks loaded by default.
+        assert!(
+            crate::scenarios::load(None)
+                .scenarios
+                .iter()
+                .all(|x| x.code != s.code)
+        );
+    }
+
+    #[test]
     fn the_allow_lists_decide_and_a_refusal_names_runbook_and_action() {
         let settings = ActionsSettings {
             allowed_programs: vec!["/usr/bin/kubectl".into()],

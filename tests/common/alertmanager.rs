@@ -53,50 +53,57 @@ pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option
     if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
         return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("am.yml"), config).unwrap();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let child = Command::new("prometheus-alertmanager")
-        .arg(format!(
-            "--config.file={}",
-            dir.path().join("am.yml").display()
-        ))
-        .arg(format!(
-            "--storage.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg(format!("--web.external-url={url}"))
-        .args(match &cluster {
-            None => vec!["--cluster.listen-address=".to_string()],
-            Some(c) => vec![
-                format!("--cluster.listen-address=127.0.0.1:{}", c.listen),
-                format!("--cluster.advertise-address=127.0.0.1:{}", c.listen),
-                format!("--cluster.peer=127.0.0.1:{}", c.peer),
-                // Loopback gossip settles fast; the default waits longer for a real network.
-                "--cluster.settle-timeout=2s".to_string(),
-            ],
-        })
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
-        .spawn()
-        .expect("alertmanager starts");
-    let mut proc = Proc(child);
-    wait_ready("Alertmanager", &dir.path().join("am.log"), || {
-        super::http_get(port, "/-/ready").contains("OK")
-    });
-    // Ours, not a packaged service that happened to hold the port.
-    assert!(
-        proc.0.try_wait().unwrap().is_none(),
-        "our alertmanager is alive"
-    );
-    Some(Am {
-        url,
-        port,
-        proc,
-        _dir: dir,
-    })
+    // Tests start Alertmanagers in parallel: two may be handed the same free port, and the
+    // second then exits at once. Such a start is tried again on another port.
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("am.yml"), config).unwrap();
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let child = Command::new("prometheus-alertmanager")
+            .arg(format!(
+                "--config.file={}",
+                dir.path().join("am.yml").display()
+            ))
+            .arg(format!(
+                "--storage.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg(format!("--web.external-url={url}"))
+            .args(match &cluster {
+                None => vec!["--cluster.listen-address=".to_string()],
+                Some(c) => vec![
+                    format!("--cluster.listen-address=127.0.0.1:{}", c.listen),
+                    format!("--cluster.advertise-address=127.0.0.1:{}", c.listen),
+                    format!("--cluster.peer=127.0.0.1:{}", c.peer),
+                    // Loopback gossip settles fast; the default waits longer for a real network.
+                    "--cluster.settle-timeout=2s".to_string(),
+                ],
+            })
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
+            .spawn()
+            .expect("alertmanager starts");
+        let proc = std::cell::RefCell::new(Proc(child));
+        let exited = std::cell::Cell::new(false);
+        wait_ready("Alertmanager", &dir.path().join("am.log"), || {
+            exited.set(matches!(proc.borrow_mut().0.try_wait(), Ok(Some(_))));
+            exited.get() || super::http_get(port, "/-/ready").contains("OK")
+        });
+        let mut proc = proc.into_inner();
+        // Ours, not another test's (or a packaged service's) that holds the port.
+        if exited.get() || proc.0.try_wait().unwrap().is_some() {
+            continue;
+        }
+        return Some(Am {
+            url,
+            port,
+            proc,
+            _dir: dir,
+        });
+    }
+    panic!("our alertmanager could not keep a port in three tries");
 }
 
 /// POSTs one alert to Alertmanager's API; `ends_at` in the past resolves it.
