@@ -540,48 +540,10 @@ impl Engine {
             Command::SendToSlack { incident } => self.send_to_slack(incident, now),
             Command::RetryNotification { job } => self.retry_notification(job, now),
             Command::AcknowledgeNotification { job } => self.acknowledge_notification(job, now),
-            Command::ExportReport { incident, path } => {
-                let Some(inc) = self.book.find(incident) else {
-                    return self.unknown_incident(incident, now);
-                };
-                let text = format!(
-                    "# #{} {}\n\n{}\n",
-                    inc.id,
-                    inc.scenario.title.ko,
-                    inc.report.to_markdown()
-                );
-                let shown = path.display().to_string();
-                let event = match crate::store::write_atomic(&path, text.as_bytes()) {
-                    Ok(()) => FeedEvent::Exported {
-                        id: incident,
-                        path: shown,
-                    },
-                    Err(e) => FeedEvent::ExportFailed {
-                        id: incident,
-                        path: shown,
-                        reason: e.to_string(),
-                    },
-                };
-                self.emit(now, event);
-            }
+            Command::ExportReport { incident, path } => self.export_report(incident, &path, now),
             Command::ExportCancelled => self.emit(now, FeedEvent::ExportCancelled),
             Command::SetLanguage(lang) => self.set_language(lang, now),
-            Command::ReloadScenarios => {
-                let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
-                let count = load.scenarios.len();
-                self.board_mut().scenarios = Arc::new(load.scenarios);
-                for err in load.errors {
-                    let error = err.to_string();
-                    self.emit(
-                        now,
-                        FeedEvent::FileSkipped {
-                            file: UserFile::Scenario,
-                            error,
-                        },
-                    );
-                }
-                self.emit(now, FeedEvent::ScenariosReloaded { count });
-            }
+            Command::ReloadScenarios => self.reload_scenarios(now),
             Command::IncidentFromAlert { fingerprint } => {
                 self.incident_from_alert(&fingerprint, now)
             }

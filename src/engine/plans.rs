@@ -142,4 +142,53 @@ impl Engine {
     pub(super) fn unknown_incident(&mut self, id: u64, now: DateTime<Utc>) {
         self.emit(now, FeedEvent::UnknownIncident { id });
     }
+
+    /// Writes an incident's analysis report as Markdown to `path` (chosen in a file dialog).
+    pub(super) fn export_report(
+        &mut self,
+        incident: u64,
+        path: &std::path::Path,
+        now: DateTime<Utc>,
+    ) {
+        let Some(inc) = self.book.find(incident) else {
+            return self.unknown_incident(incident, now);
+        };
+        let text = format!(
+            "# #{} {}\n\n{}\n",
+            inc.id,
+            inc.scenario.title.ko,
+            inc.report.to_markdown()
+        );
+        let shown = path.display().to_string();
+        let event = match crate::store::write_atomic(path, text.as_bytes()) {
+            Ok(()) => FeedEvent::Exported {
+                id: incident,
+                path: shown,
+            },
+            Err(e) => FeedEvent::ExportFailed {
+                id: incident,
+                path: shown,
+                reason: e.to_string(),
+            },
+        };
+        self.emit(now, event);
+    }
+
+    /// Re-reads the scenario files; each bad one is said in the feed.
+    pub(super) fn reload_scenarios(&mut self, now: DateTime<Utc>) {
+        let load = crate::scenarios::load(Some(&self.store.scenarios_dir()));
+        let count = load.scenarios.len();
+        self.board_mut().scenarios = std::sync::Arc::new(load.scenarios);
+        for err in load.errors {
+            let error = err.to_string();
+            self.emit(
+                now,
+                FeedEvent::FileSkipped {
+                    file: crate::model::UserFile::Scenario,
+                    error,
+                },
+            );
+        }
+        self.emit(now, FeedEvent::ScenariosReloaded { count });
+    }
 }
