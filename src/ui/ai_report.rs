@@ -28,7 +28,8 @@ pub(crate) fn ai_report_ui(
     ui.horizontal_wrapped(|ui| {
         match &ai.state {
             AiState::Analysing => {
-                ui.spinner();
+                // Words, not a spinner: a spinner repaints every frame, and a model may take a
+                // minute; the answer's arrival wakes the window.
                 ui.label(
                     RichText::new(format!(
                         "{} ({})",

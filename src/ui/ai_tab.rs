@@ -176,7 +176,7 @@ pub(super) fn ai_tab_ui(
             }
         }
         if snap.llm_test == Some(LlmTest::Running) {
-            ui.spinner();
+            // No spinner (it repaints every frame); the answer wakes the window.
             ui.label(t(lang, "asking…", "묻는 중…"));
         }
     });
