@@ -73,8 +73,6 @@ pub(super) struct Analyst {
     /// Answers of this run by the hash of their facts.
     cache: HashMap<u64, (AiAnswer, Asked)>,
     running: HashMap<u64, tokio::task::JoinHandle<()>>,
-    /// Per incident: live checks not back yet (the analysis waits for them).
-    pending_checks: HashMap<u64, usize>,
     /// The last [`RECENT_SAMPLES`] samples of every series, by (rule, series): the breaching
     /// series' recent values among an incident's facts.
     recent: HashMap<(String, String), Ring>,
@@ -189,11 +187,6 @@ impl Engine {
             })
             .collect();
         Some(FactSheet::for_incident(inc, &samples, &checks, &more))
-    }
-
-    /// Notes that `count` live checks of incident `id` are under way.
-    pub(super) fn analyst_pending(&mut self, id: u64, count: usize) {
-        self.analyst.pending_checks.insert(id, count);
     }
 
     /// Finds knowledge-base documents for a newly opened incident (by its runbook's title and
@@ -366,10 +359,13 @@ impl Engine {
             } => {
                 self.set_check(incident, index, result);
                 self.publish_incidents();
-                let left = self.analyst.pending_checks.entry(incident).or_insert(1);
-                *left = left.saturating_sub(1);
-                if *left == 0 {
-                    self.analyst.pending_checks.remove(&incident);
+                // The analysis waits until every checked item has its result.
+                let all_back = self.book.find(incident).is_some_and(|inc| {
+                    !inc.checks.is_empty()
+                        && (inc.scenario.evidence.iter().zip(&inc.checks))
+                            .all(|(e, c)| e.check.is_none() || c.is_some())
+                });
+                if all_back {
                     self.analyse(incident, false, now);
                 }
             }

@@ -66,7 +66,6 @@ impl Engine {
             self.publish_incidents();
             return self.analyse(id, false, now);
         }
-        self.analyst_pending(id, checks.len());
         for (i, check) in checks {
             let mut settings = self.settings.prometheus.clone();
             settings.timeout_secs = check.timeout_secs.clamp(1, 120);
