@@ -5,7 +5,8 @@
 //! Longer than our usual 600 lines on purpose: it is one `match` over every event, and keeping
 //! it whole is what lets the compiler check that no event lacks its words.
 //! A concern whose events grow as a group gets a file of its own that this match hands them
-//! to (the Alertmanager intake's are in `text/alerts.rs`).
+//! to (the Alertmanager intake's, the desktop's, the AI analyst's and the knowledge base's are in
+//! `text/alerts.rs`), so this one grows only with events that fit nowhere else.
 
 use super::{format_duration, rule_value};
 use crate::model::{
