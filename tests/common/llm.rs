@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use super::serve;
 
@@ -115,36 +115,10 @@ async fn answer(
     last: ChatReply,
 ) -> std::io::Result<()> {
     loop {
-        let mut buf = Vec::new();
-        let head_end = loop {
-            let mut chunk = [0u8; 4096];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
+        let Some((head, body)) = super::read_request(&mut stream).await? else {
+            return Ok(());
         };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-        let length = head
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse::<usize>().ok())?
-            })
-            .unwrap_or(0);
-        while buf.len() < head_end + length {
-            let mut chunk = [0u8; 4096];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let body = serde_json::from_slice(&buf[head_end..head_end + length]).unwrap_or(Value::Null);
+        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
         requests.lock().push(ChatRequest { head, body });
         let reply = script.lock().pop_front().unwrap_or_else(|| last.clone());
         tokio::time::sleep(reply.delay).await;

@@ -477,3 +477,41 @@ pub fn count(st: &ConsoleState, kind: FeedKind, needle: &str) -> usize {
 pub fn feed_has(st: &ConsoleState, kind: FeedKind, needle: &str) -> bool {
     count(st, kind, needle) > 0
 }
+
+/// Reads one HTTP/1.1 request from `stream` for the in-process fakes: its head (request line
+/// and headers, as text) and its body (by `Content-Length`); `None` when the peer closed first.
+pub async fn read_request(
+    stream: &mut tokio::net::TcpStream,
+) -> std::io::Result<Option<(String, Vec<u8>)>> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some((head, buf.split_off(head_end))))
+}
