@@ -24,8 +24,10 @@ pub enum AuditKind {
     Started,
     /// A run finished (see `outcome`).
     Finished,
-    /// The engine refused (allow-list, missing confirmation, headless, Actions off).
+    /// The engine refused (allow-list, missing confirmation, headless).
     Refused,
+    /// The responder did not approve the real run after its dry run.
+    Declined,
 }
 
 /// One line of the audit log.
@@ -77,7 +79,7 @@ pub fn append(dir: &Path, line: &AuditLine) -> Result<(), AuditError> {
     };
     std::fs::create_dir_all(dir).map_err(err)?;
     let mut options = std::fs::OpenOptions::new();
-    options.append(true).create(true);
+    options.read(true).append(true).create(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -85,11 +87,29 @@ pub fn append(dir: &Path, line: &AuditLine) -> Result<(), AuditError> {
         options.mode(0o600);
     }
     let mut f = options.open(&path).map_err(err)?;
-    let mut text = serde_json::to_string(line).map_err(|e| err(std::io::Error::other(e)))?;
+    let mut text = String::new();
+    // After a crash cut the last line, start on a line of our own: the torn one stays alone
+    // (reading skips it) instead of swallowing this one.
+    if ends_torn(&mut f).map_err(err)? {
+        text.push('\n');
+    }
+    text.push_str(&serde_json::to_string(line).map_err(|e| err(std::io::Error::other(e)))?);
     text.push('\n');
     // One write of the whole line: a crash leaves it whole or torn at the end, never mixed.
     f.write_all(text.as_bytes()).map_err(err)?;
     f.sync_data().map_err(err)
+}
+
+/// Whether the file's last byte is not a newline (a line torn by a crash).
+fn ends_torn(f: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    if f.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 /// What reading the log found.
@@ -199,8 +219,11 @@ mod tests {
         f.write_all(br#"{"at":"2026-11-27T06:01:00Z","who":"kim"#)
             .unwrap();
         drop(f);
+        // The next line after the crash starts on its own line and reads whole.
+        append(dir.path(), &line(AuditKind::Finished, 1, "outcome unknown")).unwrap();
         let read = read(dir.path());
-        assert_eq!(read.lines.len(), 4);
+        assert_eq!(read.lines.len(), 5);
+        assert_eq!(read.lines[4].outcome, "outcome unknown");
         assert_eq!(read.lines[2], done);
         assert_eq!(read.problems.len(), 1);
         assert!(
@@ -208,12 +231,16 @@ mod tests {
             "{:?}",
             read.problems
         );
-        let unknown = in_flight(&read.lines);
+        let unknown = in_flight(&read.lines[..4]);
         assert_eq!(unknown.len(), 1);
         assert_eq!(
             unknown[0].action,
             Some(1),
             "action 2 started and never finished"
+        );
+        assert!(
+            in_flight(&read.lines).is_empty(),
+            "closed by the line after"
         );
         assert!(read.lines.iter().all(|l| !l.what.contains("secret")));
     }

@@ -165,6 +165,8 @@ pub struct Environment {
     pub intake: crate::model::IntakeOverrides,
     /// `INCIDENT_LLM_*`, `OPENAI_API_KEY`.
     pub llm: crate::model::LlmOverrides,
+    /// `INCIDENT_SECRET_<NAME>`: the secrets webhook headers name (`NAME`, value).
+    pub secrets: Vec<(String, Secret)>,
     /// Every problem found, in words.
     pub problems: Vec<String>,
 }
@@ -214,13 +216,47 @@ pub fn from_environment(dir: &Path) -> Environment {
         notify,
         intake,
         llm,
+        secrets: action_secrets(
+            std::env::vars().chain(dotenv.iter().map(|(k, v)| (k.clone(), v.clone()))),
+        ),
         problems,
     }
+}
+
+/// The `INCIDENT_SECRET_<NAME>` variables among `vars` (the first of a name wins: the process
+/// environment comes before `.env`), named without the prefix.
+pub fn action_secrets(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, Secret)> {
+    let mut out: Vec<(String, Secret)> = Vec::new();
+    for (k, v) in vars {
+        let Some(name) = k.strip_prefix("INCIDENT_SECRET_") else {
+            continue;
+        };
+        if name.is_empty() || v.is_empty() || out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        out.push((name.to_string(), Secret::new(v)));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn action_secrets_are_named_without_their_prefix_and_the_environment_wins() {
+        let vars = [
+            ("INCIDENT_SECRET_RUNDECK_TOKEN", "from-env"),
+            ("PATH", "/bin"),
+            ("INCIDENT_SECRET_", "nameless"),
+            ("INCIDENT_SECRET_RUNDECK_TOKEN", "from-dotenv"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let s = action_secrets(vars.into_iter());
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].0, "RUNDECK_TOKEN");
+        assert_eq!(s[0].1.expose(), "from-env");
+    }
 
     #[test]
     fn variables_override_and_bad_ones_are_named_and_skipped() {

@@ -322,7 +322,7 @@ pub fn read_docs(file: &Path) -> Result<Vec<KbDoc>, String> {
 /// A closed incident as the knowledge base keeps it: its report, the responder's marks, the
 /// plan and how it ended.
 pub fn incident_doc(inc: &crate::model::Incident) -> KbDoc {
-    use crate::model::{HypothesisMark, Lang, PlanState};
+    use crate::model::{HypothesisMark, Lang};
     let mut body = format!(
         "{}\n{}\n",
         inc.scenario.description.text(Lang::Ko),
@@ -336,11 +336,10 @@ pub fn incident_doc(inc: &crate::model::Incident) -> KbDoc {
         };
         body.push_str(&format!("가설 ({mark}): {}\n", h.statement.text(Lang::Ko)));
     }
-    let plan = match inc.plan.state {
-        PlanState::Executed(_) => "조치 플랜 실행",
-        PlanState::Deferred(_) => "조치 플랜 연기",
-        PlanState::AwaitingApproval => "조치 플랜 미실행",
-    };
+    let plan = format!(
+        "조치 플랜: {}",
+        crate::text::plan::state(inc.plan.state, Lang::Ko)
+    );
     body.push_str(&format!("{plan}\n"));
     for a in &inc.scenario.actions {
         body.push_str(&format!(

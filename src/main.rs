@@ -163,6 +163,7 @@ fn main() -> anyhow::Result<()> {
         notify_overrides: env.notify,
         intake_overrides: env.intake,
         llm_overrides: env.llm,
+        action_secrets: env.secrets,
         startup_problems: env.problems,
         force_demo: cli.demo,
         poll_override_secs: cli.poll_secs,

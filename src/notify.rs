@@ -3,9 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{
-    ActionOutcome, HypothesisMark, Incident, NotifyEvent, PlanState, TriggerOrigin,
-};
+use crate::model::{HypothesisMark, Incident, NotifyEvent, PlanState, TriggerOrigin};
 
 /// Slack refuses a section text longer than this.
 const SLACK_SECTION_MAX: usize = 3000;
@@ -132,28 +130,49 @@ pub fn report(inc: &Incident) -> Message {
     }
 }
 
+/// Each action with what became of it: for a run that acted, what ran (secrets masked), the
+/// status and the start of what came back.
 fn plan_lines(inc: &Incident) -> Vec<String> {
-    inc.scenario
-        .actions
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let result = inc.plan.results.iter().find(|r| r.action == i);
-            let outcome = match result.map(|r| r.outcome) {
-                Some(ActionOutcome::Simulated) => "시뮬레이션 실행",
-                Some(ActionOutcome::Failed) => "실패",
-                None => "보류",
-            };
-            let detail = result.map_or(String::new(), |r| format!(" — {}", r.detail));
-            format!(
-                "{}. [{outcome}] {} (`{}`, 위험도 {:?}){detail}",
-                i + 1,
-                a.title.text(crate::model::Lang::Ko),
-                a.command,
-                a.risk
-            )
-        })
-        .collect()
+    let ko = crate::model::Lang::Ko;
+    let mut lines = Vec::new();
+    for (i, a) in inc.scenario.actions.iter().enumerate() {
+        let last = inc.plan.results.iter().rev().find(|r| r.action == i);
+        let outcome = last.map_or("보류", |r| crate::text::plan::outcome(r.outcome, ko));
+        lines.push(format!(
+            "{}. [{outcome}] {} (`{}`, 위험도 {:?})",
+            i + 1,
+            a.title.text(ko),
+            a.command,
+            a.risk
+        ));
+        for r in inc.plan.results.iter().filter(|r| r.action == i) {
+            if r.outcome == crate::model::ActionOutcome::Simulated && !r.detail.is_empty() {
+                lines.push(format!("    — {}", r.detail));
+                continue;
+            }
+            if r.what.is_empty() || r.outcome == crate::model::ActionOutcome::Simulated {
+                continue;
+            }
+            let kind = if r.dry_run { "사전 점검" } else { "실행" };
+            let status = r.status.map_or(String::new(), |s| format!(", 상태 {s}"));
+            lines.push(format!(
+                "    {kind}: `{}` → {}{status}",
+                clip(&r.what, 300),
+                crate::text::plan::outcome(r.outcome, ko)
+            ));
+            if !r.detail.is_empty() {
+                lines.push(format!("    사유: {}", clip(&r.detail, 300)));
+            }
+            let first = r.output.trim();
+            if !first.is_empty() {
+                lines.push(format!(
+                    "    출력: {}",
+                    clip(&first.replace('\n', " | "), 300)
+                ));
+            }
+        }
+    }
+    lines
 }
 
 /// A later event of the incident (a Slack thread reply, or a mail about the plan).
@@ -173,6 +192,14 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
                 ),
             )
         }
+        NotifyEvent::PlanStopped => (
+            "조치 계획 중단",
+            format!(
+                "조치 계획이 중단되었습니다: {}. 이후 조치는 실행되지 않았습니다.\n{}",
+                crate::text::plan::state(inc.plan.state, crate::model::Lang::Ko),
+                plan_lines(inc).join("\n")
+            ),
+        ),
         NotifyEvent::PlanDeferred => (
             "조치 계획 보류",
             format!(

@@ -34,12 +34,12 @@ impl Running {
         self.state.lock().board.incidents.last().unwrap().id
     }
 
-    /// Asks to run incident `id`'s plan with these high-risk actions acknowledged.
-    async fn execute(&self, id: u64, acknowledged_high_risk: Vec<usize>) {
+    /// Asks to run incident `id`'s plan with the incident id typed for these high-risk actions.
+    async fn execute(&self, id: u64, confirmed: Vec<usize>) {
         self.commands
             .send(Command::ExecutePlan {
                 incident: id,
-                acknowledged_high_risk,
+                confirmations: confirmed.into_iter().map(|i| (i, id.to_string())).collect(),
             })
             .await
             .unwrap();
@@ -448,10 +448,16 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
     let run = start(dir.path(), false);
     settle().await;
     let id = run.trigger("http_5xx_surge").await;
-    // A command that did not go through the dialog's tick (or a dialog that forgot it).
-    // A command that did not go through the dialog's tick (or a dialog that forgot it): the
-    // rollback (action 1, index 0) is high risk and not in the list.
+    // A command that did not go through the dialog (or a dialog that forgot it): the rollback
+    // (action 1, index 0) is high risk and has no typed confirmation; then a wrong one.
     run.execute(id, vec![1]).await;
+    run.commands
+        .send(Command::ExecutePlan {
+            incident: id,
+            confirmations: vec![(0, "yes".into())],
+        })
+        .await
+        .unwrap();
     settle().await;
     {
         let st = run.state.lock();
@@ -468,9 +474,9 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
         count(
             &feed,
             FeedKind::Error,
-            "was not acknowledged by the responder"
+            "was not confirmed by typing the incident id"
         ),
-        1
+        2
     );
     assert!(matches!(
         state.lock().board.incidents[0].plan.state,

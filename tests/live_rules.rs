@@ -102,7 +102,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     // The responder acknowledges (no actions to run) and the recovery watch starts.
     h.state().engine().send(Command::ExecutePlan {
         incident: id,
-        acknowledged_high_risk: Vec::new(),
+        confirmations: Vec::new(),
     });
     wait_for(&mut h, "the recovery watch", |_| {
         state.lock().board.incidents.iter().any(|i| {

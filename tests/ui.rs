@@ -1,6 +1,6 @@
 //! Clicks through the real console by label with egui_kittest, against a real engine thread.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use incident_console::model::{FeedKind, HypothesisMark, IncidentStatus, Lang, PlanState};
 use incident_console::store::Store;
 
@@ -38,9 +38,10 @@ fn trigger_mark_execute_verify() {
     h.get_by_label("Execute plan…").click();
     h.run_steps(2);
     h.get_by_label_contains("kubectl -n checkout rollout undo");
-    h.get_by_label("I have reviewed the high-risk actions")
-        .click();
-    h.run_steps(2);
+    // The high-risk rollback asks for the incident id, typed: until then Execute is off.
+    assert!(h.get_by_label("Execute now").accesskit_node().is_disabled());
+    set_field(&mut h, "Type 1 to confirm action 1", "1");
+    assert!(!h.get_by_label("Execute now").accesskit_node().is_disabled());
     h.get_by_label("Execute now").click();
     wait_for(&mut h, "the plan to run", |h| {
         matches!(
@@ -56,7 +57,7 @@ fn trigger_mark_execute_verify() {
     );
     h.get_by_label_contains("#1 http_5xx_surge · executed");
     assert_eq!(
-        h.get_all_by_label_contains("simulated (").count(),
+        h.get_all_by_label_contains("simulated · ").count(),
         3,
         "one result per action"
     );

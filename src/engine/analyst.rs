@@ -129,11 +129,10 @@ impl Engine {
             .filter(|p| !p.status.is_active())
             .take(PAST_INCIDENTS)
             .map(|p| {
-                let plan = match p.plan.state {
-                    crate::model::PlanState::Executed(_) => "조치 플랜 실행",
-                    crate::model::PlanState::Deferred(_) => "조치 플랜 연기",
-                    crate::model::PlanState::AwaitingApproval => "조치 플랜 미실행",
-                };
+                let plan = format!(
+                    "조치 플랜: {}",
+                    crate::text::plan::state(p.plan.state, crate::model::Lang::Ko)
+                );
                 let outcome = match (p.status, p.time_to_recover()) {
                     (IncidentStatus::Recovered, Some(ttr)) => {
                         format!("검증된 복구, 복구까지 {}초", ttr.num_seconds())

@@ -20,13 +20,26 @@ pub enum Command {
         /// The verdict.
         mark: HypothesisMark,
     },
-    /// Run the incident's action plan (the user already confirmed it).
+    /// Run the incident's action plan (the responder approved it).
     ExecutePlan {
         /// Incident id.
         incident: u64,
-        /// Indices of the high-risk actions the responder acknowledged one by one. The engine
-        /// refuses the whole plan, in words, when any high-risk action is missing here.
-        acknowledged_high_risk: Vec<usize>,
+        /// What the responder typed for each high-risk action (index, text): the incident id,
+        /// or the runbook's confirmation word. The engine refuses the whole plan, in words,
+        /// when any high-risk action still to run lacks it.
+        confirmations: Vec<(usize, String)>,
+    },
+    /// The second approval: run action `action` for real after its dry run.
+    ApproveRun {
+        /// Incident id.
+        incident: u64,
+        /// Index of the action whose dry run waits.
+        action: usize,
+    },
+    /// Do not run the action whose dry run waits: the plan stops there.
+    StopPlan {
+        /// Incident id.
+        incident: u64,
     },
     /// Keep the plan for manual review.
     DeferPlan {

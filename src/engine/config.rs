@@ -38,6 +38,9 @@ pub struct EngineConfig {
     pub intake_overrides: crate::model::IntakeOverrides,
     /// `INCIDENT_LLM_*` and `OPENAI_API_KEY` for this run.
     pub llm_overrides: crate::model::LlmOverrides,
+    /// `INCIDENT_SECRET_<NAME>` for this run (the name without the prefix): the secrets
+    /// webhook headers may name, winning over Settings → Actions.
+    pub action_secrets: Vec<(String, crate::model::Secret)>,
     /// Problems found while reading the environment, said in the feed at start.
     pub startup_problems: Vec<String>,
 }
@@ -60,6 +63,7 @@ impl EngineConfig {
             notify_overrides: NotifyOverrides::default(),
             intake_overrides: Default::default(),
             llm_overrides: Default::default(),
+            action_secrets: Vec::new(),
             startup_problems: Vec::new(),
         }
     }

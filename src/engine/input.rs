@@ -26,6 +26,8 @@ pub enum Input {
     Desktop(super::desktop::DesktopShown),
     /// The AI analyst answered, or its Test did.
     Analysis(super::analyst::AnalysisEvent),
+    /// A run of an action finished, or the audit log could not be written.
+    Exec(super::executor::ExecEvent),
 }
 
 /// The sending side, cloned into every task.

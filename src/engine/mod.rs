@@ -27,6 +27,7 @@ mod commands;
 mod config;
 pub mod desktop;
 mod evidence;
+mod executor;
 mod handle;
 pub mod incidents;
 mod input;
@@ -53,6 +54,7 @@ use tokio::sync::mpsc;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;
+pub use executor::ExecEvent;
 use handle::RepaintFn;
 pub use handle::{EngineHandle, Wake};
 pub use input::Input;
@@ -133,6 +135,8 @@ pub struct Engine {
     desktop: desktop::Desktop,
     /// The AI analyst's tasks, cache and format memory.
     analyst: analyst::Analyst,
+    /// Plans under way and the audit log.
+    exec: executor::Executor,
     /// The knowledge base in the data dir (`None` when it cannot be opened; the feed said why).
     knowledge: Option<Arc<crate::knowledge::KnowledgeBase>>,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
@@ -274,6 +278,7 @@ impl Engine {
             alert_history_dirty: false,
             desktop: desktop::Desktop::new(config.desktop_notifications),
             analyst: Default::default(),
+            exec: Default::default(),
             knowledge: None,
             notifier: notifier::Notifier::new(
                 restored.outbox,
@@ -285,6 +290,7 @@ impl Engine {
         for problem in restored.problems {
             engine.emit(now, FeedEvent::RestoreProblem(problem));
         }
+        engine.restore_audit(config.action_secrets, now);
         match crate::knowledge::KnowledgeBase::open(&engine.store.knowledge_dir()) {
             Ok(kb) => engine.knowledge = Some(Arc::new(kb)),
             Err(e) => engine.emit(now, FeedEvent::RestoreProblem(e.to_string())),
@@ -465,6 +471,7 @@ impl Engine {
             Input::Silences(report) => self.on_silences(report),
             Input::Desktop(shown) => self.on_desktop(shown),
             Input::Analysis(event) => self.on_analysis(event),
+            Input::Exec(event) => self.on_exec(event),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
@@ -525,8 +532,10 @@ impl Engine {
             } => self.mark(incident, hypothesis, mark, now),
             Command::ExecutePlan {
                 incident,
-                acknowledged_high_risk,
-            } => self.execute(incident, &acknowledged_high_risk, now),
+                confirmations,
+            } => self.execute(incident, &confirmations, now),
+            Command::ApproveRun { incident, action } => self.approve_run(incident, action, now),
+            Command::StopPlan { incident } => self.stop_plan(incident, now),
             Command::DeferPlan { incident } => self.defer(incident, now),
             Command::VerifyRecovery => self.verify(now),
             Command::CloseIncident { incident } => self.close(incident, now),

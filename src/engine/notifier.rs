@@ -171,7 +171,9 @@ impl Notifier {
         // Email: plan results always (as in the original), reports when the target is on.
         let mail = match event {
             NotifyEvent::Opened => targets.email,
-            NotifyEvent::PlanExecuted | NotifyEvent::PlanDeferred => true,
+            NotifyEvent::PlanExecuted | NotifyEvent::PlanDeferred | NotifyEvent::PlanStopped => {
+                true
+            }
             _ => false,
         };
         // Never set up at all: the original stayed silent then, and so do we.

@@ -1,12 +1,11 @@
-//! What the responder does to an incident: marks on hypotheses, the plan executed (behind the
-//! engine's own high-risk guard) or deferred, the incident closed.
+//! What the responder does to an incident: marks on hypotheses, the plan deferred, the
+//! incident closed (its plan runs in `executor.rs`).
 
 use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::model::{
-    ActionOutcome, ActionResult, FeedEvent, HypothesisMark, Incident, IncidentEventKind,
-    IncidentStatus, NotifyEvent, PlanState, Refusal, Risk,
+    FeedEvent, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, NotifyEvent, PlanState,
 };
 
 impl Engine {
@@ -31,69 +30,6 @@ impl Engine {
             inc.report = crate::analysis::deterministic_report(inc, now);
         }
         self.publish_incidents();
-    }
-
-    /// Runs the plan of incident `id`. The engine itself refuses a plan whose high-risk actions
-    /// the responder did not acknowledge one by one (`acknowledged` holds their indices), and
-    /// any plan at all when there is no window to approve it.
-    pub(super) fn execute(&mut self, id: u64, acknowledged: &[usize], now: DateTime<Utc>) {
-        if self.headless {
-            // Nobody approved it: without a window there is no one to confirm.
-            let reason = Refusal::Headless;
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let Some(inc) = self.incident_mut(id) else {
-            return self.unknown_incident(id, now);
-        };
-        let problem = match (inc.status, inc.plan.state) {
-            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => Some(Refusal::Finished),
-            (_, PlanState::Executed(at)) => Some(Refusal::AlreadyRan(at)),
-            _ => None,
-        };
-        if let Some(reason) = problem {
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let unacknowledged: Vec<(usize, String)> = inc
-            .scenario
-            .actions
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| a.risk == Risk::High && !acknowledged.contains(i))
-            .map(|(i, a)| (i + 1, a.command.clone()))
-            .collect();
-        if !unacknowledged.is_empty() {
-            let reason = Refusal::Unacknowledged(unacknowledged);
-            return self.emit(now, FeedEvent::PlanRefused { id, reason });
-        }
-        let results: Vec<ActionResult> = inc
-            .scenario
-            .actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| ActionResult {
-                action: i,
-                outcome: ActionOutcome::Simulated,
-                detail: format!(
-                    "offline simulator: would run `{}`; nothing outside the console was changed",
-                    a.command
-                ),
-                at: now,
-            })
-            .collect();
-        let n = results.len();
-        inc.plan.results = results;
-        inc.plan.state = PlanState::Executed(now);
-        inc.status = IncidentStatus::Mitigating;
-        inc.healthy_streak = 0;
-        let event = FeedEvent::PlanExecuted {
-            id,
-            code: inc.scenario.code.clone(),
-            actions: n,
-        };
-        inc.log(now, IncidentEventKind::PlanExecuted, event.clone());
-        self.publish_incidents();
-        self.emit(now, event);
-        self.notify(id, NotifyEvent::PlanExecuted, now);
     }
 
     pub(super) fn defer(&mut self, incident: u64, now: DateTime<Utc>) {
@@ -153,12 +89,31 @@ impl Engine {
         let Some(inc) = self.book.find(incident) else {
             return self.unknown_incident(incident, now);
         };
-        let text = format!(
+        let mut text = format!(
             "# #{} {}\n\n{}\n",
             inc.id,
             inc.scenario.title.ko,
             inc.report.to_markdown()
         );
+        // What was approved and what ran, as the audit log recorded it (secrets masked there).
+        let audit: Vec<String> = self
+            .exec
+            .audit
+            .iter()
+            .filter(|l| l.incident == incident)
+            .map(|l| {
+                format!(
+                    "- {}",
+                    crate::text::plan::audit_line(l, crate::model::Lang::Ko)
+                )
+            })
+            .collect();
+        if !audit.is_empty() {
+            text.push_str(&format!(
+                "\n## 감사 로그 (조치 승인과 실행)\n\n{}\n",
+                audit.join("\n")
+            ));
+        }
         let shown = path.display().to_string();
         let event = match crate::store::write_atomic(path, text.as_bytes()) {
             Ok(()) => FeedEvent::Exported {

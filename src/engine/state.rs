@@ -155,6 +155,8 @@ pub struct Board {
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     /// The last Test of the Slack tab.
     pub slack_test: Option<SlackTest>,
+    /// The audit log of actions, oldest first (every incident's; the window filters).
+    pub audit: Arc<Vec<crate::audit::AuditLine>>,
 }
 
 /// Everything the UI draws, owned by the engine: the board, and the two large things the
@@ -201,6 +203,7 @@ impl Board {
             llm_test: None,
             kb_search: None,
             slack_test: None,
+            audit: Arc::default(),
         }
     }
 }
@@ -257,6 +260,7 @@ pub struct Snapshot {
     pub llm_test: Option<super::analyst::LlmTest>,
     pub kb_search: Option<super::analyst::KbSearch>,
     pub slack_test: Option<SlackTest>,
+    pub audit: Arc<Vec<crate::audit::AuditLine>>,
 }
 
 impl Snapshot {
@@ -292,6 +296,7 @@ impl Snapshot {
             llm_test: st.llm_test.clone(),
             kb_search: st.kb_search.clone(),
             slack_test: st.slack_test.clone(),
+            audit: st.audit.clone(),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod alertmanager;
 pub mod desktop;
 pub mod email;
+pub mod exec;
 pub mod http;
 pub mod llm;
 pub mod prometheus;

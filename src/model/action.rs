@@ -70,7 +70,7 @@ pub struct CommandSpec {
 }
 
 /// Why a template cannot be filled, in words.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TemplateError {
     /// `{{name}}` names no incident variable.
     #[error("`{{{{{0}}}}}` is not an incident variable (known: {1})")]
@@ -130,6 +130,17 @@ pub fn incident_vars(incident: &super::Incident, responder: &str) -> BTreeMap<St
     v
 }
 
+/// Whether `typed` confirms a high-risk action of incident `id`: the runbook's confirmation
+/// word (any case) when it sets one, else the incident's id (`7` or `#7`). The window enables
+/// its button with this; the engine decides with it.
+pub fn confirmation_ok(word: Option<&str>, id: u64, typed: &str) -> bool {
+    let typed = typed.trim();
+    match word.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => typed.eq_ignore_ascii_case(w),
+        None => typed.trim_start_matches('#') == id.to_string(),
+    }
+}
+
 /// The *Actions* settings: the switch and the allow-lists the engine enforces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -159,18 +170,83 @@ impl Default for ActionsSettings {
     }
 }
 
+impl ActionsSettings {
+    /// Checks what a responder typed or a file holds: absolute program paths, bare host
+    /// names, secret names of letters, digits and `_`, a timeout of 1 s to 1 h. Every problem
+    /// in words.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.allowed_programs {
+            if !is_absolute_program(p.trim()) {
+                out.push(format!("Actions: program `{p}` must be an absolute path"));
+            }
+        }
+        for h in &self.allowed_hosts {
+            let h = h.trim();
+            if h.is_empty() || h.contains(['/', ' ', '@']) || h.contains("{{") {
+                out.push(format!(
+                    "Actions: host `{h}` must be a bare host name (rundeck.example.com), without scheme or path"
+                ));
+            }
+        }
+        for (name, value) in &self.secrets {
+            let ok =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                out.push(format!(
+                    "Actions: secret name `{name}` must be letters, digits and _ (it pairs with INCIDENT_SECRET_<NAME>)"
+                ));
+            }
+            if value.is_empty() {
+                out.push(format!("Actions: secret `{name}` has no value"));
+            }
+        }
+        if !(1..=3600).contains(&self.timeout_secs) {
+            out.push(format!(
+                "Actions: timeout {} s is outside 1..=3600",
+                self.timeout_secs
+            ));
+        }
+        out
+    }
+}
+
 /// Why the engine refuses a runbook's action, naming the runbook and the action.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("runbook `{runbook}`, action {number} (\"{title}\"): {reason}")]
 pub struct ActionRefusal {
     /// The runbook's code (its file's name without `.ron` for a user runbook).
     pub runbook: String,
     /// The action's number, from 1.
     pub number: usize,
-    /// The action's title.
+    /// The action's title (English; the feed names the action by number too).
     pub title: String,
-    /// Why, in words.
-    pub reason: String,
+    /// Why.
+    pub reason: RefusalReason,
+}
+
+/// What is wrong with an action, typed so the feed says it in the reader's language; its
+/// `Display` is the English the audit log keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum RefusalReason {
+    /// A command's program is not an absolute path.
+    #[error("program `{0}` is not an absolute path")]
+    NotAbsolute(String),
+    /// A command's program is not on the allow-list.
+    #[error("program `{0}` is not on the allow-list (Settings → Actions)")]
+    ProgramNotAllowed(String),
+    /// A webhook's URL is not http(s), or its host is a template.
+    #[error("`{0}` is not an http(s) URL with a fixed host")]
+    BadUrl(String),
+    /// A webhook's host is not on the allow-list.
+    #[error("host `{0}` is not on the allow-list (Settings → Actions)")]
+    HostNotAllowed(String),
+    /// A template names no incident variable, or is not closed.
+    #[error("{0}")]
+    Template(TemplateError),
+    /// A header names a secret that neither the environment nor settings hold.
+    #[error("secret `{0}` is set neither as INCIDENT_SECRET_{0} nor in Settings → Actions")]
+    MissingSecret(String),
 }
 
 /// The host of an `http(s)://` URL (no user info, no port), lowercased.
@@ -189,6 +265,18 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// Whether `program` is an absolute path here or on Windows (`C:\\…`), checked the same
+/// everywhere so a runbook reads alike on every desktop.
+fn is_absolute_program(program: &str) -> bool {
+    let b = program.as_bytes();
+    std::path::Path::new(program).is_absolute()
+        || program.starts_with('/')
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'))
+}
+
 /// Checks one action (and its dry run) against the allow-lists: a command's program must be an
 /// absolute path on the list, a webhook's host on the list, its URL http(s), and a header
 /// secret named, never written in the file.
@@ -198,40 +286,32 @@ pub fn check_action(
     action: &super::Action,
     settings: &ActionsSettings,
 ) -> Result<(), ActionRefusal> {
-    let refuse = |reason: String| ActionRefusal {
+    let refuse = |reason: RefusalReason| ActionRefusal {
         runbook: runbook.to_string(),
         number: index + 1,
         title: action.title.en.clone(),
         reason,
     };
-    fn command(c: &CommandSpec, s: &ActionsSettings) -> Result<(), String> {
-        if !std::path::Path::new(&c.program).is_absolute() {
-            return Err(format!("program `{}` is not an absolute path", c.program));
+    fn command(c: &CommandSpec, s: &ActionsSettings) -> Result<(), RefusalReason> {
+        if !is_absolute_program(&c.program) {
+            return Err(RefusalReason::NotAbsolute(c.program.clone()));
         }
-        if !s.allowed_programs.iter().any(|p| p == &c.program) {
-            return Err(format!(
-                "program `{}` is not on the allow-list (Settings → Actions)",
-                c.program
-            ));
+        if !s.allowed_programs.iter().any(|p| p.trim() == c.program) {
+            return Err(RefusalReason::ProgramNotAllowed(c.program.clone()));
         }
         c.dry_run.as_deref().map_or(Ok(()), |d| command(d, s))
     }
-    fn webhook(w: &WebhookSpec, s: &ActionsSettings) -> Result<(), String> {
+    fn webhook(w: &WebhookSpec, s: &ActionsSettings) -> Result<(), RefusalReason> {
         // The host is checked before variables are filled: a template in the host is refused.
         let Some(host) = url_host(&w.url).filter(|h| !h.contains("{{")) else {
-            return Err(format!(
-                "`{}` is not an http(s) URL with a fixed host",
-                w.url
-            ));
+            return Err(RefusalReason::BadUrl(w.url.clone()));
         };
         if !s
             .allowed_hosts
             .iter()
             .any(|h| h.trim().eq_ignore_ascii_case(&host))
         {
-            return Err(format!(
-                "host `{host}` is not on the allow-list (Settings → Actions)"
-            ));
+            return Err(RefusalReason::HostNotAllowed(host));
         }
         w.dry_run.as_deref().map_or(Ok(()), |d| webhook(d, s))
     }
@@ -344,6 +424,7 @@ mod tests {
             ok(cmd("kubectl", None))
                 .unwrap_err()
                 .reason
+                .to_string()
                 .contains("not an absolute path")
         );
         assert!(
@@ -354,11 +435,29 @@ mod tests {
             ok(hook("https://evil.example.org/run"))
                 .unwrap_err()
                 .reason
+                .to_string()
                 .contains("evil.example.org")
         );
         assert!(ok(hook("https://{{labels.host}}/run")).is_err());
         assert!(ok(hook("ftp://rundeck.example.com/")).is_err());
         assert_eq!(url_host("http://[::1]:8080/x").as_deref(), Some("::1"));
+    }
+
+    #[test]
+    fn a_confirmation_is_the_word_when_set_else_the_incident_id() {
+        assert!(confirmation_ok(None, 7, " 7 "));
+        assert!(confirmation_ok(None, 7, "#7"));
+        assert!(!confirmation_ok(None, 7, "77"));
+        assert!(!confirmation_ok(None, 7, ""));
+        assert!(confirmation_ok(Some("rollback"), 7, "ROLLBACK"));
+        assert!(
+            !confirmation_ok(Some("rollback"), 7, "7"),
+            "the word, once set, is required"
+        );
+        assert!(
+            confirmation_ok(Some("  "), 7, "7"),
+            "a blank word means the id"
+        );
     }
 
     #[test]

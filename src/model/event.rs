@@ -171,12 +171,41 @@ pub enum FeedEvent {
         /// Time to recover, in seconds.
         ttr_secs: i64,
     },
-    /// An action plan ran (in this version: simulated).
+    /// An action plan ran to its end; the recovery watch starts.
     PlanExecuted {
         id: u64,
         code: String,
         actions: usize,
+        /// How many of them ran for real (webhooks, commands); the rest were simulated.
+        #[serde(default)]
+        real: usize,
+        /// Whether *Actions* was off, so webhooks and commands were simulated.
+        #[serde(default)]
+        actions_off: bool,
     },
+    /// One run of an action (number from 1) finished.
+    ActionRan {
+        id: u64,
+        number: usize,
+        dry_run: bool,
+        outcome: super::ActionOutcome,
+        /// Exit code or HTTP status.
+        status: Option<i64>,
+        duration_ms: u64,
+    },
+    /// An action's dry run is done: its real run waits for the responder's second approval.
+    DryRunReady { id: u64, number: usize },
+    /// A plan stopped before its end, at action `number`.
+    PlanStopped {
+        id: u64,
+        number: usize,
+        why: super::StopReason,
+    },
+    /// At start: these actions (numbers) were running when the console stopped; whether they
+    /// acted is unknown.
+    OutcomeUnknown { id: u64, numbers: Vec<usize> },
+    /// A line could not be written to the audit log (the run it was for did not start).
+    AuditFailed { error: String },
     /// An action plan was kept for manual review.
     PlanDeferred {
         id: u64,
@@ -415,8 +444,18 @@ pub enum Refusal {
     Finished,
     /// The plan already ran at that time.
     AlreadyRan(DateTime<Utc>),
-    /// These high-risk actions (1-based number, command) were not acknowledged.
+    /// These high-risk actions (1-based number, command) were not confirmed by typing the
+    /// incident id (or the runbook's confirmation word).
     Unacknowledged(Vec<(usize, String)>),
+    /// A run of this plan is under way (one at a time per incident).
+    InProgress,
+    /// Actions the allow-lists or the incident's variables do not permit.
+    NotAllowed(Vec<super::ActionRefusal>),
+    /// No dry run waits for this action's second approval.
+    NotAwaitingRun {
+        /// The action's number, from 1.
+        number: usize,
+    },
 }
 
 impl FeedEvent {
@@ -438,7 +477,14 @@ impl FeedEvent {
             Acknowledged { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,
-            PlanExecuted { .. } | PlanDeferred { .. } => FeedKind::Action,
+            PlanExecuted { .. } | PlanDeferred { .. } | DryRunReady { .. } => FeedKind::Action,
+            ActionRan { outcome, .. } => match outcome {
+                super::ActionOutcome::Failed
+                | super::ActionOutcome::TimedOut
+                | super::ActionOutcome::Unknown => FeedKind::Error,
+                _ => FeedKind::Action,
+            },
+            PlanStopped { .. } | OutcomeUnknown { .. } | AuditFailed { .. } => FeedKind::Error,
             Closed { .. }
             | Connected { .. }
             | SourceBack { .. }

@@ -232,6 +232,10 @@ pub enum IncidentEventKind {
     Unsilenced,
     /// Every alert of it resolved.
     AlertsResolved,
+    /// One run of an action finished (the event says which and how).
+    ActionRan,
+    /// The plan stopped before its end, or its outcome became unknown.
+    PlanStopped,
 }
 
 /// One entry of an incident's own timeline.
@@ -253,41 +257,124 @@ pub struct IncidentEvent {
 pub enum PlanState {
     /// Waiting for the responder to execute or defer.
     AwaitingApproval,
-    /// Executed at the given time.
+    /// Every action ran (or was simulated), finishing at the given time.
     Executed(DateTime<Utc>),
     /// Deferred for manual review at the given time; can still be executed later.
     Deferred(DateTime<Utc>),
+    /// Its actions are running, in order, since the given time.
+    Running(DateTime<Utc>),
+    /// Action `action`'s dry run finished; its real run waits for the second approval.
+    AwaitingRun {
+        /// Index into the scenario's actions.
+        action: usize,
+        /// When the dry run finished.
+        since: DateTime<Utc>,
+    },
+    /// Stopped before the end, at action `action`; the responder may run it again (only the
+    /// actions that have not succeeded run again).
+    Stopped {
+        /// When.
+        at: DateTime<Utc>,
+        /// Index of the action it stopped at.
+        action: usize,
+        /// Why.
+        why: StopReason,
+    },
 }
 
-/// How one action went.
+impl PlanState {
+    /// Whether a run of it is under way (running, or waiting for a second approval).
+    pub fn is_in_progress(self) -> bool {
+        matches!(self, Self::Running(_) | Self::AwaitingRun { .. })
+    }
+}
+
+/// Why a plan stopped before its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopReason {
+    /// An action failed or timed out (and was not marked `continue_on_failure`).
+    Failed,
+    /// The responder did not approve the real run after its dry run.
+    Declined,
+    /// The console stopped while it ran: what was in flight has an unknown outcome.
+    Interrupted,
+}
+
+/// How one run of an action went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ActionOutcome {
     /// The offline simulator ran it; nothing outside the console changed.
     Simulated,
-    /// It could not be run; the detail says why.
+    /// It ran and failed, or could not be run; the detail and output say why.
     Failed,
+    /// It ran: exit code 0, or a 2xx answer.
+    Succeeded,
+    /// It outlived its timeout and was stopped (a command is killed).
+    TimedOut,
+    /// The console stopped while it ran: it may or may not have acted.
+    Unknown,
 }
 
-/// The record of one executed action.
+impl ActionOutcome {
+    /// Whether the action counts as done (a plan run again skips it).
+    pub fn is_done(self) -> bool {
+        matches!(self, Self::Simulated | Self::Succeeded)
+    }
+}
+
+/// The record of one run of an action (its dry run, or the real one).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActionResult {
     /// Index into the scenario's actions.
     pub action: usize,
     /// The outcome.
     pub outcome: ActionOutcome,
-    /// What happened, in words.
+    /// Why it failed, in the words of the OS or the server (v0.1's simulated entries hold an
+    /// English sentence here); empty when the typed fields say it all.
     pub detail: String,
     /// When it finished.
     pub at: DateTime<Utc>,
+    /// Whether this was the dry run.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// What ran, secrets masked (empty for a simulated action).
+    #[serde(default)]
+    pub what: String,
+    /// The exit code, or the HTTP status.
+    #[serde(default)]
+    pub status: Option<i64>,
+    /// How long it took, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
+    /// stdout and stderr, or the answer's body: at most [`OUTPUT_LIMIT_BYTES`], secrets masked.
+    #[serde(default)]
+    pub output: String,
 }
+
+/// The most output kept per run, in bytes (more is cut, and the cut is said).
+pub const OUTPUT_LIMIT_BYTES: usize = 64 * 1024;
 
 /// An incident's recommended actions and what became of them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActionPlan {
     /// Approval state.
     pub state: PlanState,
-    /// One result per executed action, in order.
+    /// One entry per run (dry runs included), in the order they finished.
     pub results: Vec<ActionResult>,
+    /// Whether it ran while *Actions* was off, so its webhook and command actions were
+    /// simulated.
+    #[serde(default)]
+    pub actions_off: bool,
+}
+
+impl ActionPlan {
+    /// The last real (not dry) run of action `index`.
+    pub fn last_run(&self, index: usize) -> Option<&ActionResult> {
+        self.results
+            .iter()
+            .rev()
+            .find(|r| r.action == index && !r.dry_run)
+    }
 }
 
 /// An incident: a scenario opened by a breach or by hand, and everything the responder did.
@@ -362,6 +449,7 @@ impl Incident {
             report,
             plan: ActionPlan {
                 state: PlanState::AwaitingApproval,
+                actions_off: false,
                 results: Vec::new(),
             },
             healthy_streak: 0,

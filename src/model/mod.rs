@@ -13,6 +13,7 @@ mod llm;
 mod metrics;
 mod notify;
 mod outbox;
+mod prepared;
 mod report;
 mod rule;
 mod scenario;
@@ -20,8 +21,8 @@ mod secret;
 mod settings;
 
 pub use action::{
-    ActionKind, ActionRefusal, ActionsSettings, CommandSpec, HeaderValue, TemplateError,
-    WebhookSpec, check_action, incident_vars, render, url_host,
+    ActionKind, ActionRefusal, ActionsSettings, CommandSpec, HeaderValue, RefusalReason,
+    TemplateError, WebhookSpec, check_action, confirmation_ok, incident_vars, render, url_host,
 };
 pub use alert::{
     Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
@@ -31,7 +32,8 @@ pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDes
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
-    IncidentEventKind, IncidentStatus, PlanState, RuleValue, Trigger, TriggerOrigin,
+    IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,
+    Trigger, TriggerOrigin,
 };
 pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
 pub use llm::{
@@ -47,6 +49,7 @@ pub use outbox::{
     Destination, Failure, Job, JobState, NotifyEvent, Outbox, RETRY_BASE_SECS, RETRY_CAP_SECS,
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
+pub use prepared::{MASK, PreparedAction, PreparedKind, PreparedRun, mask, prepare};
 pub use report::{AnalysisReport, ReportSource};
 pub use rule::{
     Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,

@@ -51,6 +51,9 @@ pub enum NotifyEvent {
     PlanExecuted,
     /// Its action plan was deferred.
     PlanDeferred,
+    /// Its action plan stopped before its end (a failure, or the responder declined a real
+    /// run after its dry run).
+    PlanStopped,
     /// It recovered.
     Recovered,
     /// It was closed.

@@ -300,6 +300,9 @@ impl Settings {
         Self::parse_recovery_samples(&text(&self.recovery_samples))?;
         Self::parse_timeout("Slack timeout (s)", &text(&self.slack.timeout_secs))?;
         Self::parse_timeout("SMTP timeout (s)", &text(&self.email.timeout_secs))?;
+        if let Some(problem) = self.actions.problems().into_iter().next() {
+            return Err(SettingsError::Notify(problem));
+        }
         self.validate_notify()
     }
 

@@ -1,4 +1,8 @@
-//! The confirmation before executing a plan (the safety guard), and the "Action results" panel.
+//! The confirmation before a plan runs (the high-risk actions each ask for the incident id, or
+//! the runbook's word, typed), and the "Action results" panel. The engine checks everything
+//! again: this dialog only helps the responder get it right.
+
+use std::collections::BTreeMap;
 
 use egui::RichText;
 
@@ -7,20 +11,38 @@ use super::style;
 use super::widgets::risk_text;
 use crate::engine::Command;
 use crate::engine::Snapshot;
-use crate::model::{ActionOutcome, PlanState, Risk};
+use crate::model::{Action, ActionKind, ActionOutcome, ActionResult, Lang, PlanState, Risk};
 
-/// Which plan awaits confirmation, and whether high-risk actions were acknowledged.
+/// Which plan awaits confirmation, and what was typed for each high-risk action.
 #[derive(Default)]
 pub(crate) struct ConfirmState {
     incident: Option<u64>,
-    high_risk_acknowledged: bool,
+    typed: BTreeMap<usize, String>,
 }
 
 impl ConfirmState {
     /// Asks for confirmation of incident `id`'s plan.
     pub fn open(&mut self, id: u64) {
         self.incident = Some(id);
-        self.high_risk_acknowledged = false;
+        self.typed.clear();
+    }
+}
+
+/// How an action runs, as the dialog shows it before anything runs (templates unfilled: the
+/// engine fills them, with the secrets, only when it runs).
+fn spec_text(a: &Action) -> Option<String> {
+    match &a.kind {
+        ActionKind::Simulated => None,
+        ActionKind::Webhook(w) => Some(format!("{} {}", w.method, w.url)),
+        ActionKind::Command(c) => Some(format!("{} {}", c.program, c.args.join(" "))),
+    }
+}
+
+fn has_dry_run(a: &Action) -> bool {
+    match &a.kind {
+        ActionKind::Simulated => false,
+        ActionKind::Webhook(w) => w.dry_run.is_some(),
+        ActionKind::Command(c) => c.dry_run.is_some(),
     }
 }
 
@@ -39,67 +61,101 @@ pub(crate) fn confirm_modal_ui(
         return;
     };
     let lang = snap.lang();
+    let actions_on = snap.settings.actions.enabled;
     let mut close = false;
     let modal = egui::Modal::new(egui::Id::unique("confirm-execute")).show(ctx, |ui| {
-        ui.set_max_width(560.0);
+        ui.set_max_width(620.0);
         let dark = ui.visuals().dark_mode;
         ui.heading(t(lang, "Execute this action plan?", "이 액션 플랜을 실행할까요?"));
         ui.label(format!("#{} {}", inc.id, inc.scenario.title.text(lang)));
         ui.add_space(6.0);
+        let mut acting = 0;
+        let mut all_confirmed = true;
         for (i, a) in inc.scenario.actions.iter().enumerate() {
+            let done = inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done());
             let mut head = RichText::new(format!(
                 "{}. {} [{}]",
                 i + 1,
                 a.title.text(lang),
                 risk_text(a.risk, lang)
             ));
-            if a.risk == Risk::High {
+            if done {
+                head = head.weak();
+            } else if a.risk == Risk::High {
                 head = head.color(style::breach(dark));
             }
             ui.label(head);
-            ui.label(RichText::new(format!("    {}", a.command)).monospace().small());
+            if done {
+                ui.label(RichText::new(t(lang, "    done: not run again", "    완료: 다시 실행하지 않음")).weak().small());
+                continue;
+            }
+            let how = match spec_text(a) {
+                Some(spec) => {
+                    acting += 1;
+                    let mut words = if actions_on {
+                        format!("    {spec}")
+                    } else {
+                        format!("    {} ({})", spec, t(lang, "simulated: Actions is off", "시뮬레이션: 조치 기능 꺼짐"))
+                    };
+                    if actions_on && has_dry_run(a) {
+                        words.push_str(t(lang, " · dry run first", " · 사전 점검 먼저"));
+                    }
+                    words
+                }
+                None => format!("    {} ({})", a.command, t(lang, "simulated", "시뮬레이션")),
+            };
+            ui.add(egui::Label::new(RichText::new(how).monospace().small()).wrap());
+            if a.risk == Risk::High {
+                let word = a.confirm_word.as_deref().map(str::trim).filter(|w| !w.is_empty());
+                let prompt = match (word, lang) {
+                    (Some(w), Lang::En) => format!("Type \"{w}\" to confirm action {}", i + 1),
+                    (Some(w), Lang::Ko) => format!("조치 {}을 확인하려면 \"{w}\" 입력", i + 1),
+                    (None, Lang::En) => format!("Type {id} to confirm action {}", i + 1),
+                    (None, Lang::Ko) => format!("조치 {}을 확인하려면 {id} 입력", i + 1),
+                };
+                let text = confirm.typed.entry(i).or_default();
+                ui.horizontal(|ui| {
+                    let label = ui.label(prompt);
+                    ui.add(egui::TextEdit::singleline(text).desired_width(120.0))
+                        .labelled_by(label.id);
+                });
+                all_confirmed &= crate::model::confirmation_ok(word, id, text);
+            }
         }
         ui.add_space(6.0);
-        ui.label(
-            RichText::new(t(
+        let note = if acting == 0 {
+            t(
                 lang,
                 "The offline simulator records each action; nothing outside this console is changed.",
                 "오프라인 시뮬레이터가 각 액션을 기록만 하며, 콘솔 밖의 어떤 것도 변경하지 않습니다.",
-            ))
-            .weak(),
-        );
-        let needs_ack = inc.scenario.actions.iter().any(|a| a.risk == Risk::High);
-        if needs_ack {
-            ui.checkbox(
-                &mut confirm.high_risk_acknowledged,
-                t(
-                    lang,
-                    "I have reviewed the high-risk actions",
-                    "위험도 높은 액션을 검토했습니다",
-                ),
-            );
-        }
+            )
+        } else if actions_on {
+            t(
+                lang,
+                "Webhooks and commands act outside this console, in order; the plan stops at the first failure. Nothing is retried by itself.",
+                "웹훅과 명령은 콘솔 밖에서 순서대로 실행되며, 첫 실패에서 플랜이 멈춥니다. 자동 재시도는 없습니다.",
+            )
+        } else {
+            t(
+                lang,
+                "Actions is off (Settings → Actions): webhooks and commands are simulated; nothing outside this console is changed.",
+                "조치 기능이 꺼져 있습니다 (설정 → 조치): 웹훅과 명령은 시뮬레이션되며 콘솔 밖은 바뀌지 않습니다.",
+            )
+        };
+        ui.add(egui::Label::new(RichText::new(note).weak()).wrap());
         ui.horizontal(|ui| {
-            let ready = !needs_ack || confirm.high_risk_acknowledged;
             if ui
-                .add_enabled(ready, egui::Button::new(t(lang, "Execute now", "지금 실행")))
+                .add_enabled(all_confirmed, egui::Button::new(t(lang, "Execute now", "지금 실행")))
                 .clicked()
             {
-                // The tick covers every high-risk action listed above; the engine checks each.
-                let acknowledged_high_risk = if confirm.high_risk_acknowledged {
-                    inc.scenario
-                        .actions
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.risk == Risk::High)
-                        .map(|(i, _)| i)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let confirmations = confirm
+                    .typed
+                    .iter()
+                    .map(|(i, text)| (*i, text.clone()))
+                    .collect();
                 send(Command::ExecutePlan {
                     incident: id,
-                    acknowledged_high_risk,
+                    confirmations,
                 });
                 close = true;
             }
@@ -113,39 +169,108 @@ pub(crate) fn confirm_modal_ui(
     }
 }
 
-/// Executed and deferred plans, newest first.
+/// The dry run that waits for the second approval: its output, then Run / Stop.
+pub(crate) fn second_approval_ui(
+    ui: &mut egui::Ui,
+    inc: &crate::model::Incident,
+    lang: Lang,
+    send: &dyn Fn(Command),
+) {
+    let PlanState::AwaitingRun { action, .. } = inc.plan.state else {
+        return;
+    };
+    if let Some(dry) = inc
+        .plan
+        .results
+        .iter()
+        .rev()
+        .find(|r| r.action == action && r.dry_run)
+    {
+        run_ui(ui, dry, lang);
+    }
+    ui.horizontal(|ui| {
+        let run = format!("{} {}", t(lang, "Run action", "조치 실행"), action + 1);
+        if ui.button(run).clicked() {
+            send(Command::ApproveRun {
+                incident: inc.id,
+                action,
+            });
+        }
+        if ui.button(t(lang, "Stop the plan", "플랜 중단")).clicked() {
+            send(Command::StopPlan { incident: inc.id });
+        }
+    });
+}
+
+/// One run: outcome, what ran, status and time, and its output in a bounded box.
+fn run_ui(ui: &mut egui::Ui, r: &ActionResult, lang: Lang) {
+    let dark = ui.visuals().dark_mode;
+    let color = match r.outcome {
+        ActionOutcome::Succeeded | ActionOutcome::Simulated => style::recovered(dark),
+        ActionOutcome::Failed | ActionOutcome::TimedOut | ActionOutcome::Unknown => {
+            style::breach(dark)
+        }
+    };
+    let mut head = String::new();
+    if r.dry_run {
+        head.push_str(t(lang, "dry run ", "사전 점검 "));
+    }
+    head.push_str(crate::text::plan::outcome(r.outcome, lang));
+    if let Some(s) = r.status {
+        head.push_str(&format!(" · {} {s}", t(lang, "status", "상태")));
+    }
+    if let Some(ms) = r.duration_ms {
+        head.push_str(&format!(" · {:.1} s", ms as f64 / 1000.0));
+    }
+    head.push_str(&format!(" · {}", r.at.format("%H:%M:%S")));
+    ui.label(RichText::new(head).color(color));
+    if !r.what.is_empty() {
+        ui.add(egui::Label::new(RichText::new(&r.what).monospace().small()).wrap());
+    }
+    if !r.detail.is_empty() {
+        ui.add(egui::Label::new(RichText::new(&r.detail).weak().small()).wrap());
+    }
+    if !r.output.is_empty() {
+        egui::ScrollArea::vertical()
+            .id_salt(("output", r.action, r.dry_run, r.at.timestamp_millis()))
+            .max_height(120.0)
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(RichText::new(&r.output).monospace().small()).wrap());
+            });
+    }
+}
+
+/// Executed, running, stopped and deferred plans, newest first.
 pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     ui.heading(t(lang, "Action results", "액션 결과"));
     let mut any = false;
     for inc in snap.incidents.iter().rev() {
-        let (state_text, color) = match inc.plan.state {
+        let color = match inc.plan.state {
             PlanState::AwaitingApproval => continue,
-            PlanState::Executed(at) => (
-                format!(
-                    "{} {}",
-                    t(lang, "executed", "실행됨"),
-                    at.format("%H:%M:%S")
-                ),
-                style::recovered(dark),
-            ),
-            PlanState::Deferred(at) => (
-                format!(
-                    "{} {}",
-                    t(lang, "deferred", "연기됨"),
-                    at.format("%H:%M:%S")
-                ),
-                style::pending(dark),
-            ),
+            PlanState::Executed(_) => style::recovered(dark),
+            PlanState::Stopped { .. } => style::breach(dark),
+            _ => style::pending(dark),
         };
         any = true;
+        let state_text = crate::text::plan::state(inc.plan.state, lang);
         egui::CollapsingHeader::new(
             RichText::new(format!("#{} {} · {state_text}", inc.id, inc.scenario.code)).color(color),
         )
         .id_salt(("results", inc.id))
         .default_open(true)
         .show(ui, |ui| {
+            if inc.plan.actions_off {
+                ui.label(
+                    RichText::new(t(
+                        lang,
+                        "Actions was off: webhooks and commands were simulated.",
+                        "조치 기능이 꺼져 있어 웹훅과 명령을 시뮬레이션했습니다.",
+                    ))
+                    .color(style::pending(dark)),
+                );
+            }
             if inc.plan.results.is_empty() {
                 for a in &inc.scenario.actions {
                     ui.label(format!(
@@ -161,15 +286,10 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
                     .actions
                     .get(r.action)
                     .map_or("?", |a| a.title.text(lang));
-                let outcome = match r.outcome {
-                    ActionOutcome::Simulated => t(lang, "simulated", "시뮬레이션 완료"),
-                    ActionOutcome::Failed => t(lang, "failed", "실패"),
-                };
-                ui.label(format!(
-                    "• {title}: {outcome} ({})",
-                    r.at.format("%H:%M:%S")
-                ));
-                ui.add(egui::Label::new(RichText::new(&r.detail).weak().small()).wrap());
+                ui.label(format!("• {}. {title}", r.action + 1));
+                ui.indent(("run", inc.id, r.action, r.at.timestamp_millis()), |ui| {
+                    run_ui(ui, r, lang);
+                });
             }
         });
     }
@@ -183,4 +303,39 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
             .weak(),
         );
     }
+}
+
+/// The audit log lines of incident `id`, oldest first.
+pub(crate) fn audit_ui(ui: &mut egui::Ui, snap: &Snapshot, id: u64) {
+    let lang = snap.lang();
+    let lines: Vec<&crate::audit::AuditLine> =
+        snap.audit.iter().filter(|l| l.incident == id).collect();
+    egui::CollapsingHeader::new(format!(
+        "{} ({})",
+        t(lang, "Audit log", "감사 로그"),
+        lines.len()
+    ))
+    .id_salt(("audit", id))
+    .show(ui, |ui| {
+        if lines.is_empty() {
+            ui.label(
+                RichText::new(t(
+                    lang,
+                    "Nothing approved or run yet.",
+                    "아직 승인되거나 실행된 것이 없습니다.",
+                ))
+                .weak(),
+            );
+        }
+        for l in lines {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(crate::text::plan::audit_line(l, lang))
+                        .monospace()
+                        .small(),
+                )
+                .wrap(),
+            );
+        }
+    });
 }

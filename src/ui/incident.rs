@@ -31,6 +31,8 @@ fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         IncidentEventKind::Refired => t(lang, "re-fired", "재발생"),
         IncidentEventKind::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
         IncidentEventKind::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
+        IncidentEventKind::ActionRan => t(lang, "action ran", "조치 실행"),
+        IncidentEventKind::PlanStopped => t(lang, "plan stopped", "플랜 중단"),
         IncidentEventKind::Recovered => t(lang, "recovered", "복구됨"),
         IncidentEventKind::Closed => t(lang, "closed", "종료"),
         IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
@@ -308,26 +310,17 @@ fn detail_ui(
             ui.label(risk);
         });
     }
-    let plan_words = match inc.plan.state {
-        PlanState::AwaitingApproval => t(lang, "awaiting approval", "승인 대기").to_string(),
-        PlanState::Executed(at) => format!(
-            "{} {}",
-            t(lang, "executed at", "실행됨:"),
-            at.format("%H:%M:%S")
-        ),
-        PlanState::Deferred(at) => format!(
-            "{} {}",
-            t(lang, "deferred for manual review at", "수동 검토로 연기됨:"),
-            at.format("%H:%M:%S")
-        ),
-    };
+    let plan_words = crate::text::plan::state(inc.plan.state, lang);
     ui.label(RichText::new(plan_words).color(match inc.plan.state {
         PlanState::Executed(_) => style::recovered(dark),
+        PlanState::Stopped { .. } => style::breach(dark),
         _ => style::pending(dark),
     }));
+    super::actions::second_approval_ui(ui, inc, lang, send);
     ui.horizontal(|ui| {
         let can_execute = inc.status.is_active()
             && !matches!(inc.plan.state, PlanState::Executed(_))
+            && !inc.plan.state.is_in_progress()
             && !snap.headless;
         if ui
             .add_enabled(
@@ -374,6 +367,7 @@ fn detail_ui(
         }
     });
     notifications_line_ui(ui, inc.id, snap, lang, dark);
+    super::actions::audit_ui(ui, snap, inc.id);
 
     ui.add_space(6.0);
     let llm_on = snap.settings.llm.enabled;
@@ -518,6 +512,7 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
                 crate::model::NotifyEvent::Manual(_) => t(lang, "report again", "재전송"),
                 crate::model::NotifyEvent::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
                 crate::model::NotifyEvent::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
+                crate::model::NotifyEvent::PlanStopped => t(lang, "plan stopped", "플랜 중단"),
                 crate::model::NotifyEvent::Recovered => t(lang, "recovered", "복구"),
                 crate::model::NotifyEvent::Closed => t(lang, "closed", "종료"),
                 crate::model::NotifyEvent::Refired(_) => t(lang, "re-fire", "재발"),

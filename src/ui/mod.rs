@@ -3,6 +3,7 @@
 
 mod ack;
 mod actions;
+mod actions_tab;
 mod ai_report;
 mod ai_tab;
 mod alerts;

@@ -26,6 +26,7 @@ enum Tab {
     Email,
     Alertmanager,
     Ai,
+    Actions,
     Rules,
 }
 
@@ -57,6 +58,7 @@ pub(crate) struct SettingsForm {
     notify: super::notify::NotifyDraft,
     intake: super::intake_tab::IntakeDraft,
     ai: super::ai_tab::AiDraft,
+    actions: super::actions_tab::ActionsDraft,
     rules: super::rules::RulesForm,
     errors: Vec<String>,
 }
@@ -103,6 +105,7 @@ impl SettingsForm {
         self.notify.load(s);
         self.intake.load(s);
         self.ai.load(s);
+        self.actions.load(s);
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -156,6 +159,10 @@ impl SettingsForm {
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
         self.ai.apply(&mut s, &mut errors);
+        match self.actions.actions() {
+            Ok(a) => s.actions = a,
+            Err(e) => errors.extend(e),
+        }
         if errors.is_empty()
             && let Err(e) = s.validate()
         {
@@ -201,6 +208,7 @@ pub(crate) fn settings_ui(
         ui.selectable_value(&mut form.tab, Tab::Email, t(lang, "Email", "메일"));
         ui.selectable_value(&mut form.tab, Tab::Alertmanager, "Alertmanager");
         ui.selectable_value(&mut form.tab, Tab::Ai, "AI");
+        ui.selectable_value(&mut form.tab, Tab::Actions, t(lang, "Actions", "조치"));
     });
     ui.separator();
     match form.tab {
@@ -305,6 +313,7 @@ pub(crate) fn settings_ui(
         Tab::Email => super::notify::email_tab_ui(ui, snap, &mut form.notify),
         Tab::Alertmanager => super::intake_tab::intake_tab_ui(ui, snap, &mut form.intake),
         Tab::Ai => super::ai_tab::ai_tab_ui(ui, snap, &mut form.ai, &mut form.errors, send),
+        Tab::Actions => super::actions_tab::actions_tab_ui(ui, snap, &mut form.actions),
         Tab::Rules => {
             // Each rule is saved on its own, to its own file: no shared Save button here.
             return super::rules::rules_tab_ui(ui, snap, &mut form.rules, send);

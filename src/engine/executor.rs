@@ -1,0 +1,670 @@
+//! The executor room: a plan's actions run here, behind the guards the engine (never the
+//! window) enforces, and every approval, run, refusal and result goes to the audit log.
+//!
+//! - Headless never executes. While *Actions* is off, webhooks and commands run simulated and
+//!   the plan says so.
+//! - A high-risk action runs only when the responder typed the incident id (or the runbook's
+//!   confirmation word) for it.
+//! - Programs and webhook hosts off the allow-lists, unknown template variables and missing
+//!   secrets refuse the whole plan before anything runs.
+//! - One run per incident; actions in order; the plan stops at the first failure unless the
+//!   action says `continue_on_failure`. A failed action is never retried by itself: a new
+//!   approval runs again what has not succeeded.
+//! - A declared dry run goes first; its output is shown and the real run waits for a second
+//!   approval.
+//! - The audit line that a run started is on disk before the run begins, so a crash leaves it
+//!   "outcome unknown" at the next start, never succeeded.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
+
+use super::{Engine, Input, InputTx};
+use crate::audit::{AuditKind, AuditLine};
+use crate::integrations::exec::RunReport;
+use crate::model::{
+    ActionOutcome, ActionResult, FeedEvent, IncidentEventKind, IncidentStatus, NotifyEvent,
+    PlanState, PreparedAction, PreparedRun, Refusal, Risk, Secret, StopReason,
+};
+
+/// What the run tasks report.
+#[derive(Debug)]
+pub enum ExecEvent {
+    /// One run (`dry_run` says which) of an action finished.
+    Ran {
+        /// The incident.
+        incident: u64,
+        /// Index into its actions.
+        action: usize,
+        /// Whether it was the dry run.
+        dry_run: bool,
+        /// What ran, secrets masked.
+        what: String,
+        /// What came back, secrets masked.
+        report: RunReport,
+    },
+    /// An audit line that no run waited for could not be written.
+    AuditFailed(String),
+}
+
+/// The executor's state: the runs under way and the audit log.
+#[derive(Default)]
+pub(super) struct Executor {
+    /// Per incident, its run under way (running, or waiting for a second approval).
+    runs: BTreeMap<u64, PlanRun>,
+    /// Every audit line, read at start and appended since (what the window shows).
+    pub audit: Arc<Vec<AuditLine>>,
+    /// The thread that appends to the log, in order (started on first use).
+    writer: Option<std::sync::mpsc::Sender<Write>>,
+    /// `INCIDENT_SECRET_<NAME>` for this run: these win over the settings' secrets.
+    pub env_secrets: Vec<(String, Secret)>,
+}
+
+/// A line to append; `ack` hears when it is on disk (a run waits for its start line).
+type Write = (AuditLine, Option<oneshot::Sender<Result<(), String>>>);
+
+/// One plan's run under way. It holds the prepared requests (secrets included), so it lives
+/// only in the engine's memory, never in the published state or on disk.
+struct PlanRun {
+    /// Per action: `None` when it runs simulated.
+    prepared: Vec<Option<PreparedAction>>,
+    /// The actions still to run, in order.
+    queue: VecDeque<usize>,
+    /// How many runs acted for real.
+    real: usize,
+}
+
+impl Engine {
+    /// The responder approved incident `id`'s plan, typing `confirmations` (action index,
+    /// text) for its high-risk actions. Refuses in words, and audits the refusal, unless every
+    /// guard passes; then runs what has not succeeded yet, in order.
+    pub(super) fn execute(
+        &mut self,
+        id: u64,
+        confirmations: &[(usize, String)],
+        now: DateTime<Utc>,
+    ) {
+        if self.headless {
+            // Nobody approved it: without a window there is no one to confirm.
+            return self.refuse_plan(id, Refusal::Headless, now);
+        }
+        let Some(inc) = self.book.find(id) else {
+            return self.unknown_incident(id, now);
+        };
+        let problem = match (inc.status, inc.plan.state) {
+            (IncidentStatus::Recovered | IncidentStatus::Closed, _) => Some(Refusal::Finished),
+            (_, PlanState::Executed(at)) => Some(Refusal::AlreadyRan(at)),
+            (_, s) if s.is_in_progress() => Some(Refusal::InProgress),
+            _ => None,
+        };
+        if let Some(reason) = problem {
+            return self.refuse_plan(id, reason, now);
+        }
+        let to_run: Vec<usize> = (0..inc.scenario.actions.len())
+            .filter(|&i| !inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done()))
+            .collect();
+        let unconfirmed: Vec<(usize, String)> = to_run
+            .iter()
+            .map(|&i| (i, &inc.scenario.actions[i]))
+            .filter(|(i, a)| {
+                a.risk == Risk::High && !confirmed(a.confirm_word.as_deref(), id, *i, confirmations)
+            })
+            .map(|(i, a)| (i + 1, a.command.clone()))
+            .collect();
+        if !unconfirmed.is_empty() {
+            return self.refuse_plan(id, Refusal::Unacknowledged(unconfirmed), now);
+        }
+        let enabled = self.settings.actions.enabled;
+        let vars = crate::model::incident_vars(inc, &self.responder());
+        let mut prepared = vec![None; inc.scenario.actions.len()];
+        let mut refusals = Vec::new();
+        let mut acting = false;
+        for &i in &to_run {
+            let action = &inc.scenario.actions[i];
+            if action.kind == crate::model::ActionKind::Simulated {
+                continue;
+            }
+            acting = true;
+            if !enabled {
+                continue;
+            }
+            let code = &inc.scenario.code;
+            let checked = crate::model::check_action(code, i, action, &self.settings.actions)
+                .and_then(|()| {
+                    crate::model::prepare(&action.kind, &vars, &|name| self.secret(name)).map_err(
+                        |reason| crate::model::ActionRefusal {
+                            runbook: code.clone(),
+                            number: i + 1,
+                            title: action.title.en.clone(),
+                            reason,
+                        },
+                    )
+                });
+            match checked {
+                Ok(p) => prepared[i] = p,
+                Err(refusal) => refusals.push(refusal),
+            }
+        }
+        if !refusals.is_empty() {
+            return self.refuse_plan(id, Refusal::NotAllowed(refusals), now);
+        }
+        let numbers: Vec<String> = to_run.iter().map(|i| (i + 1).to_string()).collect();
+        let typed = confirmations
+            .iter()
+            .filter(|(i, _)| to_run.contains(i))
+            .count();
+        let mut what = format!("plan: actions {}", numbers.join(", "));
+        if typed > 0 {
+            what.push_str(&format!("; {typed} high-risk confirmed by typing"));
+        }
+        if acting && !enabled {
+            what.push_str("; Actions off: webhooks and commands simulated");
+        }
+        let line = self.audit_line(now, id, None, AuditKind::Approved, false, what);
+        self.record(line, None);
+        let Some(inc) = self.book.find_mut(id) else {
+            return;
+        };
+        inc.plan.state = PlanState::Running(now);
+        inc.plan.actions_off = acting && !enabled;
+        self.exec.runs.insert(
+            id,
+            PlanRun {
+                prepared,
+                queue: to_run.into(),
+                real: 0,
+            },
+        );
+        self.advance(id, now);
+    }
+
+    /// The second approval: run action `action` for real after its dry run.
+    pub(super) fn approve_run(&mut self, id: u64, action: usize, now: DateTime<Utc>) {
+        let waiting = self.book.find(id).is_some_and(
+            |i| matches!(i.plan.state, PlanState::AwaitingRun { action: a, .. } if a == action),
+        );
+        let run = self
+            .exec
+            .runs
+            .get(&id)
+            .and_then(|r| r.prepared.get(action).cloned().flatten());
+        let (true, Some(prepared)) = (waiting && !self.headless, run) else {
+            let reason = Refusal::NotAwaitingRun { number: action + 1 };
+            return self.refuse_plan(id, reason, now);
+        };
+        let what = format!("real run after its dry run: {}", prepared.real.what);
+        let line = self.audit_line(now, id, Some(action), AuditKind::Approved, false, what);
+        self.record(line, None);
+        if let Some(inc) = self.book.find_mut(id) {
+            inc.plan.state = PlanState::Running(now);
+        }
+        self.publish_incidents();
+        self.spawn_run(id, action, false, prepared.real, now);
+    }
+
+    /// The responder does not want the real run after seeing the dry run: the plan stops.
+    pub(super) fn stop_plan(&mut self, id: u64, now: DateTime<Utc>) {
+        let Some(PlanState::AwaitingRun { action, .. }) = self.book.find(id).map(|i| i.plan.state)
+        else {
+            let number = self
+                .book
+                .find(id)
+                .map_or(0, |i| plan_position(i.plan.state) + 1);
+            return self.refuse_plan(id, Refusal::NotAwaitingRun { number }, now);
+        };
+        self.exec.runs.remove(&id);
+        let what = "real run not approved after its dry run".to_string();
+        let line = self.audit_line(now, id, Some(action), AuditKind::Declined, false, what);
+        self.record(line, None);
+        self.stop(id, action, StopReason::Declined, true, now);
+    }
+
+    /// Runs the next action of incident `id`'s plan: simulated ones at once, a real one (or
+    /// its dry run) on a task whose report comes back as [`ExecEvent::Ran`].
+    fn advance(&mut self, id: u64, now: DateTime<Utc>) {
+        loop {
+            let Some(run) = self.exec.runs.get_mut(&id) else {
+                return;
+            };
+            let Some(action) = run.queue.pop_front() else {
+                return self.finish(id, now);
+            };
+            let Some(prepared) = run.prepared[action].clone() else {
+                let Some(inc) = self.book.find_mut(id) else {
+                    return;
+                };
+                let what = inc.scenario.actions[action].command.clone();
+                inc.plan
+                    .results
+                    .push(result(action, false, what, ActionOutcome::Simulated, now));
+                continue;
+            };
+            match prepared.dry_run {
+                Some(dry) => self.spawn_run(id, action, true, dry, now),
+                None => self.spawn_run(id, action, false, prepared.real, now),
+            }
+            return self.publish_incidents();
+        }
+    }
+
+    /// Starts one run on its own task, once its start line is on disk.
+    fn spawn_run(
+        &mut self,
+        id: u64,
+        action: usize,
+        dry_run: bool,
+        run: PreparedRun,
+        now: DateTime<Utc>,
+    ) {
+        let timeout_secs = self
+            .book
+            .find(id)
+            .and_then(|i| i.scenario.actions.get(action))
+            .and_then(|a| a.timeout_secs)
+            .unwrap_or(self.settings.actions.timeout_secs)
+            .max(1);
+        let line = self.audit_line(
+            now,
+            id,
+            Some(action),
+            AuditKind::Started,
+            dry_run,
+            run.what.clone(),
+        );
+        let (ack, written) = oneshot::channel();
+        self.record(line, Some(ack));
+        let inputs = self.inputs.clone();
+        tokio::spawn(async move {
+            let report = match written.await {
+                Ok(Ok(())) => {
+                    let mut r = crate::integrations::exec::run(
+                        &run.kind,
+                        Duration::from_secs(timeout_secs),
+                    )
+                    .await;
+                    r.output = crate::model::mask(&r.output, &run.secrets);
+                    r.detail = crate::model::mask(&r.detail, &run.secrets);
+                    r
+                }
+                // Never act without the record that it started.
+                Ok(Err(e)) => not_run(format!("not run: the audit log cannot be written ({e})")),
+                Err(_) => not_run("not run: the audit log is closed".into()),
+            };
+            let _ = inputs.send(Input::Exec(ExecEvent::Ran {
+                incident: id,
+                action,
+                dry_run,
+                what: run.what,
+                report,
+            }));
+        });
+    }
+
+    /// What a run task or the audit writer reported.
+    pub(super) fn on_exec(&mut self, event: ExecEvent) {
+        let now = self.clock.now();
+        let (id, action, dry_run, what, report) = match event {
+            ExecEvent::AuditFailed(error) => {
+                return self.emit(now, FeedEvent::AuditFailed { error });
+            }
+            ExecEvent::Ran {
+                incident,
+                action,
+                dry_run,
+                what,
+                report,
+            } => (incident, action, dry_run, what, report),
+        };
+        let outcome_words = match report.outcome {
+            ActionOutcome::Succeeded => "succeeded".to_string(),
+            o => format!("{}: {}", outcome_word(o), report.detail),
+        };
+        let mut line = self.audit_line(
+            now,
+            id,
+            Some(action),
+            AuditKind::Finished,
+            dry_run,
+            what.clone(),
+        );
+        line.status = report.status;
+        line.duration_ms = Some(report.duration_ms);
+        line.outcome = outcome_words;
+        self.record(line, None);
+        let event = FeedEvent::ActionRan {
+            id,
+            number: action + 1,
+            dry_run,
+            outcome: report.outcome,
+            status: report.status,
+            duration_ms: report.duration_ms,
+        };
+        let Some(inc) = self.book.find_mut(id) else {
+            return self.emit(now, event);
+        };
+        inc.plan.results.push(ActionResult {
+            detail: report.detail,
+            status: report.status,
+            duration_ms: Some(report.duration_ms),
+            output: report.output,
+            ..result(action, dry_run, what, report.outcome, now)
+        });
+        inc.log(now, IncidentEventKind::ActionRan, event.clone());
+        let keep_going = inc
+            .scenario
+            .actions
+            .get(action)
+            .is_some_and(|a| a.continue_on_failure);
+        self.emit(now, event);
+        let ok = report.outcome == ActionOutcome::Succeeded;
+        if let Some(run) = self.exec.runs.get_mut(&id)
+            && ok
+            && !dry_run
+        {
+            run.real += 1;
+        }
+        match (ok, dry_run) {
+            (true, true) => {
+                if let Some(inc) = self.book.find_mut(id) {
+                    inc.plan.state = PlanState::AwaitingRun { action, since: now };
+                }
+                self.publish_incidents();
+                self.emit(
+                    now,
+                    FeedEvent::DryRunReady {
+                        id,
+                        number: action + 1,
+                    },
+                );
+            }
+            (true, false) => self.advance(id, now),
+            (false, _) if keep_going => self.advance(id, now),
+            (false, _) => {
+                self.exec.runs.remove(&id);
+                self.stop(id, action, StopReason::Failed, true, now);
+            }
+        }
+    }
+
+    /// The plan ran to its end: the recovery watch starts, as it did for the simulator.
+    fn finish(&mut self, id: u64, now: DateTime<Utc>) {
+        let real = self.exec.runs.remove(&id).map_or(0, |r| r.real);
+        let Some(inc) = self.book.find_mut(id) else {
+            return;
+        };
+        inc.plan.state = PlanState::Executed(now);
+        inc.status = IncidentStatus::Mitigating;
+        inc.healthy_streak = 0;
+        let event = FeedEvent::PlanExecuted {
+            id,
+            code: inc.scenario.code.clone(),
+            actions: inc.scenario.actions.len(),
+            real,
+            actions_off: inc.plan.actions_off,
+        };
+        inc.log(now, IncidentEventKind::PlanExecuted, event.clone());
+        self.publish_incidents();
+        self.emit(now, event);
+        self.notify(id, NotifyEvent::PlanExecuted, now);
+    }
+
+    fn stop(&mut self, id: u64, action: usize, why: StopReason, tell: bool, now: DateTime<Utc>) {
+        let Some(inc) = self.book.find_mut(id) else {
+            return;
+        };
+        inc.plan.state = PlanState::Stopped {
+            at: now,
+            action,
+            why,
+        };
+        let event = FeedEvent::PlanStopped {
+            id,
+            number: action + 1,
+            why,
+        };
+        inc.log(now, IncidentEventKind::PlanStopped, event.clone());
+        self.publish_incidents();
+        self.emit(now, event);
+        if tell {
+            self.notify(id, NotifyEvent::PlanStopped, now);
+        }
+    }
+
+    fn refuse_plan(&mut self, id: u64, reason: Refusal, now: DateTime<Utc>) {
+        let words = refusal_words(&reason);
+        let mut line = self.audit_line(now, id, None, AuditKind::Refused, false, String::new());
+        line.outcome = words;
+        self.record(line, None);
+        self.emit(now, FeedEvent::PlanRefused { id, reason });
+    }
+
+    /// A named secret: `INCIDENT_SECRET_<NAME>` first, then Settings → Actions.
+    fn secret(&self, name: &str) -> Option<String> {
+        let find = |list: &[(String, Secret)]| {
+            list.iter()
+                .find(|(n, s)| n.eq_ignore_ascii_case(name) && !s.is_empty())
+                .map(|(_, s)| s.expose().to_string())
+        };
+        find(&self.exec.env_secrets).or_else(|| find(&self.settings.actions.secrets))
+    }
+
+    fn audit_line(
+        &self,
+        at: DateTime<Utc>,
+        incident: u64,
+        action: Option<usize>,
+        kind: AuditKind,
+        dry_run: bool,
+        what: String,
+    ) -> AuditLine {
+        AuditLine {
+            at,
+            who: self.responder(),
+            incident,
+            action,
+            kind,
+            dry_run,
+            what,
+            status: None,
+            duration_ms: None,
+            outcome: String::new(),
+        }
+    }
+
+    /// Keeps `line` for the window and queues it for the log (in order, on its own thread).
+    fn record(&mut self, line: AuditLine, ack: Option<oneshot::Sender<Result<(), String>>>) {
+        Arc::make_mut(&mut self.exec.audit).push(line.clone());
+        self.board_mut().audit = self.exec.audit.clone();
+        let (dir, inputs) = (self.store.dir().to_path_buf(), self.inputs.clone());
+        let writer = self
+            .exec
+            .writer
+            .get_or_insert_with(|| start_writer(dir, inputs));
+        if let Err(std::sync::mpsc::SendError((_, Some(ack)))) = writer.send((line, ack)) {
+            let _ = ack.send(Err("its writer stopped".into()));
+        }
+    }
+
+    /// At start: reads the log, and says which runs were in flight when the console stopped.
+    /// Each gets an "outcome unknown" result and a closing line; their plans stop, so
+    /// nothing continues without the responder.
+    pub(super) fn restore_audit(&mut self, env_secrets: Vec<(String, Secret)>, now: DateTime<Utc>) {
+        self.exec.env_secrets = env_secrets;
+        let read = crate::audit::read(self.store.dir());
+        for problem in read.problems {
+            self.emit(now, FeedEvent::RestoreProblem(problem));
+        }
+        let open: Vec<AuditLine> = crate::audit::in_flight(&read.lines)
+            .into_iter()
+            .cloned()
+            .collect();
+        self.exec.audit = Arc::new(read.lines);
+        self.board_mut().audit = self.exec.audit.clone();
+        let mut by_incident: BTreeMap<u64, Vec<AuditLine>> = BTreeMap::new();
+        for l in open {
+            by_incident.entry(l.incident).or_default().push(l);
+        }
+        for (id, lines) in &by_incident {
+            let mut numbers = Vec::new();
+            for l in lines {
+                let mut done = l.clone();
+                done.at = now;
+                done.kind = AuditKind::Finished;
+                done.outcome = "outcome unknown: the console stopped while it ran".into();
+                self.record(done, None);
+                let action = l.action.unwrap_or(0);
+                numbers.push(action + 1);
+                if let Some(inc) = self.book.find_mut(*id) {
+                    inc.plan.results.push(result(
+                        action,
+                        l.dry_run,
+                        l.what.clone(),
+                        ActionOutcome::Unknown,
+                        now,
+                    ));
+                }
+            }
+            let event = FeedEvent::OutcomeUnknown {
+                id: *id,
+                numbers: numbers.clone(),
+            };
+            if let Some(inc) = self.book.find_mut(*id) {
+                inc.log(now, IncidentEventKind::PlanStopped, event.clone());
+                if !matches!(inc.plan.state, PlanState::Executed(_)) {
+                    let action = numbers[0] - 1;
+                    inc.plan.state = PlanState::Stopped {
+                        at: now,
+                        action,
+                        why: StopReason::Interrupted,
+                    };
+                }
+            }
+            self.emit(now, event);
+        }
+        // A plan saved as running with nothing in flight (between actions, or waiting for a
+        // second approval): its prepared requests are gone with the old process, so it stops.
+        let stale: Vec<(u64, usize)> = self
+            .book
+            .all()
+            .iter()
+            .filter(|i| i.plan.state.is_in_progress())
+            .map(|i| (i.id, plan_position(i.plan.state)))
+            .collect();
+        for (id, action) in stale {
+            // Said in the feed and the timeline; nothing new to tell Slack or email.
+            self.stop(id, action, StopReason::Interrupted, false, now);
+        }
+        if !by_incident.is_empty() {
+            self.publish_incidents();
+        }
+    }
+}
+
+/// The action a plan state points at (0 when none).
+fn plan_position(state: PlanState) -> usize {
+    match state {
+        PlanState::AwaitingRun { action, .. } | PlanState::Stopped { action, .. } => action,
+        _ => 0,
+    }
+}
+
+/// Whether the responder typed what action `index` asks for.
+fn confirmed(word: Option<&str>, id: u64, index: usize, typed: &[(usize, String)]) -> bool {
+    typed
+        .iter()
+        .any(|(i, text)| *i == index && crate::model::confirmation_ok(word, id, text))
+}
+
+fn result(
+    action: usize,
+    dry_run: bool,
+    what: String,
+    outcome: ActionOutcome,
+    at: DateTime<Utc>,
+) -> ActionResult {
+    ActionResult {
+        action,
+        outcome,
+        detail: String::new(),
+        at,
+        dry_run,
+        what,
+        status: None,
+        duration_ms: None,
+        output: String::new(),
+    }
+}
+
+fn not_run(detail: String) -> RunReport {
+    RunReport {
+        outcome: ActionOutcome::Failed,
+        status: None,
+        output: String::new(),
+        detail,
+        duration_ms: 0,
+    }
+}
+
+/// The audit log's word for an outcome (English: the log is read by tools and auditors).
+fn outcome_word(o: ActionOutcome) -> &'static str {
+    match o {
+        ActionOutcome::Simulated => "simulated",
+        ActionOutcome::Failed => "failed",
+        ActionOutcome::Succeeded => "succeeded",
+        ActionOutcome::TimedOut => "timed out",
+        ActionOutcome::Unknown => "outcome unknown",
+    }
+}
+
+/// A refusal as the audit log says it.
+fn refusal_words(reason: &Refusal) -> String {
+    match reason {
+        Refusal::Headless => "refused: headless runs never execute actions".into(),
+        Refusal::Finished => "refused: the incident is recovered or closed".into(),
+        Refusal::AlreadyRan(at) => format!("refused: the plan already ran at {at}"),
+        Refusal::Unacknowledged(list) => {
+            let n: Vec<String> = list.iter().map(|(n, _)| n.to_string()).collect();
+            format!(
+                "refused: high-risk action {} not confirmed by typing",
+                n.join(", ")
+            )
+        }
+        Refusal::InProgress => "refused: a run of this plan is under way".into(),
+        Refusal::NotAllowed(list) => {
+            let each: Vec<String> = list.iter().map(|r| r.to_string()).collect();
+            format!("refused: {}", each.join("; "))
+        }
+        Refusal::NotAwaitingRun { number } => {
+            format!("refused: no dry run of action {number} waits for approval")
+        }
+    }
+}
+
+/// The log's writer: one thread appending in order, each line fsynced before the next.
+fn start_writer(dir: std::path::PathBuf, inputs: InputTx) -> std::sync::mpsc::Sender<Write> {
+    let (tx, rx) = std::sync::mpsc::channel::<Write>();
+    let spawned = std::thread::Builder::new()
+        .name("audit".into())
+        .spawn(move || {
+            for (line, ack) in rx {
+                let written = crate::audit::append(&dir, &line).map_err(|e| e.to_string());
+                match (ack, written) {
+                    (Some(ack), written) => {
+                        let _ = ack.send(written);
+                    }
+                    (None, Err(e)) => {
+                        let _ = inputs.send(Input::Exec(ExecEvent::AuditFailed(e)));
+                    }
+                    (None, Ok(())) => {}
+                }
+            }
+        });
+    if spawned.is_err() {
+        // No thread: the sender's receiver is gone, so every send fails and runs refuse.
+        return std::sync::mpsc::channel().0;
+    }
+    tx
+}
