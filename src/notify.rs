@@ -310,6 +310,41 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_update_says_what_ran_and_what_came_back() {
+        let scenarios = crate::scenarios::load(None).scenarios;
+        let scenario = scenarios[0].clone();
+        let mut inc = incident(scenario, 7);
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 3, 5, 0).unwrap();
+        inc.plan.results.push(crate::model::ActionResult {
+            action: 0,
+            outcome: crate::model::ActionOutcome::Failed,
+            detail: "the server answered 500 Internal Server Error".into(),
+            at,
+            dry_run: false,
+            what: "POST https://jobs.example.com/run [X-Token: ••••]".into(),
+            status: Some(500),
+            duration_ms: Some(84),
+            output: "job failed\nsee log".into(),
+        });
+        inc.plan.state = PlanState::Stopped {
+            at,
+            action: 0,
+            why: crate::model::StopReason::Failed,
+        };
+        let m = event(&inc, NotifyEvent::PlanStopped);
+        assert!(m.subject.contains("조치 계획 중단"), "{}", m.subject);
+        for part in [
+            "1. [실패]",
+            "실행: `POST https://jobs.example.com/run [X-Token: ••••]` → 실패, 상태 500",
+            "사유: the server answered 500 Internal Server Error",
+            "출력: job failed | see log",
+            "조치 1에서 중단 (실패)",
+        ] {
+            assert!(m.text.contains(part), "{part:?} not in {}", m.text);
+        }
+    }
+
+    #[test]
     fn report_names_values_hypotheses_action_and_analysis() {
         let scenarios = crate::scenarios::load(None).scenarios;
         let scenario = scenarios

@@ -222,6 +222,24 @@ impl Engine {
         self.stop(id, action, StopReason::Declined, true, now);
     }
 
+    /// The incident is being closed: the rest of its plan will not run. An action in flight
+    /// cannot be called back; its result is still recorded when it comes.
+    pub(super) fn end_plan_run(&mut self, id: u64, now: DateTime<Utc>) {
+        if self.exec.runs.remove(&id).is_none() {
+            return;
+        }
+        let Some(state) = self.book.find(id).map(|i| i.plan.state) else {
+            return;
+        };
+        let action = plan_position(state);
+        if matches!(state, PlanState::AwaitingRun { .. }) {
+            let what = "real run not approved: the incident was closed".to_string();
+            let line = self.audit_line(now, id, Some(action), AuditKind::Declined, false, what);
+            self.record(line, None);
+        }
+        self.stop(id, action, StopReason::Closed, false, now);
+    }
+
     /// Runs the next action of incident `id`'s plan: simulated ones at once, a real one (or
     /// its dry run) on a task whose report comes back as [`ExecEvent::Ran`].
     fn advance(&mut self, id: u64, now: DateTime<Utc>) {
@@ -360,10 +378,11 @@ impl Engine {
             .is_some_and(|a| a.continue_on_failure);
         self.emit(now, event);
         let ok = report.outcome == ActionOutcome::Succeeded;
-        if let Some(run) = self.exec.runs.get_mut(&id)
-            && ok
-            && !dry_run
-        {
+        let Some(run) = self.exec.runs.get_mut(&id) else {
+            // Its plan was ended (the incident closed) while this ran: recorded, no more.
+            return self.publish_incidents();
+        };
+        if ok && !dry_run {
             run.real += 1;
         }
         match (ok, dry_run) {
@@ -396,8 +415,10 @@ impl Engine {
             return;
         };
         inc.plan.state = PlanState::Executed(now);
-        inc.status = IncidentStatus::Mitigating;
-        inc.healthy_streak = 0;
+        if inc.status.is_active() {
+            inc.status = IncidentStatus::Mitigating;
+            inc.healthy_streak = 0;
+        }
         let event = FeedEvent::PlanExecuted {
             id,
             code: inc.scenario.code.clone(),

@@ -52,6 +52,8 @@ impl Engine {
     }
 
     pub(super) fn close(&mut self, incident: u64, now: DateTime<Utc>) {
+        // Nothing more of its plan runs (a run in flight finishes and is recorded).
+        self.end_plan_run(incident, now);
         let Some(inc) = self.incident_mut(incident) else {
             return self.unknown_incident(incident, now);
         };

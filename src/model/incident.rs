@@ -298,6 +298,8 @@ pub enum StopReason {
     Declined,
     /// The console stopped while it ran: what was in flight has an unknown outcome.
     Interrupted,
+    /// The incident was closed while its plan ran.
+    Closed,
 }
 
 /// How one run of an action went.

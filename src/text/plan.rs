@@ -58,6 +58,7 @@ pub fn stop_reason(why: StopReason, lang: Lang) -> &'static str {
         StopReason::Failed => pick(lang, "it failed", "실패"),
         StopReason::Declined => pick(lang, "real run not approved", "실제 실행 미승인"),
         StopReason::Interrupted => pick(lang, "the console stopped", "콘솔 중지"),
+        StopReason::Closed => pick(lang, "the incident was closed", "인시던트 종료"),
     }
 }
 
