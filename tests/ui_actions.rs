@@ -80,7 +80,7 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
         .filter_map(|n| n.value())
         .collect();
     let steps = [
-        "approved plan: plan: actions 1; 1 high-risk confirmed by typing",
+        "approved plan: actions 1; 1 high-risk confirmed by typing",
         "started action 1 (dry run): /bin/echo dry-run: would undo 1",
         "finished action 1 (dry run): /bin/echo dry-run: would undo 1 → status 0",
         "approved action 1: real run after its dry run: /bin/echo undone 1",

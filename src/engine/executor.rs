@@ -156,7 +156,7 @@ impl Engine {
             .iter()
             .filter(|(i, _)| to_run.contains(i))
             .count();
-        let mut what = format!("plan: actions {}", numbers.join(", "));
+        let mut what = format!("actions {}", numbers.join(", "));
         if typed > 0 {
             what.push_str(&format!("; {typed} high-risk confirmed by typing"));
         }

@@ -156,11 +156,7 @@ fn command(c: &CommandSpec, vars: &BTreeMap<String, String>) -> Result<PreparedR
     for (k, v) in &env {
         what.push_str(&format!("{k}={} ", quoted(v)));
     }
-    what.push_str(&quoted(&c.program));
-    for a in &args {
-        what.push(' ');
-        what.push_str(&quoted(a));
-    }
+    what.push_str(&command_line(&c.program, &args));
     if let Some(d) = &cwd {
         what.push_str(&format!(" (in {d})"));
     }
@@ -174,6 +170,17 @@ fn command(c: &CommandSpec, vars: &BTreeMap<String, String>) -> Result<PreparedR
         },
         secrets: Vec::new(),
     })
+}
+
+/// A program and its arguments as one line a reader can take apart again (arguments with
+/// spaces or quotes are quoted).
+pub fn command_line(program: &str, args: &[String]) -> String {
+    let mut line = quoted(program);
+    for a in args {
+        line.push(' ');
+        line.push_str(&quoted(a));
+    }
+    line
 }
 
 /// An argument as a reader would type it: quoted when it holds a space or a quote, so the

@@ -124,7 +124,7 @@ pub struct Settings {
     pub targets: Targets,
     /// The Alertmanager webhook receiver.
     pub intake: super::IntakeSettings,
-    /// The responder's name: the `createdBy` of silences. Empty: the OS user name.
+    /// The responder's name: the `createdBy` of silences and the `who` of audit lines. Empty: the OS user name.
     pub responder: String,
     /// Desktop notifications.
     pub desktop: super::DesktopSettings,

@@ -52,6 +52,24 @@ pub fn state(state: PlanState, lang: Lang) -> String {
     }
 }
 
+/// Where a plan stands in a few words, for a list's header (`stopped at 2`).
+pub fn short_state(state: PlanState, lang: Lang) -> String {
+    let at = |t: chrono::DateTime<chrono::Utc>| t.format("%H:%M:%S").to_string();
+    match (state, lang) {
+        (PlanState::AwaitingRun { action, .. }, Lang::En) => {
+            format!("action {} awaits approval", action + 1)
+        }
+        (PlanState::AwaitingRun { action, .. }, Lang::Ko) => {
+            format!("조치 {} 승인 대기", action + 1)
+        }
+        (PlanState::Stopped { action, .. }, Lang::En) => format!("stopped at {}", action + 1),
+        (PlanState::Stopped { action, .. }, Lang::Ko) => format!("조치 {}에서 중단", action + 1),
+        (PlanState::Running(t), Lang::En) => format!("running since {}", at(t)),
+        (PlanState::Running(t), Lang::Ko) => format!("실행 중 ({})", at(t)),
+        (other, lang) => self::state(other, lang),
+    }
+}
+
 /// Why a plan stopped.
 pub fn stop_reason(why: StopReason, lang: Lang) -> &'static str {
     match why {

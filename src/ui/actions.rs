@@ -34,7 +34,7 @@ fn spec_text(a: &Action) -> Option<String> {
     match &a.kind {
         ActionKind::Simulated => None,
         ActionKind::Webhook(w) => Some(format!("{} {}", w.method, w.url)),
-        ActionKind::Command(c) => Some(format!("{} {}", c.program, c.args.join(" "))),
+        ActionKind::Command(c) => Some(crate::model::command_line(&c.program, &c.args)),
     }
 }
 
@@ -223,7 +223,7 @@ fn run_ui(ui: &mut egui::Ui, r: &ActionResult, lang: Lang) {
         head.push_str(&format!(" · {:.1} s", ms as f64 / 1000.0));
     }
     head.push_str(&format!(" · {}", r.at.format("%H:%M:%S")));
-    ui.label(RichText::new(head).color(color));
+    ui.add(egui::Label::new(RichText::new(head).color(color)).wrap());
     if !r.what.is_empty() {
         ui.add(egui::Label::new(RichText::new(&r.what).monospace().small()).wrap());
     }
@@ -231,12 +231,15 @@ fn run_ui(ui: &mut egui::Ui, r: &ActionResult, lang: Lang) {
         ui.add(egui::Label::new(RichText::new(&r.detail).weak().small()).wrap());
     }
     if !r.output.is_empty() {
-        egui::ScrollArea::vertical()
-            .id_salt(("output", r.action, r.dry_run, r.at.timestamp_millis()))
-            .max_height(120.0)
-            .show(ui, |ui| {
-                ui.add(egui::Label::new(RichText::new(&r.output).monospace().small()).wrap());
-            });
+        // Framed, so what came back reads apart from what ran.
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt(("output", r.action, r.dry_run, r.at.timestamp_millis()))
+                .max_height(120.0)
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(RichText::new(&r.output).monospace().small()).wrap());
+                });
+        });
     }
 }
 
@@ -254,21 +257,25 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
             _ => style::pending(dark),
         };
         any = true;
-        let state_text = crate::text::plan::state(inc.plan.state, lang);
+        // Short, so a long state cannot widen the side panel; the detail view says it whole.
+        let short = crate::text::plan::short_state(inc.plan.state, lang);
         egui::CollapsingHeader::new(
-            RichText::new(format!("#{} {} · {state_text}", inc.id, inc.scenario.code)).color(color),
+            RichText::new(format!("#{} {} · {short}", inc.id, inc.scenario.code)).color(color),
         )
         .id_salt(("results", inc.id))
         .default_open(true)
         .show(ui, |ui| {
             if inc.plan.actions_off {
-                ui.label(
-                    RichText::new(t(
-                        lang,
-                        "Actions was off: webhooks and commands were simulated.",
-                        "조치 기능이 꺼져 있어 웹훅과 명령을 시뮬레이션했습니다.",
-                    ))
-                    .color(style::pending(dark)),
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(t(
+                            lang,
+                            "Actions was off: webhooks and commands were simulated.",
+                            "조치 기능이 꺼져 있어 웹훅과 명령을 시뮬레이션했습니다.",
+                        ))
+                        .color(style::pending(dark)),
+                    )
+                    .wrap(),
                 );
             }
             if inc.plan.results.is_empty() {
@@ -280,15 +287,18 @@ pub(crate) fn results_ui(ui: &mut egui::Ui, snap: &Snapshot) {
                     ));
                 }
             }
-            for r in &inc.plan.results {
-                let title = inc
-                    .scenario
-                    .actions
-                    .get(r.action)
-                    .map_or("?", |a| a.title.text(lang));
-                ui.label(format!("• {}. {title}", r.action + 1));
-                ui.indent(("run", inc.id, r.action, r.at.timestamp_millis()), |ui| {
-                    run_ui(ui, r, lang);
+            // Each action once, with its runs (dry run, real run, runs again) in order.
+            for (i, a) in inc.scenario.actions.iter().enumerate() {
+                let runs: Vec<&ActionResult> =
+                    inc.plan.results.iter().filter(|r| r.action == i).collect();
+                if runs.is_empty() {
+                    continue;
+                }
+                ui.add(egui::Label::new(format!("• {}. {}", i + 1, a.title.text(lang))).wrap());
+                ui.indent(("runs", inc.id, i), |ui| {
+                    for r in runs {
+                        run_ui(ui, r, lang);
+                    }
                 });
             }
         });
