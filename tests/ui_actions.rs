@@ -92,3 +92,33 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
         assert!(line.contains(step), "{line:?} should say {step:?}");
     }
 }
+
+#[test]
+fn the_actions_tab_switches_actions_on_with_its_lists_and_refuses_a_relative_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    common::ui::open_settings(&mut h, "Actions");
+    h.get_by_label("Let actions act (webhooks and commands)")
+        .click();
+    h.run_steps(2);
+    h.get_by_label_contains("On: approved actions change real systems");
+    set_field(&mut h, "Allowed programs", "kubectl");
+    set_field(&mut h, "Allowed webhook hosts", "rundeck.example.com");
+    h.get_by_label("Save settings").click();
+    h.run_steps(2);
+    h.get_by_label("Actions: program `kubectl` must be an absolute path");
+    let saved = || Store::new(dir.path()).peek_settings().unwrap_or_default();
+    assert!(
+        !saved().actions.enabled,
+        "nothing saved while the form is wrong"
+    );
+    set_field(&mut h, "Allowed programs", "/usr/bin/kubectl");
+    h.get_by_label("Add secret").click();
+    h.run_steps(2);
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the save", |_| saved().actions.enabled);
+    let a = saved().actions;
+    assert_eq!(a.allowed_programs, ["/usr/bin/kubectl"]);
+    assert_eq!(a.allowed_hosts, ["rundeck.example.com"]);
+    assert!(a.secrets.is_empty(), "an empty secret row is not kept");
+}

@@ -330,6 +330,8 @@ fn detail_ui(
             .clicked()
         {
             state.confirm.open(inc.id);
+            // Pinned: a newer incident must not take the view while this plan runs.
+            state.selected_incident = Some(inc.id);
         }
         let can_defer = inc.status.is_active() && inc.plan.state == PlanState::AwaitingApproval;
         if ui
