@@ -403,11 +403,7 @@ async fn guards_refuse_in_words_and_nothing_outside_the_console_changes() {
 
     // The high-risk action without its typed confirmation, or with a wrong one: refused.
     console
-        .send(Command::SaveSettings(Box::new(settings(
-            true,
-            &["/usr/bin/touch"],
-            &["127.0.0.1"],
-        ))))
+        .save_settings(settings(true, &["/usr/bin/touch"], &["127.0.0.1"]))
         .await;
     console.execute(id, vec![]).await;
     console.execute(id, vec![(1, format!("{}0", id))]).await;
@@ -432,11 +428,7 @@ async fn guards_refuse_in_words_and_nothing_outside_the_console_changes() {
 
     // Actions off: the plan runs simulated and says so.
     console
-        .send(Command::SaveSettings(Box::new(settings(
-            false,
-            &["/usr/bin/touch"],
-            &["127.0.0.1"],
-        ))))
+        .save_settings(settings(false, &["/usr/bin/touch"], &["127.0.0.1"]))
         .await;
     console.execute(id, vec![(1, format!("#{id}"))]).await;
     console

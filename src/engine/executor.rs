@@ -22,7 +22,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
-use super::{Engine, Input, InputTx};
+use super::audit_log::{outcome_word, refusal_words};
+use super::{Engine, Input};
 use crate::audit::{AuditKind, AuditLine};
 use crate::integrations::exec::RunReport;
 use crate::model::{
@@ -58,13 +59,10 @@ pub(super) struct Executor {
     /// Every audit line, read at start and appended since (what the window shows).
     pub audit: Arc<Vec<AuditLine>>,
     /// The thread that appends to the log, in order (started on first use).
-    writer: Option<std::sync::mpsc::Sender<Write>>,
+    pub(super) writer: Option<std::sync::mpsc::Sender<super::audit_log::Write>>,
     /// `INCIDENT_SECRET_<NAME>` for this run: these win over the settings' secrets.
     pub env_secrets: Vec<(String, Secret)>,
 }
-
-/// A line to append; `ack` hears when it is on disk (a run waits for its start line).
-type Write = (AuditLine, Option<oneshot::Sender<Result<(), String>>>);
 
 /// One plan's run under way. It holds the prepared requests (secrets included), so it lives
 /// only in the engine's memory, never in the published state or on disk.
@@ -432,7 +430,14 @@ impl Engine {
         self.notify(id, NotifyEvent::PlanExecuted, now);
     }
 
-    fn stop(&mut self, id: u64, action: usize, why: StopReason, tell: bool, now: DateTime<Utc>) {
+    pub(super) fn stop(
+        &mut self,
+        id: u64,
+        action: usize,
+        why: StopReason,
+        tell: bool,
+        now: DateTime<Utc>,
+    ) {
         let Some(inc) = self.book.find_mut(id) else {
             return;
         };
@@ -471,121 +476,10 @@ impl Engine {
         };
         find(&self.exec.env_secrets).or_else(|| find(&self.settings.actions.secrets))
     }
-
-    fn audit_line(
-        &self,
-        at: DateTime<Utc>,
-        incident: u64,
-        action: Option<usize>,
-        kind: AuditKind,
-        dry_run: bool,
-        what: String,
-    ) -> AuditLine {
-        AuditLine {
-            at,
-            who: self.responder(),
-            incident,
-            action,
-            kind,
-            dry_run,
-            what,
-            status: None,
-            duration_ms: None,
-            outcome: String::new(),
-        }
-    }
-
-    /// Keeps `line` for the window and queues it for the log (in order, on its own thread).
-    fn record(&mut self, line: AuditLine, ack: Option<oneshot::Sender<Result<(), String>>>) {
-        Arc::make_mut(&mut self.exec.audit).push(line.clone());
-        self.board_mut().audit = self.exec.audit.clone();
-        let (dir, inputs) = (self.store.dir().to_path_buf(), self.inputs.clone());
-        let writer = self
-            .exec
-            .writer
-            .get_or_insert_with(|| start_writer(dir, inputs));
-        if let Err(std::sync::mpsc::SendError((_, Some(ack)))) = writer.send((line, ack)) {
-            let _ = ack.send(Err("its writer stopped".into()));
-        }
-    }
-
-    /// At start: reads the log, and says which runs were in flight when the console stopped.
-    /// Each gets an "outcome unknown" result and a closing line; their plans stop, so
-    /// nothing continues without the responder.
-    pub(super) fn restore_audit(&mut self, env_secrets: Vec<(String, Secret)>, now: DateTime<Utc>) {
-        self.exec.env_secrets = env_secrets;
-        let read = crate::audit::read(self.store.dir());
-        for problem in read.problems {
-            self.emit(now, FeedEvent::RestoreProblem(problem));
-        }
-        let open: Vec<AuditLine> = crate::audit::in_flight(&read.lines)
-            .into_iter()
-            .cloned()
-            .collect();
-        self.exec.audit = Arc::new(read.lines);
-        self.board_mut().audit = self.exec.audit.clone();
-        let mut by_incident: BTreeMap<u64, Vec<AuditLine>> = BTreeMap::new();
-        for l in open {
-            by_incident.entry(l.incident).or_default().push(l);
-        }
-        for (id, lines) in &by_incident {
-            let mut numbers = Vec::new();
-            for l in lines {
-                let mut done = l.clone();
-                done.at = now;
-                done.kind = AuditKind::Finished;
-                done.outcome = "outcome unknown: the console stopped while it ran".into();
-                self.record(done, None);
-                let action = l.action.unwrap_or(0);
-                numbers.push(action + 1);
-                if let Some(inc) = self.book.find_mut(*id) {
-                    inc.plan.results.push(result(
-                        action,
-                        l.dry_run,
-                        l.what.clone(),
-                        ActionOutcome::Unknown,
-                        now,
-                    ));
-                }
-            }
-            let event = FeedEvent::OutcomeUnknown {
-                id: *id,
-                numbers: numbers.clone(),
-            };
-            if let Some(inc) = self.book.find_mut(*id) {
-                inc.log(now, IncidentEventKind::PlanStopped, event.clone());
-                if !matches!(inc.plan.state, PlanState::Executed(_)) {
-                    let action = numbers[0] - 1;
-                    inc.plan.state = PlanState::Stopped {
-                        at: now,
-                        action,
-                        why: StopReason::Interrupted,
-                    };
-                }
-            }
-            self.emit(now, event);
-        }
-        // A plan saved as running with nothing in flight (between actions, or waiting for a
-        // second approval): its prepared requests are gone with the old process, so it stops.
-        let stale: Vec<(u64, usize)> = self
-            .book
-            .all()
-            .iter()
-            .filter(|i| i.plan.state.is_in_progress())
-            .map(|i| (i.id, plan_position(i.plan.state)))
-            .collect();
-        for (id, action) in stale {
-            // Said in the feed and the timeline; nothing new to tell Slack or email.
-            self.stop(id, action, StopReason::Interrupted, false, now);
-        }
-        if !by_incident.is_empty() {
-            self.publish_incidents();
-        }
-    }
 }
 
 /// The action a plan state points at (0 when none).
-fn plan_position(state: PlanState) -> usize {
+pub(super) fn plan_position(state: PlanState) -> usize {
     match state {
         PlanState::AwaitingRun { action, .. } | PlanState::Stopped { action, .. } => action,
         _ => 0,
@@ -599,7 +493,7 @@ fn confirmed(word: Option<&str>, id: u64, index: usize, typed: &[(usize, String)
         .any(|(i, text)| *i == index && crate::model::confirmation_ok(word, id, text))
 }
 
-fn result(
+pub(super) fn result(
     action: usize,
     dry_run: bool,
     what: String,
@@ -627,65 +521,4 @@ fn not_run(detail: String) -> RunReport {
         detail,
         duration_ms: 0,
     }
-}
-
-/// The audit log's word for an outcome (English: the log is read by tools and auditors).
-fn outcome_word(o: ActionOutcome) -> &'static str {
-    match o {
-        ActionOutcome::Simulated => "simulated",
-        ActionOutcome::Failed => "failed",
-        ActionOutcome::Succeeded => "succeeded",
-        ActionOutcome::TimedOut => "timed out",
-        ActionOutcome::Unknown => "outcome unknown",
-    }
-}
-
-/// A refusal as the audit log says it.
-fn refusal_words(reason: &Refusal) -> String {
-    match reason {
-        Refusal::Headless => "refused: headless runs never execute actions".into(),
-        Refusal::Finished => "refused: the incident is recovered or closed".into(),
-        Refusal::AlreadyRan(at) => format!("refused: the plan already ran at {at}"),
-        Refusal::Unacknowledged(list) => {
-            let n: Vec<String> = list.iter().map(|(n, _)| n.to_string()).collect();
-            format!(
-                "refused: high-risk action {} not confirmed by typing",
-                n.join(", ")
-            )
-        }
-        Refusal::InProgress => "refused: a run of this plan is under way".into(),
-        Refusal::NotAllowed(list) => {
-            let each: Vec<String> = list.iter().map(|r| r.to_string()).collect();
-            format!("refused: {}", each.join("; "))
-        }
-        Refusal::NotAwaitingRun { number } => {
-            format!("refused: no dry run of action {number} waits for approval")
-        }
-    }
-}
-
-/// The log's writer: one thread appending in order, each line fsynced before the next.
-fn start_writer(dir: std::path::PathBuf, inputs: InputTx) -> std::sync::mpsc::Sender<Write> {
-    let (tx, rx) = std::sync::mpsc::channel::<Write>();
-    let spawned = std::thread::Builder::new()
-        .name("audit".into())
-        .spawn(move || {
-            for (line, ack) in rx {
-                let written = crate::audit::append(&dir, &line).map_err(|e| e.to_string());
-                match (ack, written) {
-                    (Some(ack), written) => {
-                        let _ = ack.send(written);
-                    }
-                    (None, Err(e)) => {
-                        let _ = inputs.send(Input::Exec(ExecEvent::AuditFailed(e)));
-                    }
-                    (None, Ok(())) => {}
-                }
-            }
-        });
-    if spawned.is_err() {
-        // No thread: the sender's receiver is gone, so every send fails and runs refuse.
-        return std::sync::mpsc::channel().0;
-    }
-    tx
 }

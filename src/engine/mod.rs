@@ -11,8 +11,9 @@
 //! their own files:
 //! `sources` (demo or Prometheus, the live task's reports, Verify, the Test buttons), `live`
 //! (the polling task), `book` (the incident list, its ids and saves), `incidents` (detection
-//! results into incidents, the recovery watch), `plans` (the responder's marks, runs,
-//! deferrals and closes), `rules` (rule files), `settings`, `notifier` (the outbox and
+//! results into incidents, the recovery watch), `plans` (the responder's marks, deferrals,
+//! closes and report exports), `executor` (a plan's actions run behind the engine's guards),
+//! `audit_log` (the actions' audit lines, written in order), `rules` (rule files), `settings`, `notifier` (the outbox and
 //! deliveries), `saver` (incident saves off the loop), `state` (what is published),
 //! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
 //! never made here: the feed takes typed [`FeedEvent`]s.
@@ -21,6 +22,7 @@ pub mod ack;
 mod alert_incidents;
 mod alerts;
 pub mod analyst;
+mod audit_log;
 mod book;
 pub mod clock;
 mod commands;
@@ -459,6 +461,7 @@ impl Engine {
         self.save_feed_if_dirty();
         self.save_incidents();
         self.save_outbox();
+        self.flush_audit().await;
         self.publish();
     }
 

@@ -6,11 +6,12 @@
 //! it whole is what lets the compiler check that no event lacks its words.
 //! A concern whose events grow as a group gets a file of its own that this match hands them
 //! to (the Alertmanager intake's, the desktop's, the AI analyst's and the knowledge base's are in
-//! `text/alerts.rs`), so this one grows only with events that fit nowhere else.
+//! `text/alerts.rs`; a plan's runs, stops and refusals in `text/plan.rs`), so this one grows only
+//! with events that fit nowhere else.
 
 use super::{format_duration, rule_value};
 use crate::model::{
-    Destination, FeedEntry, FeedEvent, JobDesc, Lang, NotifyEvent, Refusal, RuleValue, SavedFile,
+    Destination, FeedEntry, FeedEvent, JobDesc, Lang, NotifyEvent, RuleValue, SavedFile,
     SourceDesc, ThresholdDesc, UserFile,
 };
 
@@ -400,110 +401,13 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
                 format!("인시던트 #{id} {code} 복구: 정상 샘플 {samples}회 연속; 복구 시간 {ttr}"),
             )
         }
-        PlanExecuted {
-            id,
-            code,
-            actions,
-            real,
-            actions_off,
-        } => match (actions_off, real) {
-            (true, _) => pick(
-                lang,
-                format!(
-                    "Action plan of incident #{id} {code} executed: {actions} actions simulated because Actions is off (Settings → Actions); nothing outside the console changed; recovery watch started"
-                ),
-                format!(
-                    "인시던트 #{id} {code}의 조치 계획 실행: 조치 기능이 꺼져 있어(설정 → 조치) 조치 {actions}개를 시뮬레이션했습니다. 콘솔 밖은 바뀌지 않았습니다; 복구 감시 시작"
-                ),
-            ),
-            (false, 0) => pick(
-                lang,
-                format!(
-                    "Action plan of incident #{id} {code} executed: {actions} actions simulated; recovery watch started"
-                ),
-                format!(
-                    "인시던트 #{id} {code}의 조치 계획 실행: 조치 {actions}개 시뮬레이션; 복구 감시 시작"
-                ),
-            ),
-            (false, real) => pick(
-                lang,
-                format!(
-                    "Action plan of incident #{id} {code} executed: {real} of {actions} actions ran for real; recovery watch started"
-                ),
-                format!(
-                    "인시던트 #{id} {code}의 조치 계획 실행: 조치 {actions}개 중 {real}개 실제 실행; 복구 감시 시작"
-                ),
-            ),
-        },
-        ActionRan {
-            id,
-            number,
-            dry_run,
-            outcome,
-            status,
-            duration_ms,
-        } => {
-            let o = crate::text::plan::outcome(*outcome, lang);
-            let status = match lang {
-                Lang::En => status.map_or(String::new(), |s| format!(", status {s}")),
-                Lang::Ko => status.map_or(String::new(), |s| format!(", 상태 {s}")),
-            };
-            let secs = *duration_ms as f64 / 1000.0;
-            match (dry_run, lang) {
-                (true, Lang::En) => {
-                    format!("Incident #{id}, action {number}: dry run {o}{status} in {secs:.1} s")
-                }
-                (false, Lang::En) => {
-                    format!("Incident #{id}, action {number}: {o}{status} in {secs:.1} s")
-                }
-                (true, Lang::Ko) => format!(
-                    "인시던트 #{id}, 조치 {number}: 사전 점검(dry run) {o}{status}, {secs:.1}초"
-                ),
-                (false, Lang::Ko) => {
-                    format!("인시던트 #{id}, 조치 {number}: {o}{status}, {secs:.1}초")
-                }
-            }
-        }
-        DryRunReady { id, number } => pick(
-            lang,
-            format!(
-                "Incident #{id}, action {number}: read the dry run's output; the real run waits for your approval"
-            ),
-            format!(
-                "인시던트 #{id}, 조치 {number}: 사전 점검 결과를 확인하세요. 실제 실행은 승인을 기다립니다"
-            ),
-        ),
-        PlanStopped { id, number, why } => {
-            let why = crate::text::plan::stop_reason(*why, lang);
-            pick(
-                lang,
-                format!(
-                    "The plan of incident #{id} stopped at action {number} ({why}); the actions after it did not run. Execute again to run what has not succeeded"
-                ),
-                format!(
-                    "인시던트 #{id}의 플랜이 조치 {number}에서 중단되었습니다 ({why}). 이후 조치는 실행되지 않았습니다. 다시 실행하면 성공하지 않은 조치만 실행합니다"
-                ),
-            )
-        }
-        OutcomeUnknown { id, numbers } => {
-            let list: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
-            pick(
-                lang,
-                format!(
-                    "Incident #{id}: action {} was running when the console stopped; its outcome is unknown. Check the target before running it again",
-                    list.join(", ")
-                ),
-                format!(
-                    "인시던트 #{id}: 콘솔이 멈출 때 조치 {}가 실행 중이었습니다. 결과를 알 수 없으니 대상을 확인한 뒤 다시 실행하세요",
-                    list.join(", ")
-                ),
-            )
-        }
-        AuditFailed { error } => pick(
-            lang,
-            format!("The audit log could not be written: {error}"),
-            format!("감사 로그를 쓸 수 없습니다: {error}"),
-        ),
+        PlanExecuted { .. }
+        | ActionRan { .. }
+        | DryRunReady { .. }
+        | PlanStopped { .. }
+        | OutcomeUnknown { .. }
+        | AuditFailed { .. }
+        | PlanRefused { .. } => super::plan::message(event, lang).unwrap_or_default(),
         PlanDeferred { id, code, actions } => pick(
             lang,
             format!(
@@ -511,81 +415,6 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
             ),
             format!("인시던트 #{id} {code}의 조치 계획을 수동 검토로 보류 (조치 {actions}개 보관)"),
         ),
-        PlanRefused { id, reason } => match reason {
-            Refusal::Headless => pick(
-                lang,
-                format!(
-                    "Refused to execute the plan of incident #{id}: headless runs never execute actions"
-                ),
-                format!(
-                    "인시던트 #{id}의 플랜 실행 거부: 화면 없는 실행은 조치를 실행하지 않습니다"
-                ),
-            ),
-            Refusal::Finished => pick(
-                lang,
-                format!("Not executed: incident #{id} is already recovered or closed"),
-                format!("실행하지 않음: 인시던트 #{id}는 이미 복구되었거나 종료되었습니다"),
-            ),
-            Refusal::AlreadyRan(at) => pick(
-                lang,
-                format!(
-                    "Not executed: the plan of incident #{id} already ran at {}",
-                    at.format("%H:%M:%S")
-                ),
-                format!(
-                    "실행하지 않음: 인시던트 #{id}의 플랜은 {}에 이미 실행되었습니다",
-                    at.format("%H:%M:%S")
-                ),
-            ),
-            Refusal::Unacknowledged(actions) => {
-                let list: Vec<String> = actions
-                    .iter()
-                    .map(|(n, cmd)| format!("{n} `{cmd}`"))
-                    .collect();
-                pick(
-                    lang,
-                    format!(
-                        "Refused to execute the plan of incident #{id}: high-risk action {} was not confirmed by typing the incident id (or the runbook's word); nothing ran",
-                        list.join(", ")
-                    ),
-                    format!(
-                        "인시던트 #{id}의 플랜 실행 거부: 위험도 높은 조치 {}를 인시던트 번호(또는 런북의 확인 단어) 입력으로 확인하지 않았습니다. 아무것도 실행하지 않았습니다",
-                        list.join(", ")
-                    ),
-                )
-            }
-            Refusal::InProgress => pick(
-                lang,
-                format!("Not executed: a run of the plan of incident #{id} is under way"),
-                format!("실행하지 않음: 인시던트 #{id}의 플랜이 이미 실행 중입니다"),
-            ),
-            Refusal::NotAllowed(refusals) => {
-                let each: Vec<String> = refusals
-                    .iter()
-                    .map(|r| crate::text::plan::refusal(r, lang))
-                    .collect();
-                pick(
-                    lang,
-                    format!(
-                        "Refused to execute the plan of incident #{id}; nothing ran: {}",
-                        each.join("; ")
-                    ),
-                    format!(
-                        "인시던트 #{id}의 플랜 실행 거부, 아무것도 실행하지 않았습니다: {}",
-                        each.join("; ")
-                    ),
-                )
-            }
-            Refusal::NotAwaitingRun { number } => pick(
-                lang,
-                format!(
-                    "Not run: no dry run of action {number} of incident #{id} waits for approval"
-                ),
-                format!(
-                    "실행하지 않음: 인시던트 #{id}의 조치 {number}에는 승인을 기다리는 사전 점검이 없습니다"
-                ),
-            ),
-        },
         NotDeferred { id } => pick(
             lang,
             format!("Action plan of incident #{id} is not awaiting approval; nothing deferred"),

@@ -150,6 +150,11 @@ impl Console {
         self.state.lock().board.incidents.last().unwrap().id
     }
 
+    /// Saves and applies `s`, as the Settings window's Save does.
+    pub async fn save_settings(&self, s: Settings) {
+        self.send(Command::SaveSettings(Box::new(s))).await;
+    }
+
     pub async fn execute(&self, incident: u64, confirmations: Vec<(usize, String)>) {
         self.send(Command::ExecutePlan {
             incident,

@@ -3,6 +3,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::model::Refusal;
 use crate::model::{Comparison, RuleValue, Unit};
 
 fn http(value: f64) -> RuleValue {
