@@ -86,7 +86,11 @@ pub fn append(dir: &Path, line: &AuditLine) -> Result<(), AuditError> {
         // What ran, against which incident, is for its owner's eyes only.
         options.mode(0o600);
     }
+    let new = !path.exists();
     let mut f = options.open(&path).map_err(err)?;
+    if new {
+        crate::store::restrict_to_owner(&path);
+    }
     let mut text = String::new();
     // After a crash cut the last line, start on a line of our own: the torn one stays alone
     // (reading skips it) instead of swallowing this one.

@@ -1,5 +1,9 @@
 //! `incident-console`: the window by default, `--headless` for the same engine without one.
 
+// On Windows a double-click opens no console window behind the GUI; `attach_console` gives
+// `--headless`, `kb` and `--help` the terminal they were started from.
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -138,8 +142,26 @@ fn parse_lang(text: &str) -> Result<Lang, String> {
     }
 }
 
+/// A GUI-subsystem program has no standard handles unless its parent gave it some (a pipe, a
+/// file). Started from a terminal, it borrows that terminal so what it prints is seen there;
+/// double-clicked, there is none and nothing changes.
+fn attach_console() {
+    #[cfg(windows)]
+    // SAFETY: plain Win32 calls on this process's own standard handles, before any thread.
+    unsafe {
+        use windows_sys::Win32::System::Console::{
+            ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_OUTPUT_HANDLE,
+        };
+        let out = GetStdHandle(STD_OUTPUT_HANDLE);
+        if out.is_null() {
+            AttachConsole(ATTACH_PARENT_PROCESS);
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    attach_console();
     keep_freed_heap();
     let cli = Cli::parse();
     let data_dir = match cli.data_dir {

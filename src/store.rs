@@ -238,7 +238,111 @@ impl Store {
     }
 }
 
-/// Writes `bytes` to `path` atomically, readable only by the owner on Unix.
+/// Makes a file we create readable by its owner only: on Unix the mode (0600) given when it is
+/// opened does it; on Windows this sets an ACL with one entry, the current user with full
+/// control, that does not inherit the folder's entries. Best effort on Windows: a file system
+/// without ACLs (FAT, some network shares) keeps the folder's permissions.
+pub fn restrict_to_owner(path: &Path) {
+    #[cfg(windows)]
+    let _ = windows_acl::owner_only(path);
+    #[cfg(not(windows))]
+    let _ = path;
+}
+
+#[cfg(windows)]
+mod windows_acl {
+    use std::os::windows::ffi::OsStrExt as _;
+    use std::path::Path;
+    use std::ptr::{null, null_mut};
+
+    use windows_sys::Win32::Foundation::{
+        CloseHandle, ERROR_SUCCESS, GENERIC_ALL, HANDLE, LocalFree,
+    };
+    use windows_sys::Win32::Security::Authorization::{
+        EXPLICIT_ACCESS_W, NO_MULTIPLE_TRUSTEE, SE_FILE_OBJECT, SET_ACCESS, SetEntriesInAclW,
+        SetNamedSecurityInfoW, TRUSTEE_IS_SID, TRUSTEE_IS_USER, TRUSTEE_W,
+    };
+    use windows_sys::Win32::Security::{
+        ACL, DACL_SECURITY_INFORMATION, GetTokenInformation, NO_INHERITANCE,
+        PROTECTED_DACL_SECURITY_INFORMATION, TOKEN_QUERY, TOKEN_USER, TokenUser,
+    };
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+
+    pub fn owner_only(path: &Path) -> std::io::Result<()> {
+        // SAFETY: every pointer handed to Win32 points into a buffer that outlives the call;
+        // the token handle and the ACL are released before returning.
+        unsafe {
+            let mut token: HANDLE = null_mut();
+            if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let mut len = 0u32;
+            GetTokenInformation(token, TokenUser, null_mut(), 0, &mut len);
+            // u64s: TOKEN_USER holds pointers and must be aligned for them.
+            let mut buf = vec![0u64; (len as usize).div_ceil(8).max(1)];
+            let ok = GetTokenInformation(token, TokenUser, buf.as_mut_ptr().cast(), len, &mut len);
+            CloseHandle(token);
+            if ok == 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let user = &*(buf.as_ptr() as *const TOKEN_USER);
+            let access = EXPLICIT_ACCESS_W {
+                grfAccessPermissions: GENERIC_ALL,
+                grfAccessMode: SET_ACCESS,
+                grfInheritance: NO_INHERITANCE,
+                Trustee: TRUSTEE_W {
+                    pMultipleTrustee: null_mut(),
+                    MultipleTrusteeOperation: NO_MULTIPLE_TRUSTEE,
+                    TrusteeForm: TRUSTEE_IS_SID,
+                    TrusteeType: TRUSTEE_IS_USER,
+                    ptstrName: user.User.Sid.cast(),
+                },
+            };
+            let mut acl: *mut ACL = null_mut();
+            let rc = SetEntriesInAclW(1, &access, null(), &mut acl);
+            if rc != ERROR_SUCCESS {
+                return Err(std::io::Error::from_raw_os_error(rc as i32));
+            }
+            let wide: Vec<u16> = path.as_os_str().encode_wide().chain(Some(0)).collect();
+            let rc = SetNamedSecurityInfoW(
+                wide.as_ptr(),
+                SE_FILE_OBJECT,
+                DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                null_mut(),
+                null_mut(),
+                acl,
+                null(),
+            );
+            LocalFree(acl.cast());
+            if rc != ERROR_SUCCESS {
+                return Err(std::io::Error::from_raw_os_error(rc as i32));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Renames `from` over `to`, replacing it in one step (on Windows `MoveFileExW` with
+/// `MOVEFILE_REPLACE_EXISTING`). Windows refuses while another program (a virus scanner, an
+/// indexer, an editor) holds `to` open without sharing delete: tried again for up to a second.
+fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut tries = 0;
+    loop {
+        match std::fs::rename(from, to) {
+            Err(e)
+                if cfg!(windows)
+                    && e.kind() == std::io::ErrorKind::PermissionDenied
+                    && tries < 20 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically, readable only by its owner (see [`restrict_to_owner`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -257,10 +361,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             options.mode(0o600);
         }
         let mut f = options.open(&tmp)?;
+        restrict_to_owner(&tmp);
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, path)?;
+        rename_over(&tmp, path)?;
         // The rename is durable only once the folder entry is on disk.
         #[cfg(unix)]
         std::fs::File::open(dir)?.sync_all()?;

@@ -117,6 +117,8 @@ impl Engine {
             ));
         }
         let shown = path.display().to_string();
+        // Opened by people in their editor: CRLF on Windows, where older tools expect it.
+        let text = crate::text::platform_line_ends(text);
         let event = match crate::store::write_atomic(path, text.as_bytes()) {
             Ok(()) => FeedEvent::Exported {
                 id: incident,

@@ -17,7 +17,11 @@ pub fn show(title: &str, body: &str, critical: bool) -> Result<(), String> {
     });
     #[cfg(not(all(unix, not(target_os = "macos"))))]
     let _ = critical;
-    n.show()
-        .map(|_| ())
-        .map_err(|e| format!("no notification service answered ({e})"))
+    n.show().map(|_| ()).map_err(|e| {
+        if cfg!(windows) {
+            format!("Windows did not show the notification ({e})")
+        } else {
+            format!("no notification service answered ({e})")
+        }
+    })
 }

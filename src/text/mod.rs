@@ -71,9 +71,38 @@ pub(crate) fn http_value(value: f64) -> RuleValue {
     }
 }
 
+/// `text` with CRLF line ends, for a file a Windows user opens in Notepad and friends; a `\r\n`
+/// already there stays as it is.
+pub fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+/// `text` with this platform's line ends: CRLF on Windows, unchanged elsewhere.
+pub fn platform_line_ends(text: String) -> String {
+    if cfg!(windows) { crlf(&text) } else { text }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_adds_carriage_returns_once() {
+        assert_eq!(
+            crlf("# 제목\n\n- a\r\n- b\n"),
+            "# 제목\r\n\r\n- a\r\n- b\r\n"
+        );
+        assert_eq!(crlf("no end"), "no end");
+    }
 
     #[test]
     fn values_read_the_same_as_the_cards_in_both_languages() {

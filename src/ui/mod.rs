@@ -111,7 +111,8 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
                 .with_title(WINDOW_TITLE)
                 .with_app_id("incident-console")
                 .with_inner_size([1440.0, 920.0])
-                .with_min_inner_size([960.0, 620.0]),
+                .with_min_inner_size([960.0, 620.0])
+                .with_icon(window_icon()),
             persist_window: true,
             persistence_path: Some(window_file.clone()),
             renderer,
@@ -141,4 +142,11 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
         }
     }
     anyhow::bail!("the window could not start ({})", failures.join("; "))
+}
+
+/// The title bar's and taskbar's icon (`assets/icon-256.png`, drawn by `scripts/make-icon`; the
+/// Windows .exe embeds the same picture).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon-256.png"))
+        .unwrap_or_default()
 }
