@@ -162,7 +162,8 @@ async fn command(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    // Its own process group, so a timeout stops whatever it started too.
+    // Its own process group (on Windows, a job object below), so a timeout stops whatever it
+    // started too.
     #[cfg(unix)]
     cmd.process_group(0);
     let mut child = match cmd.spawn() {
@@ -176,6 +177,8 @@ async fn command(
             );
         }
     };
+    #[cfg(windows)]
+    let job = windows_job::Job::holding(&child);
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let readers = tokio::spawn(async move { tokio::join!(bounded(stdout), bounded(stderr)) });
@@ -200,6 +203,10 @@ async fn command(
             format!("cannot wait for it: {e}"),
         ),
         Err(_) => {
+            #[cfg(windows)]
+            if let Some(job) = &job {
+                job.terminate();
+            }
             kill_group(&mut child).await;
             (
                 ActionOutcome::TimedOut,
@@ -248,6 +255,60 @@ async fn kill_group(child: &mut tokio::process::Child) {
     let _ = child.kill().await;
 }
 
+/// Windows has no process groups: a job object holds the program and what it starts, so a
+/// timeout ends them all. A program that starts another in its very first instant, before it
+/// is put in the job, escapes it.
+#[cfg(windows)]
+mod windows_job {
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, TerminateJobObject,
+    };
+
+    pub struct Job(HANDLE);
+
+    // SAFETY: a job handle may be used and closed from any thread.
+    unsafe impl Send for Job {}
+    unsafe impl Sync for Job {}
+
+    impl Job {
+        /// A new job holding `child`; `None` if Windows refuses (the program then runs as
+        /// it would without one, and only it is stopped at the timeout).
+        pub fn holding(child: &tokio::process::Child) -> Option<Self> {
+            let process = child.raw_handle()?;
+            // SAFETY: plain Win32 calls; the job handle is owned by the returned value.
+            unsafe {
+                let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+                if job.is_null() {
+                    return None;
+                }
+                if AssignProcessToJobObject(job, process as HANDLE) == 0 {
+                    CloseHandle(job);
+                    return None;
+                }
+                Some(Self(job))
+            }
+        }
+
+        /// Ends every process in the job.
+        pub fn terminate(&self) {
+            // SAFETY: the handle is open for as long as `self` lives.
+            unsafe {
+                TerminateJobObject(self.0, 1);
+            }
+        }
+    }
+
+    impl Drop for Job {
+        fn drop(&mut self) {
+            // SAFETY: closed once, here.
+            unsafe {
+                CloseHandle(self.0);
+            }
+        }
+    }
+}
+
 /// One stream's first [`OUTPUT_LIMIT_BYTES`], and how much more came.
 #[derive(Default)]
 struct Bounded {
@@ -274,7 +335,8 @@ async fn bounded(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> Bounded {
     out
 }
 
-#[cfg(test)]
+// They run Unix programs (/bin/echo, /bin/sh) and read /proc.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
