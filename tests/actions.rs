@@ -197,6 +197,27 @@ async fn a_command_runs_with_the_incident_id_and_one_that_outlives_its_timeout_i
         said.iter().any(|l| l.contains("action 2: timed out")),
         "{said:?}"
     );
+    // The incident's Markdown export ends with its audit lines.
+    let export = dir.path().join("report.md");
+    console
+        .send(Command::ExportReport {
+            incident: id,
+            path: export.clone(),
+        })
+        .await;
+    console.until("the export", |_| export.exists()).await;
+    let md = std::fs::read_to_string(&export).unwrap();
+    let audit_part = md.split("## 감사 로그").nth(1).expect("an audit section");
+    assert!(
+        audit_part.contains(&format!(
+            "kim.oncall 종료 조치 1: /bin/echo incident {id} $HOME → 상태 0"
+        )),
+        "{audit_part}"
+    );
+    assert!(
+        audit_part.contains("timed out: killed after its timeout of 1 s"),
+        "{audit_part}"
+    );
     console.stop().await;
     let lines = audit::read(dir.path()).lines;
     let timed_out = lines
