@@ -12,9 +12,7 @@ use tokio::sync::oneshot;
 use super::executor::{ExecEvent, plan_position, result};
 use super::{Engine, Input, InputTx};
 use crate::audit::{AuditKind, AuditLine};
-use crate::model::{
-    ActionOutcome, FeedEvent, IncidentEventKind, PlanState, Refusal, Secret, StopReason,
-};
+use crate::model::{ActionOutcome, FeedEvent, IncidentEventKind, PlanState, Secret, StopReason};
 
 /// A line to append (`None`: nothing, only the ack); `ack` hears when it is on disk (a run
 /// waits for its start line, a stopping engine for the last line).
@@ -147,41 +145,6 @@ impl Engine {
         }
         if !by_incident.is_empty() {
             self.publish_incidents();
-        }
-    }
-}
-
-/// The audit log's word for an outcome (English: the log is read by tools and auditors).
-pub(super) fn outcome_word(o: ActionOutcome) -> &'static str {
-    match o {
-        ActionOutcome::Simulated => "simulated",
-        ActionOutcome::Failed => "failed",
-        ActionOutcome::Succeeded => "succeeded",
-        ActionOutcome::TimedOut => "timed out",
-        ActionOutcome::Unknown => "outcome unknown",
-    }
-}
-
-/// A refusal as the audit log says it.
-pub(super) fn refusal_words(reason: &Refusal) -> String {
-    match reason {
-        Refusal::Headless => "refused: headless runs never execute actions".into(),
-        Refusal::Finished => "refused: the incident is recovered or closed".into(),
-        Refusal::AlreadyRan(at) => format!("refused: the plan already ran at {at}"),
-        Refusal::Unacknowledged(list) => {
-            let n: Vec<String> = list.iter().map(|(n, _)| n.to_string()).collect();
-            format!(
-                "refused: high-risk action {} not confirmed by typing",
-                n.join(", ")
-            )
-        }
-        Refusal::InProgress => "refused: a run of this plan is under way".into(),
-        Refusal::NotAllowed(list) => {
-            let each: Vec<String> = list.iter().map(|r| r.to_string()).collect();
-            format!("refused: {}", each.join("; "))
-        }
-        Refusal::NotAwaitingRun { number } => {
-            format!("refused: no dry run of action {number} waits for approval")
         }
     }
 }

@@ -22,7 +22,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
-use super::audit_log::{outcome_word, refusal_words};
 use super::{Engine, Input};
 use crate::audit::{AuditKind, AuditLine};
 use crate::integrations::exec::RunReport;
@@ -336,7 +335,12 @@ impl Engine {
         };
         let outcome_words = match report.outcome {
             ActionOutcome::Succeeded => "succeeded".to_string(),
-            o => format!("{}: {}", outcome_word(o), report.detail),
+            // The audit log is kept in English, in the feed's words.
+            o => format!(
+                "{}: {}",
+                crate::text::plan::outcome(o, crate::model::Lang::En),
+                report.detail
+            ),
         };
         let mut line = self.audit_line(
             now,
@@ -460,11 +464,12 @@ impl Engine {
     }
 
     fn refuse_plan(&mut self, id: u64, reason: Refusal, now: DateTime<Utc>) {
-        let words = refusal_words(&reason);
+        let event = FeedEvent::PlanRefused { id, reason };
         let mut line = self.audit_line(now, id, None, AuditKind::Refused, false, String::new());
-        line.outcome = words;
+        // The feed's English sentence: one wording of each refusal, not two.
+        line.outcome = crate::text::feed::message(&event, crate::model::Lang::En);
         self.record(line, None);
-        self.emit(now, FeedEvent::PlanRefused { id, reason });
+        self.emit(now, event);
     }
 
     /// A named secret: `INCIDENT_SECRET_<NAME>` first, then Settings → Actions.
