@@ -19,7 +19,11 @@ async fn a_webhook_delivers_once_with_the_incident_filled_in_and_a_500_fails_wit
     let dir = tempfile::tempdir().unwrap();
     let hook = HookServer::start().await;
     runbook(dir.path(), &webhook(&hook.url, ""));
-    let console = start(dir.path(), &settings(true, &[], &["127.0.0.1"]), false);
+    let console = start(
+        dir.path(),
+        &settings(true, &[], &[&hook.authority()]),
+        false,
+    );
     let id = console.open().await;
     console.execute(id, vec![]).await;
     console
@@ -249,7 +253,11 @@ async fn the_dry_run_goes_first_and_the_real_run_waits_for_the_second_approval()
         "risk: High, confirm_word: Some(\"rollback\"),",
     );
     runbook(dir.path(), &action);
-    let console = start(dir.path(), &settings(true, &[], &["127.0.0.1"]), false);
+    let console = start(
+        dir.path(),
+        &settings(true, &[], &[&hook.authority()]),
+        false,
+    );
     let id = console.open().await;
     console.execute(id, vec![(0, "ROLLBACK".into())]).await;
     console
@@ -505,7 +513,7 @@ async fn headless_never_executes() {
     let dir = tempfile::tempdir().unwrap();
     let hook = HookServer::start().await;
     runbook(dir.path(), &webhook(&hook.url, ""));
-    let console = start(dir.path(), &settings(true, &[], &["127.0.0.1"]), true);
+    let console = start(dir.path(), &settings(true, &[], &[&hook.authority()]), true);
     let id = console.open().await;
     console.execute(id, vec![(0, id.to_string())]).await;
     console

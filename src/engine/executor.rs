@@ -131,14 +131,18 @@ impl Engine {
             let code = &inc.scenario.code;
             let checked = crate::model::check_action(code, i, action, &self.settings.actions)
                 .and_then(|()| {
-                    crate::model::prepare(&action.kind, &vars, &|name| self.secret(name)).map_err(
-                        |reason| crate::model::ActionRefusal {
-                            runbook: code.clone(),
-                            number: i + 1,
-                            title: action.title.en.clone(),
-                            reason,
-                        },
+                    crate::model::prepare(
+                        &action.kind,
+                        &vars,
+                        &|name| self.secret(name),
+                        &self.settings.actions.allowed_hosts,
                     )
+                    .map_err(|reason| crate::model::ActionRefusal {
+                        runbook: code.clone(),
+                        number: i + 1,
+                        title: action.title.en.clone(),
+                        reason,
+                    })
                 });
             match checked {
                 Ok(p) => prepared[i] = p,

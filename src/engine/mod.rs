@@ -229,8 +229,13 @@ impl Engine {
             notifications: Arc::new(restored.outbox.jobs.clone()),
             ..Board::empty(settings.clone(), &config)
         };
+        // Still `restoring` until the publish below: the startup lines (what was restored,
+        // what was skipped) are queued in between, and a reader told "restored" must see them.
         *shared.state.lock() = ConsoleState {
-            board: board.clone(),
+            board: Board {
+                restoring: true,
+                ..board.clone()
+            },
             feed: feed.clone(),
             feed_total: feed.len() as u64,
             history: MetricHistory::for_poll_interval(poll),
@@ -353,6 +358,8 @@ impl Engine {
             active,
         };
         engine.emit(now, started);
+        // Publishes the board too, so `restoring` ends with the lines above.
+        engine.board_mut();
         engine.publish();
         engine
     }

@@ -1,9 +1,9 @@
 //! How a runbook action runs: simulated (the default), as a webhook, or as a command without a
 //! shell; each may declare a dry run. Pure data, plus the incident-variable templates.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
+
+use super::template::{TemplateError, Var, Vars};
 
 /// How an action runs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -61,70 +61,52 @@ pub struct CommandSpec {
     /// Working directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
-    /// Extra environment variables.
+    /// Extra environment variables (the program starts from a clean environment: these,
+    /// plus a small safe set such as `PATH`, `HOME` and `LANG`).
     #[serde(default)]
     pub env: Vec<(String, String)>,
+    /// Arguments (numbered from 1) whose value may start with `-` because of a variable;
+    /// elsewhere such a value is refused, so an alert cannot slip an option in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args_may_start_with_dash: Vec<usize>,
     /// The command to run first (`kubectl … --dry-run=server`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<Box<CommandSpec>>,
 }
 
-/// Why a template cannot be filled, in words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum TemplateError {
-    /// `{{name}}` names no incident variable.
-    #[error("`{{{{{0}}}}}` is not an incident variable (known: {1})")]
-    Unknown(String, String),
-    /// A `{{` without its `}}`.
-    #[error("a `{{{{` is not closed")]
-    Unclosed,
-}
-
-/// Fills `{{name}}` from `vars`. An unknown name is an error, never an empty string: a
-/// request sent with a blank where an id should be could act on the wrong thing.
-pub fn render(template: &str, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or(TemplateError::Unclosed)?;
-        let name = after[..end].trim();
-        match vars.get(name) {
-            Some(v) => out.push_str(v),
-            None => {
-                let known: Vec<&str> = vars.keys().map(String::as_str).collect();
-                return Err(TemplateError::Unknown(name.to_string(), known.join(", ")));
-            }
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 /// The variables an action of `incident` may use: `incident.id`, `incident.title`, `runbook`,
 /// `series`, `responder`, `value.<rule>` (each rule's worst value), `threshold.<rule>`, and
-/// `labels.<name>` (the first alert's labels, for an incident opened from alerts).
-pub fn incident_vars(incident: &super::Incident, responder: &str) -> BTreeMap<String, String> {
-    let mut v = BTreeMap::new();
-    v.insert("incident.id".into(), incident.id.to_string());
-    v.insert("incident.title".into(), incident.scenario.title.en.clone());
-    v.insert("runbook".into(), incident.scenario.code.clone());
+/// `labels.<name>` (the first alert's labels, for an incident opened from alerts). The labels,
+/// the series' name and the title of a runbook-less alert incident came from outside.
+pub fn incident_vars(incident: &super::Incident, responder: &str) -> Vars {
+    let mut v = Vars::new();
+    v.insert("incident.id".into(), Var::own(incident.id.to_string()));
+    // A runbook-less alert incident's title is the alert's name and summary.
+    let title = &incident.scenario.title.en;
+    let title = if incident.scenario.code.starts_with("alert:") {
+        Var::outside(title.clone())
+    } else {
+        Var::own(title.clone())
+    };
+    v.insert("incident.title".into(), title);
+    v.insert("runbook".into(), Var::own(incident.scenario.code.clone()));
     v.insert(
         "series".into(),
-        incident.trigger.series.clone().unwrap_or_default(),
+        Var::outside(incident.trigger.series.clone().unwrap_or_default()),
     );
-    v.insert("responder".into(), responder.to_string());
+    v.insert("responder".into(), Var::own(responder));
     for rv in &incident.trigger.values {
         if let Some(value) = rv.value {
-            v.insert(format!("value.{}", rv.rule), value.to_string());
+            v.insert(format!("value.{}", rv.rule), Var::own(value.to_string()));
         }
-        v.insert(format!("threshold.{}", rv.rule), rv.threshold.to_string());
+        v.insert(
+            format!("threshold.{}", rv.rule),
+            Var::own(rv.threshold.to_string()),
+        );
     }
     if let Some((_, labels)) = incident.alerts.as_ref().and_then(|l| l.alerts.first()) {
         for (k, val) in labels {
-            v.insert(format!("labels.{k}"), val.clone());
+            v.insert(format!("labels.{k}"), Var::outside(val.clone()));
         }
     }
     v
@@ -182,10 +164,10 @@ impl ActionsSettings {
             }
         }
         for h in &self.allowed_hosts {
-            let h = h.trim();
-            if h.is_empty() || h.contains(['/', ' ', '@']) || h.contains("{{") {
+            if AllowedHost::parse(h).is_none() {
                 out.push(format!(
-                    "Actions: host `{h}` must be a bare host name (rundeck.example.com), without scheme or path"
+                    "Actions: host `{}` must be a host name, with a port when it is not the scheme's default (rundeck.example.com, rundeck.example.com:4440, [::1]:8080), without scheme or path",
+                    h.trim()
                 ));
             }
         }
@@ -235,12 +217,20 @@ pub enum RefusalReason {
     /// A command's program is not on the allow-list.
     #[error("program `{0}` is not on the allow-list (Settings → Actions)")]
     ProgramNotAllowed(String),
-    /// A webhook's URL is not http(s), or its host is a template.
-    #[error("`{0}` is not an http(s) URL with a fixed host")]
+    /// A webhook's URL is not http(s), or has no host.
+    #[error("`{0}` is not an http(s) URL with a host")]
     BadUrl(String),
     /// A webhook's host is not on the allow-list.
     #[error("host `{0}` is not on the allow-list (Settings → Actions)")]
     HostNotAllowed(String),
+    /// A webhook's host is on the allow-list, but not with this port.
+    #[error(
+        "host `{0}` is allowed, but not on port {1} (add `{0}:{1}` to the allow-list in Settings → Actions)"
+    )]
+    PortNotAllowed(String, u16),
+    /// A webhook's URL carries a user name or password.
+    #[error("`{0}` carries a user name or password; send credentials in a Secret header")]
+    UserInfo(String),
     /// A template names no incident variable, or is not closed.
     #[error("{0}")]
     Template(TemplateError),
@@ -249,20 +239,87 @@ pub enum RefusalReason {
     MissingSecret(String),
 }
 
-/// The host of an `http(s)://` URL (no user info, no port), lowercased.
-pub fn url_host(url: &str) -> Option<String> {
-    let rest = url
-        .trim()
-        .strip_prefix("https://")
-        .or_else(|| url.trim().strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        host_port.split(':').next()?
+/// One allow-list entry: a host, and the one port it may be called on (`None`: the scheme's
+/// default port only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedHost {
+    /// The host as the URL parser writes it (lowercase, punycode; an IPv6 address bare).
+    pub host: String,
+    /// The port, when the entry names one.
+    pub port: Option<u16>,
+}
+
+impl AllowedHost {
+    /// Reads `rundeck.example.com`, `rundeck.example.com:4440`, `127.0.0.1:8080`, `[::1]:8080`;
+    /// `None` for anything else (a scheme, a path, user info, a template).
+    pub fn parse(entry: &str) -> Option<Self> {
+        let entry = entry.trim();
+        if entry.is_empty() || entry.contains(['/', '\\', ' ', '@', '?', '#', '{', '}']) {
+            return None;
+        }
+        let (host, port) = if let Some(v6) = entry.strip_prefix('[') {
+            let (addr, rest) = v6.split_once(']')?;
+            let port = match rest {
+                "" => None,
+                p => Some(p.strip_prefix(':')?.parse().ok()?),
+            };
+            (format!("[{addr}]"), port)
+        } else {
+            match entry.split_once(':') {
+                None => (entry.to_string(), None),
+                Some((h, p)) => (h.to_string(), Some(p.parse().ok()?)),
+            }
+        };
+        Some(Self {
+            host: host_text(&url::Host::parse(&host).ok()?),
+            port,
+        })
+    }
+}
+
+/// A parsed host as the allow-list compares it.
+fn host_text<S: AsRef<str>>(host: &url::Host<S>) -> String {
+    match host {
+        url::Host::Domain(d) => d.as_ref().to_ascii_lowercase(),
+        url::Host::Ipv4(a) => a.to_string(),
+        url::Host::Ipv6(a) => a.to_string(),
+    }
+}
+
+/// Checks a filled webhook URL against the allow-list, parsed by the parser reqwest sends with
+/// (`url`): http or https, no user name or password, a host on the list, and the port its
+/// entry names (the scheme's default when it names none).
+pub fn check_url(url: &str, allowed_hosts: &[String]) -> Result<(), RefusalReason> {
+    let shown = || super::prepared::without_user_info(url);
+    let parsed = url::Url::parse(url.trim()).map_err(|_| RefusalReason::BadUrl(shown()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(RefusalReason::BadUrl(shown()));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(RefusalReason::UserInfo(shown()));
+    }
+    let Some(host) = parsed.host() else {
+        return Err(RefusalReason::BadUrl(shown()));
     };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    let host = host_text(&host);
+    let port = parsed.port_or_known_default().unwrap_or(0);
+    let entries: Vec<AllowedHost> = allowed_hosts
+        .iter()
+        .filter_map(|e| AllowedHost::parse(e))
+        .filter(|e| e.host == host)
+        .collect();
+    if entries.is_empty() {
+        return Err(RefusalReason::HostNotAllowed(host));
+    }
+    let default_port = parsed.port().is_none();
+    if entries
+        .iter()
+        .any(|e| e.port == Some(port) || (e.port.is_none() && default_port))
+    {
+        Ok(())
+    } else {
+        Err(RefusalReason::PortNotAllowed(host, port))
+    }
 }
 
 /// Whether `program` is an absolute path here or on Windows (`C:\\…`), checked the same
@@ -277,9 +334,8 @@ fn is_absolute_program(program: &str) -> bool {
             && matches!(b[2], b'\\' | b'/'))
 }
 
-/// Checks one action (and its dry run) against the allow-lists: a command's program must be an
-/// absolute path on the list, a webhook's host on the list, its URL http(s), and a header
-/// secret named, never written in the file.
+/// Checks one action's programs (and its dry run's) against the allow-list: an absolute path
+/// on the list. A webhook's URL is checked once filled, by [`super::prepare`].
 pub fn check_action(
     runbook: &str,
     index: usize,
@@ -301,24 +357,10 @@ pub fn check_action(
         }
         c.dry_run.as_deref().map_or(Ok(()), |d| command(d, s))
     }
-    fn webhook(w: &WebhookSpec, s: &ActionsSettings) -> Result<(), RefusalReason> {
-        // The host is checked before variables are filled: a template in the host is refused.
-        let Some(host) = url_host(&w.url).filter(|h| !h.contains("{{")) else {
-            return Err(RefusalReason::BadUrl(w.url.clone()));
-        };
-        if !s
-            .allowed_hosts
-            .iter()
-            .any(|h| h.trim().eq_ignore_ascii_case(&host))
-        {
-            return Err(RefusalReason::HostNotAllowed(host));
-        }
-        w.dry_run.as_deref().map_or(Ok(()), |d| webhook(d, s))
-    }
     match &action.kind {
-        ActionKind::Simulated => Ok(()),
+        // A webhook's URL is checked once filled (`prepare`): what is sent is what is checked.
+        ActionKind::Simulated | ActionKind::Webhook(_) => Ok(()),
         ActionKind::Command(c) => command(c, settings).map_err(refuse),
-        ActionKind::Webhook(w) => webhook(w, settings).map_err(refuse),
     }
 }
 
@@ -332,25 +374,40 @@ mod tests {
         let s = crate::scenarios::parse("checkout_rollback_live.ron", text).unwrap();
         assert!(matches!(s.actions[0].kind, ActionKind::Webhook(_)));
         assert!(matches!(s.actions[1].kind, ActionKind::Command(_)));
+        let mut vars = Vars::new();
+        for (k, v) in [("incident.id", "7"), ("responder", "kim")] {
+            vars.insert(k.into(), Var::own(v));
+        }
+        vars.insert("series".into(), Var::outside("edge\"-01"));
+        let secret = |_: &str| Some("t".to_string());
+        let ready = |i: usize, s2: &ActionsSettings| {
+            check_action(&s.code, i, &s.actions[i], s2)
+                .map_err(|e| e.reason)
+                .and_then(|()| {
+                    super::super::prepare(&s.actions[i].kind, &vars, &secret, &s2.allowed_hosts)
+                })
+        };
         let none = ActionsSettings::default();
-        let refused: Vec<String> = s
-            .actions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| check_action(&s.code, i, a, &none).err())
-            .map(|e| e.to_string())
-            .collect();
-        assert_eq!(refused.len(), 2);
-        assert!(refused[0].contains("host `rundeck.example.com` is not on the allow-list"));
-        assert!(refused[1].contains("program `/usr/bin/kubectl` is not on the allow-list"));
+        assert_eq!(
+            ready(0, &none),
+            Err(RefusalReason::HostNotAllowed("rundeck.example.com".into()))
+        );
+        assert_eq!(
+            ready(1, &none),
+            Err(RefusalReason::ProgramNotAllowed("/usr/bin/kubectl".into()))
+        );
         let allowed = ActionsSettings {
             allowed_programs: vec!["/usr/bin/kubectl".into()],
             allowed_hosts: vec!["rundeck.example.com".into()],
             ..Default::default()
         };
-        for (i, a) in s.actions.iter().enumerate() {
-            assert!(check_action(&s.code, i, a, &allowed).is_ok());
-        }
+        let hook = ready(0, &allowed).unwrap().unwrap();
+        let super::super::PreparedKind::Webhook { body, .. } = &hook.real.kind else {
+            panic!()
+        };
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["options"]["series"], "edge\"-01");
+        assert!(ready(1, &allowed).is_ok());
         // Not among the runbooks loaded by default.
         assert!(
             crate::scenarios::load(None)
@@ -385,34 +442,21 @@ mod tests {
                 args: vec![],
                 cwd: None,
                 env: vec![],
+                args_may_start_with_dash: vec![],
                 dry_run: dry.map(|d| {
                     Box::new(CommandSpec {
                         program: d.into(),
                         args: vec![],
                         cwd: None,
                         env: vec![],
+                        args_may_start_with_dash: vec![],
                         dry_run: None,
                     })
                 }),
             })
         };
-        let hook = |url: &str| {
-            ActionKind::Webhook(WebhookSpec {
-                method: "POST".into(),
-                url: url.into(),
-                headers: vec![],
-                body: String::new(),
-                dry_run: None,
-            })
-        };
         let ok = |k| check_action("rb", 0, &action(k), &settings);
         assert!(ok(cmd("/usr/bin/kubectl", Some("/usr/bin/kubectl"))).is_ok());
-        assert!(
-            ok(hook(
-                "https://user:pw@Rundeck.Example.com:4440/api/41/job/x/run"
-            ))
-            .is_ok()
-        );
         assert!(ok(ActionKind::Simulated).is_ok());
         let err =
             check_action("checkout", 1, &action(cmd("/bin/rm", None)), &settings).unwrap_err();
@@ -431,16 +475,37 @@ mod tests {
             ok(cmd("/usr/bin/kubectl", Some("/bin/sh"))).is_err(),
             "the dry run too"
         );
-        assert!(
-            ok(hook("https://evil.example.org/run"))
-                .unwrap_err()
-                .reason
-                .to_string()
-                .contains("evil.example.org")
+    }
+
+    #[test]
+    fn allow_list_entries_are_hosts_with_an_optional_port() {
+        let parsed = |e: &str| AllowedHost::parse(e).map(|h| (h.host, h.port));
+        assert_eq!(
+            parsed(" Rundeck.Example.com "),
+            Some(("rundeck.example.com".into(), None))
         );
-        assert!(ok(hook("https://{{labels.host}}/run")).is_err());
-        assert!(ok(hook("ftp://rundeck.example.com/")).is_err());
-        assert_eq!(url_host("http://[::1]:8080/x").as_deref(), Some("::1"));
+        assert_eq!(
+            parsed("rundeck.example.com:4440"),
+            Some(("rundeck.example.com".into(), Some(4440)))
+        );
+        assert_eq!(parsed("[::1]:8080"), Some(("::1".into(), Some(8080))));
+        assert_eq!(parsed("127.0.0.1"), Some(("127.0.0.1".into(), None)));
+        for bad in [
+            "https://x",
+            "x/y",
+            "u@x",
+            "x:port",
+            "",
+            "{{labels.host}}",
+            "x\\y",
+        ] {
+            assert_eq!(parsed(bad), None, "{bad}");
+        }
+        let s = ActionsSettings {
+            allowed_hosts: vec!["https://rundeck.example.com".into(), "ok.example:81".into()],
+            ..Default::default()
+        };
+        assert_eq!(s.problems().len(), 1, "{:?}", s.problems());
     }
 
     #[test]
@@ -458,30 +523,6 @@ mod tests {
             confirmation_ok(Some("  "), 7, "7"),
             "a blank word means the id"
         );
-    }
-
-    #[test]
-    fn templates_fill_known_variables_and_refuse_unknown_ones() {
-        let vars: BTreeMap<String, String> = [("incident.id", "7"), ("labels.service", "checkout")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(
-            render(
-                r#"{"id": {{incident.id}}, "svc": "{{ labels.service }}"}"#,
-                &vars
-            )
-            .unwrap(),
-            r#"{"id": 7, "svc": "checkout"}"#
-        );
-        let err = render("undo {{labels.deploy}}", &vars).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("`{{labels.deploy}}` is not an incident variable"),
-            "{err}"
-        );
-        assert_eq!(render("a {{b", &vars), Err(TemplateError::Unclosed));
-        assert_eq!(render("no variables", &vars).unwrap(), "no variables");
     }
 
     #[test]

@@ -19,10 +19,11 @@ mod rule;
 mod scenario;
 mod secret;
 mod settings;
+mod template;
 
 pub use action::{
-    ActionKind, ActionRefusal, ActionsSettings, CommandSpec, HeaderValue, RefusalReason,
-    TemplateError, WebhookSpec, check_action, confirmation_ok, incident_vars, render, url_host,
+    ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue,
+    RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
 pub use alert::{
     Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
@@ -62,4 +63,7 @@ pub use scenario::{
 pub use secret::Secret;
 pub use settings::{
     Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,
+};
+pub use template::{
+    Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode, render,
 };

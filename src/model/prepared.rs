@@ -3,9 +3,8 @@
 //! (what the audit log, the timeline and the notifications show). Pure: the secrets come in
 //! through a lookup, and nothing here sends or spawns.
 
-use std::collections::BTreeMap;
-
-use super::action::{ActionKind, CommandSpec, HeaderValue, RefusalReason, WebhookSpec, render};
+use super::action::{ActionKind, CommandSpec, HeaderValue, RefusalReason, WebhookSpec, check_url};
+use super::template::{Filler, TemplateError, Vars};
 
 /// What stands in for a secret wherever text is shown.
 pub const MASK: &str = "••••";
@@ -21,6 +20,9 @@ pub struct PreparedRun {
     /// The secret values it carries, to mask wherever its output is shown (a server may echo
     /// a header back).
     pub secrets: Vec<String>,
+    /// The variables from outside (alert labels, a series' name) it was filled with, by name
+    /// and value, so the approval can mark what an alert chose.
+    pub from_outside: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for PreparedRun {
@@ -66,21 +68,21 @@ pub struct PreparedAction {
 }
 
 /// Prepares `kind` for incident variables `vars`; `None` for a simulated action. `secret`
-/// returns a named secret's value (the environment first, then settings).
+/// returns a named secret's value (the environment first, then settings). Each value is escaped
+/// for its slot (see `model::template`), and a webhook's filled URL must pass
+/// [`check_url`] against `allowed_hosts`.
 pub fn prepare(
     kind: &ActionKind,
-    vars: &BTreeMap<String, String>,
+    vars: &Vars,
     secret: &dyn Fn(&str) -> Option<String>,
+    allowed_hosts: &[String],
 ) -> Result<Option<PreparedAction>, RefusalReason> {
+    let hook = |w: &WebhookSpec| webhook(w, vars, secret, allowed_hosts);
     Ok(match kind {
         ActionKind::Simulated => None,
         ActionKind::Webhook(w) => Some(PreparedAction {
-            real: webhook(w, vars, secret)?,
-            dry_run: w
-                .dry_run
-                .as_deref()
-                .map(|d| webhook(d, vars, secret))
-                .transpose()?,
+            real: hook(w)?,
+            dry_run: w.dry_run.as_deref().map(hook).transpose()?,
         }),
         ActionKind::Command(c) => Some(PreparedAction {
             real: command(c, vars)?,
@@ -89,25 +91,53 @@ pub fn prepare(
     })
 }
 
-fn fill(template: &str, vars: &BTreeMap<String, String>) -> Result<String, RefusalReason> {
-    render(template, vars).map_err(RefusalReason::Template)
+/// How a body is filled, from its `Content-Type` (or, without one, its first character).
+fn body_kind(w: &WebhookSpec) -> BodyKind {
+    let content_type = w.headers.iter().find_map(|(n, v)| match v {
+        HeaderValue::Text(t) if n.eq_ignore_ascii_case("content-type") => {
+            Some(t.to_ascii_lowercase())
+        }
+        _ => None,
+    });
+    match content_type {
+        Some(t) if t.contains("json") => BodyKind::Json,
+        Some(t) if t.contains("x-www-form-urlencoded") => BodyKind::Form,
+        Some(_) => BodyKind::Text,
+        None if w.body.trim_start().starts_with(['{', '[']) => BodyKind::Json,
+        None => BodyKind::Text,
+    }
+}
+
+enum BodyKind {
+    Json,
+    Form,
+    Text,
 }
 
 fn webhook(
     w: &WebhookSpec,
-    vars: &BTreeMap<String, String>,
+    vars: &Vars,
     secret: &dyn Fn(&str) -> Option<String>,
+    allowed_hosts: &[String],
 ) -> Result<PreparedRun, RefusalReason> {
+    let t = RefusalReason::Template;
+    let mut fill = Filler::new(vars);
     let method = w.method.trim().to_ascii_uppercase();
-    let url = fill(&w.url, vars)?;
-    let body = fill(&w.body, vars)?;
+    let url = fill.url(&w.url).map_err(t)?;
+    check_url(&url, allowed_hosts)?;
+    let body = match body_kind(w) {
+        BodyKind::Json if !w.body.trim().is_empty() => fill.json(&w.body),
+        BodyKind::Form => fill.form(&w.body),
+        _ => fill.text(&w.body),
+    }
+    .map_err(t)?;
     let mut headers = Vec::new();
     let mut shown = Vec::new();
     let mut secrets = Vec::new();
     for (name, value) in &w.headers {
         match value {
-            HeaderValue::Text(t) => {
-                let v = fill(t, vars)?;
+            HeaderValue::Text(text) => {
+                let v = fill.header(name, text).map_err(t)?;
                 shown.push(format!("{name}: {v}"));
                 headers.push((name.clone(), v));
             }
@@ -115,13 +145,16 @@ fn webhook(
                 let v = secret(key)
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| RefusalReason::MissingSecret(key.clone()))?;
+                if v.contains(['\r', '\n', '\0']) {
+                    return Err(t(TemplateError::HeaderBreak(name.clone())));
+                }
                 shown.push(format!("{name}: {MASK}"));
                 secrets.push(v.clone());
                 headers.push((name.clone(), v));
             }
         }
     }
-    let mut what = format!("{method} {}", without_user_info(&url));
+    let mut what = format!("{method} {url}");
     if !shown.is_empty() {
         what.push_str(&format!(" [{}]", shown.join("; ")));
     }
@@ -137,21 +170,35 @@ fn webhook(
             body,
         },
         secrets,
+        from_outside: fill.used_outside,
     })
 }
 
-fn command(c: &CommandSpec, vars: &BTreeMap<String, String>) -> Result<PreparedRun, RefusalReason> {
+fn command(c: &CommandSpec, vars: &Vars) -> Result<PreparedRun, RefusalReason> {
+    let t = RefusalReason::Template;
+    let mut fill = Filler::new(vars);
     let args = c
         .args
         .iter()
-        .map(|a| fill(a, vars))
-        .collect::<Result<Vec<_>, _>>()?;
+        .enumerate()
+        .map(|(i, a)| {
+            let number = i + 1;
+            fill.arg(number, a, c.args_may_start_with_dash.contains(&number))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(t)?;
     let env = c
         .env
         .iter()
-        .map(|(k, v)| Ok((k.clone(), fill(v, vars)?)))
-        .collect::<Result<Vec<_>, RefusalReason>>()?;
-    let cwd = c.cwd.as_deref().map(|d| fill(d, vars)).transpose()?;
+        .map(|(k, v)| Ok((k.clone(), fill.env(v)?)))
+        .collect::<Result<Vec<_>, TemplateError>>()
+        .map_err(t)?;
+    let cwd = c
+        .cwd
+        .as_deref()
+        .map(|d| fill.cwd(d))
+        .transpose()
+        .map_err(t)?;
     let mut what = String::new();
     for (k, v) in &env {
         what.push_str(&format!("{k}={} ", quoted(v)));
@@ -169,6 +216,7 @@ fn command(c: &CommandSpec, vars: &BTreeMap<String, String>) -> Result<PreparedR
             env,
         },
         secrets: Vec::new(),
+        from_outside: fill.used_outside,
     })
 }
 
@@ -186,14 +234,16 @@ pub fn command_line(program: &str, args: &[String]) -> String {
 /// An argument as a reader would type it: quoted when it holds a space or a quote, so the
 /// description cannot be mistaken for a different argument list.
 fn quoted(arg: &str) -> String {
-    if !arg.is_empty() && !arg.contains([' ', '\'', '"', '\t', '\n']) {
+    if !arg.is_empty()
+        && !arg.contains(|c: char| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
+    {
         return arg.to_string();
     }
     format!("'{}'", arg.replace('\'', "'\\''"))
 }
 
 /// The URL with any `user:password@` masked (a runbook may put one there).
-fn without_user_info(url: &str) -> String {
+pub(super) fn without_user_info(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
@@ -216,19 +266,39 @@ pub fn mask(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::template::Var;
 
-    fn vars() -> BTreeMap<String, String> {
-        [("incident.id", "7"), ("labels.deployment", "checkout api")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn vars() -> Vars {
+        let mut v = Vars::new();
+        v.insert("incident.id".into(), Var::own("7"));
+        v.insert("labels.deployment".into(), Var::outside("checkout api"));
+        v.insert("labels.evil".into(), Var::outside("x\", \"admin\": \"1"));
+        v.insert("labels.port".into(), Var::outside("443@evil.example"));
+        v
+    }
+
+    fn hook(url: &str, body: &str) -> WebhookSpec {
+        WebhookSpec {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![],
+            body: body.into(),
+            dry_run: None,
+        }
+    }
+
+    const HOSTS: &[&str] = &["jobs.example.com", "rundeck.example.com:4440", "[::1]:8080"];
+
+    fn hosts() -> Vec<String> {
+        HOSTS.iter().map(|h| h.to_string()).collect()
     }
 
     #[test]
     fn a_webhook_is_filled_and_its_secret_is_sent_but_never_shown() {
         let kind = ActionKind::Webhook(WebhookSpec {
             method: "post".into(),
-            url: "https://bot:pw@jobs.example.com/run?incident={{incident.id}}".into(),
+            url: "https://jobs.example.com/run?incident={{incident.id}}&d={{labels.deployment}}"
+                .into(),
             headers: vec![
                 ("X-Token".into(), HeaderValue::Secret("JOBS".into())),
                 (
@@ -236,17 +306,11 @@ mod tests {
                     HeaderValue::Text("application/json".into()),
                 ),
             ],
-            body: r#"{"id": {{incident.id}}}"#.into(),
-            dry_run: Some(Box::new(WebhookSpec {
-                method: "POST".into(),
-                url: "https://jobs.example.com/run?dry=1".into(),
-                headers: vec![],
-                body: String::new(),
-                dry_run: None,
-            })),
+            body: r#"{"id": {{incident.id}}, "svc": "{{labels.evil}}"}"#.into(),
+            dry_run: Some(Box::new(hook("https://jobs.example.com/run?dry=1", ""))),
         });
         let lookup = |k: &str| (k == "JOBS").then(|| "s3cr3t-token".to_string());
-        let p = prepare(&kind, &vars(), &lookup).unwrap().unwrap();
+        let p = prepare(&kind, &vars(), &lookup, &hosts()).unwrap().unwrap();
         let PreparedKind::Webhook {
             method,
             url,
@@ -257,14 +321,24 @@ mod tests {
             panic!()
         };
         assert_eq!(method, "POST");
-        assert_eq!(url, "https://bot:pw@jobs.example.com/run?incident=7");
+        assert_eq!(
+            url,
+            "https://jobs.example.com/run?incident=7&d=checkout%20api"
+        );
         assert_eq!(headers[0], ("X-Token".into(), "s3cr3t-token".into()));
-        assert_eq!(body, r#"{"id": 7}"#);
+        assert_eq!(body, r#"{"id": 7, "svc": "x\", \"admin\": \"1"}"#);
         assert_eq!(
             p.real.what,
             format!(
-                r#"POST https://{MASK}@jobs.example.com/run?incident=7 [X-Token: {MASK}; Content-Type: application/json] body {{"id": 7}}"#
+                r#"POST https://jobs.example.com/run?incident=7&d=checkout%20api [X-Token: {MASK}; Content-Type: application/json] body {body}"#
             )
+        );
+        assert_eq!(
+            p.real.from_outside,
+            [
+                ("labels.deployment".to_string(), "checkout api".to_string()),
+                ("labels.evil".to_string(), "x\", \"admin\": \"1".to_string())
+            ]
         );
         assert!(!format!("{p:?}").contains("s3cr3t"));
         assert_eq!(
@@ -277,39 +351,126 @@ mod tests {
         );
         let none = |_: &str| None;
         assert_eq!(
-            prepare(&kind, &vars(), &none),
+            prepare(&kind, &vars(), &none, &hosts()),
             Err(RefusalReason::MissingSecret("JOBS".into()))
         );
     }
 
     #[test]
+    fn the_allow_list_is_checked_on_the_filled_url_as_the_client_parses_it() {
+        let try_url = |url: &str| {
+            prepare(
+                &ActionKind::Webhook(hook(url, "")),
+                &vars(),
+                &|_| None,
+                &hosts(),
+            )
+            .map(|p| p.unwrap().real.what)
+        };
+        assert!(try_url("https://jobs.example.com/a").is_ok());
+        assert!(
+            try_url("https://JOBS.example.com:443/a").is_ok(),
+            "the default port"
+        );
+        assert!(try_url("https://rundeck.example.com:4440/a").is_ok());
+        assert!(try_url("http://[::1]:8080/a").is_ok());
+        assert_eq!(
+            try_url("https://rundeck.example.com/a"),
+            Err(RefusalReason::PortNotAllowed(
+                "rundeck.example.com".into(),
+                443
+            ))
+        );
+        assert_eq!(
+            try_url("https://jobs.example.com:8443/a"),
+            Err(RefusalReason::PortNotAllowed(
+                "jobs.example.com".into(),
+                8443
+            ))
+        );
+        // A variable in the port or host is refused before anything is parsed ...
+        assert!(matches!(
+            try_url("https://rundeck.example.com:{{labels.port}}/run"),
+            Err(RefusalReason::Template(TemplateError::InUrlAuthority(_)))
+        ));
+        // ... and the literal tricks are judged by the client's own parser.
+        assert_eq!(
+            try_url("https://evil.example\\@jobs.example.com/"),
+            Err(RefusalReason::HostNotAllowed("evil.example".into()))
+        );
+        assert_eq!(
+            try_url("https://jobs.example.com:443@evil.example/"),
+            Err(RefusalReason::UserInfo("https://••••@evil.example/".into()))
+        );
+        assert!(matches!(
+            try_url("ftp://jobs.example.com/"),
+            Err(RefusalReason::BadUrl(_))
+        ));
+        assert!(matches!(
+            try_url("https://bot:pw@jobs.example.com/"),
+            Err(RefusalReason::UserInfo(_))
+        ));
+    }
+
+    #[test]
     fn a_command_fills_its_arguments_and_shows_them_quoted() {
-        let kind = ActionKind::Command(CommandSpec {
-            program: "/bin/echo".into(),
-            args: vec!["undo".into(), "{{labels.deployment}}".into()],
-            cwd: Some("/tmp".into()),
-            env: vec![("INCIDENT".into(), "{{incident.id}}".into())],
-            dry_run: None,
-        });
-        let p = prepare(&kind, &vars(), &|_| None).unwrap().unwrap();
+        let cmd = |args: &[&str], dash: Vec<usize>| {
+            ActionKind::Command(CommandSpec {
+                program: "/bin/echo".into(),
+                args: args.iter().map(|a| a.to_string()).collect(),
+                cwd: Some("/tmp".into()),
+                env: vec![("INCIDENT".into(), "{{incident.id}}".into())],
+                args_may_start_with_dash: dash,
+                dry_run: None,
+            })
+        };
+        let p = prepare(
+            &cmd(&["undo", "{{labels.deployment}}"], vec![]),
+            &vars(),
+            &|_| None,
+            &[],
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             p.real.what,
             "INCIDENT=7 /bin/echo undo 'checkout api' (in /tmp)"
         );
         assert!(p.dry_run.is_none());
-        let bad = ActionKind::Command(CommandSpec {
-            program: "/bin/echo".into(),
-            args: vec!["{{labels.missing}}".into()],
-            cwd: None,
-            env: vec![],
-            dry_run: None,
-        });
         assert!(matches!(
-            prepare(&bad, &vars(), &|_| None),
-            Err(RefusalReason::Template(_))
+            prepare(
+                &cmd(&["{{labels.missing}}"], vec![]),
+                &vars(),
+                &|_| None,
+                &[]
+            ),
+            Err(RefusalReason::Template(TemplateError::Unknown(..)))
         ));
+        let mut dashing = vars();
+        dashing.insert("labels.deployment".into(), Var::outside("--all"));
         assert_eq!(
-            prepare(&ActionKind::Simulated, &vars(), &|_| None),
+            prepare(
+                &cmd(&["undo", "{{labels.deployment}}"], vec![]),
+                &dashing,
+                &|_| None,
+                &[]
+            ),
+            Err(RefusalReason::Template(TemplateError::LeadingDash {
+                number: 2,
+                name: "labels.deployment".into()
+            }))
+        );
+        assert!(
+            prepare(
+                &cmd(&["undo", "{{labels.deployment}}"], vec![2]),
+                &dashing,
+                &|_| None,
+                &[]
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            prepare(&ActionKind::Simulated, &vars(), &|_| None, &[]),
             Ok(None)
         );
     }

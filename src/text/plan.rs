@@ -292,7 +292,13 @@ pub fn refusal(r: &crate::model::ActionRefusal, lang: Lang) -> String {
         (R::HostNotAllowed(h), Lang::Ko) => {
             format!("호스트 `{h}`가 허용 목록에 없습니다 (설정 → 조치)")
         }
-        (R::Template(e), Lang::Ko) => format!("템플릿 오류: {e}"),
+        (R::PortNotAllowed(h, p), Lang::Ko) => format!(
+            "호스트 `{h}`는 허용되지만 포트 {p}는 아닙니다 (설정 → 조치의 허용 목록에 `{h}:{p}` 추가)"
+        ),
+        (R::UserInfo(u), Lang::Ko) => format!(
+            "`{u}`에 사용자 이름이나 비밀번호가 들어 있습니다. 자격 증명은 Secret 헤더로 보내세요"
+        ),
+        (R::Template(e), Lang::Ko) => format!("템플릿 오류: {}", template_error_ko(e)),
         (R::MissingSecret(n), Lang::Ko) => {
             format!("비밀 값 `{n}`이 INCIDENT_SECRET_{n} 환경 변수에도, 설정 → 조치에도 없습니다")
         }
@@ -300,6 +306,39 @@ pub fn refusal(r: &crate::model::ActionRefusal, lang: Lang) -> String {
     match lang {
         Lang::En => format!("runbook `{}`, action {}: {reason}", r.runbook, r.number),
         Lang::Ko => format!("런북 `{}`, 조치 {}: {reason}", r.runbook, r.number),
+    }
+}
+
+/// Why a template cannot be filled, in Korean (the English is the error's `Display`).
+fn template_error_ko(e: &crate::model::TemplateError) -> String {
+    use crate::model::TemplateError as E;
+    let limit = crate::model::OUTSIDE_VALUE_LIMIT_BYTES;
+    match e {
+        E::Unknown(n, known) => {
+            format!("`{{{{{n}}}}}`는 인시던트 변수가 아닙니다 (있는 것: {known})")
+        }
+        E::Unclosed => "`{{`가 닫히지 않았습니다".into(),
+        E::InUrlAuthority(n) => format!(
+            "`{{{{{n}}}}}`가 URL의 스킴, 호스트 또는 포트에 있습니다. 변수는 경로와 쿼리에만 쓸 수 있습니다"
+        ),
+        E::OutsideTooLong { name, bytes } => format!(
+            "`{{{{{name}}}}}`는 알림에서 온 값으로 {bytes}바이트입니다 (조치에는 최대 {limit}바이트)"
+        ),
+        E::OutsideControl(n) => {
+            format!("`{{{{{n}}}}}`는 알림에서 온 값으로 제어 문자를 담고 있습니다")
+        }
+        E::NotJsonNumber(n) => format!(
+            "`{{{{{n}}}}}`가 JSON 문자열 밖에 있는데 값이 숫자가 아닙니다 (따옴표 안에 넣으세요)"
+        ),
+        E::BodyNotJson(why) => format!("채운 본문이 JSON이 아닙니다: {why}"),
+        E::HeaderBreak(h) => format!("헤더 `{h}`에 줄바꿈이 들어갑니다"),
+        E::LeadingDash { number, name } => format!(
+            "인자 {number}가 `{{{{{name}}}}}` 때문에 `-`로 시작해 옵션으로 읽힐 수 있습니다 (런북에서 args_may_start_with_dash: [{number}]로 허용 가능)"
+        ),
+        E::OutsideInCwd(n) => {
+            format!("`{{{{{n}}}}}`는 알림에서 온 값이라 작업 디렉터리를 정할 수 없습니다")
+        }
+        E::Nul(n) => format!("`{{{{{n}}}}}`에 NUL 문자가 있습니다"),
     }
 }
 

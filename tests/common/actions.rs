@@ -68,6 +68,11 @@ impl HookServer {
         }
     }
 
+    /// `127.0.0.1:PORT`, as the allow-list names it (a host off the default port needs its port).
+    pub fn authority(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().clone()
     }
