@@ -18,7 +18,7 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
         r#"(title: (en: "Undo the rollout", ko: "롤아웃 되돌리기"), command: "kubectl rollout undo", risk: High,
             confirm_word: Some("rollback"),
             kind: Command((program: "/bin/echo", args: ["undone", "{{incident.id}}"],
-                dry_run: Some((program: "/bin/echo", args: ["dry-run:", "would", "undo", "{{incident.id}}"])))))"#,
+                dry_run: Some((program: "/bin/echo", args: ["dry-run:", "would", "undo", "{{incident.id}}", "on", "{{series}}"])))))"#,
     );
     Store::new(dir.path())
         .save_settings(&settings(true, &["/bin/echo"], &[]))
@@ -31,9 +31,20 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
     };
 
     h.get_by_label("Execute plan…").click();
-    h.run_steps(2);
-    // The dialog says what will run, and that a dry run goes first.
-    h.get_by_label_contains("/bin/echo undone {{incident.id}} · dry run first");
+    // The dialog says exactly what will run, filled as the engine will run it: the dry run
+    // first, then the real run, and marks the value that came from outside (the series).
+    wait_for(&mut h, "the engine's preview", |h| {
+        h.query_all_by_label_contains("then, after your second approval: /bin/echo undone 1")
+            .next()
+            .is_some()
+    });
+    // (A manual trigger outside a breach has no series: empty, and still marked.)
+    h.get_by_label_contains("dry run first: /bin/echo dry-run: would undo 1 on ''");
+    h.get_by_label_contains("! from the series: series = ");
+    assert!(
+        h.query_all_by_label_contains("{{").next().is_none(),
+        "no template is shown unfilled"
+    );
     // The runbook's word, not the id, confirms this action; until it is typed, no run.
     assert!(h.get_by_label("Execute now").accesskit_node().is_disabled());
     set_field(&mut h, "Type \"rollback\" to confirm action 1", "1");
@@ -44,9 +55,9 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
 
     wait_for(&mut h, "the dry run's output", |h| {
         // Its output ("dry-run: would undo 1" and a newline), not only the command line.
-        h.query_all_by_label("dry-run: would undo 1\n")
-            .next()
-            .is_some()
+        h.query_all_by_label_contains("dry-run: would undo 1 on")
+            .filter_map(|n| n.value())
+            .any(|v| v.ends_with('\n'))
     });
     // Only the dry run ran: the real one waits for the button.
     let plan = engine_plan(&h);
@@ -61,6 +72,8 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
             .next()
             .is_some()
     );
+    // The second approval shows what the real run will send.
+    h.get_by_label_contains("the real run: /bin/echo undone 1");
     h.get_by_label("Run action 1").click();
     wait_for(&mut h, "the real run", |h| {
         matches!(engine_plan(h).state, PlanState::Executed(_))
@@ -82,7 +95,7 @@ fn the_dry_run_output_shows_before_the_second_approval_and_the_audit_view_lists_
     let steps = [
         "approved plan: actions 1; 1 high-risk confirmed by typing",
         "started action 1 (dry run): /bin/echo dry-run: would undo 1",
-        "finished action 1 (dry run): /bin/echo dry-run: would undo 1 → status 0",
+        "finished action 1 (dry run): /bin/echo dry-run: would undo 1 on '' → status 0",
         "approved action 1: real run after its dry run: /bin/echo undone 1",
         "started action 1: /bin/echo undone 1",
         "finished action 1: /bin/echo undone 1 → status 0",

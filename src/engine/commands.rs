@@ -20,6 +20,12 @@ pub enum Command {
         /// The verdict.
         mark: HypothesisMark,
     },
+    /// The approval dialog opened: publish what approving incident `incident`'s plan would
+    /// run, filled and masked (`Board::previews`). Runs nothing.
+    PreviewPlan {
+        /// Incident id.
+        incident: u64,
+    },
     /// Run the incident's action plan (the responder approved it).
     ExecutePlan {
         /// Incident id.

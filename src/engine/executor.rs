@@ -30,6 +30,13 @@ use crate::model::{
     PlanState, PreparedAction, PreparedRun, Refusal, Risk, Secret, StopReason,
 };
 
+/// The actions of `inc`'s plan that have not succeeded yet, in order: what an approval runs.
+pub(super) fn still_to_run(inc: &crate::model::Incident) -> Vec<usize> {
+    (0..inc.scenario.actions.len())
+        .filter(|&i| !inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done()))
+        .collect()
+}
+
 /// What the run tasks report.
 #[derive(Debug)]
 pub enum ExecEvent {
@@ -61,6 +68,13 @@ pub(super) struct Executor {
     pub(super) writer: Option<std::sync::mpsc::Sender<super::audit_log::Write>>,
     /// `INCIDENT_SECRET_<NAME>` for this run: these win over the settings' secrets.
     pub env_secrets: Vec<(String, Secret)>,
+}
+
+impl Executor {
+    /// Whether incident `id` has a run under way (running, or waiting for a second approval).
+    pub(super) fn has_run(&self, id: u64) -> bool {
+        self.runs.contains_key(&id)
+    }
 }
 
 /// One plan's run under way. It holds the prepared requests (secrets included), so it lives
@@ -100,9 +114,7 @@ impl Engine {
         if let Some(reason) = problem {
             return self.refuse_plan(id, reason, now);
         }
-        let to_run: Vec<usize> = (0..inc.scenario.actions.len())
-            .filter(|&i| !inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done()))
-            .collect();
+        let to_run = still_to_run(inc);
         let unconfirmed: Vec<(usize, String)> = to_run
             .iter()
             .map(|&i| (i, &inc.scenario.actions[i]))
@@ -115,43 +127,18 @@ impl Engine {
             return self.refuse_plan(id, Refusal::Unacknowledged(unconfirmed), now);
         }
         let enabled = self.settings.actions.enabled;
-        let vars = crate::model::incident_vars(inc, &self.responder());
-        let mut prepared = vec![None; inc.scenario.actions.len()];
-        let mut refusals = Vec::new();
-        let mut acting = false;
-        for &i in &to_run {
-            let action = &inc.scenario.actions[i];
-            if action.kind == crate::model::ActionKind::Simulated {
-                continue;
-            }
-            acting = true;
-            if !enabled {
-                continue;
-            }
-            let code = &inc.scenario.code;
-            let checked = crate::model::check_action(code, i, action, &self.settings.actions)
-                .and_then(|()| {
-                    crate::model::prepare(
-                        &action.kind,
-                        &vars,
-                        &|name| self.secret(name),
-                        &self.settings.actions.allowed_hosts,
-                    )
-                    .map_err(|reason| crate::model::ActionRefusal {
-                        runbook: code.clone(),
-                        number: i + 1,
-                        title: action.title.en.clone(),
-                        reason,
-                    })
-                });
-            match checked {
-                Ok(p) => prepared[i] = p,
-                Err(refusal) => refusals.push(refusal),
-            }
-        }
+        let plan = self.prepare_plan(inc, &to_run);
+        let preview = plan.preview(&to_run);
+        let super::plan_preview::PreparedPlan {
+            prepared,
+            refusals,
+            acting,
+        } = plan;
         if !refusals.is_empty() {
             return self.refuse_plan(id, Refusal::NotAllowed(refusals), now);
         }
+        // What the second approval shows is what this run will send.
+        self.publish_preview(id, preview);
         let numbers: Vec<String> = to_run.iter().map(|i| (i + 1).to_string()).collect();
         let typed = confirmations
             .iter()
@@ -477,7 +464,7 @@ impl Engine {
     }
 
     /// A named secret: `INCIDENT_SECRET_<NAME>` first, then Settings → Actions.
-    fn secret(&self, name: &str) -> Option<String> {
+    pub(super) fn secret(&self, name: &str) -> Option<String> {
         let find = |list: &[(String, Secret)]| {
             list.iter()
                 .find(|(n, s)| n.eq_ignore_ascii_case(name) && !s.is_empty())

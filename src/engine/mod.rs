@@ -13,6 +13,7 @@
 //! (the polling task), `book` (the incident list, its ids and saves), `incidents` (detection
 //! results into incidents, the recovery watch), `plans` (the responder's marks, deferrals,
 //! closes and report exports), `executor` (a plan's actions run behind the engine's guards),
+//! `plan_preview` (what approving a plan would run, prepared as the executor prepares it),
 //! `audit_log` (the actions' audit lines, written in order), `rules` (rule files), `settings`, `notifier` (the outbox and
 //! deliveries), `saver` (incident saves off the loop), `state` (what is published),
 //! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
@@ -36,6 +37,7 @@ mod input;
 pub mod intake;
 pub mod live;
 pub mod notifier;
+mod plan_preview;
 mod plans;
 mod publish;
 mod rules;
@@ -540,6 +542,7 @@ impl Engine {
                 hypothesis,
                 mark,
             } => self.mark(incident, hypothesis, mark, now),
+            Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::ExecutePlan {
                 incident,
                 confirmations,

@@ -39,6 +39,7 @@ impl Engine {
         // New settings: say again (once) if Slack or email still cannot be used.
         self.notifier.settings_changed();
         self.settings = settings.clone();
+        self.refresh_previews();
         let poll = self.poll_interval_secs();
         let board = self.board_mut();
         board.settings = settings;

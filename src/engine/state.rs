@@ -157,6 +157,9 @@ pub struct Board {
     pub slack_test: Option<SlackTest>,
     /// The audit log of actions, oldest first (every incident's; the window filters).
     pub audit: Arc<Vec<crate::audit::AuditLine>>,
+    /// Per incident, what approving its plan runs, one entry per action (see
+    /// `engine/plan_preview.rs`): for the dialog open on it and for each run under way.
+    pub previews: Arc<std::collections::BTreeMap<u64, Vec<crate::model::ActionPreview>>>,
 }
 
 /// Everything the UI draws, owned by the engine: the board, and the two large things the
@@ -204,6 +207,7 @@ impl Board {
             kb_search: None,
             slack_test: None,
             audit: Arc::default(),
+            previews: Arc::default(),
         }
     }
 }
@@ -261,6 +265,7 @@ pub struct Snapshot {
     pub kb_search: Option<super::analyst::KbSearch>,
     pub slack_test: Option<SlackTest>,
     pub audit: Arc<Vec<crate::audit::AuditLine>>,
+    pub previews: Arc<std::collections::BTreeMap<u64, Vec<crate::model::ActionPreview>>>,
 }
 
 impl Snapshot {
@@ -297,6 +302,7 @@ impl Snapshot {
             kb_search: st.kb_search.clone(),
             slack_test: st.slack_test.clone(),
             audit: st.audit.clone(),
+            previews: st.previews.clone(),
         }
     }
 

@@ -50,7 +50,10 @@ pub use outbox::{
     Destination, Failure, Job, JobState, NotifyEvent, Outbox, RETRY_BASE_SECS, RETRY_CAP_SECS,
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
-pub use prepared::{MASK, PreparedAction, PreparedKind, PreparedRun, command_line, mask, prepare};
+pub use prepared::{
+    ActionPreview, MASK, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
+    prepare,
+};
 pub use report::{AnalysisReport, ReportSource};
 pub use rule::{
     Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,

@@ -67,6 +67,44 @@ pub struct PreparedAction {
     pub dry_run: Option<PreparedRun>,
 }
 
+/// One run as the approval shows it: exactly what will be sent or run, filled, secrets
+/// masked, and the values an alert chose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunPreview {
+    /// What runs, as [`PreparedRun::what`].
+    pub what: String,
+    /// The variables from outside in it, by name and value.
+    pub from_outside: Vec<(String, String)>,
+}
+
+impl PreparedRun {
+    /// What the approval shows of this run.
+    pub fn preview(&self) -> RunPreview {
+        RunPreview {
+            what: self.what.clone(),
+            from_outside: self.from_outside.clone(),
+        }
+    }
+}
+
+/// How one action of a plan would run if the plan were approved now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionPreview {
+    /// Recorded only: a simulated action, or any while *Actions* is off.
+    Simulated,
+    /// It succeeded already and is not run again.
+    Done,
+    /// Ready to run: its dry run first when declared, then the real run.
+    Ready {
+        /// The run that acts.
+        real: RunPreview,
+        /// The run to look at first.
+        dry_run: Option<RunPreview>,
+    },
+    /// Refused, and with it the whole plan.
+    Refused(super::ActionRefusal),
+}
+
 /// Prepares `kind` for incident variables `vars`; `None` for a simulated action. `secret`
 /// returns a named secret's value (the environment first, then settings). Each value is escaped
 /// for its slot (see `model::template`), and a webhook's filled URL must pass

@@ -11,7 +11,10 @@ use super::style;
 use super::widgets::risk_text;
 use crate::engine::Command;
 use crate::engine::Snapshot;
-use crate::model::{Action, ActionKind, ActionOutcome, ActionResult, Lang, PlanState, Risk};
+use crate::model::{
+    Action, ActionKind, ActionOutcome, ActionPreview, ActionResult, Lang, PlanState, Risk,
+    RunPreview,
+};
 
 /// Which plan awaits confirmation, and what was typed for each high-risk action.
 #[derive(Default)]
@@ -21,29 +24,114 @@ pub(crate) struct ConfirmState {
 }
 
 impl ConfirmState {
-    /// Asks for confirmation of incident `id`'s plan.
-    pub fn open(&mut self, id: u64) {
+    /// Asks for confirmation of incident `id`'s plan, and asks the engine what it would run.
+    pub fn open(&mut self, id: u64, send: &dyn Fn(Command)) {
         self.incident = Some(id);
         self.typed.clear();
+        send(Command::PreviewPlan { incident: id });
     }
 }
 
-/// How an action runs, as the dialog shows it before anything runs (templates unfilled: the
-/// engine fills them, with the secrets, only when it runs).
-fn spec_text(a: &Action) -> Option<String> {
-    match &a.kind {
-        ActionKind::Simulated => None,
-        ActionKind::Webhook(w) => Some(format!("{} {}", w.method, w.url)),
-        ActionKind::Command(c) => Some(crate::model::command_line(&c.program, &c.args)),
+/// One prepared run as the dialogs show it: exactly what is sent or run (filled, secrets
+/// masked), then each value an alert chose, marked as such.
+fn preview_run_ui(ui: &mut egui::Ui, lead: &str, run: &RunPreview, lang: Lang) {
+    let dark = ui.visuals().dark_mode;
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!("    {lead}{}", run.what))
+                .monospace()
+                .small(),
+        )
+        .wrap(),
+    );
+    for (name, value) in &run.from_outside {
+        let from = match (name.starts_with("labels."), name == "series", lang) {
+            (true, _, Lang::En) => "from the alert",
+            (true, _, Lang::Ko) => "알림에서 온 값",
+            (_, true, Lang::En) => "from the series",
+            (_, true, Lang::Ko) => "시리즈에서 온 값",
+            (_, _, Lang::En) => "from outside the console",
+            (_, _, Lang::Ko) => "콘솔 밖에서 온 값",
+        };
+        let words = format!("      ! {from}: {name} = {value}");
+        ui.add(egui::Label::new(RichText::new(words).small().color(style::pending(dark))).wrap());
     }
 }
 
-fn has_dry_run(a: &Action) -> bool {
-    match &a.kind {
-        ActionKind::Simulated => false,
-        ActionKind::Webhook(w) => w.dry_run.is_some(),
-        ActionKind::Command(c) => c.dry_run.is_some(),
+/// How action `a` would run, from the engine's preview; returns whether it is refused.
+fn action_preview_ui(
+    ui: &mut egui::Ui,
+    a: &Action,
+    preview: &ActionPreview,
+    actions_on: bool,
+    lang: Lang,
+) -> bool {
+    let dark = ui.visuals().dark_mode;
+    match preview {
+        ActionPreview::Done => {
+            ui.label(
+                RichText::new(t(
+                    lang,
+                    "    done: not run again",
+                    "    완료: 다시 실행하지 않음",
+                ))
+                .weak()
+                .small(),
+            );
+        }
+        ActionPreview::Simulated => {
+            let why = if a.kind != ActionKind::Simulated && !actions_on {
+                t(
+                    lang,
+                    "simulated: Actions is off",
+                    "시뮬레이션: 조치 기능 꺼짐",
+                )
+            } else {
+                t(lang, "simulated", "시뮬레이션")
+            };
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("    {} ({why})", a.command))
+                        .monospace()
+                        .small(),
+                )
+                .wrap(),
+            );
+        }
+        ActionPreview::Ready { real, dry_run } => match dry_run {
+            Some(dry) => {
+                preview_run_ui(
+                    ui,
+                    t(lang, "dry run first: ", "먼저 사전 점검: "),
+                    dry,
+                    lang,
+                );
+                preview_run_ui(
+                    ui,
+                    t(
+                        lang,
+                        "then, after your second approval: ",
+                        "두 번째 승인 뒤: ",
+                    ),
+                    real,
+                    lang,
+                );
+            }
+            None => preview_run_ui(ui, "", real, lang),
+        },
+        ActionPreview::Refused(r) => {
+            let words = format!(
+                "    {}: {}",
+                t(lang, "refused", "거부"),
+                crate::text::plan::refusal(r, lang)
+            );
+            ui.add(
+                egui::Label::new(RichText::new(words).small().color(style::breach(dark))).wrap(),
+            );
+            return true;
+        }
     }
+    false
 }
 
 /// The modal listing each action before anything runs.
@@ -71,6 +159,9 @@ pub(crate) fn confirm_modal_ui(
         ui.add_space(6.0);
         let mut acting = 0;
         let mut all_confirmed = true;
+        // What the engine prepared: the dialog shows what will run, not the templates.
+        let previews = snap.previews.get(&id);
+        let (mut ready, mut refused) = (true, false);
         for (i, a) in inc.scenario.actions.iter().enumerate() {
             let done = inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done());
             let mut head = RichText::new(format!(
@@ -89,22 +180,16 @@ pub(crate) fn confirm_modal_ui(
                 ui.label(RichText::new(t(lang, "    done: not run again", "    완료: 다시 실행하지 않음")).weak().small());
                 continue;
             }
-            let how = match spec_text(a) {
-                Some(spec) => {
-                    acting += 1;
-                    let mut words = if actions_on {
-                        format!("    {spec}")
-                    } else {
-                        format!("    {} ({})", spec, t(lang, "simulated: Actions is off", "시뮬레이션: 조치 기능 꺼짐"))
-                    };
-                    if actions_on && has_dry_run(a) {
-                        words.push_str(t(lang, " · dry run first", " · 사전 점검 먼저"));
-                    }
-                    words
+            if a.kind != ActionKind::Simulated {
+                acting += 1;
+            }
+            match previews.and_then(|p| p.get(i)) {
+                Some(p) => refused |= action_preview_ui(ui, a, p, actions_on, lang),
+                None => {
+                    ready = false;
+                    ui.label(RichText::new(t(lang, "    preparing…", "    준비 중…")).weak().small());
                 }
-                None => format!("    {} ({})", a.command, t(lang, "simulated", "시뮬레이션")),
-            };
-            ui.add(egui::Label::new(RichText::new(how).monospace().small()).wrap());
+            }
             if a.risk == Risk::High {
                 let word = a.confirm_word.as_deref().map(str::trim).filter(|w| !w.is_empty());
                 let prompt = match (word, lang) {
@@ -145,7 +230,10 @@ pub(crate) fn confirm_modal_ui(
         ui.add(egui::Label::new(RichText::new(note).weak()).wrap());
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(all_confirmed, egui::Button::new(t(lang, "Execute now", "지금 실행")))
+                .add_enabled(
+                    all_confirmed && ready && !refused,
+                    egui::Button::new(t(lang, "Execute now", "지금 실행")),
+                )
                 .clicked()
             {
                 let confirmations = confirm
@@ -173,6 +261,7 @@ pub(crate) fn confirm_modal_ui(
 pub(crate) fn second_approval_ui(
     ui: &mut egui::Ui,
     inc: &crate::model::Incident,
+    previews: Option<&Vec<ActionPreview>>,
     lang: Lang,
     send: &dyn Fn(Command),
 ) {
@@ -187,6 +276,10 @@ pub(crate) fn second_approval_ui(
         .find(|r| r.action == action && r.dry_run)
     {
         run_ui(ui, dry, lang);
+    }
+    // What the real run sends, as prepared for this run.
+    if let Some(ActionPreview::Ready { real, .. }) = previews.and_then(|p| p.get(action)) {
+        preview_run_ui(ui, t(lang, "the real run: ", "실제 실행: "), real, lang);
     }
     ui.horizontal(|ui| {
         let run = format!("{} {}", t(lang, "Run action", "조치 실행"), action + 1);

@@ -316,7 +316,7 @@ fn detail_ui(
         PlanState::Stopped { .. } => style::breach(dark),
         _ => style::pending(dark),
     }));
-    super::actions::second_approval_ui(ui, inc, lang, send);
+    super::actions::second_approval_ui(ui, inc, snap.previews.get(&inc.id), lang, send);
     ui.horizontal(|ui| {
         let can_execute = inc.status.is_active()
             && !matches!(inc.plan.state, PlanState::Executed(_))
@@ -329,7 +329,7 @@ fn detail_ui(
             )
             .clicked()
         {
-            state.confirm.open(inc.id);
+            state.confirm.open(inc.id, send);
             // Pinned: a newer incident must not take the view while this plan runs.
             state.selected_incident = Some(inc.id);
         }
