@@ -136,6 +136,28 @@ async fn a_webhook_delivers_once_with_the_incident_filled_in_and_a_500_fails_wit
 }
 
 #[tokio::test]
+async fn what_a_command_prints_is_masked_of_every_secret_the_console_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    // A program that finds a secret elsewhere (a file, its own config) and prints it.
+    runbook(
+        dir.path(),
+        r#"(title: (en: "Print", ko: "출력"), command: "echo", risk: Low,
+            kind: Command((program: "/bin/echo", args: ["slack xoxb-slack-77", "hook", "tok-s3cret-4711"])))"#,
+    );
+    let mut s = settings(true, &["/bin/echo"], &[]);
+    s.slack.token = incident_console::model::Secret::new("xoxb-slack-77");
+    let console = start(dir.path(), &s, false);
+    let id = console.open().await;
+    console.execute(id, vec![]).await;
+    console
+        .until_plan(id, "the plan", |s| matches!(s, PlanState::Executed(_)))
+        .await;
+    let inc = console.incident(id);
+    assert_eq!(inc.plan.results[0].output, "slack •••• hook ••••\n");
+    console.stop().await;
+}
+
+#[tokio::test]
 async fn a_command_runs_with_the_incident_id_and_one_that_outlives_its_timeout_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     runbook(

@@ -280,6 +280,17 @@ impl Engine {
             dry_run,
             run.what.clone(),
         );
+        // Whatever it prints or answers is masked of every secret the console knows, not only
+        // the run's own (a program may find one in a file, a server may echo one).
+        let mut secrets = run.secrets.clone();
+        secrets.extend(self.settings.secret_values());
+        secrets.extend(
+            self.exec
+                .env_secrets
+                .iter()
+                .map(|(_, s)| s.expose().to_string())
+                .filter(|s| !s.is_empty()),
+        );
         let (ack, written) = oneshot::channel();
         self.record(line, Some(ack));
         let inputs = self.inputs.clone();
@@ -291,8 +302,8 @@ impl Engine {
                         Duration::from_secs(timeout_secs),
                     )
                     .await;
-                    r.output = crate::model::mask(&r.output, &run.secrets);
-                    r.detail = crate::model::mask(&r.detail, &run.secrets);
+                    r.output = crate::model::mask(&r.output, &secrets);
+                    r.detail = crate::model::mask(&r.detail, &secrets);
                     r
                 }
                 // Never act without the record that it started.

@@ -143,6 +143,31 @@ async fn webhook(
     report(outcome, Some(i64::from(status.as_u16())), output, detail)
 }
 
+/// What a command's environment keeps of the console's: what a program needs to start, find
+/// its files and read text; nothing else (the runbook's `env` adds what an action needs).
+const SAFE_ENV: &[&str] = if cfg!(windows) {
+    &[
+        "PATH",
+        "PATHEXT",
+        "SYSTEMROOT",
+        "SYSTEMDRIVE",
+        "WINDIR",
+        "COMSPEC",
+        "TEMP",
+        "TMP",
+        "USERPROFILE",
+        "HOMEDRIVE",
+        "HOMEPATH",
+        "APPDATA",
+        "LOCALAPPDATA",
+        "USERNAME",
+    ]
+} else {
+    &[
+        "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+    ]
+};
+
 async fn command(
     program: &str,
     args: &[String],
@@ -158,6 +183,14 @@ async fn command(
         .kill_on_drop(true);
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
+    }
+    // A clean environment: the console's holds its secrets (`INCIDENT_*`, API keys), and a
+    // program that printed them would put them in the incident, the audit log and Slack.
+    cmd.env_clear();
+    for name in SAFE_ENV {
+        if let Some(v) = std::env::var_os(name) {
+            cmd.env(name, v);
+        }
     }
     for (k, v) in env {
         cmd.env(k, v);
@@ -360,6 +393,38 @@ mod tests {
         assert_eq!(r.status, Some(0));
         // No shell: `$HOME;` reaches the program as it was written.
         assert_eq!(r.output, "incident 7 $HOME; rm\n");
+    }
+
+    #[tokio::test]
+    async fn a_command_starts_from_a_clean_environment_plus_what_the_action_declares() {
+        // `cargo test` gives this process variables a program has no business seeing.
+        assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some());
+        let kind = PreparedKind::Command {
+            program: "/usr/bin/env".into(),
+            args: vec![],
+            cwd: None,
+            env: vec![("DEPLOYMENT".into(), "checkout".into())],
+        };
+        let r = run(&kind, Duration::from_secs(10)).await;
+        assert_eq!(r.outcome, ActionOutcome::Succeeded, "{r:?}");
+        let names: Vec<&str> = r
+            .output
+            .lines()
+            .filter_map(|l| l.split('=').next())
+            .collect();
+        assert!(names.contains(&"PATH"), "{names:?}");
+        assert!(names.contains(&"DEPLOYMENT"), "{names:?}");
+        assert!(!names.contains(&"CARGO_MANIFEST_DIR"), "{names:?}");
+        assert!(
+            names.iter().all(|n| !n.starts_with("INCIDENT_")),
+            "{names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .all(|n| SAFE_ENV.contains(n) || *n == "DEPLOYMENT"),
+            "{names:?}"
+        );
     }
 
     #[tokio::test]
