@@ -53,7 +53,9 @@ pub fn run(
 /// Every entry goes to stdout; errors (a malformed runbook, a failed save) also go to stderr,
 /// so a wrapper script sees them without parsing the feed.
 fn print_entry(entry: &crate::model::FeedEntry, lang: Lang) {
-    let line = crate::text::feed::line(entry, lang);
+    // Alert summaries, server answers and refusals reach the terminal as text, never as
+    // escapes or extra lines.
+    let line = crate::text::terminal_safe(&crate::text::feed::line(entry, lang));
     println!("{line}");
     if entry.kind == crate::model::FeedKind::Error {
         eprintln!("{line}");

@@ -290,7 +290,7 @@ fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
         let body = format!(
             r#"{{"version": "4", "groupKey": "g", "status": "{status}", "receiver": "console",
                 "alerts": [{{"status": "{status}", "labels": {{"alertname": "HighErrorRate", "severity": "critical"}},
-                  "annotations": {{"summary": "5xx above 5 %"}}, "startsAt": "2026-11-27T06:00:00Z",
+                  "annotations": {{"summary": "5xx above 5 %\u001b]0;owned\u0007\nFAKE LINE"}}, "startsAt": "2026-11-27T06:00:00Z",
                   "endsAt": "{ends}", "fingerprint": "c1"}}]}}"#
         );
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -311,7 +311,8 @@ fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
     assert!(run.wait().unwrap().success());
     seen.push_str(&rest);
     for want in [
-        "Alertmanager alert firing HighErrorRate [critical]: 5xx above 5 % (c1, from webhook)",
+        // The summary's escape and newline are shown, not obeyed.
+        "Alertmanager alert firing HighErrorRate [critical]: 5xx above 5 %\\u{1b}]0;owned\\u{7}\\u{a}FAKE LINE (c1, from webhook)",
         "Incident #1 opened: alert HighErrorRate matched runbook http_5xx_surge by",
         "Alertmanager alert resolved HighErrorRate (c1) after firing for 5m 00s",
         "Every alert of incident #1 resolved",
@@ -322,6 +323,11 @@ fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
         !seen.contains("s3cret-intake"),
         "the token stays out of the output"
     );
+    assert!(
+        !seen.contains('\u{1b}') && !seen.contains('\u{7}'),
+        "{seen:?}"
+    );
+    assert!(!seen.lines().any(|l| l.starts_with("FAKE LINE")), "{seen}");
 }
 
 /// `INCIDENT_LLM_BASE_URL` and `OPENAI_API_KEY` (as in the original) make a headless run write

@@ -71,6 +71,27 @@ pub(crate) fn http_value(value: f64) -> RuleValue {
     }
 }
 
+/// `line` made safe for a terminal: every control character (an ANSI escape, a newline, a
+/// carriage return, C1 controls) and every bidirectional override is written as `\u{..}`, so
+/// text from outside cannot forge a line, recolour or retitle the terminal, or reorder what is
+/// shown. Everything else, Hangul included, stays as it is.
+pub fn terminal_safe(line: &str) -> String {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !line.contains(hidden) {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `text` with CRLF line ends, for a file a Windows user opens in Notepad and friends; a `\r\n`
 /// already there stays as it is.
 pub fn crlf(text: &str) -> String {
@@ -94,6 +115,15 @@ pub fn platform_line_ends(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_terminal_line_shows_control_characters_instead_of_obeying_them() {
+        assert_eq!(terminal_safe("결제 5xx ok"), "결제 5xx ok");
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;owned\u{7}\nFAKE LINE\r\u{202e}x"),
+            "a\\u{1b}]0;owned\\u{7}\\u{a}FAKE LINE\\u{d}\\u{202e}x"
+        );
+    }
 
     #[test]
     fn crlf_adds_carriage_returns_once() {
