@@ -199,11 +199,13 @@ impl SlackClient {
     ) -> Result<String, SlackError> {
         let mut body = serde_json::json!({
             "channel": channel,
-            "text": text,
+            "text": escape_mrkdwn(text),
             "unfurl_links": false,
         });
         if let Some(b) = blocks {
-            body["blocks"] = b.clone();
+            let mut b = b.clone();
+            escape_blocks(&mut b);
+            body["blocks"] = b;
         }
         if let Some(ts) = thread_ts {
             body["thread_ts"] = Value::String(ts.to_string());
@@ -283,9 +285,65 @@ impl SlackClient {
     }
 }
 
+/// Slack's mrkdwn with `&`, `<` and `>` escaped: a message carries alert labels, summaries and
+/// the model's words, and unescaped they could mention everyone (`<!channel>`) or dress a link
+/// as a button (`<https://evil|Approve>`). The console writes no links or mentions of its own.
+pub fn escape_mrkdwn(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escapes every mrkdwn text object in Block Kit `blocks` (plain_text is shown as it is and
+/// needs none), clipped again to Slack's 3,000 characters.
+pub fn escape_blocks(blocks: &mut Value) {
+    match blocks {
+        Value::Array(items) => items.iter_mut().for_each(escape_blocks),
+        Value::Object(map) => {
+            let mrkdwn = map.get("type").and_then(Value::as_str) == Some("mrkdwn");
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::String(t) if mrkdwn && key == "text" => {
+                        let escaped = escape_mrkdwn(t);
+                        *t = if escaped.chars().count() > 3000 {
+                            let mut cut: String = escaped.chars().take(2999).collect();
+                            cut.push('…');
+                            cut
+                        } else {
+                            escaped
+                        };
+                    }
+                    _ => escape_blocks(v),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_from_alerts_cannot_mention_everyone_or_dress_a_link_in_slack() {
+        assert_eq!(
+            escape_mrkdwn("svc <!channel> & <https://evil.example|Approve>"),
+            "svc &lt;!channel&gt; &amp; &lt;https://evil.example|Approve&gt;"
+        );
+        let mut blocks = serde_json::json!([
+            {"type": "header", "text": {"type": "plain_text", "text": "<!here>"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*bold* <!channel>"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "a<b"}]}
+        ]);
+        escape_blocks(&mut blocks);
+        assert_eq!(
+            blocks[0]["text"]["text"], "<!here>",
+            "plain text parses no mentions"
+        );
+        assert_eq!(blocks[1]["text"]["text"], "*bold* &lt;!channel&gt;");
+        assert_eq!(blocks[2]["elements"][0]["text"], "a&lt;b");
+    }
 
     fn is_retryable(e: SlackError) -> bool {
         matches!(e.failure(), Failure::Retryable { .. })
