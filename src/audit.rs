@@ -77,7 +77,7 @@ pub fn append(dir: &Path, line: &AuditLine) -> Result<(), AuditError> {
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(err)?;
+    crate::store::create_private_dir(dir).map_err(err)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true).append(true).create(true);
     #[cfg(unix)]

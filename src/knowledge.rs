@@ -100,7 +100,7 @@ impl KnowledgeBase {
             path: dir.to_path_buf(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+        crate::store::create_private_dir(dir).map_err(|e| err(&e))?;
         let text = TextOptions::default()
             .set_indexing_options(
                 TextFieldIndexing::default()
@@ -253,8 +253,7 @@ pub fn read_docs(file: &Path) -> Result<Vec<KbDoc>, String> {
             "{shown}: only .md, .txt and .json files are imported"
         ));
     }
-    let text =
-        std::fs::read_to_string(file).map_err(|e| format!("{shown}: cannot read it ({e})"))?;
+    let text = crate::store::read_user_file(file).map_err(|e| format!("{shown}: {e}"))?;
     let stem = file
         .file_stem()
         .and_then(|s| s.to_str())

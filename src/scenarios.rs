@@ -97,12 +97,12 @@ pub(crate) fn load_dir<T>(
     let mut out = Vec::new();
     for path in files {
         let file = path.display().to_string();
-        let parsed = std::fs::read_to_string(&path)
-            .map_err(|e| ScenarioError {
+        let parsed = crate::store::read_user_file(&path)
+            .map_err(|message| ScenarioError {
                 file: file.clone(),
                 line: 0,
                 col: 0,
-                message: format!("cannot read the file: {e}"),
+                message,
             })
             .and_then(|text| parse(&file, &text));
         match parsed {

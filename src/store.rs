@@ -113,13 +113,15 @@ impl Store {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&self.dir).map_err(io)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io)?;
+        create_private_dir(&self.dir).map_err(io)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(io)?;
         match file.try_lock() {
             Ok(()) => Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(self.dir.clone())),
@@ -342,25 +344,103 @@ fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The largest runbook, rule or knowledge file read, in bytes.
+pub const USER_FILE_LIMIT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a file a person put in the data dir or chose to import: only a regular file (a FIFO
+/// or a device named `x.ron` would hang or flood the engine), at most
+/// [`USER_FILE_LIMIT_BYTES`], as UTF-8. The error is in words.
+pub fn read_user_file(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO without a writer would block; non-blocking, it opens and is refused.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a folder, a pipe or a device); it is skipped".into());
+    }
+    if meta.len() > USER_FILE_LIMIT_BYTES {
+        return Err(format!(
+            "{} bytes is more than the {} MiB a file may hold",
+            meta.len(),
+            USER_FILE_LIMIT_BYTES / 1024 / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(USER_FILE_LIMIT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > USER_FILE_LIMIT_BYTES {
+        return Err(format!(
+            "more than the {} MiB a file may hold",
+            USER_FILE_LIMIT_BYTES / 1024 / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// Creates `dir` and its missing parents readable by their owner only (0700 on Unix; folders
+/// that exist already are left as they are).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// A temporary file's name nobody can guess ahead: another local user cannot plant a file or a
+/// link there first.
+fn temp_name(file_name: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    h.write_u128(nanos);
+    format!(
+        ".{file_name}.tmp-{}-{:016x}",
+        std::process::id(),
+        h.finish()
+    )
+}
+
 /// Writes `bytes` to `path` atomically, readable only by its owner (see [`restrict_to_owner`]).
+/// The temporary file is created new under a random name, never through a link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    create_private_dir(dir)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(temp_name(&file_name));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Settings will hold tokens; nothing we write is for other users' eyes.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    // Created new: if something stands there already, it is not ours to overwrite or remove.
+    let mut f = options.open(&tmp)?;
     let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            // Settings will hold tokens; nothing we write is for other users' eyes.
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
         restrict_to_owner(&tmp);
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -380,6 +460,57 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_named_like_a_runbook_is_refused_at_once_and_a_huge_file_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.ron");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_user_file(&fifo).unwrap_err();
+        assert!(err.starts_with("not a regular file"), "{err}");
+        let big = dir.path().join("big.ron");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(USER_FILE_LIMIT_BYTES + 1)
+            .unwrap();
+        assert!(read_user_file(&big).unwrap_err().contains("4 MiB"));
+        std::fs::write(dir.path().join("ok.ron"), "결제").unwrap();
+        assert_eq!(read_user_file(&dir.path().join("ok.ron")).unwrap(), "결제");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_dir_is_the_owners_alone_and_a_write_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("a/data");
+        let store = Store::new(&dir);
+        let _lock = store.lock().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&top.path().join("a")), 0o700);
+        assert_eq!(mode(&dir.join(".lock")), 0o600);
+        let path = dir.join("x.ron");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(mode(&path), 0o600);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+        assert_ne!(
+            temp_name("x.ron"),
+            temp_name("x.ron"),
+            "never the same name twice"
+        );
+    }
     use crate::model::Lang;
 
     #[test]

@@ -413,7 +413,10 @@ fn kb_import_and_search_work_on_a_fresh_data_dir() {
         stdout.contains("the knowledge base holds 3 document(s)"),
         "{stdout}"
     );
-    assert!(stderr.contains("missing.txt: cannot read it"), "{stderr}");
+    assert!(
+        stderr.contains("missing.txt: cannot read the file"),
+        "{stderr}"
+    );
     let out = kb(&["search", "타임아웃"]);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -44,7 +44,7 @@ fn korean_finds_korean_english_finds_english_and_the_originals_json_imports() {
         report.errors[0]
     );
     assert!(
-        report.errors[1].contains("gone.md: cannot read it"),
+        report.errors[1].contains("gone.md: cannot read the file"),
         "{}",
         report.errors[1]
     );
