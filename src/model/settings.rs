@@ -199,28 +199,6 @@ pub enum SettingsError {
 }
 
 impl Settings {
-    /// Every secret these settings hold, non-empty (tokens, passwords, keys, the actions'
-    /// secrets): what is masked in whatever a command action prints.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut out: Vec<&Secret> = vec![
-            &self.slack.token,
-            &self.email.smtp_password,
-            &self.llm.api_key,
-            &self.intake.token,
-            &self.intake.alertmanager_token,
-        ];
-        match &self.prometheus.auth {
-            PromAuth::None => {}
-            PromAuth::Bearer { token } => out.push(token),
-            PromAuth::Basic { password, .. } => out.push(password),
-        }
-        out.extend(self.actions.secrets.iter().map(|(_, s)| s));
-        out.into_iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.expose().to_string())
-            .collect()
-    }
-
     /// Longest allowed poll interval: one hour.
     pub const MAX_POLL_INTERVAL_SECS: u64 = 3600;
 
