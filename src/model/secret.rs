@@ -39,20 +39,6 @@ impl std::fmt::Display for Secret {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formatting_never_shows_the_value() {
-        let s = Secret::new("xoxb-very-secret");
-        assert_eq!(format!("{s} {s:?}"), "<secret> <secret>");
-        assert!(!format!("{:?}", Some(s.clone())).contains("very"));
-        assert_eq!(s.expose(), "xoxb-very-secret");
-        assert_eq!(ron::to_string(&s).unwrap(), "\"xoxb-very-secret\"");
-    }
-}
-
 impl super::Settings {
     /// Every secret these settings hold, non-empty (tokens, passwords, keys, the actions'
     /// secrets): what is masked in whatever a command action prints.
@@ -74,5 +60,19 @@ impl super::Settings {
             .filter(|s| !s.is_empty())
             .map(|s| s.expose().to_string())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_never_shows_the_value() {
+        let s = Secret::new("xoxb-very-secret");
+        assert_eq!(format!("{s} {s:?}"), "<secret> <secret>");
+        assert!(!format!("{:?}", Some(s.clone())).contains("very"));
+        assert_eq!(s.expose(), "xoxb-very-secret");
+        assert_eq!(ron::to_string(&s).unwrap(), "\"xoxb-very-secret\"");
     }
 }
