@@ -197,6 +197,13 @@ impl IncidentAlerts {
     }
 }
 
+/// `url` when it is an http(s) link, the only kind an alert's `runbook_url` or `generatorURL`
+/// opens: a `file:`, `javascript:` or custom-scheme link from an alert could start a program.
+pub fn web_link(url: &str) -> Option<&str> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then_some(url.trim())
+}
+
 /// The group an alert belongs to: Alertmanager's `groupKey`, or by `alertname` when the alert
 /// is known only from polling.
 pub fn alert_group(alert: &Alert) -> String {
@@ -267,6 +274,24 @@ impl ResolvedAlert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_links_from_an_alert_open() {
+        assert_eq!(web_link(" https://wiki/x "), Some("https://wiki/x"));
+        assert_eq!(
+            web_link("http://prom:9090/graph?g0.expr=up"),
+            Some("http://prom:9090/graph?g0.expr=up")
+        );
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ms-settings:",
+            "smb://host/share",
+            "not a url",
+        ] {
+            assert_eq!(web_link(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn history_search_finds_every_word_in_labels_summary_and_incident() {

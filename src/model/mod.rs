@@ -27,7 +27,7 @@ pub use action::{
 };
 pub use alert::{
     Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
-    SilenceRef, WEBHOOK_SOURCE, alert_group,
+    SilenceRef, WEBHOOK_SOURCE, alert_group, web_link,
 };
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};

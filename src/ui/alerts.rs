@@ -240,11 +240,24 @@ fn alert_row_ui(
             .collect();
         ui.label(RichText::new(labels.join(" ")).monospace().small());
         ui.horizontal_wrapped(|ui| {
-            if let Some(url) = a.annotations.get("runbook_url").filter(|u| !u.is_empty()) {
-                ui.hyperlink_to(t(lang, "runbook", "런북"), url);
-            }
-            if !a.generator_url.is_empty() {
-                ui.hyperlink_to(t(lang, "source query", "원본 쿼리"), &a.generator_url);
+            // Only http(s) opens; any other link is shown as text.
+            let runbook = a.annotations.get("runbook_url").filter(|u| !u.is_empty());
+            for (name, url) in [
+                (t(lang, "runbook", "런북"), runbook.map(String::as_str)),
+                (
+                    t(lang, "source query", "원본 쿼리"),
+                    Some(a.generator_url.as_str()).filter(|u| !u.is_empty()),
+                ),
+            ] {
+                let Some(url) = url else { continue };
+                match crate::model::web_link(url) {
+                    Some(link) => {
+                        ui.hyperlink_to(name, link);
+                    }
+                    None => {
+                        ui.label(RichText::new(format!("{name}: {url}")).small());
+                    }
+                }
             }
             for (k, v) in &a.annotations {
                 if !matches!(k.as_str(), "summary" | "runbook_url") {
