@@ -296,7 +296,7 @@ fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         write!(
             s,
-            "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-intake\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-intake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .unwrap();

@@ -61,6 +61,7 @@ fn webhook(port: u16, fp: &str, name: &str, severity: &str, starts: &str, resolv
         reqwest::Client::new()
             .post(format!("http://127.0.0.1:{port}/"))
             .bearer_auth("k")
+            .header("Content-Type", "application/json")
             .body(body)
             .send()
             .await

@@ -43,7 +43,10 @@ async fn answers_and_refusals_are_right_and_said_in_words() {
     let (url, mut rx) = start(Some("s3cret")).await;
     let http = reqwest::Client::new();
     let post = |body: String, auth: Option<&'static str>| {
-        let mut r = http.post(&url).body(body);
+        let mut r = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(body);
         if let Some(a) = auth {
             r = r.header("Authorization", a);
         }
@@ -102,6 +105,58 @@ async fn answers_and_refusals_are_right_and_said_in_words() {
 }
 
 #[tokio::test]
+async fn a_web_page_cannot_post_an_alert_even_without_a_token() {
+    // The default: loopback, no token. A page's `fetch(url, {mode: "no-cors", body})` sends
+    // text/plain with an Origin; neither gets through, and nothing is queued.
+    let (url, mut rx) = start(None).await;
+    let http = reqwest::Client::new();
+    let tries = [
+        (
+            Some("text/plain;charset=UTF-8"),
+            Some("https://evil.example"),
+            403,
+        ),
+        (Some("application/json"), Some("null"), 403),
+        (Some("text/plain;charset=UTF-8"), None, 415),
+        (None, None, 415),
+    ];
+    for (content_type, origin, status) in tries {
+        let mut r = http.post(&url).body(payload("web"));
+        if let Some(c) = content_type {
+            r = r.header("Content-Type", c);
+        }
+        if let Some(o) = origin {
+            r = r.header("Origin", o);
+        }
+        let answer = r.send().await.unwrap();
+        assert_eq!(answer.status(), status, "{content_type:?} {origin:?}");
+        match rx.recv().await.unwrap() {
+            IntakeEvent::Refused { status: s, reason } => {
+                assert_eq!(s, status);
+                assert!(
+                    !reason.contains("evil.example"),
+                    "no request bytes in words: {reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // What Alertmanager sends still gets in.
+    let ok = http
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .body(payload("am"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(matches!(
+        rx.recv().await.unwrap(),
+        IntakeEvent::Webhook { .. }
+    ));
+}
+
+#[tokio::test]
 async fn a_half_sent_request_holds_up_nobody_and_a_burst_loses_nothing() {
     let (url, mut rx) = start(None).await;
     let addr = url
@@ -110,7 +165,7 @@ async fn a_half_sent_request_holds_up_nobody_and_a_burst_loses_nothing() {
         .to_string();
     // A client that promises 10,000 bytes and sends 10.
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n0123456789")
+    slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n0123456789")
         .await
         .unwrap();
 
@@ -118,7 +173,13 @@ async fn a_half_sent_request_holds_up_nobody_and_a_burst_loses_nothing() {
     let mut sends = tokio::task::JoinSet::new();
     for i in 0..1000 {
         let (http, url) = (http.clone(), url.clone());
-        sends.spawn(async move { http.post(&url).body(payload(&format!("b{i}"))).send().await });
+        sends.spawn(async move {
+            http.post(&url)
+                .header("Content-Type", "application/json")
+                .body(payload(&format!("b{i}")))
+                .send()
+                .await
+        });
     }
     let mut ok = 0;
     while let Some(r) = sends.join_next().await {
@@ -207,7 +268,11 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
     let url = format!("http://127.0.0.1:{port}/");
     let http = reqwest::Client::new();
     let post = |body: String| {
-        let r = http.post(&url).bearer_auth("t0ken").body(body);
+        let r = http
+            .post(&url)
+            .bearer_auth("t0ken")
+            .header("Content-Type", "application/json")
+            .body(body);
         async move { r.send().await.unwrap().status() }
     };
     assert_eq!(post(payload("e1")).await, 200);

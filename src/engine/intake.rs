@@ -196,6 +196,27 @@ async fn handle(
             ),
         );
     }
+    // A web page in the responder's browser can POST here (`fetch` with `no-cors`), but only
+    // with an `Origin` and a "simple" content type; Alertmanager sends JSON and no `Origin`.
+    if req.headers().contains_key(hyper::header::ORIGIN) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "a request from a web page (it carries an Origin header) is refused: only Alertmanager posts here".into(),
+        );
+    }
+    let json = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be sent as Content-Type: application/json, as Alertmanager sends it"
+                .into(),
+        );
+    }
     if let Some(token) = token
         && !authorised(req.headers().get(hyper::header::AUTHORIZATION), token)
     {
