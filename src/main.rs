@@ -134,6 +134,25 @@ fn keep_freed_heap() {
     }
 }
 
+/// The soft limit on open files raised to the hard one (often 1,024 against 524,288): a flood
+/// of connections to the receiver must not leave saves and audit lines without a descriptor.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit and setrlimit only read and write the struct given; no other thread
+    // exists yet.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 fn parse_lang(text: &str) -> Result<Lang, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "ko" | "kr" | "korean" | "한국어" => Ok(Lang::Ko),
@@ -163,6 +182,7 @@ fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     attach_console();
     keep_freed_heap();
+    raise_open_file_limit();
     let cli = Cli::parse();
     let data_dir = match cli.data_dir {
         Some(d) => d,

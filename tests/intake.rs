@@ -397,3 +397,59 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_flood_of_idle_connections_is_capped_and_the_receiver_takes_webhooks_after_it() {
+    use incident_console::engine::intake::MAX_CONNECTIONS;
+    use tokio::io::AsyncReadExt;
+    let (url, mut rx) = start(None).await;
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut idle = Vec::new();
+    for _ in 0..MAX_CONNECTIONS {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    // One more: accepted by the kernel, then closed by the receiver at once (an EOF, not a
+    // wait for the read timeout).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let mut extra = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut buf = [0u8; 1];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(2), extra.read(&mut buf)).await;
+        if matches!(read, Ok(Ok(0)) | Ok(Err(_))) {
+            break;
+        }
+        // The accept loop may not have seen all the idle ones yet.
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connection over the cap stayed open"
+        );
+    }
+    drop(idle);
+    // The idle ones gone, a webhook gets in again.
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let sent = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(payload("after"))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the receiver did not recover"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(matches!(
+        rx.recv().await.unwrap(),
+        IntakeEvent::Webhook { .. }
+    ));
+}

@@ -29,6 +29,10 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long a client may take to send its headers, and then its body.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections the receiver keeps open at once; one more is closed as soon as it is accepted.
+/// Alertmanager needs one per replica, so this is room enough for a fleet.
+pub const MAX_CONNECTIONS: usize = 256;
+
 /// Where the receiver reports: returns false once nobody listens any more.
 pub type Sink = Arc<dyn Fn(IntakeEvent) -> bool + Send + Sync>;
 
@@ -151,14 +155,22 @@ pub async fn serve(
     sink: Sink,
 ) {
     let token = Arc::new(token.filter(|t| !t.is_empty()));
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok((stream, _peer)) = listener.accept().await else {
             // Out of file descriptors and the like: wait, then go on accepting.
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
+        // Beyond the cap a connection is closed at once: a flood of idle sockets must not take
+        // the descriptors that saves and the audit log need.
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
         let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
         tokio::spawn(async move {
+            let _permit = permit;
             let service = hyper::service::service_fn(move |req| {
                 let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
                 async move {
