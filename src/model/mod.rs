@@ -67,6 +67,4 @@ pub use secret::Secret;
 pub use settings::{
     Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,
 };
-pub use template::{
-    Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode, render,
-};
+pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};

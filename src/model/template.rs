@@ -202,7 +202,8 @@ impl<'a> Filler<'a> {
         Ok(out)
     }
 
-    /// Text as it is (a plain body).
+    /// Text as it is (a plain body). An unknown name is an error, never an empty string: a
+    /// request sent with a blank where an id should be could act on the wrong thing.
     pub fn text(&mut self, template: &str) -> Result<String, TemplateError> {
         self.fill(template, |_, _, v| Ok(v.value.clone()), |_| {})
     }
@@ -341,12 +342,6 @@ impl<'a> Filler<'a> {
             |_| {},
         )
     }
-}
-
-/// Fills `{{name}}` from `vars` as plain text. An unknown name is an error, never an empty
-/// string: a request sent with a blank where an id should be could act on the wrong thing.
-pub fn render(template: &str, vars: &Vars) -> Result<String, TemplateError> {
-    Filler::new(vars).text(template)
 }
 
 /// Every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`, so a value stays one
@@ -513,6 +508,7 @@ mod tests {
     #[test]
     fn unknown_and_unclosed_templates_are_errors() {
         let v = vars();
+        let render = |t: &str, v: &Vars| Filler::new(v).text(t);
         let err = render("undo {{labels.deploy}}", &v).unwrap_err();
         assert!(
             err.to_string()
