@@ -16,7 +16,8 @@ use crate::model::{FeedEntry, Incident, Outbox, Settings};
 
 /// The feed keeps at most this many entries, on disk and in memory.
 pub const FEED_LIMIT: usize = 10_000;
-/// At most this many incidents are kept (the newest).
+/// At most this many incidents are kept: past it the oldest closed or recovered ones go (an
+/// active incident always stays).
 pub const INCIDENT_LIMIT: usize = 500;
 
 const SETTINGS_FILE: &str = "settings.ron";
@@ -202,10 +203,16 @@ impl Store {
         self.write(SETTINGS_FILE, settings)
     }
 
-    /// Saves incidents (the newest [`INCIDENT_LIMIT`]).
+    /// Saves incidents: all of them when within [`INCIDENT_LIMIT`], else without the oldest
+    /// closed or recovered ones ([`crate::model::trim_incidents`]; an active one is always
+    /// written).
     pub fn save_incidents(&self, incidents: &[Incident]) -> Result<(), StoreError> {
-        let start = incidents.len().saturating_sub(INCIDENT_LIMIT);
-        self.write(INCIDENTS_FILE, &incidents[start..])
+        if incidents.len() <= INCIDENT_LIMIT {
+            return self.write(INCIDENTS_FILE, incidents);
+        }
+        let mut kept = incidents.to_vec();
+        crate::model::trim_incidents(&mut kept, INCIDENT_LIMIT);
+        self.write(INCIDENTS_FILE, &kept)
     }
 
     /// Saves the feed (the newest [`FEED_LIMIT`] entries).

@@ -10,12 +10,44 @@
 //! - Within one firing episode (one `startsAt`), resolved wins: a late, repeated firing
 //!   webhook does not revive it. A new `startsAt` is a new episode.
 //! - Repeats (same fingerprint, episode, status and state) change nothing.
+//!
+//! A webhook can be sent by anyone who reaches the receiver, a poll only by an Alertmanager
+//! the responder configured, so where they disagree the poll stands:
+//! - a webhook alert that starts or ends more than [`FUTURE_TOLERANCE_SECS`] in the future is
+//!   refused (a `startsAt: 2099` would otherwise pin the alert's episode for ever);
+//! - while a polled Alertmanager lists an alert as firing, a webhook cannot resolve it or
+//!   give it another episode (refused, for the feed to note);
+//! - an alert a poll sent after the webhook's news still lists as firing is firing, whatever
+//!   that webhook said.
+//!
+//! Bounded: resolved alerts are pruned [`RESOLVED_KEPT_SECS`] after they resolved (their
+//! episodes are in the alert history), and past [`MAX_ALERTS`] a new alert is refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Alert, AlertStatus, WEBHOOK_SOURCE};
+use crate::model::{Alert, AlertStatus, IntakeRefusal, WEBHOOK_SOURCE};
+
+/// How far in the future, in seconds, a webhook alert's `startsAt` or `endsAt` may lie: a
+/// sender's clock may be a little ahead, not years.
+pub const FUTURE_TOLERANCE_SECS: i64 = 300;
+
+/// The most alerts the book holds; a new fingerprint past it is refused.
+pub const MAX_ALERTS: usize = 50_000;
+
+/// How long, in seconds, a resolved alert stays in the book (so a late firing copy of its
+/// episode does not revive it) before it is pruned.
+pub const RESOLVED_KEPT_SECS: i64 = 3600;
+
+/// What one webhook or poll did to the book.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Merged {
+    /// What changed, per alert.
+    pub changes: Vec<AlertChange>,
+    /// What was not taken, one entry per alert.
+    pub refused: Vec<IntakeRefusal>,
+}
 
 /// What one arrival changed about one alert.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,16 +77,62 @@ impl AlertBook {
         self.alerts.get(fingerprint)
     }
 
-    /// Takes a webhook's alerts, which arrived at `at`.
-    pub fn webhook(&mut self, alerts: &[Alert], at: DateTime<Utc>) -> Vec<AlertChange> {
-        alerts
-            .iter()
-            .filter_map(|a| {
-                let mut a = a.clone();
-                a.seen_at = at;
-                self.merge(a)
-            })
-            .collect()
+    /// How many alerts it holds, firing and recently resolved.
+    pub fn len(&self) -> usize {
+        self.alerts.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.alerts.is_empty()
+    }
+
+    /// Takes a webhook's alerts, which arrived at `at`. `polled` names every Alertmanager
+    /// the engine polls.
+    pub fn webhook(
+        &mut self,
+        alerts: &[Alert],
+        at: DateTime<Utc>,
+        polled: &BTreeSet<String>,
+    ) -> Merged {
+        self.prune(at);
+        let latest = at + chrono::Duration::seconds(FUTURE_TOLERANCE_SECS);
+        let mut merged = Merged::default();
+        for a in alerts {
+            if a.starts_at > latest || a.ends_at.is_some_and(|e| e > latest) {
+                merged.refused.push(IntakeRefusal::FutureTime);
+                continue;
+            }
+            if let Some(refusal) = self.polled_disagrees(a, polled) {
+                merged.refused.push(refusal);
+                continue;
+            }
+            let mut a = a.clone();
+            a.seen_at = at;
+            self.take(a, &mut merged);
+        }
+        merged
+    }
+
+    /// Why a polled Alertmanager's word on `incoming`'s alert stands against this webhook
+    /// copy of it, if it does.
+    fn polled_disagrees(
+        &self,
+        incoming: &Alert,
+        polled: &BTreeSet<String>,
+    ) -> Option<IntakeRefusal> {
+        let known = self.alerts.get(&incoming.fingerprint)?;
+        let listed = known.status == AlertStatus::Firing
+            && known.reported_by.iter().any(|s| polled.contains(s));
+        if !listed {
+            None
+        } else if incoming.starts_at != known.starts_at {
+            Some(IntakeRefusal::EpisodeWhilePolled)
+        } else if incoming.status == AlertStatus::Resolved {
+            Some(IntakeRefusal::ResolveWhilePolled)
+        } else {
+            None
+        }
     }
 
     /// Takes a successful poll of the Alertmanager `source`, whose request was sent at
@@ -65,15 +143,18 @@ impl AlertBook {
         alerts: Vec<Alert>,
         sent_at: DateTime<Utc>,
         polled: &BTreeSet<String>,
-    ) -> Vec<AlertChange> {
+    ) -> Merged {
+        self.prune(sent_at);
         let listed: BTreeSet<String> = alerts.iter().map(|a| a.fingerprint.clone()).collect();
-        let mut changes: Vec<AlertChange> = alerts
-            .into_iter()
-            .filter_map(|mut a| {
-                a.seen_at = sent_at;
-                self.merge(a)
-            })
-            .collect();
+        let mut merged = Merged::default();
+        for mut a in alerts {
+            a.seen_at = sent_at;
+            if let Some(change) = self.overrule_webhook(&a, polled) {
+                merged.changes.push(change);
+                continue;
+            }
+            self.take(a, &mut merged);
+        }
         for alert in self.alerts.values_mut() {
             if alert.status != AlertStatus::Firing || listed.contains(&alert.fingerprint) {
                 continue;
@@ -86,15 +167,65 @@ impl AlertBook {
             let webhook_only = alert.reported_by.iter().all(|s| s == WEBHOOK_SOURCE);
             if still_polled || heard_since || (!was_reported && !webhook_only) {
                 if was_reported {
-                    changes.push(AlertChange::Updated(alert.fingerprint.clone()));
+                    merged
+                        .changes
+                        .push(AlertChange::Updated(alert.fingerprint.clone()));
                 }
                 continue;
             }
             alert.status = AlertStatus::Resolved;
             alert.ends_at = Some(sent_at);
-            changes.push(AlertChange::Resolved(alert.fingerprint.clone()));
+            merged
+                .changes
+                .push(AlertChange::Resolved(alert.fingerprint.clone()));
         }
-        changes
+        merged
+    }
+
+    /// A polled alert, sent after the webhook news it contradicts, replaces what only a
+    /// webhook said: a resolve, or a later episode. Returns the change, or `None` when the
+    /// ordinary merge applies.
+    fn overrule_webhook(
+        &mut self,
+        polled_alert: &Alert,
+        polled: &BTreeSet<String>,
+    ) -> Option<AlertChange> {
+        let known = self.alerts.get_mut(&polled_alert.fingerprint)?;
+        let only_webhook = !known.reported_by.iter().any(|s| polled.contains(s));
+        let after = polled_alert.seen_at > known.seen_at;
+        let contradicted =
+            known.status == AlertStatus::Resolved || polled_alert.starts_at < known.starts_at;
+        if !(only_webhook && after && contradicted) {
+            return None;
+        }
+        let revived = known.status == AlertStatus::Resolved;
+        let mut alert = polled_alert.clone();
+        alert.group_key = known.group_key.clone();
+        *known = alert;
+        let fingerprint = polled_alert.fingerprint.clone();
+        Some(if revived {
+            AlertChange::Fired(fingerprint)
+        } else {
+            AlertChange::Updated(fingerprint)
+        })
+    }
+
+    /// Merges one alert, refusing a new one past [`MAX_ALERTS`].
+    fn take(&mut self, incoming: Alert, merged: &mut Merged) {
+        if self.alerts.len() >= MAX_ALERTS && !self.alerts.contains_key(&incoming.fingerprint) {
+            merged.refused.push(IntakeRefusal::BookFull);
+            return;
+        }
+        merged.changes.extend(self.merge(incoming));
+    }
+
+    /// Drops alerts that resolved more than [`RESOLVED_KEPT_SECS`] before `now`.
+    fn prune(&mut self, now: DateTime<Utc>) {
+        let keep_from = now - chrono::Duration::seconds(RESOLVED_KEPT_SECS);
+        self.alerts.retain(|_, a| {
+            a.status == AlertStatus::Firing
+                || a.ends_at.unwrap_or(a.seen_at).max(a.seen_at) >= keep_from
+        });
     }
 
     /// Folds one arrival into what is known.

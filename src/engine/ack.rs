@@ -170,6 +170,12 @@ impl Engine {
             let reason = "none of its alerts is firing".to_string();
             return self.ack_failed(&target, name, reason, now);
         }
+        if alerts.iter().any(|a| a.cut.labels_changed()) {
+            // Its labels were cut on arrival: a silence of the labels the console holds
+            // would not match the alert in Alertmanager, and the ack would be a false one.
+            let reason = "its labels were cut on arrival (too many or too long), so a silence made from them would not match it; silence it in Alertmanager".to_string();
+            return self.ack_failed(&target, name, reason, now);
+        }
         if let Some(Some(ack)) = self.ack_mut(&target).map(|a| a.as_ref())
             && ack.holds(now)
         {

@@ -3,6 +3,7 @@
 //! of the group attach to it; when every attached alert has resolved, the incident has
 //! recovered and its acknowledgement ends. Any other alert becomes an incident only by hand.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -11,9 +12,15 @@ use super::Engine;
 use crate::detect::alerts::AlertChange;
 use crate::detect::runbooks::RunbookIndex;
 use crate::model::{
-    Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus, Localized,
-    NotifyEvent, ResolvedAlert, RunbookMatch, Scenario, Trigger, TriggerOrigin, alert_group,
+    Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus,
+    IntakeRefusal, Localized, NotifyEvent, ResolvedAlert, RunbookMatch, Scenario, Trigger,
+    TriggerOrigin, alert_group,
 };
+
+/// The most active incidents alerts open by themselves; past it an alert that would open
+/// one stays in the Alerts list (said in the feed), so a flood of forged groups cannot bury
+/// the real incidents. One opened by hand is always opened.
+pub const ACTIVE_ALERT_INCIDENT_LIMIT: usize = 200;
 
 /// The scenario code of the generic incident an alert without a runbook opens by hand.
 pub fn generic_alert_code(alert: &Alert) -> String {
@@ -84,50 +91,98 @@ impl Engine {
             .map(|i| i.id)
     }
 
+    /// Every alert attached to an active incident, by fingerprint (the newest incident
+    /// wins), built once per batch of changes so a storm is not a scan of every incident
+    /// per alert.
+    fn alert_owners(&self) -> HashMap<String, u64> {
+        let mut owners = HashMap::new();
+        for inc in self.book.all().iter().filter(|i| i.status.is_active()) {
+            for fp in inc.alerts.iter().flat_map(|a| a.fingerprints()) {
+                owners.insert(fp.to_string(), inc.id);
+            }
+        }
+        owners
+    }
+
+    /// The owner of `fingerprint` in `owners`, if that incident is still active.
+    fn active_owner(&self, owners: &HashMap<String, u64>, fingerprint: &str) -> Option<u64> {
+        let id = *owners.get(fingerprint)?;
+        self.book
+            .find(id)
+            .is_some_and(|i| i.status.is_active())
+            .then_some(id)
+    }
+
     /// Opens, attaches and resolves incidents for what changed in the alert book.
     pub(super) fn alerts_to_incidents(&mut self, changes: &[AlertChange], at: DateTime<Utc>) {
+        if !changes
+            .iter()
+            .any(|c| matches!(c, AlertChange::Fired(_) | AlertChange::Resolved(_)))
+        {
+            return;
+        }
         let index = self.runbook_index();
+        let mut owners = self.alert_owners();
         for change in changes {
             match change {
-                AlertChange::Fired(fp) => {
-                    let Some(alert) = self.alerts.alert(fp).cloned() else {
-                        continue;
-                    };
-                    if alert.status != AlertStatus::Firing {
-                        continue;
-                    }
-                    if let Some(id) = self.alert_incident(fp) {
-                        // A new episode of an alert the incident has: it fires again.
-                        if let Some(links) = self.incident_mut(id).and_then(|i| i.alerts.as_mut()) {
-                            links.resolved.remove(fp);
-                        }
-                        continue;
-                    }
-                    let found = index.best(&alert.labels).and_then(|(code, why)| {
-                        let s = self.board.scenarios.iter().find(|s| s.code == code)?;
-                        Some((s.clone(), why))
-                    });
-                    let opened = match found {
-                        Some((scenario, why)) => {
-                            self.attach_or_open(&alert, scenario, Some(why), false, at)
-                        }
-                        None => false,
-                    };
-                    // A new incident raised its own notification.
-                    if !opened {
-                        self.desktop_alert(&alert, at);
-                    }
-                }
+                AlertChange::Fired(fp) => self.alert_fired(fp, &index, &mut owners, at),
                 AlertChange::Resolved(fp) => {
-                    self.remember_resolved(fp, at);
-                    self.alert_resolved(fp, at);
+                    let owner = self.active_owner(&owners, fp);
+                    self.remember_resolved(fp, owner, at);
+                    if let Some(id) = owner {
+                        self.alert_resolved(id, fp, at);
+                    }
                 }
                 AlertChange::Updated(_) => {}
             }
         }
     }
 
-    /// Attaches `alert` to the active incident of its group and runbook, or opens one.
+    /// A new firing episode: it fires again in its incident, attaches to or opens its
+    /// runbook's, or is only an alert (and a desktop notification).
+    fn alert_fired(
+        &mut self,
+        fp: &str,
+        index: &RunbookIndex,
+        owners: &mut HashMap<String, u64>,
+        at: DateTime<Utc>,
+    ) {
+        let Some(alert) = self.alerts.alert(fp).cloned() else {
+            return;
+        };
+        if alert.status != AlertStatus::Firing {
+            return;
+        }
+        if let Some(id) = self.active_owner(owners, fp) {
+            // A new episode of an alert the incident has: it fires again.
+            if let Some(links) = self.incident_mut(id).and_then(|i| i.alerts.as_mut()) {
+                links.resolved.remove(fp);
+            }
+            return;
+        }
+        let found = index.best(&alert.labels).and_then(|(code, why)| {
+            let s = self.board.scenarios.iter().find(|s| s.code == code)?;
+            Some((s.clone(), why))
+        });
+        let opened = match found {
+            Some((scenario, why)) => {
+                let result = self.attach_or_open(&alert, scenario, Some(why), false, at);
+                if let Some((id, _)) = result {
+                    owners.insert(fp.to_string(), id);
+                }
+                result.is_some_and(|(_, opened)| opened)
+            }
+            None => false,
+        };
+        // A new incident raised its own notification.
+        if !opened {
+            self.desktop_alert(&alert, at);
+        }
+    }
+
+    /// Attaches `alert` to the active incident of its group and runbook, or opens one;
+    /// returns the incident and whether it is new, or `None` when none was opened because
+    /// [`ACTIVE_ALERT_INCIDENT_LIMIT`] are (said in the feed).
     fn attach_or_open(
         &mut self,
         alert: &Alert,
@@ -135,7 +190,7 @@ impl Engine {
         why: Option<RunbookMatch>,
         by_hand: bool,
         at: DateTime<Utc>,
-    ) -> bool {
+    ) -> Option<(u64, bool)> {
         let group = alert_group(alert);
         let fp = alert.fingerprint.clone();
         let attach_to = self.book.all().iter().rev().find(|i| {
@@ -144,24 +199,30 @@ impl Engine {
                 && i.alerts.as_ref().is_some_and(|a| a.group == group)
         });
         if let Some(id) = attach_to.map(|i| i.id) {
-            let Some(inc) = self.incident_mut(id) else {
-                return false;
-            };
-            let Some(links) = inc.alerts.as_mut() else {
-                return false;
-            };
-            links.alerts.push((fp.clone(), alert.labels.clone()));
+            let inc = self.incident_mut(id)?;
+            let links = inc.alerts.as_mut()?;
+            links.attach(fp.clone(), &alert.labels);
             let event = FeedEvent::AlertAttached {
                 id,
                 name: alert.name().to_string(),
                 fingerprint: fp,
-                count: links.alerts.len(),
+                count: links.count(),
             };
             inc.refire_count += 1;
             inc.log(at, IncidentEventKind::AlertAttached, event.clone());
             self.publish_incidents();
             self.emit(at, event);
-            return false;
+            return Some((id, false));
+        }
+        let from_alerts = self
+            .book
+            .all()
+            .iter()
+            .filter(|i| i.status.is_active() && i.alerts.is_some())
+            .count();
+        if !by_hand && from_alerts >= ACTIVE_ALERT_INCIDENT_LIMIT {
+            self.refused(IntakeRefusal::IncidentsFull, None, at);
+            return None;
         }
         let trigger = Trigger {
             origin: TriggerOrigin::Alertmanager,
@@ -184,6 +245,7 @@ impl Engine {
             group,
             matched: why,
             alerts: vec![(fp, alert.labels.clone())],
+            more: Default::default(),
             resolved: Default::default(),
             resolved_at: None,
             ack: None,
@@ -191,15 +253,15 @@ impl Engine {
         let id = self.open_incident_as(scenario.clone(), trigger, Some((event, links)));
         self.emit(at, opened(id));
         self.notify(id, NotifyEvent::Opened, self.clock.now());
-        true
+        Some((id, true))
     }
 
     /// Keeps the episode in the alert history (bounded; saved with the feed).
-    fn remember_resolved(&mut self, fp: &str, at: DateTime<Utc>) {
+    fn remember_resolved(&mut self, fp: &str, incident: Option<u64>, at: DateTime<Utc>) {
         let Some(alert) = self.alerts.alert(fp) else {
             return;
         };
-        let episode = ResolvedAlert::of(alert, at, self.alert_incident(fp));
+        let episode = ResolvedAlert::of(alert, at, incident);
         let history = Arc::make_mut(&mut self.alert_history);
         // One entry per episode: a resolve heard again after a restart replaces its entry.
         let known = history.iter().rposition(|r| {
@@ -217,11 +279,8 @@ impl Engine {
         self.board_mut().alert_history = self.alert_history.clone();
     }
 
-    /// An alert resolved: the incidents it is attached to recover when it was their last.
-    fn alert_resolved(&mut self, fp: &str, at: DateTime<Utc>) {
-        let Some(id) = self.alert_incident(fp) else {
-            return;
-        };
+    /// An alert of incident `id` resolved: the incident recovers when it was its last.
+    fn alert_resolved(&mut self, id: u64, fp: &str, at: DateTime<Utc>) {
         let Some(inc) = self.incident_mut(id) else {
             return;
         };

@@ -155,8 +155,8 @@ impl Engine {
                 if let Some(event) = event {
                     self.emit(now, event);
                 }
-                let changes = self.alerts.poll(&url, alerts, sent_at, &polled);
-                self.on_alert_changes(&changes, now);
+                let merged = self.alerts.poll(&url, alerts, sent_at, &polled);
+                self.on_merged(merged, now);
             }
             Err(reason) => {
                 // A failed poll resolves nothing; it is said once per different reason.
@@ -197,7 +197,6 @@ impl Engine {
         }
         // Drop the old one first, so a new one may take the same port.
         self.intake = None;
-        self.intake_refusal = None;
         let tx = self.inputs.clone();
         let sink: intake::Sink = Arc::new(move |e| tx.send(Input::Intake(e)).is_ok());
         let token = (!wanted.token.is_empty()).then(|| wanted.token.clone());
@@ -226,12 +225,8 @@ impl Engine {
                 self.intake = None;
                 self.emit(now, FeedEvent::IntakeUnusable { reason });
             }
-            IntakeEvent::Refused { status, reason } => {
-                // Once per different reason: a misconfigured Alertmanager retries for ever.
-                if self.intake_refusal.as_deref() != Some(reason.as_str()) {
-                    self.intake_refusal = Some(reason.clone());
-                    self.emit(now, FeedEvent::IntakeRefused { status, reason });
-                }
+            IntakeEvent::Refused { status, refusal } => {
+                self.refused(refusal, Some(status), now);
             }
             IntakeEvent::Polled {
                 url,
@@ -239,7 +234,6 @@ impl Engine {
                 result,
             } => self.on_polled(url, sent_at, result),
             IntakeEvent::Webhook { group, at } => {
-                self.intake_refusal = None;
                 if group.truncated_alerts > 0 {
                     let event = FeedEvent::AlertsTruncated {
                         group: group.group_key.clone(),
@@ -247,10 +241,45 @@ impl Engine {
                     };
                     self.emit(at, event);
                 }
-                let changes = self.alerts.webhook(&group.alerts, at);
-                self.on_alert_changes(&changes, at);
+                let polled = self.polled_urls();
+                let merged = self.alerts.webhook(&group.alerts, at, &polled);
+                self.on_merged(merged, at);
             }
         }
+    }
+
+    /// Every Alertmanager polled now, as alerts name them.
+    fn polled_urls(&self) -> std::collections::BTreeSet<String> {
+        self.am_polls
+            .as_ref()
+            .map(|p| p.urls.clone())
+            .unwrap_or_default()
+    }
+
+    /// Notes one thing not taken: once a minute per reason (a misconfigured Alertmanager
+    /// retries for ever, and a flood must not push the responder's entries out of the feed).
+    pub(super) fn refused(
+        &mut self,
+        refusal: crate::model::IntakeRefusal,
+        status: Option<u16>,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(more) = self.refusals.allow(refusal, now) {
+            let event = FeedEvent::NotTaken {
+                refusal,
+                status,
+                more,
+            };
+            self.emit(now, event);
+        }
+    }
+
+    /// Notes what a webhook or a poll did not take, then what it changed.
+    fn on_merged(&mut self, merged: crate::detect::alerts::Merged, at: DateTime<Utc>) {
+        for refusal in merged.refused {
+            self.refused(refusal, None, at);
+        }
+        self.on_alert_changes(&merged.changes, at);
     }
 
     /// Says what changed in the feed and publishes the alerts.
@@ -261,6 +290,16 @@ impl Engine {
         for change in changes {
             let (AlertChange::Fired(fp) | AlertChange::Resolved(fp) | AlertChange::Updated(fp)) =
                 change;
+            let Some(alert) = self.alerts.alert(fp) else {
+                continue;
+            };
+            if matches!(change, AlertChange::Fired(_))
+                && !alert.cut.is_empty()
+                && let Some(more) = self.cuts.allow((), at)
+            {
+                let (name, cut) = (alert.name().to_string(), alert.cut);
+                self.emit(at, FeedEvent::AlertsCut { name, cut, more });
+            }
             let Some(alert) = self.alerts.alert(fp) else {
                 continue;
             };

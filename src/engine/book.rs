@@ -1,11 +1,12 @@
-//! The incident book: the incidents (oldest first, at most [`INCIDENT_LIMIT`]), the next id,
+//! The incident book: the incidents (oldest first, at most [`INCIDENT_LIMIT`] but for the
+//! active ones, which are never dropped to make room), the next id,
 //! and when the list is next written. Everything that changes an incident goes through it,
 //! so a change is never published without being scheduled for the disk too.
 
 use std::sync::Arc;
 
 use super::saver::SaveSchedule;
-use crate::model::Incident;
+use crate::model::{Incident, trim_incidents};
 use crate::store::INCIDENT_LIMIT;
 
 /// The incidents and their save schedule. The list is shared copy-on-write: publishing or
@@ -20,10 +21,10 @@ pub(super) struct IncidentBook {
 }
 
 impl IncidentBook {
-    /// The book over what the data dir held, trimmed to the newest [`INCIDENT_LIMIT`].
+    /// The book over what the data dir held, trimmed to [`INCIDENT_LIMIT`] by dropping the
+    /// oldest closed or recovered incidents.
     pub fn new(mut restored: Vec<Incident>) -> Self {
-        let excess = restored.len().saturating_sub(INCIDENT_LIMIT);
-        restored.drain(..excess);
+        trim_incidents(&mut restored, INCIDENT_LIMIT);
         let next_id = restored.iter().map(|i| i.id).max().unwrap_or(0) + 1;
         Self {
             list: Arc::new(restored),
@@ -64,14 +65,74 @@ impl IncidentBook {
         self.list_mut().push(incident);
     }
 
-    /// Records that the list changed: trims it to the limit, schedules a save, and returns
-    /// the list to publish.
+    /// Records that the list changed: trims it to the limit (never an active incident),
+    /// schedules a save, and returns the list to publish.
     pub fn changed(&mut self) -> Arc<Vec<Incident>> {
-        let excess = self.list.len().saturating_sub(INCIDENT_LIMIT);
-        if excess > 0 {
-            self.list_mut().drain(..excess);
+        if self.list.len() > INCIDENT_LIMIT {
+            trim_incidents(self.list_mut(), INCIDENT_LIMIT);
         }
         self.saves.mark_dirty();
         self.list.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentStatus, Trigger, TriggerOrigin};
+
+    fn incident(id: u64, status: IncidentStatus) -> Incident {
+        let scenario = crate::scenarios::load(None).scenarios[0].clone();
+        let trigger = Trigger {
+            origin: TriggerOrigin::Manual,
+            at: chrono::Utc::now(),
+            rule: None,
+            series: None,
+            values: Vec::new(),
+        };
+        let mut i = Incident::open(id, scenario, trigger, |s, t, m| {
+            crate::analysis::write(s, t, m, chrono::Utc::now())
+        });
+        i.status = status;
+        i
+    }
+
+    #[test]
+    fn the_limit_drops_the_oldest_closed_or_recovered_never_an_active_one() {
+        // The 150 oldest are still open: a flood of 450 newer ones must not push them out.
+        let list: Vec<Incident> = (1..=600)
+            .map(|id| {
+                let status = match id {
+                    ..=150 => IncidentStatus::Open,
+                    151..=300 => IncidentStatus::Closed,
+                    _ => IncidentStatus::Recovered,
+                };
+                incident(id, status)
+            })
+            .collect();
+        let mut book = IncidentBook::new(list.clone());
+        let kept = book.changed();
+        assert_eq!(kept.len(), INCIDENT_LIMIT);
+        assert!(
+            (1..=150).all(|id| book.find(id).is_some()),
+            "every open one stays"
+        );
+        assert!(book.find(250).is_none() && book.find(251).is_some());
+        assert_eq!(book.take_id(), 601);
+
+        // All active: nothing is dropped, the list holds more than the limit.
+        let active: Vec<Incident> = (1..=520)
+            .map(|id| incident(id, IncidentStatus::Mitigating))
+            .collect();
+        let mut book = IncidentBook::new(active);
+        assert_eq!(book.changed().len(), 520);
+
+        // What is saved follows the same rule.
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::new(dir.path());
+        store.save_incidents(&list).unwrap();
+        let loaded = store.restore().incidents;
+        assert_eq!(loaded.len(), INCIDENT_LIMIT);
+        assert_eq!(loaded[0].id, 1);
     }
 }

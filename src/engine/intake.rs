@@ -20,8 +20,8 @@ use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 
 use super::clock::Clock;
-use crate::integrations::alertmanager::{WebhookGroup, parse_webhook};
-use crate::model::Secret;
+use crate::integrations::alertmanager::{AlertmanagerError, WebhookGroup, parse_webhook};
+use crate::model::{IntakeRefusal, Secret};
 
 /// The largest body taken, in bytes (a group of a few hundred alerts is well under it).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -71,12 +71,12 @@ pub enum IntakeEvent {
             String,
         >,
     },
-    /// A request was refused; what it was answered, in words.
+    /// A request was refused (and answered in words).
     Refused {
         /// The HTTP status it got.
         status: u16,
-        /// Why, in words.
-        reason: String,
+        /// Why.
+        refusal: IntakeRefusal,
     },
 }
 
@@ -192,29 +192,26 @@ async fn handle(
     clock: &dyn Clock,
     sink: &(dyn Fn(IntakeEvent) -> bool + Send + Sync),
 ) -> Response<Full<Bytes>> {
-    let refuse = |status: StatusCode, reason: String| {
+    // The sender is answered in words (with the parser's detail about its own body); the
+    // engine hears only the kind, so no byte of a request reaches the feed.
+    let refuse = |status: StatusCode, refusal: IntakeRefusal, detail: Option<String>| {
         sink(IntakeEvent::Refused {
             status: status.as_u16(),
-            reason: reason.clone(),
+            refusal,
         });
-        reply(status, reason)
+        let words = crate::text::intake::refusal_words(refusal, false).to_string();
+        reply(
+            status,
+            detail.map_or(words.clone(), |d| format!("{words}: {d}")),
+        )
     };
     if req.method() != hyper::Method::POST {
-        return refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "{} is not accepted here: Alertmanager POSTs webhooks",
-                req.method()
-            ),
-        );
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, IntakeRefusal::Method, None);
     }
     // A web page in the responder's browser can POST here (`fetch` with `no-cors`), but only
     // with an `Origin` and a "simple" content type; Alertmanager sends JSON and no `Origin`.
     if req.headers().contains_key(hyper::header::ORIGIN) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "a request from a web page (it carries an Origin header) is refused: only Alertmanager posts here".into(),
-        );
+        return refuse(StatusCode::FORBIDDEN, IntakeRefusal::FromWebPage, None);
     }
     let json = req
         .headers()
@@ -225,17 +222,14 @@ async fn handle(
     if !json {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "the body must be sent as Content-Type: application/json, as Alertmanager sends it"
-                .into(),
+            IntakeRefusal::NotJson,
+            None,
         );
     }
     if let Some(token) = token
         && !authorised(req.headers().get(hyper::header::AUTHORIZATION), token)
     {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong token: set the receiver's bearer token (or basic password) to the console's".into(),
-        );
+        return refuse(StatusCode::UNAUTHORIZED, IntakeRefusal::Unauthorized, None);
     }
     let declared = req
         .headers()
@@ -243,26 +237,21 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, IntakeRefusal::TooLarge, None);
     }
     let body = Limited::new(req.into_body(), MAX_BODY_BYTES);
     let bytes = match tokio::time::timeout(READ_TIMEOUT, body.collect()).await {
         Err(_) => {
-            return refuse(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the body did not arrive within {} s",
-                    READ_TIMEOUT.as_secs()
-                ),
-            );
+            return refuse(StatusCode::REQUEST_TIMEOUT, IntakeRefusal::SlowBody, None);
         }
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, IntakeRefusal::TooLarge, None);
         }
         Ok(Err(e)) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
-                format!("the body could not be read: {e}"),
+                IntakeRefusal::Unreadable,
+                Some(e.to_string()),
             );
         }
         Ok(Ok(collected)) => collected.to_bytes(),
@@ -279,15 +268,15 @@ async fn handle(
             }
             reply(StatusCode::OK, "queued".into())
         }
-        Err(e) => refuse(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => {
+            let refusal = match e {
+                AlertmanagerError::Version(_) => IntakeRefusal::Version,
+                AlertmanagerError::Fingerprint => IntakeRefusal::Fingerprint,
+                _ => IntakeRefusal::NotAlertmanager,
+            };
+            refuse(StatusCode::BAD_REQUEST, refusal, Some(e.to_string()))
+        }
     }
-}
-
-fn too_large() -> String {
-    format!(
-        "the body is larger than {} KiB: lower the receiver's max_alerts",
-        MAX_BODY_BYTES / 1024
-    )
 }
 
 fn reply(status: StatusCode, text: String) -> Response<Full<Bytes>> {

@@ -36,6 +36,7 @@ pub mod incidents;
 mod input;
 pub mod intake;
 pub mod live;
+mod notices;
 pub mod notifier;
 mod plan_preview;
 mod plans;
@@ -55,6 +56,7 @@ use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
+pub use alert_incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;
@@ -127,8 +129,10 @@ pub struct Engine {
     intake: Option<alerts::IntakeRun>,
     /// The Alertmanager polls, while any URL is set.
     am_polls: Option<alerts::AmPolls>,
-    /// What the feed last said about a refused webhook, so it speaks once per change.
-    intake_refusal: Option<String>,
+    /// Refused requests and alerts, said once a minute per reason.
+    refusals: notices::OncePerMinute<crate::model::IntakeRefusal>,
+    /// Alerts cut to size, said once a minute.
+    cuts: notices::OncePerMinute<()>,
     /// Every Alertmanager alert the console knows.
     alerts: crate::detect::alerts::AlertBook,
     /// Resolved alert episodes, oldest first (at most [`crate::store::ALERT_HISTORY_LIMIT`]).
@@ -279,7 +283,8 @@ impl Engine {
             llm_overrides: config.llm_overrides,
             intake: None,
             am_polls: None,
-            intake_refusal: None,
+            refusals: Default::default(),
+            cuts: Default::default(),
             alerts: Default::default(),
             alert_acks: Default::default(),
             runbook_index: None,

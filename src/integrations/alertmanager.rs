@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use crate::model::{Alert, AlertState, AlertStatus, Labels, WEBHOOK_SOURCE};
 
+/// The longest fingerprint taken, in bytes (Alertmanager's are 16 hex digits).
+pub const MAX_FINGERPRINT_BYTES: usize = 128;
+
 /// Why a payload from Alertmanager cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AlertmanagerError {
@@ -26,6 +29,10 @@ pub enum AlertmanagerError {
         /// What it said.
         status: String,
     },
+    /// An empty fingerprint, or one past [`MAX_FINGERPRINT_BYTES`] or with control
+    /// characters.
+    #[error("an alert's fingerprint is empty, longer than 128 bytes or holds control characters")]
+    Fingerprint,
     /// A time that is not RFC 3339.
     #[error("alert {fingerprint}: {field} \"{value}\" is not a time")]
     Time {
@@ -435,12 +442,19 @@ fn alert(
     fingerprint: String,
     status: AlertStatus,
     Times(starts, ends): Times<'_>,
-    labels: Labels,
-    annotations: Labels,
-    generator_url: String,
+    mut labels: Labels,
+    mut annotations: Labels,
+    mut generator_url: String,
     group_key: Option<String>,
     source: &str,
 ) -> Result<Alert, AlertmanagerError> {
+    if fingerprint.is_empty()
+        || fingerprint.len() > MAX_FINGERPRINT_BYTES
+        || fingerprint.chars().any(char::is_control)
+    {
+        return Err(AlertmanagerError::Fingerprint);
+    }
+    let cut = crate::model::cap_alert_text(&mut labels, &mut annotations, &mut generator_url);
     let time = |field: &'static str, value: &str| {
         DateTime::parse_from_rfc3339(value)
             .map(|t| t.with_timezone(&Utc))
@@ -472,6 +486,7 @@ fn alert(
         reported_by: BTreeSet::from([source.to_string()]),
         // The caller sets when it arrived; the start is the earliest it can be.
         seen_at: starts_at,
+        cut,
     })
 }
 

@@ -70,6 +70,110 @@ pub struct Alert {
     /// When the console last heard of it (a webhook or a poll), to tell a poll that started
     /// before a webhook arrived from one that saw it gone.
     pub seen_at: DateTime<Utc>,
+    /// What was cut from it on arrival to fit the caps ([`cap_alert_text`]); empty for
+    /// every alert a real Alertmanager sends.
+    #[serde(default, skip_serializing_if = "AlertCut::is_empty")]
+    pub cut: AlertCut,
+}
+
+/// At most this many labels per alert are kept (`alertname` and `severity` always).
+pub const MAX_LABELS: usize = 64;
+/// At most this many annotations per alert are kept (`summary` and `description` first).
+pub const MAX_ANNOTATIONS: usize = 32;
+/// A label or annotation name longer than this, in bytes, is dropped with its value.
+pub const MAX_NAME_BYTES: usize = 256;
+/// A label value is cut to this many bytes (at a character boundary).
+pub const MAX_LABEL_VALUE_BYTES: usize = 2048;
+/// An annotation value or the generator URL is cut to this many bytes.
+pub const MAX_ANNOTATION_VALUE_BYTES: usize = 8192;
+
+/// What [`cap_alert_text`] cut from one alert, so the feed and the alert can say so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertCut {
+    /// Labels dropped (past [`MAX_LABELS`], or with a name past [`MAX_NAME_BYTES`]).
+    pub labels_dropped: u32,
+    /// Annotations dropped, likewise.
+    pub annotations_dropped: u32,
+    /// Values shortened to their cap (labels, annotations and the generator URL).
+    pub values_shortened: u32,
+}
+
+impl AlertCut {
+    /// Whether nothing was cut.
+    pub fn is_empty(&self) -> bool {
+        *self == AlertCut::default()
+    }
+
+    /// Whether a label was dropped or shortened, so the labels the console holds are not
+    /// the alert's own (a silence made from them would not match it).
+    pub fn labels_changed(&self) -> bool {
+        self.labels_dropped > 0 || self.values_shortened > 0
+    }
+}
+
+/// Cuts what came with an alert to the caps above, so that an alert cannot make the feed,
+/// the files or the model's prompt grow without bound; returns what was cut.
+pub fn cap_alert_text(
+    labels: &mut Labels,
+    annotations: &mut Labels,
+    generator_url: &mut String,
+) -> AlertCut {
+    let mut cut = AlertCut::default();
+    let (dropped, shortened) = cap_map(
+        labels,
+        &["alertname", "severity"],
+        MAX_LABELS,
+        MAX_LABEL_VALUE_BYTES,
+    );
+    cut.labels_dropped = dropped;
+    cut.values_shortened += shortened;
+    let (dropped, shortened) = cap_map(
+        annotations,
+        &["summary", "description", "runbook_url"],
+        MAX_ANNOTATIONS,
+        MAX_ANNOTATION_VALUE_BYTES,
+    );
+    cut.annotations_dropped = dropped;
+    cut.values_shortened += shortened;
+    if generator_url.len() > MAX_ANNOTATION_VALUE_BYTES {
+        // A cut link would lead somewhere else: drop it whole.
+        generator_url.clear();
+        cut.values_shortened += 1;
+    }
+    cut
+}
+
+/// Keeps `first` names, then others in name order, up to `max` entries, each value cut to
+/// `value_bytes`; returns (entries dropped, values shortened).
+fn cap_map(map: &mut Labels, first: &[&str], max: usize, value_bytes: usize) -> (u32, u32) {
+    let before = map.len();
+    map.retain(|k, _| k.len() <= MAX_NAME_BYTES);
+    if map.len() > max {
+        let mut keep: BTreeSet<String> = first
+            .iter()
+            .filter(|k| map.contains_key(**k))
+            .map(|k| k.to_string())
+            .collect();
+        for k in map.keys() {
+            if keep.len() >= max {
+                break;
+            }
+            keep.insert(k.clone());
+        }
+        map.retain(|k, _| keep.contains(k));
+    }
+    let mut shortened = 0;
+    for v in map.values_mut() {
+        if v.len() > value_bytes {
+            let mut end = value_bytes;
+            while !v.is_char_boundary(end) {
+                end -= 1;
+            }
+            v.truncate(end);
+            shortened += 1;
+        }
+    }
+    ((before - map.len()) as u32, shortened)
 }
 
 /// How [`Alert::reported_by`] names the webhook receiver.
@@ -172,8 +276,14 @@ pub struct IncidentAlerts {
     /// Which `match_any` entry opened it; `None` for an incident opened by hand.
     #[serde(default)]
     pub matched: Option<RunbookMatch>,
-    /// The alerts attached, in arrival order: fingerprint and label set.
+    /// The first [`SHOWN_ALERTS_PER_INCIDENT`] alerts attached, in arrival order:
+    /// fingerprint and label set.
     pub alerts: Vec<(String, Labels)>,
+    /// Fingerprints of the alerts attached after the first [`SHOWN_ALERTS_PER_INCIDENT`]
+    /// (their labels are in the Alerts list), so a storm of one group does not grow the
+    /// incident's file without bound and recovery still waits for every one.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub more: BTreeSet<String>,
     /// Fingerprints of the attached alerts that have resolved.
     #[serde(default)]
     pub resolved: BTreeSet<String>,
@@ -185,15 +295,42 @@ pub struct IncidentAlerts {
     pub ack: Option<Ack>,
 }
 
+/// How many attached alerts an incident keeps with their labels; the rest by fingerprint.
+pub const SHOWN_ALERTS_PER_INCIDENT: usize = 100;
+
 impl IncidentAlerts {
     /// Whether `fingerprint` is attached.
     pub fn has(&self, fingerprint: &str) -> bool {
-        self.alerts.iter().any(|(f, _)| f == fingerprint)
+        self.more.contains(fingerprint) || self.alerts.iter().any(|(f, _)| f == fingerprint)
+    }
+
+    /// Attaches an alert: with its labels while fewer than [`SHOWN_ALERTS_PER_INCIDENT`]
+    /// are, by fingerprint after.
+    pub fn attach(&mut self, fingerprint: String, labels: &Labels) {
+        if self.has(&fingerprint) {
+            return;
+        }
+        if self.alerts.len() < SHOWN_ALERTS_PER_INCIDENT {
+            self.alerts.push((fingerprint, labels.clone()));
+        } else {
+            self.more.insert(fingerprint);
+        }
+    }
+
+    /// How many alerts are attached.
+    pub fn count(&self) -> usize {
+        self.alerts.len() + self.more.len()
+    }
+
+    /// Every attached fingerprint: the shown ones in arrival order, then the rest.
+    pub fn fingerprints(&self) -> impl Iterator<Item = &str> {
+        let shown = self.alerts.iter().map(|(f, _)| f.as_str());
+        shown.chain(self.more.iter().map(String::as_str))
     }
 
     /// Whether every attached alert has resolved.
     pub fn all_resolved(&self) -> bool {
-        self.alerts.iter().all(|(f, _)| self.resolved.contains(f))
+        self.fingerprints().all(|f| self.resolved.contains(f))
     }
 }
 
@@ -274,6 +411,63 @@ impl ResolvedAlert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alert_text_is_cut_to_its_caps_keeping_the_names_that_matter() {
+        let mut labels: Labels = (0..100).map(|i| (format!("l{i:03}"), "v".into())).collect();
+        labels.insert("zz_alertname".into(), "x".into());
+        labels.insert("severity".into(), "critical".into());
+        labels.insert("alertname".into(), "가".repeat(1000));
+        labels.insert("n".repeat(300), "long name".into());
+        let mut annotations: Labels = [("summary".to_string(), "s".repeat(10_000))].into();
+        let mut url = format!("https://prom/{}", "x".repeat(9000));
+        let cut = cap_alert_text(&mut labels, &mut annotations, &mut url);
+        assert_eq!(labels.len(), MAX_LABELS);
+        assert_eq!(labels["severity"], "critical");
+        // 1000 three-byte characters cut at a character boundary under 2048 bytes.
+        assert_eq!(labels["alertname"], "가".repeat(682));
+        assert_eq!(annotations["summary"].len(), MAX_ANNOTATION_VALUE_BYTES);
+        assert!(url.is_empty(), "a cut link would lead elsewhere");
+        assert_eq!(
+            cut,
+            AlertCut {
+                labels_dropped: 104 - 64,
+                annotations_dropped: 0,
+                values_shortened: 3,
+            }
+        );
+        assert!(cut.labels_changed());
+        let mut small: Labels = [("alertname".to_string(), "A".to_string())].into();
+        let cut = cap_alert_text(&mut small, &mut Labels::new(), &mut String::new());
+        assert!(cut.is_empty());
+    }
+
+    #[test]
+    fn an_incident_keeps_the_first_alerts_with_labels_and_counts_every_one() {
+        let mut links = IncidentAlerts {
+            group: "g".into(),
+            matched: None,
+            alerts: Vec::new(),
+            more: BTreeSet::new(),
+            resolved: BTreeSet::new(),
+            resolved_at: None,
+            ack: None,
+        };
+        let labels = Labels::new();
+        for i in 0..250 {
+            links.attach(format!("f{i}"), &labels);
+        }
+        links.attach("f0".into(), &labels);
+        assert_eq!(links.alerts.len(), SHOWN_ALERTS_PER_INCIDENT);
+        assert_eq!(links.count(), 250);
+        assert!(links.has("f249") && links.has("f0") && !links.has("f250"));
+        for i in 0..249 {
+            links.resolved.insert(format!("f{i}"));
+        }
+        assert!(!links.all_resolved(), "one past the shown ones still fires");
+        links.resolved.insert("f249".into());
+        assert!(links.all_resolved());
+    }
 
     #[test]
     fn only_http_links_from_an_alert_open() {

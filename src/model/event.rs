@@ -343,8 +343,24 @@ pub enum FeedEvent {
     IntakeListening { addr: String },
     /// The webhook receiver cannot listen (words from the receiver).
     IntakeUnusable { reason: String },
-    /// The receiver refused a request (said once per different reason).
+    /// The receiver refused a request, in words made by the release that wrote it (feeds
+    /// of earlier releases; refusals are [`FeedEvent::NotTaken`] now).
     IntakeRefused { status: u16, reason: String },
+    /// Something from outside was not taken: a request (`status` is the HTTP answer) or an
+    /// alert of one (`status` is `None`: the request itself was taken). Said once a minute
+    /// per kind; `more` counts the ones of that kind not said since the last line.
+    NotTaken {
+        refusal: super::IntakeRefusal,
+        status: Option<u16>,
+        more: u64,
+    },
+    /// An alert arrived with more or longer labels and annotations than the console keeps
+    /// (said once a minute; `more` counts the alerts cut since the last line).
+    AlertsCut {
+        name: String,
+        cut: super::AlertCut,
+        more: u64,
+    },
     /// The source answers again after failing for `after_secs`.
     SourceBack { url: String, after_secs: i64 },
     /// Some queries have problems (each in words).
@@ -513,6 +529,8 @@ impl FeedEvent {
             | SourceUnusable { .. }
             | IntakeUnusable { .. }
             | IntakeRefused { .. }
+            | NotTaken { .. }
+            | AlertsCut { .. }
             | AlertmanagerFailing { .. }
             | AckFailed { .. }
             | SettingsRejected { .. }

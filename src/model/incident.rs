@@ -23,6 +23,24 @@ impl IncidentStatus {
     }
 }
 
+/// Drops the oldest closed or recovered incidents until at most `limit` remain (oldest
+/// first in `list`); an active incident is never dropped to make room, so the list may hold
+/// more than `limit` while that many are active.
+pub fn trim_incidents(list: &mut Vec<Incident>, limit: usize) {
+    let mut excess = list.len().saturating_sub(limit);
+    if excess == 0 {
+        return;
+    }
+    list.retain(|i| {
+        if excess > 0 && !i.status.is_active() {
+            excess -= 1;
+            false
+        } else {
+            true
+        }
+    });
+}
+
 /// The responder's verdict on one hypothesis.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HypothesisMark {

@@ -43,6 +43,44 @@ impl Default for IntakeSettings {
     }
 }
 
+/// Why something from outside did not get in: a request the receiver refused, or an alert
+/// the alert book would not take. Typed, so that the feed says it in the user's language,
+/// once a minute per kind, and never with the request's own bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum IntakeRefusal {
+    /// A method other than POST.
+    Method,
+    /// A request with an `Origin` header: a web page's.
+    FromWebPage,
+    /// A body not sent as `application/json`.
+    NotJson,
+    /// A missing or wrong token.
+    Unauthorized,
+    /// A body past the receiver's cap.
+    TooLarge,
+    /// A body that did not arrive in time.
+    SlowBody,
+    /// A body that could not be read.
+    Unreadable,
+    /// Not an Alertmanager webhook payload (its JSON, a field, a status or a time).
+    NotAlertmanager,
+    /// A webhook payload version other than "4".
+    Version,
+    /// An alert's fingerprint empty, too long, or with control characters.
+    Fingerprint,
+    /// A webhook alert whose `startsAt` or `endsAt` lies further in the future than a clock
+    /// can be wrong ([`crate::detect::alerts::FUTURE_TOLERANCE_SECS`]).
+    FutureTime,
+    /// A webhook's resolve of an alert that a polled Alertmanager still lists as firing.
+    ResolveWhilePolled,
+    /// A webhook's other firing episode (`startsAt`) of an alert a polled Alertmanager lists.
+    EpisodeWhilePolled,
+    /// A new alert while the alert book holds its maximum of firing alerts.
+    BookFull,
+    /// A new incident from an alert while the most incidents alerts may keep open are open.
+    IncidentsFull,
+}
+
 /// Desktop notifications: when the console raises one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

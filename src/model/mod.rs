@@ -26,17 +26,19 @@ pub use action::{
     RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
 pub use alert::{
-    Ack, Alert, AlertState, AlertStatus, IncidentAlerts, Labels, ResolvedAlert, RunbookMatch,
-    SilenceRef, WEBHOOK_SOURCE, alert_group, web_link,
+    Ack, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
+    MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,
+    ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
+    alert_group, cap_alert_text, web_link,
 };
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
     IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,
-    Trigger, TriggerOrigin,
+    Trigger, TriggerOrigin, trim_incidents,
 };
-pub use intake::{DesktopSettings, IntakeOverrides, IntakeSettings};
+pub use intake::{DesktopSettings, IntakeOverrides, IntakeRefusal, IntakeSettings};
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict,
     LlmOverrides, LlmSettings, Related, Verdict,

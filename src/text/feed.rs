@@ -159,6 +159,9 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AiReportReady { .. }
         | KnowledgeImported { .. }
         | AiReportFailed { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        NotTaken { .. } | AlertsCut { .. } => {
+            super::intake::message(event, lang).unwrap_or_default()
+        }
         Started {
             source: s,
             poll_secs,

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod feed;
+pub mod intake;
 pub mod plan;
 
 use crate::model::{Lang, RuleValue, Trigger};

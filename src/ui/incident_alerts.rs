@@ -85,6 +85,23 @@ pub(crate) fn incident_alerts_ui(
             ui.label(RichText::new(rest.join(" ")).monospace().small());
         });
     }
+    if !links.more.is_empty() {
+        let firing = links
+            .more
+            .iter()
+            .filter(|f| !links.resolved.contains(*f))
+            .count();
+        ui.label(RichText::new(match lang {
+            Lang::En => format!(
+                "and {} more alerts attached ({firing} still firing; their labels are in the Alerts list)",
+                links.more.len()
+            ),
+            Lang::Ko => format!(
+                "그 밖에 알림 {}개가 연결됨 ({firing}개 발생 중, 레이블은 알림 목록에 있습니다)",
+                links.more.len()
+            ),
+        }));
+    }
     if let Some(at) = links.resolved_at {
         ui.label(
             RichText::new(format!(
