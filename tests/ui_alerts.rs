@@ -211,3 +211,98 @@ fn the_alertmanager_tab_saves_urls_name_and_notifications() {
     assert_eq!(s.intake.alertmanager_urls, vec!["http://127.0.0.1:1"]);
     assert_eq!(s.desktop.severities, vec!["critical", "page"]);
 }
+
+/// Turning the receiver on without a token gives it a random one: the tab shows the
+/// alertmanager.yml entry with the token masked, Copy puts the whole entry on the clipboard,
+/// and a webhook without the token is refused. A token cleared later stays cleared.
+#[test]
+fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
+    let port = common::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Alertmanager").click();
+    h.run_steps(2);
+    h.get_by_label("Receive webhooks").click();
+    set_field(&mut h, "Listen on", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the saved settings", |h| {
+        h.state().engine().snapshot().settings.intake.enabled
+    });
+    let token = h
+        .state()
+        .engine()
+        .snapshot()
+        .settings
+        .intake
+        .token
+        .expose()
+        .to_string();
+    assert_eq!(token.len(), 48, "{token}");
+    assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
+    let file = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
+    assert!(file.contains(&token), "the token is kept in the settings file");
+    assert!(
+        h.state().engine().state.lock().feed.iter().any(|e| matches!(
+            e.event,
+            incident_console::model::FeedEvent::IntakeTokenMade
+        ))
+    );
+    h.run_steps(2);
+    h.get_by_label("In alertmanager.yml, for this receiver:");
+    h.get_by_label_contains("credentials: \"••••••••\"");
+    assert!(
+        h.query_by_label_contains(&token).is_none(),
+        "the token is not drawn"
+    );
+    h.get_by_label("Copy alertmanager.yml entry").click();
+    h.run_steps(1);
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        copied
+            .iter()
+            .any(|t| t.contains(&format!("credentials: \"{token}\""))
+                && t.contains(&format!("url: http://127.0.0.1:{port}/"))),
+        "{copied:?}"
+    );
+
+    // Without the token: refused.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the receiver listens");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = group("g", "HighErrorRate", "critical", "f1", "");
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    // Cleared by the responder, with the receiver on: it stays cleared.
+    h.get_by_label("Receiver token").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(2);
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the token cleared", |h| {
+        h.state().engine().snapshot().settings.intake.token.is_empty()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("without a token");
+}

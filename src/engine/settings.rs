@@ -8,11 +8,12 @@ use super::{Engine, threshold_desc};
 use crate::model::{FeedEvent, Settings};
 
 impl Engine {
-    pub(super) fn save_settings(&mut self, edited: Settings, now: DateTime<Utc>) {
+    pub(super) fn save_settings(&mut self, mut edited: Settings, now: DateTime<Utc>) {
         if let Err(e) = edited.validate() {
             let reason = e.to_string();
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
+        let token_made = self.make_receiver_token(&mut edited);
         // What the environment set for this run stays out of the file.
         let to_save = self.llm_overrides.unapply(
             &self.intake_overrides.unapply(
@@ -61,6 +62,30 @@ impl Engine {
             thresholds,
         };
         self.emit(now, event);
+        if token_made {
+            self.emit(now, FeedEvent::IntakeTokenMade);
+        }
+    }
+
+    /// Turning the receiver on for the first time without a token gives it a random one, so
+    /// that only an Alertmanager configured with it can post (a process on this machine or a
+    /// page's request could otherwise open incidents). A token cleared later, with the
+    /// receiver already on, stays cleared: that is the responder's choice. Returns whether
+    /// one was made; `false` too when the OS gave no random bytes (the receiver then runs
+    /// without, as before).
+    fn make_receiver_token(&self, edited: &mut Settings) -> bool {
+        let first_enable = edited.intake.enabled && !self.saved_settings.intake.enabled;
+        if !first_enable || !edited.intake.token.is_empty() || self.intake_overrides.token.is_some()
+        {
+            return false;
+        }
+        let mut bytes = [0u8; 24];
+        if getrandom::fill(&mut bytes).is_err() {
+            return false;
+        }
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        edited.intake.token = crate::model::Secret::new(token);
+        true
     }
 
     /// The language applies at once: saved alone, without the rest of the form.

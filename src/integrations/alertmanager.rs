@@ -243,6 +243,22 @@ pub fn parse_status(body: &[u8]) -> Result<AmStatus, AlertmanagerError> {
     })
 }
 
+/// The `receivers:` entry of an `alertmanager.yml` that sends webhooks to the console's
+/// receiver at `addr` (`host:port`) with `token` (as Alertmanager's bearer credentials).
+/// `token` is written as given: the window passes a mask to show and the real one to copy.
+pub fn receiver_snippet(addr: &str, token: &str) -> String {
+    let auth = if token.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n        http_config:\n          authorization:\n            credentials: \"{token}\""
+        )
+    };
+    format!(
+        "receivers:\n  - name: incident-console\n    webhook_configs:\n      - url: http://{addr}/\n        send_resolved: true{auth}\n"
+    )
+}
+
 /// The largest answer read from an Alertmanager, in bytes (thousands of alerts fit).
 pub const MAX_ANSWER_BYTES: u64 = 16 << 20;
 

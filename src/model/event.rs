@@ -354,6 +354,8 @@ pub enum FeedEvent {
         status: Option<u16>,
         more: u64,
     },
+    /// Turning the receiver on gave it a random token (in the settings, never in the feed).
+    IntakeTokenMade,
     /// An alert arrived with more or longer labels and annotations than the console keeps
     /// (said once a minute; `more` counts the alerts cut since the last line).
     AlertsCut {
@@ -515,6 +517,7 @@ impl FeedEvent {
             | LanguageSet
             | SlackTested { .. }
             | RuleSaved { .. }
+            | IntakeTokenMade
             | RuleRemoved { .. } => FeedKind::Settings,
             RestoreProblem(_)
             | FileSkipped { .. }

@@ -159,7 +159,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AiReportReady { .. }
         | KnowledgeImported { .. }
         | AiReportFailed { .. } => super::alerts::message(event, lang).unwrap_or_default(),
-        NotTaken { .. } | AlertsCut { .. } => {
+        NotTaken { .. } | AlertsCut { .. } | IntakeTokenMade => {
             super::intake::message(event, lang).unwrap_or_default()
         }
         Started {

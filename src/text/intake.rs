@@ -39,6 +39,13 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("Alert {name} was larger than the console keeps and was cut: {what}{more}")
             }
         }
+        FeedEvent::IntakeTokenMade => {
+            if ko {
+                "수신기를 켜면서 임의의 수신 토큰을 만들었습니다. 설정 → Alertmanager에서 alertmanager.yml 예시와 함께 복사하세요".to_string()
+            } else {
+                "The receiver was given a random token as it was turned on: copy it, with its alertmanager.yml entry, from Settings → Alertmanager".to_string()
+            }
+        }
         _ => return None,
     })
 }

@@ -194,6 +194,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 false,
             );
         });
+    receiver_snippet_ui(ui, snap);
     ui.add_space(6.0);
     ui.checkbox(
         &mut d.desktop,
@@ -227,6 +228,62 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 "다른 머신에서 받으려면 수신 토큰이 필요합니다.",
             ))
             .color(style::breach(dark)),
+        );
+    }
+}
+
+/// Once the receiver runs with a token: the `alertmanager.yml` entry that matches it, the
+/// token masked on screen (screenshots, shared screens) and whole in what is copied.
+fn receiver_snippet_ui(ui: &mut egui::Ui, snap: &Snapshot) {
+    let lang = snap.lang();
+    let intake = &snap.settings.intake;
+    if !intake.enabled {
+        return;
+    }
+    use crate::integrations::alertmanager::receiver_snippet;
+    let token = intake.token.expose();
+    let shown = receiver_snippet(
+        &intake.addr,
+        if token.is_empty() {
+            ""
+        } else {
+            "••••••••"
+        },
+    );
+    ui.add_space(6.0);
+    ui.label(t(
+        lang,
+        "In alertmanager.yml, for this receiver:",
+        "alertmanager.yml에 넣을 이 수신기 설정:",
+    ));
+    ui.label(RichText::new(shown).monospace().small());
+    ui.horizontal(|ui| {
+        if !token.is_empty()
+            && ui
+                .button(t(lang, "Copy receiver token", "수신 토큰 복사"))
+                .clicked()
+        {
+            ui.ctx().copy_text(token.to_string());
+        }
+        if ui
+            .button(t(
+                lang,
+                "Copy alertmanager.yml entry",
+                "alertmanager.yml 설정 복사",
+            ))
+            .clicked()
+        {
+            ui.ctx().copy_text(receiver_snippet(&intake.addr, token));
+        }
+    });
+    if token.is_empty() {
+        ui.label(
+            RichText::new(t(
+                lang,
+                "The receiver takes webhooks without a token: any process on this machine can post alerts.",
+                "수신기가 토큰 없이 웹훅을 받습니다. 이 머신의 어떤 프로세스든 알림을 보낼 수 있습니다.",
+            ))
+            .color(style::breach(ui.visuals().dark_mode)),
         );
     }
 }
