@@ -325,7 +325,7 @@ pub fn incident_doc(inc: &crate::model::Incident) -> KbDoc {
     let mut body = format!(
         "{}\n{}\n",
         inc.scenario.description.text(Lang::Ko),
-        inc.report.to_markdown()
+        inc.report.to_text()
     );
     for (h, mark) in inc.scenario.hypotheses.iter().zip(&inc.marks) {
         let mark = match mark {

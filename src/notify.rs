@@ -99,7 +99,7 @@ fn header_lines(inc: &Incident) -> Vec<String> {
 pub fn report(inc: &Incident) -> Message {
     let subject = subject(inc);
     let hyps = hypotheses_lines(inc);
-    let analysis = inc.report.to_markdown();
+    let analysis = inc.report.to_text();
     let mut text = format!("{subject}\n");
     for l in header_lines(inc) {
         text.push_str(&l);

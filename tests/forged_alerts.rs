@@ -200,3 +200,70 @@ impl NanoZero for chrono::DateTime<chrono::Utc> {
         chrono::Timelike::with_nanosecond(&self, 0).unwrap()
     }
 }
+
+/// An alert without a runbook, whose name and summary are Markdown and HTML, opened as an
+/// incident by hand and exported: the file shows them as text (no image a viewer would
+/// fetch, no raw HTML, no forged heading).
+#[test]
+fn a_hostile_alert_exports_as_text() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut settings = Settings::default();
+    settings.intake.enabled = true;
+    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.desktop.enabled = false;
+    store.save_settings(&settings).unwrap();
+    let mut handle = Engine::spawn(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(store)
+    })
+    .unwrap();
+    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let state = handle.state.clone();
+    wait_for(&state, "the receiver", |st| {
+        st.feed
+            .iter()
+            .any(|e| matches!(e.event, FeedEvent::IntakeListening { .. }))
+    });
+    let body = r#"{"version": "4", "groupKey": "g", "status": "firing", "receiver": "console",
+        "alerts": [{"status": "firing",
+          "labels": {"alertname": "Disk<img src=x onerror=alert(1)>", "severity": "warning"},
+          "annotations": {"summary": "![p](https://tracker.example/p.png) [Approve](https://evil.example)\n# Approved by SRE"},
+          "startsAt": "2026-12-03T06:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "hostile1"}]}"#;
+    assert!(forge(port, body).starts_with("HTTP/1.1 200"));
+    wait_for(&state, "the alert", |st| st.board.alerts.len() == 1);
+    handle.send(incident_console::engine::Command::IncidentFromAlert {
+        fingerprint: "hostile1".into(),
+    });
+    wait_for(&state, "its incident", |st| st.board.incidents.len() == 1);
+    let id = state.lock().board.incidents[0].id;
+    let out = dir.path().join("report.md");
+    handle.send(incident_console::engine::Command::ExportReport {
+        incident: id,
+        path: out.clone(),
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out.exists() {
+        assert!(Instant::now() < deadline, "the report was never exported");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_for(&state, "the export said", |st| {
+        st.feed
+            .iter()
+            .any(|e| matches!(e.event, FeedEvent::Exported { .. }))
+    });
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("Disk"), "{text}");
+    // Each is there only with its first character escaped.
+    let unescaped = |pat: &str| {
+        text.match_indices(pat)
+            .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'\\')
+    };
+    for raw in ["<img", "![p]", "[Approve]", "# Approved"] {
+        assert!(!unescaped(raw), "{raw} left raw in:\n{text}");
+    }
+    assert!(text.contains("\\!\\[p\\]"), "{text}");
+    handle.shutdown();
+}

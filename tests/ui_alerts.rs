@@ -242,12 +242,18 @@ fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
     assert_eq!(token.len(), 48, "{token}");
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
     let file = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
-    assert!(file.contains(&token), "the token is kept in the settings file");
     assert!(
-        h.state().engine().state.lock().feed.iter().any(|e| matches!(
-            e.event,
-            incident_console::model::FeedEvent::IntakeTokenMade
-        ))
+        file.contains(&token),
+        "the token is kept in the settings file"
+    );
+    assert!(
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .feed
+            .iter()
+            .any(|e| matches!(e.event, incident_console::model::FeedEvent::IntakeTokenMade))
     );
     h.run_steps(2);
     h.get_by_label("In alertmanager.yml, for this receiver:");
@@ -301,7 +307,13 @@ fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
     h.run_steps(2);
     h.get_by_label("Save settings").click();
     wait_for(&mut h, "the token cleared", |h| {
-        h.state().engine().snapshot().settings.intake.token.is_empty()
+        h.state()
+            .engine()
+            .snapshot()
+            .settings
+            .intake
+            .token
+            .is_empty()
     });
     h.run_steps(2);
     h.get_by_label_contains("without a token");

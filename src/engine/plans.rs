@@ -91,10 +91,12 @@ impl Engine {
         let Some(inc) = self.book.find(incident) else {
             return self.unknown_incident(incident, now);
         };
+        // The title may be an alert's name and summary, the report the model's words, the
+        // audit lines an action's output: all escaped, so a viewer shows them as text.
         let mut text = format!(
             "# #{} {}\n\n{}\n",
             inc.id,
-            inc.scenario.title.ko,
+            crate::model::escape_markdown(&inc.scenario.title.ko.replace(['\r', '\n'], " ")),
             inc.report.to_markdown()
         );
         // What was approved and what ran, as the audit log recorded it (secrets masked there).
@@ -104,9 +106,10 @@ impl Engine {
             .iter()
             .filter(|l| l.incident == incident)
             .map(|l| {
+                let line = crate::text::plan::audit_line(l, crate::model::Lang::Ko);
                 format!(
                     "- {}",
-                    crate::text::plan::audit_line(l, crate::model::Lang::Ko)
+                    crate::model::escape_markdown(&line.replace(['\r', '\n'], " "))
                 )
             })
             .collect();

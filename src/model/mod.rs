@@ -56,7 +56,7 @@ pub use prepared::{
     ActionPreview, MASK, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
     prepare,
 };
-pub use report::{AnalysisReport, ReportSource};
+pub use report::{AnalysisReport, ReportSource, escape_markdown};
 pub use rule::{
     Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,
     check_label,
