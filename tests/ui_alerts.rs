@@ -80,8 +80,22 @@ fn the_alerts_list_groups_filters_and_links_the_runbook() {
     // Grouped as Alertmanager grouped them.
     h.get_by_label("g-5xx (1)");
     h.get_by_label("g-cpu (1)");
-    // The runbook_url is a link (only the first alert has one).
+    // A click on an alert shows its details: the runbook_url is a link (only the first
+    // alert has one). A second click hides them.
+    assert_eq!(h.query_all_by_label("runbook").count(), 0);
+    h.get_by_label("HighErrorRate").click();
+    h.run_steps(2);
     assert_eq!(h.get_all_by_label("runbook").count(), 1);
+    h.get_all_by_label("HighErrorRate").last().unwrap().click();
+    h.run_steps(2);
+    h.get_by_label("CPUHigh").click();
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label("runbook").count(), 0);
+    h.get_all_by_label("CPUHigh").last().unwrap().click();
+    h.run_steps(2);
+    h.get_by_label("2 of 2 alerts");
+    h.get_by_label("critical 1");
+    h.get_by_label("warning 1");
 
     set_field(
         &mut h,

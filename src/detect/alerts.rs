@@ -24,6 +24,7 @@
 //! episodes are in the alert history), and past [`MAX_ALERTS`] a new alert is refused.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -60,21 +61,46 @@ pub enum AlertChange {
     Updated(String),
 }
 
+/// One alert in the book: shared with the window's copy of the book until it changes, and
+/// when the console last heard of it (a webhook or a poll), kept beside it so that a poll
+/// with nothing new does not copy the alert.
+#[derive(Clone, Debug)]
+struct Entry {
+    alert: Arc<Alert>,
+    heard_at: DateTime<Utc>,
+}
+
+impl Entry {
+    fn new(alert: Alert) -> Self {
+        let heard_at = alert.seen_at;
+        Self {
+            alert: Arc::new(alert),
+            heard_at,
+        }
+    }
+}
+
 /// Every alert the console knows, by fingerprint.
 #[derive(Clone, Debug, Default)]
 pub struct AlertBook {
-    alerts: BTreeMap<String, Alert>,
+    alerts: BTreeMap<String, Entry>,
 }
 
 impl AlertBook {
     /// Every alert, by fingerprint.
     pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.alerts.values()
+        self.alerts.values().map(|e| e.alert.as_ref())
     }
 
     /// The alert with this fingerprint.
     pub fn alert(&self, fingerprint: &str) -> Option<&Alert> {
-        self.alerts.get(fingerprint)
+        self.alerts.get(fingerprint).map(|e| e.alert.as_ref())
+    }
+
+    /// Every alert, by fingerprint, for the window: a pointer copy per alert, so publishing
+    /// a storm costs microseconds, not a copy of every label.
+    pub fn published(&self) -> Arc<Vec<Arc<Alert>>> {
+        Arc::new(self.alerts.values().map(|e| e.alert.clone()).collect())
     }
 
     /// How many alerts it holds, firing and recently resolved.
@@ -121,7 +147,7 @@ impl AlertBook {
         incoming: &Alert,
         polled: &BTreeSet<String>,
     ) -> Option<IntakeRefusal> {
-        let known = self.alerts.get(&incoming.fingerprint)?;
+        let known = &self.alerts.get(&incoming.fingerprint)?.alert;
         let listed = known.status == AlertStatus::Firing
             && known.reported_by.iter().any(|s| polled.contains(s));
         if !listed {
@@ -155,29 +181,31 @@ impl AlertBook {
             }
             self.take(a, &mut merged);
         }
-        for alert in self.alerts.values_mut() {
+        for entry in self.alerts.values_mut() {
+            let alert = &entry.alert;
             if alert.status != AlertStatus::Firing || listed.contains(&alert.fingerprint) {
                 continue;
             }
-            let was_reported = alert.reported_by.remove(source);
-            let still_polled = alert.reported_by.iter().any(|s| polled.contains(s));
+            let was_reported = alert.reported_by.contains(source);
+            let mut others = alert.reported_by.iter().filter(|s| *s != source);
+            let still_polled = others.clone().any(|s| polled.contains(s));
             // Webhook-only news that arrived after this poll was sent is not contradicted by
             // it.
-            let heard_since = alert.seen_at > sent_at;
-            let webhook_only = alert.reported_by.iter().all(|s| s == WEBHOOK_SOURCE);
+            let heard_since = entry.heard_at > sent_at;
+            let webhook_only = others.all(|s| s == WEBHOOK_SOURCE);
+            let fingerprint = alert.fingerprint.clone();
             if still_polled || heard_since || (!was_reported && !webhook_only) {
                 if was_reported {
-                    merged
-                        .changes
-                        .push(AlertChange::Updated(alert.fingerprint.clone()));
+                    Arc::make_mut(&mut entry.alert).reported_by.remove(source);
+                    merged.changes.push(AlertChange::Updated(fingerprint));
                 }
                 continue;
             }
+            let alert = Arc::make_mut(&mut entry.alert);
+            alert.reported_by.remove(source);
             alert.status = AlertStatus::Resolved;
             alert.ends_at = Some(sent_at);
-            merged
-                .changes
-                .push(AlertChange::Resolved(alert.fingerprint.clone()));
+            merged.changes.push(AlertChange::Resolved(fingerprint));
         }
         merged
     }
@@ -190,9 +218,10 @@ impl AlertBook {
         polled_alert: &Alert,
         polled: &BTreeSet<String>,
     ) -> Option<AlertChange> {
-        let known = self.alerts.get_mut(&polled_alert.fingerprint)?;
+        let entry = self.alerts.get_mut(&polled_alert.fingerprint)?;
+        let known = &entry.alert;
         let only_webhook = !known.reported_by.iter().any(|s| polled.contains(s));
-        let after = polled_alert.seen_at > known.seen_at;
+        let after = polled_alert.seen_at > entry.heard_at;
         let contradicted =
             known.status == AlertStatus::Resolved || polled_alert.starts_at < known.starts_at;
         if !(only_webhook && after && contradicted) {
@@ -201,7 +230,7 @@ impl AlertBook {
         let revived = known.status == AlertStatus::Resolved;
         let mut alert = polled_alert.clone();
         alert.group_key = known.group_key.clone();
-        *known = alert;
+        *entry = Entry::new(alert);
         let fingerprint = polled_alert.fingerprint.clone();
         Some(if revived {
             AlertChange::Fired(fingerprint)
@@ -222,23 +251,25 @@ impl AlertBook {
     /// Drops alerts that resolved more than [`RESOLVED_KEPT_SECS`] before `now`.
     fn prune(&mut self, now: DateTime<Utc>) {
         let keep_from = now - chrono::Duration::seconds(RESOLVED_KEPT_SECS);
-        self.alerts.retain(|_, a| {
-            a.status == AlertStatus::Firing
-                || a.ends_at.unwrap_or(a.seen_at).max(a.seen_at) >= keep_from
+        self.alerts.retain(|_, e| {
+            let heard = e.heard_at;
+            e.alert.status == AlertStatus::Firing
+                || e.alert.ends_at.unwrap_or(heard).max(heard) >= keep_from
         });
     }
 
     /// Folds one arrival into what is known.
     fn merge(&mut self, incoming: Alert) -> Option<AlertChange> {
         let fingerprint = incoming.fingerprint.clone();
-        let Some(known) = self.alerts.get_mut(&fingerprint) else {
+        let Some(entry) = self.alerts.get_mut(&fingerprint) else {
             let change = match incoming.status {
                 AlertStatus::Firing => AlertChange::Fired(fingerprint.clone()),
                 AlertStatus::Resolved => AlertChange::Resolved(fingerprint.clone()),
             };
-            self.alerts.insert(fingerprint, incoming);
+            self.alerts.insert(fingerprint, Entry::new(incoming));
             return Some(change);
         };
+        let known = &entry.alert;
         if incoming.starts_at != known.starts_at {
             if incoming.starts_at < known.starts_at {
                 // A late copy of an older episode.
@@ -248,13 +279,14 @@ impl AlertBook {
                 AlertStatus::Firing => AlertChange::Fired(fingerprint),
                 AlertStatus::Resolved => AlertChange::Resolved(fingerprint),
             };
-            *known = incoming;
+            *entry = Entry::new(incoming);
             return Some(change);
         }
         if known.status == AlertStatus::Resolved && incoming.status == AlertStatus::Firing {
             // Resolved wins within an episode.
             return None;
         }
+        entry.heard_at = incoming.seen_at;
         let resolved_now =
             known.status == AlertStatus::Firing && incoming.status == AlertStatus::Resolved;
         let from_webhook = incoming.reported_by.iter().all(|s| s == WEBHOOK_SOURCE);
@@ -271,14 +303,18 @@ impl AlertBook {
         }
         let news = !(merged.same_as(known)
             && merged.annotations == known.annotations
-            && merged.reported_by == known.reported_by);
-        *known = merged;
+            && merged.reported_by == known.reported_by
+            && merged.group_key == known.group_key
+            && merged.generator_url == known.generator_url);
+        if !(news || resolved_now) {
+            // Nothing to show: the window's copy stays shared.
+            return None;
+        }
+        entry.alert = Arc::new(merged);
         if resolved_now {
             Some(AlertChange::Resolved(fingerprint))
-        } else if news {
-            Some(AlertChange::Updated(fingerprint))
         } else {
-            None
+            Some(AlertChange::Updated(fingerprint))
         }
     }
 }

@@ -322,8 +322,7 @@ impl Engine {
             };
             self.emit(at, event);
         }
-        let alerts: Vec<Alert> = self.alerts.alerts().cloned().collect();
-        self.board_mut().alerts = Arc::new(alerts);
+        self.board_mut().alerts = self.alerts.published();
         self.alerts_to_incidents(changes, at);
     }
 }

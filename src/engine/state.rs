@@ -144,7 +144,7 @@ pub struct Board {
     /// Every notification job: queued, pending, and the sent history.
     pub notifications: Arc<Vec<Job>>,
     /// Every Alertmanager alert the console knows, by fingerprint.
-    pub alerts: Arc<Vec<crate::model::Alert>>,
+    pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
     /// Resolved alert episodes, oldest first.
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     /// The AI tab's last Test.
@@ -258,7 +258,7 @@ pub struct Snapshot {
     pub prometheus_test: Option<PromTest>,
     pub overridden: Vec<&'static str>,
     pub notifications: Arc<Vec<crate::model::Job>>,
-    pub alerts: Arc<Vec<crate::model::Alert>>,
+    pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     pub llm_test: Option<super::analyst::LlmTest>,

@@ -1,10 +1,12 @@
-//! The alerts list: every Alertmanager alert the console knows, firing first, grouped as
-//! Alertmanager grouped them or by a label, filtered with Alertmanager's matcher syntax.
-
-use std::collections::BTreeMap;
+//! The alerts list: every Alertmanager alert the console knows, in Alertmanager's groups, by
+//! a label, or as one flat table, filtered with Alertmanager's matcher syntax. Rows are laid
+//! out only where they are on screen ([`super::alert_rows`] computes them once per change),
+//! so a storm of 10,000 alerts costs a frame what thirty rows cost. A click on an alert
+//! shows its details and actions above the list.
 
 use egui::RichText;
 
+use super::alert_rows::{AlertRows, GroupBy, Row};
 use super::i18n::t;
 use super::state::UiState;
 use super::style;
@@ -12,16 +14,6 @@ use crate::detect::matcher::Matchers;
 use crate::engine::{AckTarget, Command, Snapshot};
 use crate::model::{Alert, AlertState, AlertStatus, Lang};
 use crate::text::format_duration;
-
-/// How the list is grouped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) enum GroupBy {
-    /// As Alertmanager grouped them (`groupKey`); alerts only polled go under "not grouped".
-    #[default]
-    Alertmanager,
-    /// By one label's value.
-    Label(String),
-}
 
 /// What the list remembers between frames.
 #[derive(Default)]
@@ -34,6 +26,10 @@ pub(crate) struct AlertsView {
     history: bool,
     /// Words the history is searched for.
     search: String,
+    /// The rows, as last computed.
+    rows: AlertRows,
+    /// The alert whose details are shown, by fingerprint.
+    selected: Option<String>,
 }
 
 impl AlertsView {
@@ -67,73 +63,25 @@ pub(crate) fn alerts_ui(
     state: &mut UiState,
     send: &dyn Fn(Command),
 ) {
-    let view = &mut state.alerts;
     let lang = snap.lang();
-    ui.horizontal(|ui| {
-        ui.selectable_value(&mut view.history, false, t(lang, "Now", "현재"));
-        ui.selectable_value(
-            &mut view.history,
-            true,
-            format!(
-                "{} ({})",
-                t(lang, "History", "기록"),
-                snap.alert_history.len()
-            ),
-        );
-    });
-    if view.history {
-        return history_ui(ui, snap, view);
-    }
-    let dark = ui.visuals().dark_mode;
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label(t(lang, "Alert filter", "알림 필터"));
-        ui.add(
-            egui::TextEdit::singleline(&mut view.filter)
-                .hint_text(r#"{severity="critical", team=~"pay.*"}"#)
-                .desired_width(320.0),
-        )
-        .labelled_by(label.id);
-        let labels: Vec<String> = {
-            let mut names: Vec<String> = snap
-                .alerts
-                .iter()
-                .flat_map(|a| a.labels.keys().cloned())
-                .collect();
-            names.sort();
-            names.dedup();
-            names
-        };
-        let shown = match &view.group_by {
-            GroupBy::Alertmanager => {
-                t(lang, "Alertmanager's groups", "Alertmanager 그룹").to_string()
-            }
-            GroupBy::Label(l) => l.clone(),
-        };
-        egui::ComboBox::from_label(t(lang, "Group by", "묶기"))
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(
-                    &mut view.group_by,
-                    GroupBy::Alertmanager,
-                    t(lang, "Alertmanager's groups", "Alertmanager 그룹"),
-                );
-                for l in labels {
-                    ui.selectable_value(&mut view.group_by, GroupBy::Label(l.clone()), l);
-                }
-            });
-    });
-    let matchers = match view.matchers() {
-        Ok(m) => m,
-        Err(e) => {
-            ui.label(RichText::new(e).color(style::breach(dark)));
-            Matchers::default()
+    {
+        let view = &mut state.alerts;
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut view.history, false, t(lang, "Now", "현재"));
+            ui.selectable_value(
+                &mut view.history,
+                true,
+                format!(
+                    "{} ({})",
+                    t(lang, "History", "기록"),
+                    snap.alert_history.len()
+                ),
+            );
+        });
+        if view.history {
+            return history_ui(ui, snap, view);
         }
-    };
-    let shown: Vec<&Alert> = snap
-        .alerts
-        .iter()
-        .filter(|a| matchers.matches(&a.labels))
-        .collect();
+    }
     if snap.alerts.is_empty() {
         ui.label(
             RichText::new(t(
@@ -145,38 +93,204 @@ pub(crate) fn alerts_ui(
         );
         return;
     }
-    let mut groups: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
-    for a in shown {
-        let key = match &view.group_by {
-            GroupBy::Alertmanager => a
-                .group_key
-                .clone()
-                .unwrap_or_else(|| t(lang, "not grouped (polled)", "그룹 없음 (폴링)").into()),
-            GroupBy::Label(l) => format!("{l}=\"{}\"", a.label(l)),
+    let dark = ui.visuals().dark_mode;
+    let view = &mut state.alerts;
+    filter_bar_ui(ui, lang, view);
+    let matchers = match view.matchers() {
+        Ok(m) => m,
+        Err(e) => {
+            ui.label(RichText::new(e).color(style::breach(dark)));
+            Matchers::default()
+        }
+    };
+    let filter = view.filter.clone();
+    view.rows
+        .update(&snap.alerts, &filter, &matchers, &view.group_by);
+    counts_ui(ui, lang, dark, &view.rows, snap.alerts.len());
+    selected_ui(ui, snap, state, send);
+    list_ui(ui, snap, &mut state.alerts, dark);
+}
+
+/// The filter, the grouping and the flat table.
+fn filter_bar_ui(ui: &mut egui::Ui, lang: Lang, view: &mut AlertsView) {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label(t(lang, "Alert filter", "알림 필터"));
+        ui.add(
+            egui::TextEdit::singleline(&mut view.filter)
+                .hint_text(r#"{severity="critical", team=~"pay.*"}"#)
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+        let by_am = t(lang, "Alertmanager's groups", "Alertmanager 그룹");
+        let flat = t(lang, "no groups (table)", "묶지 않음 (표)");
+        let shown = match &view.group_by {
+            GroupBy::Alertmanager => by_am.to_string(),
+            GroupBy::Flat => flat.to_string(),
+            GroupBy::Label(l) => l.clone(),
         };
-        groups.entry(key).or_default().push(a);
-    }
+        let names = view.rows.label_names.clone();
+        egui::ComboBox::from_label(t(lang, "Group by", "묶기"))
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut view.group_by, GroupBy::Alertmanager, by_am);
+                ui.selectable_value(&mut view.group_by, GroupBy::Flat, flat);
+                for l in names {
+                    ui.selectable_value(&mut view.group_by, GroupBy::Label(l.clone()), l);
+                }
+            });
+    });
+}
+
+/// How many match, and the firing ones per severity.
+fn counts_ui(ui: &mut egui::Ui, lang: Lang, dark: bool, rows: &AlertRows, total: usize) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(match lang {
+                Lang::En => format!("{} of {total} alerts", rows.matching),
+                Lang::Ko => format!("알림 {total}개 중 {}개", rows.matching),
+            })
+            .weak(),
+        );
+        for (severity, n) in &rows.severities {
+            let name = if severity.is_empty() {
+                t(lang, "no severity", "심각도 없음")
+            } else {
+                severity.as_str()
+            };
+            let color = match severity.as_str() {
+                "critical" | "page" => style::breach(dark),
+                "warning" => style::pending(dark),
+                _ => ui.visuals().text_color(),
+            };
+            ui.label(RichText::new(format!("{name} {n}")).color(color).strong());
+        }
+        if !rows.severities.is_empty() {
+            ui.label(RichText::new(t(lang, "firing", "발생 중")).weak());
+        }
+    });
+}
+
+/// The selected alert's details and actions, above the list.
+fn selected_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn Fn(Command)) {
+    let Some(fp) = state.alerts.selected.clone() else {
+        return;
+    };
+    let Some(a) = snap.alerts.iter().find(|a| a.fingerprint == fp).cloned() else {
+        state.alerts.selected = None;
+        return;
+    };
+    let dark = ui.visuals().dark_mode;
+    let now = chrono::Utc::now();
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("alert-details")
+            .max_height(220.0)
+            .show(ui, |ui| {
+                alert_row_ui(ui, &a, snap, dark, now);
+                alert_actions_ui(ui, &a, snap, state, send);
+            });
+    });
+}
+
+/// The rows on screen, and nothing else laid out.
+fn list_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView, dark: bool) {
+    let lang = snap.lang();
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let mut toggle = None;
+    let mut select = None;
+    let flat = view.group_by == GroupBy::Flat;
     let now = chrono::Utc::now();
     egui::ScrollArea::vertical()
         .id_salt("alerts-list")
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for (key, mut alerts) in groups {
-                // Firing first, then the newest.
-                alerts.sort_by_key(|a| {
-                    (
-                        a.status != AlertStatus::Firing,
-                        std::cmp::Reverse(a.starts_at),
-                    )
+        .show_rows(ui, row_height, view.rows.rows.len(), |ui, range| {
+            for row in &view.rows.rows[range] {
+                let size = egui::vec2(ui.available_width(), row_height);
+                let layout = egui::Layout::left_to_right(egui::Align::Center);
+                ui.allocate_ui_with_layout(size, layout, |ui| match row {
+                    Row::Group {
+                        key,
+                        count,
+                        firing,
+                        open,
+                    } => {
+                        let mark = if *open { "[-]" } else { "[+]" };
+                        if ui.small_button(mark).clicked()
+                            | ui.add(
+                                egui::Label::new(
+                                    RichText::new(format!("{key} ({count})")).strong(),
+                                )
+                                .sense(egui::Sense::click())
+                                .truncate(),
+                            )
+                            .clicked()
+                        {
+                            toggle = Some(key.clone());
+                        }
+                        if firing != count {
+                            ui.label(
+                                RichText::new(match lang {
+                                    Lang::En => format!("{firing} firing"),
+                                    Lang::Ko => format!("{firing}개 발생 중"),
+                                })
+                                .weak(),
+                            );
+                        }
+                    }
+                    Row::Alert(i) => {
+                        let Some(a) = snap.alerts.get(*i) else {
+                            return;
+                        };
+                        if !flat {
+                            ui.add_space(18.0);
+                        }
+                        let selected = view.selected.as_deref() == Some(a.fingerprint.as_str());
+                        if line_ui(ui, a, lang, dark, selected, now) {
+                            select = Some(a.fingerprint.clone());
+                        }
+                    }
                 });
-                ui.label(RichText::new(format!("{key} ({})", alerts.len())).strong());
-                for a in alerts {
-                    alert_row_ui(ui, a, snap, dark, now);
-                    alert_actions_ui(ui, a, snap, state, send);
-                }
-                ui.add_space(6.0);
             }
         });
+    if let Some(key) = toggle {
+        view.rows.toggle(&key);
+    }
+    if let Some(fp) = select {
+        view.selected = if view.selected.as_ref() == Some(&fp) {
+            None
+        } else {
+            Some(fp)
+        };
+    }
+}
+
+/// One alert on one line: status, severity, name (a click shows its details), summary and
+/// how long it has fired. Returns whether the name was clicked.
+fn line_ui(
+    ui: &mut egui::Ui,
+    a: &Alert,
+    lang: Lang,
+    dark: bool,
+    selected: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let (status, color) = match a.status {
+        AlertStatus::Firing => (t(lang, "firing", "발생 중"), style::breach(dark)),
+        AlertStatus::Resolved => (t(lang, "resolved", "해소"), style::recovered(dark)),
+    };
+    ui.label(RichText::new(status).color(color));
+    if !a.severity().is_empty() {
+        ui.label(format!("[{}]", a.severity()));
+    }
+    let clicked = ui
+        .selectable_label(selected, RichText::new(a.name()).strong())
+        .clicked();
+    let lasted = format_duration(a.ends_at.unwrap_or(now) - a.starts_at);
+    ui.label(RichText::new(lasted).weak());
+    if !a.summary().is_empty() {
+        ui.add(egui::Label::new(a.summary()).truncate());
+    }
+    clicked
 }
 
 fn alert_row_ui(

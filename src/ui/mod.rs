@@ -6,6 +6,7 @@ mod actions;
 mod actions_tab;
 mod ai_report;
 mod ai_tab;
+mod alert_rows;
 mod alerts;
 mod app;
 mod feed;
