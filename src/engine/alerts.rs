@@ -282,11 +282,15 @@ impl Engine {
         self.on_alert_changes(&merged.changes, at);
     }
 
-    /// Says what changed in the feed and publishes the alerts.
+    /// Says what changed in the feed (one line an alert, until a reporter passes its
+    /// storm rate) and publishes the alerts.
     fn on_alert_changes(&mut self, changes: &[AlertChange], at: DateTime<Utc>) {
         if changes.is_empty() {
             return;
         }
+        // A storm line whose minute is over comes before this batch's lines.
+        self.say_storms();
+        let instant = tokio::time::Instant::now();
         for change in changes {
             let (AlertChange::Fired(fp) | AlertChange::Resolved(fp) | AlertChange::Updated(fp)) =
                 change;
@@ -303,6 +307,7 @@ impl Engine {
             let Some(alert) = self.alerts.alert(fp) else {
                 continue;
             };
+            let source = alert.reported_by.iter().next().cloned().unwrap_or_default();
             let event = match change {
                 AlertChange::Fired(_) if alert.status == AlertStatus::Firing => {
                     FeedEvent::AlertFired {
@@ -310,7 +315,7 @@ impl Engine {
                         severity: alert.severity().to_string(),
                         summary: alert.summary().to_string(),
                         fingerprint: alert.fingerprint.clone(),
-                        source: alert.reported_by.iter().next().cloned().unwrap_or_default(),
+                        source: source.clone(),
                     }
                 }
                 AlertChange::Resolved(_) => FeedEvent::AlertResolved {
@@ -320,9 +325,30 @@ impl Engine {
                 },
                 _ => continue,
             };
-            self.emit(at, event);
+            let fired = matches!(event, FeedEvent::AlertFired { .. });
+            if self.storms.admit(&source, alert.name(), fired, instant) {
+                self.emit(at, event);
+            }
         }
         self.board_mut().alerts = self.alerts.published();
         self.alerts_to_incidents(changes, at);
+    }
+
+    /// Says the storm lines of every reporter whose counting minute is over, and raises the
+    /// one notification for the alerts the desktop held back.
+    pub(super) fn say_storms(&mut self) {
+        let now = self.clock.now();
+        for line in self.storms.ended(tokio::time::Instant::now()) {
+            self.emit(now, line);
+        }
+        self.desktop_held();
+    }
+
+    /// When the next storm line or held-back notification is due.
+    pub(super) fn storm_due(&self) -> Option<tokio::time::Instant> {
+        match (self.storms.due(), self.desktop_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }

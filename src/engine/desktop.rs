@@ -15,6 +15,10 @@ use crate::model::{Alert, FeedEvent};
 /// Minutes after a notification during which the same alert firing again raises none.
 pub const QUIET_AFTER_MINS: i64 = 15;
 
+/// Alert notifications a minute; past it the alerts are counted and raise one notification
+/// when the minute is over (a storm of 10,000 must not raise 10,000).
+pub const ALERT_NOTIFICATIONS_PER_MINUTE: u32 = 5;
+
 /// What the desktop notifier remembers.
 #[derive(Debug, Default)]
 pub(super) struct Desktop {
@@ -24,6 +28,11 @@ pub(super) struct Desktop {
     said_unavailable: bool,
     /// Whether this run has a desktop (the window's run).
     on: bool,
+    /// The current minute of alert notifications: when it began (engine time, for waking)
+    /// and how many it raised.
+    minute: Option<(tokio::time::Instant, u32)>,
+    /// Alerts held back this minute: how many, and whether any was critical.
+    held: (u64, bool),
 }
 
 impl Desktop {
@@ -73,11 +82,47 @@ impl Engine {
         {
             return;
         }
-        // Forget what is too old to matter, so the map stays small.
-        last.retain(|_, &mut at| now - at < quiet);
+        // Forget what is too old to matter, so the map stays small (not on every alert: a
+        // storm would make that quadratic).
+        if last.len() >= 1024 {
+            last.retain(|_, &mut at| now - at < quiet);
+        }
         last.insert(alert.fingerprint.clone(), now);
+        let critical = alert.severity() == "critical";
+        let instant = tokio::time::Instant::now();
+        let minute = match self.desktop.minute {
+            Some((start, n)) if instant < start + std::time::Duration::from_secs(60) => (start, n),
+            _ => (instant, 0),
+        };
+        if minute.1 >= ALERT_NOTIFICATIONS_PER_MINUTE {
+            self.desktop.minute = Some(minute);
+            self.desktop.held.0 += 1;
+            self.desktop.held.1 |= critical;
+            return;
+        }
+        self.desktop.minute = Some((minute.0, minute.1 + 1));
         let (title, body) = crate::text::alerts::desktop_alert(alert, self.settings.language);
-        self.show_desktop(title, body, alert.severity() == "critical");
+        self.show_desktop(title, body, critical);
+    }
+
+    /// When the minute with alerts held back ends, if one has.
+    pub(super) fn desktop_due(&self) -> Option<tokio::time::Instant> {
+        let (start, _) = self.desktop.minute?;
+        (self.desktop.held.0 > 0).then(|| start + std::time::Duration::from_secs(60))
+    }
+
+    /// Once the minute is over: one notification for the alerts held back in it.
+    pub(super) fn desktop_held(&mut self) {
+        let Some(due) = self.desktop_due() else {
+            return;
+        };
+        if tokio::time::Instant::now() < due {
+            return;
+        }
+        let (count, critical) = std::mem::take(&mut self.desktop.held);
+        self.desktop.minute = None;
+        let (title, body) = crate::text::alerts::desktop_storm(count, self.settings.language);
+        self.show_desktop(title, body, critical);
     }
 
     fn show_desktop(&mut self, title: String, body: String, critical: bool) {

@@ -47,6 +47,7 @@ mod settings;
 pub mod source;
 mod sources;
 mod state;
+mod storm;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -133,6 +134,8 @@ pub struct Engine {
     refusals: notices::OncePerMinute<crate::model::IntakeRefusal>,
     /// Alerts cut to size, said once a minute.
     cuts: notices::OncePerMinute<()>,
+    /// Alert lines per reporter and minute, past which a storm is counted.
+    storms: storm::StormGate,
     /// Every Alertmanager alert the console knows.
     alerts: crate::detect::alerts::AlertBook,
     /// Resolved alert episodes, oldest first (at most [`crate::store::ALERT_HISTORY_LIMIT`]).
@@ -211,8 +214,10 @@ impl Engine {
         let book = book::IncidentBook::new(restored.incidents);
         let alert_history = Arc::new(restored.alert_history);
         let mut feed: VecDeque<FeedEntry> = restored.feed.into();
-        let excess = feed.len().saturating_sub(FEED_LIMIT);
-        feed.drain(..excess);
+        if feed.len() > FEED_LIMIT {
+            // Alert traffic first, as when the feed fills while running.
+            crate::model::make_room(&mut feed, FEED_LIMIT + 1);
+        }
         let poll = config
             .poll_override_secs
             .unwrap_or(settings.poll_interval_secs);
@@ -285,6 +290,7 @@ impl Engine {
             am_polls: None,
             refusals: Default::default(),
             cuts: Default::default(),
+            storms: Default::default(),
             alerts: Default::default(),
             alert_acks: Default::default(),
             runbook_index: None,
@@ -371,6 +377,12 @@ impl Engine {
         engine
     }
 
+    /// Where the engine's tasks report, for tests that play the Alertmanager side (a
+    /// webhook, a poll) on tokio's paused clock, without sockets.
+    pub fn input_sender(&self) -> mpsc::UnboundedSender<Input> {
+        self.inputs.clone()
+    }
+
     /// The shared state (for tests and for building a handle).
     pub fn state(&self) -> Arc<Mutex<ConsoleState>> {
         self.state.clone()
@@ -424,12 +436,16 @@ impl Engine {
         loop {
             let delivery_wake = self.outbox_wake();
             let save_due = self.book.saves.due();
+            let storm_due = self.storm_due();
             tokio::select! {
                 _ = stop.notified() => break,
                 _ = tokio::time::sleep_until(save_due.unwrap_or_else(tokio::time::Instant::now)), if save_due.is_some() => {
                     self.start_incident_save();
                 }
                 Some(input) = inputs.recv() => self.on_input(input),
+                _ = tokio::time::sleep_until(storm_due.unwrap_or_else(tokio::time::Instant::now)), if storm_due.is_some() => {
+                    self.say_storms();
+                }
                 _ = tokio::time::sleep_until(delivery_wake.unwrap_or_else(tokio::time::Instant::now)), if delivery_wake.is_some() => {
                     self.deliver_due();
                 }

@@ -142,9 +142,7 @@ impl Engine {
         news |= !feed.is_empty();
         let mut tapped = Vec::new();
         for entry in out.feed.into_iter().chain(feed) {
-            if st.feed.len() >= FEED_LIMIT {
-                st.feed.pop_front();
-            }
+            crate::model::make_room(&mut st.feed, FEED_LIMIT);
             if self.feed_tap.is_some() {
                 tapped.push(entry.clone());
             }

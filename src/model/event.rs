@@ -354,6 +354,17 @@ pub enum FeedEvent {
         status: Option<u16>,
         more: u64,
     },
+    /// Past 20 lines a minute from one reporter (each polled Alertmanager or the webhook), the alerts
+    /// that fired (`fired`, the most frequent names in `by_name`, `other_names` more names)
+    /// and resolved in the last `secs`, said in one line.
+    AlertStorm {
+        source: String,
+        fired: u64,
+        resolved: u64,
+        by_name: Vec<(String, u64)>,
+        other_names: u64,
+        secs: u64,
+    },
     /// Turning the receiver on gave it a random token (in the settings, never in the feed).
     IntakeTokenMade,
     /// An alert arrived with more or longer labels and annotations than the console keeps
@@ -477,6 +488,23 @@ pub enum Refusal {
 }
 
 impl FeedEvent {
+    /// Whether this is alert traffic (an alert fired or resolved, a storm, what the intake
+    /// did not take): when the feed is full it goes first, so that a storm never pushes the
+    /// detections and the responder's own acts out.
+    pub fn is_alert_traffic(&self) -> bool {
+        use FeedEvent::*;
+        matches!(
+            self,
+            AlertFired { .. }
+                | AlertResolved { .. }
+                | AlertStorm { .. }
+                | AlertsTruncated { .. }
+                | AlertsCut { .. }
+                | NotTaken { .. }
+                | IntakeRefused { .. }
+        )
+    }
+
     /// The kind the feed colours and filters by.
     pub fn kind(&self) -> FeedKind {
         use FeedEvent::*;
@@ -486,7 +514,9 @@ impl FeedEvent {
             Refired { .. } => FeedKind::Refire,
             Triggered { .. } => FeedKind::Trigger,
             Cleared { .. } | AlertResolved { .. } => FeedKind::Cleared,
-            AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } => FeedKind::Alert,
+            AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } | AlertStorm { .. } => {
+                FeedKind::Alert
+            }
             AlertsAllResolved { .. } => FeedKind::Recovered,
             AiReportReady { .. } => FeedKind::Info,
             KnowledgeImported { errors, .. } if !errors.is_empty() => FeedKind::Error,

@@ -108,3 +108,61 @@ impl From<FeedEntryWire> for FeedEntry {
         }
     }
 }
+
+/// Makes room for one more entry in a feed of at most `limit`: the oldest alert arrival
+/// ([`FeedEvent::is_alert_traffic`]) goes first, and only a feed with none loses its oldest
+/// entry.
+pub fn make_room(feed: &mut std::collections::VecDeque<FeedEntry>, limit: usize) {
+    while feed.len() >= limit.max(1) {
+        match feed.iter().position(|e| e.event.is_alert_traffic()) {
+            Some(i) => {
+                feed.remove(i);
+            }
+            None => {
+                feed.pop_front();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_feed_drops_alert_traffic_before_the_responders_own_lines() {
+        let at = Utc::now();
+        let fired = |i: u64| {
+            FeedEntry::new(
+                at,
+                FeedEvent::AlertFired {
+                    name: format!("A{i}"),
+                    severity: String::new(),
+                    summary: String::new(),
+                    fingerprint: i.to_string(),
+                    source: "am".into(),
+                },
+            )
+        };
+        let own = |id: u64| FeedEntry::new(at, FeedEvent::UnknownIncident { id });
+        let mut feed: std::collections::VecDeque<FeedEntry> =
+            [own(1), fired(1), own(2), fired(2)].into();
+        for i in 3..10 {
+            make_room(&mut feed, 4);
+            feed.push_back(fired(i));
+        }
+        let own_left = feed
+            .iter()
+            .filter(|e| matches!(e.event, FeedEvent::UnknownIncident { .. }))
+            .count();
+        assert_eq!(own_left, 2, "the storm never pushed them out");
+        assert_eq!(feed.len(), 4);
+        // Only once nothing else is left does the oldest go.
+        let mut feed: std::collections::VecDeque<FeedEntry> = [own(1), own(2)].into();
+        make_room(&mut feed, 2);
+        assert!(matches!(
+            feed[0].event,
+            FeedEvent::UnknownIncident { id: 2 }
+        ));
+    }
+}

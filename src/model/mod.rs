@@ -32,7 +32,7 @@ pub use alert::{
     alert_group, cap_alert_text, web_link,
 };
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
-pub use feed::{FeedEntry, FeedKind};
+pub use feed::{FeedEntry, FeedKind, make_room};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
     IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,

@@ -60,6 +60,33 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 )
             }
         }
+        AlertStorm {
+            source,
+            fired,
+            resolved,
+            by_name,
+            other_names,
+            secs,
+        } => {
+            let mut names: Vec<String> = by_name.iter().map(|(n, c)| format!("{n} {c}")).collect();
+            if *other_names > 0 {
+                names.push(if ko {
+                    format!("그 밖에 {other_names}종")
+                } else {
+                    format!("{other_names} more names")
+                });
+            }
+            let names = names.join(", ");
+            if ko {
+                format!(
+                    "알림 폭주: 최근 {secs}초 동안 {source}에서 알림 {fired}개 발생 ({names}), {resolved}개 해소. 개별 줄은 생략했습니다 (알림 탭에 모두 있습니다)"
+                )
+            } else {
+                format!(
+                    "Alert storm: {fired} more alerts fired from {source} in the last {secs} s ({names}) and {resolved} resolved; not listed one by one (all are in the Alerts tab)"
+                )
+            }
+        }
         IntakeListening { addr } => {
             if ko {
                 format!("Alertmanager 웹훅 수신 대기: http://{addr}/")
@@ -274,6 +301,20 @@ pub fn desktop_alert(alert: &Alert, lang: Lang) -> (String, String) {
         Lang::Ko => format!("알림 발생: {} [{}]", alert.name(), alert.severity()),
     };
     (title, alert.summary().to_string())
+}
+
+/// The one notification for `count` alerts held back in a storm minute.
+pub fn desktop_storm(count: u64, lang: Lang) -> (String, String) {
+    match lang {
+        Lang::En => (
+            format!("{count} more alerts firing"),
+            "An alert storm: they are in the console's Alerts tab.".to_string(),
+        ),
+        Lang::Ko => (
+            format!("알림 {count}개 더 발생"),
+            "알림 폭주: 콘솔의 알림 탭에 모두 있습니다.".to_string(),
+        ),
+    }
 }
 
 /// `incident #3` or `alert HighCpu`.

@@ -143,6 +143,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         Legacy(text) => text.clone(),
         AlertFired { .. }
         | AlertResolved { .. }
+        | AlertStorm { .. }
         | AlertsTruncated { .. }
         | IntakeListening { .. }
         | IntakeUnusable { .. }
