@@ -332,3 +332,53 @@ fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
     h.run_steps(2);
     h.get_by_label_contains("without a token");
 }
+
+/// Two real Alertmanagers, each with its own alert; one is stopped: the Alerts tab shows a
+/// banner for it (failing since, why, its last good poll), its alert is marked "not
+/// confirmed", and the other's alert is not.
+#[test]
+fn one_alertmanager_down_is_a_banner_and_its_alerts_are_marked() {
+    use common::alertmanager::{post_alerts, start_alertmanager};
+    let Some(am1) = start_alertmanager(common::free_port(), "unused") else {
+        return;
+    };
+    let Some(am2) = start_alertmanager(common::free_port(), "unused") else {
+        return;
+    };
+    let starts_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let one = |name: &str| {
+        format!(
+            r#"[{{"labels": {{"alertname": "{name}", "severity": "warning"}}, "startsAt": "{starts_at}"}}]"#
+        )
+    };
+    post_alerts(&am1, &one("DiskFillingUp"));
+    post_alerts(&am2, &one("QueueBacklog"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am1.url.clone(), am2.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.intake.timeout_secs = 1;
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    wait_for(&mut h, "both alerts", |h| {
+        h.query_by_label("Alerts (2 firing)").is_some()
+    });
+    h.get_by_label("Alerts (2 firing)").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("not confirmed").is_none());
+    let url2 = am2.url.clone();
+    drop(am2);
+    wait_for(&mut h, "the banner", |h| {
+        h.query_by_label_contains(&format!("Alertmanager {url2} failing since"))
+            .is_some()
+    });
+    h.get_by_label_contains("last good poll");
+    assert_eq!(h.query_all_by_label("not confirmed").count(), 1);
+    // The mark is on the stopped one's alert: on its line, before its name.
+    let mark = h.get_by_label("not confirmed").rect();
+    let queue = h.get_by_label("QueueBacklog").rect();
+    let disk = h.get_by_label("DiskFillingUp").rect();
+    assert!((mark.center().y - queue.center().y).abs() < 2.0);
+    assert!((mark.center().y - disk.center().y).abs() > 2.0);
+    drop(am1);
+}

@@ -45,8 +45,8 @@ pub(super) struct AmPolls {
     key: (Vec<String>, crate::model::Secret, u64, u64),
     /// Every polled Alertmanager, as alerts name it (no credentials).
     urls: std::collections::BTreeSet<String>,
-    /// Per URL: whether it ever answered, and the failure the feed last said.
-    health: std::collections::BTreeMap<String, (bool, Option<String>)>,
+    /// Per URL: how it is doing (the banner's), and the failure the feed last said.
+    health: std::collections::BTreeMap<String, (crate::model::AmHealth, Option<String>)>,
     /// Per URL: whether its last status said it runs in a cluster.
     clustered: std::collections::BTreeMap<String, bool>,
     /// Wakes every poll loop at once (after a silence changed what they would see).
@@ -84,14 +84,17 @@ impl Engine {
             s.poll_interval_secs.max(1),
             s.timeout_secs.clamp(1, 300),
         );
-        if key.0.is_empty() {
-            self.am_polls = None;
-            return;
-        }
         if self.am_polls.as_ref().is_some_and(|p| p.key == key) {
             return;
         }
+        // Other Alertmanagers: the banner starts again from what they answer.
+        if !self.board.alertmanagers.is_empty() {
+            self.board_mut().alertmanagers = Arc::default();
+        }
         self.am_polls = None;
+        if key.0.is_empty() {
+            return;
+        }
         let token = (!key.1.is_empty()).then(|| key.1.clone());
         let mut polls = AmPolls {
             key: key.clone(),
@@ -137,21 +140,37 @@ impl Engine {
             return;
         }
         let polled = polls.urls.clone();
-        let (answered, said) = polls.health.entry(url.clone()).or_default();
+        let (health, said) = polls.health.entry(url.clone()).or_insert_with(|| {
+            let health = crate::model::AmHealth {
+                url: url.clone(),
+                up: false,
+                failing_since: None,
+                reason: None,
+                last_good: None,
+            };
+            (health, None)
+        });
         let now = self.clock.now();
+        let was = health.clone();
         match result {
             Ok((alerts, status)) => {
                 let clustered = status.cluster != "disabled";
-                let event = (!*answered || said.is_some()).then(|| FeedEvent::AlertmanagerUp {
-                    url: url.clone(),
-                    version: status.version,
-                    cluster: status.cluster,
-                    peers: status.peers,
-                    after_failure: said.is_some(),
+                let event = (was.last_good.is_none() || said.is_some()).then(|| {
+                    FeedEvent::AlertmanagerUp {
+                        url: url.clone(),
+                        version: status.version,
+                        cluster: status.cluster,
+                        peers: status.peers,
+                        after_failure: said.is_some(),
+                    }
                 });
-                *answered = true;
                 *said = None;
+                health.up = true;
+                health.failing_since = None;
+                health.reason = None;
+                health.last_good = Some(sent_at);
                 polls.clustered.insert(url.clone(), clustered);
+                self.publish_health(&was);
                 if let Some(event) = event {
                     self.emit(now, event);
                 }
@@ -159,13 +178,38 @@ impl Engine {
                 self.on_merged(merged, now);
             }
             Err(reason) => {
+                health.up = false;
+                health.failing_since.get_or_insert(now);
+                health.reason = Some(reason.clone());
                 // A failed poll resolves nothing; it is said once per different reason.
-                if said.as_deref() != Some(reason.as_str()) {
+                let say = said.as_deref() != Some(reason.as_str());
+                if say {
                     *said = Some(reason.clone());
+                }
+                self.publish_health(&was);
+                if say {
                     self.emit(now, FeedEvent::AlertmanagerFailing { url, reason });
                 }
             }
         }
+    }
+
+    /// Publishes every Alertmanager's health when the one that reported changed from `was`
+    /// in what the banner shows (up or down, the reason): not on each good poll, so that an
+    /// idle window stays asleep.
+    fn publish_health(&mut self, was: &crate::model::AmHealth) {
+        let Some(polls) = self.am_polls.as_ref() else {
+            return;
+        };
+        let Some((now, _)) = polls.health.get(&was.url) else {
+            return;
+        };
+        if now.up == was.up && now.reason == was.reason {
+            return;
+        }
+        let all: Vec<crate::model::AmHealth> =
+            polls.health.values().map(|(h, _)| h.clone()).collect();
+        self.board_mut().alertmanagers = Arc::new(all);
     }
 
     /// Whether the Alertmanager at `url` (as alerts name it) said it runs in a cluster; one

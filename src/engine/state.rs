@@ -145,6 +145,8 @@ pub struct Board {
     pub notifications: Arc<Vec<Job>>,
     /// Every Alertmanager alert the console knows, by fingerprint.
     pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
+    /// Every polled Alertmanager's health, by URL (published when one goes up or down).
+    pub alertmanagers: Arc<Vec<crate::model::AmHealth>>,
     /// Resolved alert episodes, oldest first.
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     /// The AI tab's last Test.
@@ -201,6 +203,7 @@ impl Board {
             overridden: Vec::new(),
             notifications: Arc::default(),
             alerts: Arc::default(),
+            alertmanagers: Arc::default(),
             alert_acks: Arc::default(),
             alert_history: Arc::default(),
             llm_test: None,
@@ -259,6 +262,7 @@ pub struct Snapshot {
     pub overridden: Vec<&'static str>,
     pub notifications: Arc<Vec<crate::model::Job>>,
     pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
+    pub alertmanagers: Arc<Vec<crate::model::AmHealth>>,
     pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
     pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
     pub llm_test: Option<super::analyst::LlmTest>,
@@ -296,6 +300,7 @@ impl Snapshot {
             overridden: st.overridden.clone(),
             notifications: st.notifications.clone(),
             alerts: st.alerts.clone(),
+            alertmanagers: st.alertmanagers.clone(),
             alert_acks: st.alert_acks.clone(),
             alert_history: st.alert_history.clone(),
             llm_test: st.llm_test.clone(),

@@ -81,6 +81,21 @@ pub enum IntakeRefusal {
     IncidentsFull,
 }
 
+/// How one polled Alertmanager is doing, for the Alerts tab's banner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmHealth {
+    /// Its URL, as alerts name it (no credentials).
+    pub url: String,
+    /// Whether its last poll succeeded (`false` too before it ever answered).
+    pub up: bool,
+    /// When its polls began to fail, while they do.
+    pub failing_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why its last poll failed, in words, while they do.
+    pub reason: Option<String>,
+    /// When its last successful poll was sent.
+    pub last_good: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Desktop notifications: when the console raises one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -38,7 +38,7 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,
     Trigger, TriggerOrigin, trim_incidents,
 };
-pub use intake::{DesktopSettings, IntakeOverrides, IntakeRefusal, IntakeSettings};
+pub use intake::{AmHealth, DesktopSettings, IntakeOverrides, IntakeRefusal, IntakeSettings};
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict,
     LlmOverrides, LlmSettings, Related, Verdict,

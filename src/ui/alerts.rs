@@ -107,6 +107,7 @@ pub(crate) fn alerts_ui(
     view.rows
         .update(&snap.alerts, &filter, &matchers, &view.group_by);
     counts_ui(ui, lang, dark, &view.rows, snap.alerts.len());
+    banner_ui(ui, snap, dark);
     selected_ui(ui, snap, state, send);
     list_ui(ui, snap, &mut state.alerts, dark);
 }
@@ -168,6 +169,49 @@ fn counts_ui(ui: &mut egui::Ui, lang: Lang, dark: bool, rows: &AlertRows, total:
             ui.label(RichText::new(t(lang, "firing", "발생 중")).weak());
         }
     });
+}
+
+/// One line per polled Alertmanager whose polls fail: since when, why, its last good poll.
+/// The others' alerts are shown as usual; the failing one's are marked in the list.
+fn banner_ui(ui: &mut egui::Ui, snap: &Snapshot, dark: bool) {
+    let lang = snap.lang();
+    for h in snap.alertmanagers.iter().filter(|h| !h.up) {
+        let since = h
+            .failing_since
+            .map_or(String::new(), |t| t.format("%H:%M:%S UTC").to_string());
+        let last = match (h.last_good, lang) {
+            (Some(t), Lang::En) => format!("last good poll {}", t.format("%H:%M:%S")),
+            (Some(t), Lang::Ko) => format!("마지막 성공 {}", t.format("%H:%M:%S")),
+            (None, Lang::En) => "it has not answered yet".to_string(),
+            (None, Lang::Ko) => "아직 응답한 적이 없습니다".to_string(),
+        };
+        let reason = h.reason.as_deref().unwrap_or("");
+        let text = match lang {
+            Lang::En => format!(
+                "Alertmanager {} failing since {since}: {reason} ({last}). Its alerts are shown as last seen, not confirmed.",
+                h.url
+            ),
+            Lang::Ko => format!(
+                "Alertmanager {} {since}부터 실패: {reason} ({last}). 이 Alertmanager의 알림은 마지막으로 본 대로 보이며 확인되지 않았습니다.",
+                h.url
+            ),
+        };
+        egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(1.0, style::breach(dark)))
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(RichText::new(text).color(style::breach(dark))).wrap());
+            });
+    }
+}
+
+/// Whether `a` is known only from Alertmanagers whose polls now fail (a webhook copy does
+/// not confirm it either: it says nothing of the alert since).
+fn unconfirmed(a: &Alert, snap: &Snapshot) -> bool {
+    let failing = |s: &String| snap.alertmanagers.iter().any(|h| !h.up && &h.url == s);
+    let up = |s: &String| snap.alertmanagers.iter().any(|h| h.up && &h.url == s);
+    a.status == AlertStatus::Firing
+        && a.reported_by.iter().any(failing)
+        && !a.reported_by.iter().any(up)
 }
 
 /// The selected alert's details and actions, above the list.
@@ -245,6 +289,12 @@ fn list_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView, dark: bool
                             ui.add_space(18.0);
                         }
                         let selected = view.selected.as_deref() == Some(a.fingerprint.as_str());
+                        if unconfirmed(a, snap) {
+                            ui.label(
+                                RichText::new(t(lang, "not confirmed", "미확인"))
+                                    .color(style::pending(dark)),
+                            );
+                        }
                         if line_ui(ui, a, lang, dark, selected, now) {
                             select = Some(a.fingerprint.clone());
                         }

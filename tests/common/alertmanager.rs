@@ -113,6 +113,12 @@ pub fn post_alert(am: &Am, starts_at: &str, ends_at: Option<&str>) {
         r#"[{{"labels": {{"alertname": "HighErrorRate", "severity": "critical", "instance": "edge-node-01"}},
              "annotations": {{"summary": "5xx above 5 %"}}, "startsAt": "{starts_at}"{ends}}}]"#
     );
+    post_alerts(am, &body);
+}
+
+/// POSTs `body` (a JSON array of alerts, as `POST /api/v2/alerts` takes) to Alertmanager.
+pub fn post_alerts(am: &Am, body: &str) {
+    let body = body.to_string();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
