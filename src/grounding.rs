@@ -77,18 +77,8 @@ impl FactSheet {
             );
         }
         if let Some(links) = &incident.alerts {
-            for (fp, labels) in &links.alerts {
-                let labels: Vec<String> =
-                    labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-                let state = if links.resolved.contains(fp) {
-                    "해소됨"
-                } else {
-                    "발생 중"
-                };
-                sheet.push(
-                    FactKind::Value,
-                    format!("Alertmanager 알림 {fp} ({state}): {}", labels.join(", ")),
-                );
+            for fact in alert_facts(links) {
+                sheet.push(FactKind::Value, fact);
             }
         }
         for (series, points) in samples {
@@ -365,6 +355,77 @@ fn backed(written: &str, facts: &[f64]) -> bool {
     facts
         .iter()
         .any(|f| ((f * scale).round() - value * scale).abs() < 0.5)
+}
+
+/// Attached alerts listed one by one up to this many; past it the model gets a summary.
+const ALERTS_LISTED: usize = 10;
+
+/// The facts about an incident's Alertmanager alerts: each one while they are few; for a
+/// storm's group, the counts, each label's most common values, and the first few critical
+/// ones, never thousands of lines.
+fn alert_facts(links: &crate::model::IncidentAlerts) -> Vec<String> {
+    let state = |fp: &str| {
+        if links.resolved.contains(fp) {
+            "해소됨"
+        } else {
+            "발생 중"
+        }
+    };
+    let line = |fp: &str, labels: &crate::model::Labels| {
+        let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        format!(
+            "Alertmanager 알림 {fp} ({}): {}",
+            state(fp),
+            labels.join(", ")
+        )
+    };
+    if links.count() <= ALERTS_LISTED {
+        return links.alerts.iter().map(|(fp, l)| line(fp, l)).collect();
+    }
+    let resolved = links
+        .fingerprints()
+        .filter(|f| links.resolved.contains(*f))
+        .count();
+    let mut facts = vec![format!(
+        "Alertmanager 알림 {}개가 이 인시던트에 연결됨 (발생 중 {}, 해소 {resolved}); 레이블 집계는 레이블이 남아 있는 처음 {}개 기준",
+        links.count(),
+        links.count() - resolved,
+        links.alerts.len()
+    )];
+    let mut values: std::collections::BTreeMap<&str, std::collections::BTreeMap<&str, usize>> =
+        Default::default();
+    for (_, labels) in &links.alerts {
+        for (k, v) in labels {
+            *values.entry(k).or_default().entry(v).or_default() += 1;
+        }
+    }
+    for (name, counts) in values {
+        let mut top: Vec<(&str, usize)> = counts.iter().map(|(v, n)| (*v, *n)).collect();
+        top.sort_by_key(|(v, n)| (std::cmp::Reverse(*n), *v));
+        let shown: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|(v, n)| format!("\"{v}\" {n}개"))
+            .collect();
+        facts.push(format!(
+            "레이블 {name}: 값 {}종, 많은 순 {}",
+            top.len(),
+            shown.join(", ")
+        ));
+    }
+    let mut worst: Vec<&(String, crate::model::Labels)> = links.alerts.iter().collect();
+    worst.sort_by_key(|(fp, l)| {
+        let severity = l.get("severity").map_or("", String::as_str);
+        (
+            links.resolved.contains(fp),
+            severity != "critical",
+            severity != "warning",
+        )
+    });
+    for (fp, labels) in worst.into_iter().take(3) {
+        facts.push(line(fp, labels));
+    }
+    facts
 }
 
 #[cfg(test)]

@@ -159,3 +159,48 @@ fn the_schema_is_strict_and_a_bad_answer_is_said() {
     empty["summary"]["text"] = json!(" ");
     assert!(parse_answer(&empty).is_err());
 }
+
+#[test]
+fn a_storm_group_reaches_the_model_as_a_summary_not_thousands_of_lines() {
+    let mut links = crate::model::IncidentAlerts {
+        group: "storm".into(),
+        matched: None,
+        alerts: Vec::new(),
+        more: Default::default(),
+        resolved: Default::default(),
+        resolved_at: None,
+        ack: None,
+    };
+    for i in 0..5000 {
+        let labels: crate::model::Labels = [
+            ("alertname".to_string(), "Storm".to_string()),
+            (
+                "severity".to_string(),
+                if i == 42 { "critical" } else { "warning" }.to_string(),
+            ),
+            ("instance".to_string(), format!("node-{}", i % 30)),
+        ]
+        .into();
+        links.attach(format!("f{i}"), &labels);
+    }
+    links.resolved.insert("f0".into());
+    let facts = super::alert_facts(&links);
+    assert!(facts.len() < 10, "{facts:#?}");
+    assert!(
+        facts[0].contains("5000개") && facts[0].contains("해소 1"),
+        "{}",
+        facts[0]
+    );
+    assert!(facts.iter().any(|f| f.contains("레이블 instance: 값 30종")));
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.contains("f42") && f.contains("critical")),
+        "the worst first"
+    );
+    // A few alerts are each listed.
+    let mut few = links.clone();
+    few.alerts.truncate(3);
+    few.more.clear();
+    assert_eq!(super::alert_facts(&few).len(), 3);
+}

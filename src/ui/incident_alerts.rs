@@ -64,27 +64,49 @@ pub(crate) fn incident_alerts_ui(
             .weak()
             .monospace(),
     );
-    for (fp, labels) in &links.alerts {
-        let resolved = links.resolved.contains(fp);
-        let live = snap.alerts.iter().find(|a| &a.fingerprint == fp);
-        let (status, color) = match (resolved, live.map(|a| a.status)) {
-            (true, _) | (_, Some(AlertStatus::Resolved)) => {
-                (t(lang, "resolved", "해소"), style::recovered(dark))
+    // Laid out only where on screen: a storm's group may hold thousands.
+    let firing = links
+        .fingerprints()
+        .filter(|f| !links.resolved.contains(*f))
+        .count();
+    ui.label(
+        RichText::new(match lang {
+            Lang::En => format!("{} alerts attached, {firing} firing", links.count()),
+            Lang::Ko => format!("알림 {}개 연결됨, {firing}개 발생 중", links.count()),
+        })
+        .weak(),
+    );
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let rows = links.alerts.len();
+    egui::ScrollArea::vertical()
+        .id_salt(("incident-alerts", inc.id))
+        .max_height(row_height * rows.min(10) as f32 + 2.0)
+        .show_rows(ui, row_height, rows, |ui, range| {
+            for (fp, labels) in &links.alerts[range] {
+                let resolved = links.resolved.contains(fp);
+                let live = snap.alerts.iter().find(|a| &a.fingerprint == fp);
+                let (status, color) = match (resolved, live.map(|a| a.status)) {
+                    (true, _) | (_, Some(AlertStatus::Resolved)) => {
+                        (t(lang, "resolved", "해소"), style::recovered(dark))
+                    }
+                    _ => (t(lang, "firing", "발생 중"), style::breach(dark)),
+                };
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(status).color(color));
+                    let name = labels.get("alertname").map_or("", String::as_str);
+                    ui.label(RichText::new(name).strong());
+                    let rest: Vec<String> = labels
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "alertname")
+                        .map(|(k, v)| format!("{k}=\"{v}\""))
+                        .collect();
+                    ui.add(
+                        egui::Label::new(RichText::new(rest.join(" ")).monospace().small())
+                            .truncate(),
+                    );
+                });
             }
-            _ => (t(lang, "firing", "발생 중"), style::breach(dark)),
-        };
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(status).color(color));
-            let name = labels.get("alertname").map_or("", String::as_str);
-            ui.label(RichText::new(name).strong());
-            let rest: Vec<String> = labels
-                .iter()
-                .filter(|(k, _)| k.as_str() != "alertname")
-                .map(|(k, v)| format!("{k}=\"{v}\""))
-                .collect();
-            ui.label(RichText::new(rest.join(" ")).monospace().small());
         });
-    }
     if !links.more.is_empty() {
         let firing = links
             .more
