@@ -382,3 +382,110 @@ fn one_alertmanager_down_is_a_banner_and_its_alerts_are_marked() {
     assert!((mark.center().y - disk.center().y).abs() > 2.0);
     drop(am1);
 }
+
+/// Against a real Alertmanager: the alerts a filter matches are picked at once and
+/// acknowledged with one comment as one silence each; another set as one silence of their
+/// common matchers, the form saying how many silences and what else it would silence.
+#[test]
+fn bulk_acknowledge_of_a_filtered_set_creates_the_silences_it_says() {
+    use common::alertmanager::{post_alerts, start_alertmanager};
+    let Some(am) = start_alertmanager(common::free_port(), "unused") else {
+        return;
+    };
+    let starts_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let alert = |name: &str, team: &str, instance: &str| {
+        format!(
+            r#"{{"labels": {{"alertname": "{name}", "severity": "warning", "team": "{team}", "instance": "{instance}"}}, "startsAt": "{starts_at}"}}"#
+        )
+    };
+    let all = [
+        alert("CheckoutLatency", "payments", "p1"),
+        alert("CheckoutLatency", "payments", "p2"),
+        alert("CheckoutLatency", "payments", "p3"),
+        alert("IndexLag", "search", "s1"),
+        alert("IndexLag", "search", "s2"),
+    ];
+    post_alerts(&am, &format!("[{}]", all.join(",")));
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "lee".into();
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    wait_for(&mut h, "the five alerts", |h| {
+        h.query_by_label("Alerts (5 firing)").is_some()
+    });
+    h.get_by_label("Alerts (5 firing)").click();
+    h.run_steps(2);
+    set_field(&mut h, "Alert filter", r#"{team="payments"}"#);
+    h.get_by_label("Select all matching the filter (3)").click();
+    h.run_steps(2);
+    h.get_by_label("3 picked, 3 firing");
+    set_field(&mut h, "Bulk silence comment", "db failover, on it");
+    h.get_by_label("Create 3 silences").click();
+    wait_for(&mut h, "the bulk acknowledgement", |h| {
+        h.state().engine().state.lock().feed.iter().any(|e| {
+            matches!(
+                e.event,
+                incident_console::model::FeedEvent::AcknowledgedMany {
+                    alerts: 3,
+                    silences: 3,
+                    common: false,
+                    ..
+                }
+            )
+        })
+    });
+    let silences: Vec<serde_json::Value> =
+        serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
+    let ours: Vec<&serde_json::Value> = silences
+        .iter()
+        .filter(|s| s["comment"] == "db failover, on it")
+        .collect();
+    assert_eq!(ours.len(), 3, "{silences:#?}");
+    assert!(
+        ours.iter()
+            .all(|s| s["createdBy"] == "lee" && s["matchers"].as_array().unwrap().len() == 4)
+    );
+
+    set_field(&mut h, "Alert filter", r#"{team="search"}"#);
+    h.get_by_label("Select all matching the filter (2)").click();
+    h.run_steps(2);
+    h.get_by_label_contains(
+        r#"One silence of their common matchers {alertname="IndexLag", severity="warning", team="search"} (1 silence; it also silences 0 alerts not picked)"#,
+    )
+    .click();
+    h.run_steps(2);
+    set_field(&mut h, "Bulk silence comment", "reindexing");
+    h.get_by_label("Create 1 silence").click();
+    wait_for(&mut h, "the common silence", |h| {
+        h.state().engine().state.lock().feed.iter().any(|e| {
+            matches!(
+                e.event,
+                incident_console::model::FeedEvent::AcknowledgedMany {
+                    alerts: 2,
+                    silences: 1,
+                    common: true,
+                    ..
+                }
+            )
+        })
+    });
+    let silences: Vec<serde_json::Value> =
+        serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
+    let common: Vec<&serde_json::Value> = silences
+        .iter()
+        .filter(|s| s["comment"] == "reindexing")
+        .collect();
+    assert_eq!(common.len(), 1);
+    let names: Vec<&str> = common[0]["matchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "alertname, severity, team: not instance");
+    assert!(!names.contains(&"instance"));
+    drop(am.proc);
+}

@@ -19,6 +19,8 @@ pub const MAX_ACK_MINS: u32 = 7 * 24 * 60;
 /// What a silence task reports.
 #[derive(Debug)]
 pub enum SilenceReport {
+    /// A bulk acknowledgement's silences were created.
+    CreatedMany(super::bulk_ack::BulkCreated),
     /// Silences were created (`errors`: where they could not be).
     Created {
         /// What was acknowledged.
@@ -41,11 +43,68 @@ pub enum SilenceReport {
     },
 }
 
-/// One alert to silence: its labels and the clients of the Alertmanagers to ask, in order.
-struct Job {
-    fingerprint: String,
-    labels: Labels,
-    clients: Vec<(AmClient, bool)>,
+/// One silence to create: the alert it is for, the matchers (its labels, or those common to
+/// several), and the clients of the Alertmanagers to ask, in order.
+pub(super) struct Job {
+    pub fingerprint: String,
+    pub labels: Labels,
+    pub clients: Vec<(AmClient, bool)>,
+}
+
+impl Job {
+    /// The silence of exactly `a`'s labels, asked of the Alertmanagers that reported it (any
+    /// of `clients` for one known only by webhook).
+    pub fn of(a: &Alert, clients: &[(AmClient, bool)]) -> Self {
+        let reporters: Vec<(AmClient, bool)> = clients
+            .iter()
+            .filter(|(c, _)| a.reported_by.contains(c.url()))
+            .cloned()
+            .collect();
+        Job {
+            fingerprint: a.fingerprint.clone(),
+            labels: a.labels.clone(),
+            clients: if reporters.is_empty() {
+                clients.to_vec()
+            } else {
+                reporters
+            },
+        }
+    }
+}
+
+/// Creates each job's silence, one after the other (a bulk acknowledgement must not open a
+/// connection per alert at once): in the first Alertmanager of a cluster that accepts it, in
+/// each one that runs alone. Returns the silences made and each failure in words.
+pub(super) async fn create_silences(
+    jobs: &[Job],
+    by: &str,
+    comment: &str,
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> (Vec<SilenceRef>, Vec<String>) {
+    let mut created = Vec::new();
+    let mut errors = Vec::new();
+    for job in jobs {
+        for (client, clustered) in &job.clients {
+            match client
+                .create_silence(&job.labels, period, by, comment)
+                .await
+            {
+                Ok(id) => {
+                    created.push(SilenceRef {
+                        url: client.url().to_string(),
+                        id,
+                        fingerprint: job.fingerprint.clone(),
+                    });
+                    // Its cluster's other members learn it by gossip.
+                    if *clustered {
+                        break;
+                    }
+                }
+                Err(e) => errors.push(format!("{}: {e}", client.url())),
+            }
+        }
+    }
+    (created, errors)
 }
 
 impl Engine {
@@ -62,7 +121,7 @@ impl Engine {
     }
 
     /// A client of every configured Alertmanager, with whether it runs in a cluster.
-    fn am_clients(&self) -> Vec<(AmClient, bool)> {
+    pub(super) fn am_clients(&self) -> Vec<(AmClient, bool)> {
         let s = &self.settings.intake;
         let token = (!s.alertmanager_token.is_empty()).then(|| s.alertmanager_token.clone());
         s.alertmanager_urls
@@ -106,7 +165,13 @@ impl Engine {
         }
     }
 
-    fn ack_failed(&mut self, target: &AckTarget, name: String, reason: String, now: DateTime<Utc>) {
+    pub(super) fn ack_failed(
+        &mut self,
+        target: &AckTarget,
+        name: String,
+        reason: String,
+        now: DateTime<Utc>,
+    ) {
         let id = match target {
             AckTarget::Incident(id) => Some(*id),
             AckTarget::Alert(_) => None,
@@ -126,7 +191,7 @@ impl Engine {
     }
 
     /// The acknowledgement of `target`, where it is kept.
-    fn ack_mut(&mut self, target: &AckTarget) -> Option<&mut Option<Ack>> {
+    pub(super) fn ack_mut(&mut self, target: &AckTarget) -> Option<&mut Option<Ack>> {
         match target {
             AckTarget::Incident(id) => self
                 .book
@@ -138,7 +203,7 @@ impl Engine {
     }
 
     /// Publishes where the target's ack is kept.
-    fn publish_ack(&mut self, target: &AckTarget) {
+    pub(super) fn publish_ack(&mut self, target: &AckTarget) {
         match target {
             AckTarget::Incident(_) => self.publish_incidents(),
             AckTarget::Alert(_) => {
@@ -197,26 +262,7 @@ impl Engine {
         };
         let until = now + Duration::minutes(i64::from(duration_mins.clamp(1, MAX_ACK_MINS)));
         let by = self.responder();
-        let jobs: Vec<Job> = alerts
-            .iter()
-            .map(|a| {
-                // The Alertmanagers that reported it; one known only by webhook may be any.
-                let reporters: Vec<(AmClient, bool)> = clients
-                    .iter()
-                    .filter(|(c, _)| a.reported_by.contains(c.url()))
-                    .cloned()
-                    .collect();
-                Job {
-                    fingerprint: a.fingerprint.clone(),
-                    labels: a.labels.clone(),
-                    clients: if reporters.is_empty() {
-                        clients.clone()
-                    } else {
-                        reporters
-                    },
-                }
-            })
-            .collect();
+        let jobs: Vec<Job> = alerts.iter().map(|a| Job::of(a, &clients)).collect();
         if let Some(slot) = self.ack_mut(&target) {
             *slot = Some(Ack {
                 by: by.clone(),
@@ -230,29 +276,7 @@ impl Engine {
         self.publish_ack(&target);
         let tx = self.inputs.clone();
         tokio::spawn(async move {
-            let mut created = Vec::new();
-            let mut errors = Vec::new();
-            for job in jobs {
-                for (client, clustered) in &job.clients {
-                    match client
-                        .create_silence(&job.labels, (now, until), &by, &comment)
-                        .await
-                    {
-                        Ok(id) => {
-                            created.push(SilenceRef {
-                                url: client.url().to_string(),
-                                id,
-                                fingerprint: job.fingerprint.clone(),
-                            });
-                            // Its cluster's other members learn it by gossip.
-                            if *clustered {
-                                break;
-                            }
-                        }
-                        Err(e) => errors.push(format!("{}: {e}", client.url())),
-                    }
-                }
-            }
+            let (created, errors) = create_silences(&jobs, &by, &comment, (now, until)).await;
             let report = SilenceReport::Created {
                 target,
                 created,
@@ -335,6 +359,7 @@ impl Engine {
     pub(super) fn on_silences(&mut self, report: SilenceReport) {
         let now = self.clock.now();
         match report {
+            SilenceReport::CreatedMany(done) => self.on_bulk_created(done, now),
             SilenceReport::Created {
                 target,
                 created,
@@ -389,8 +414,16 @@ impl Engine {
                 if quiet || expired == 0 {
                     return;
                 }
+                let mut ids = Vec::new();
                 if let Some(Some(ack)) = self.ack_mut(&target) {
                     ack.ended_at = Some(now);
+                    ids = ack.silences.iter().map(|s| s.id.clone()).collect();
+                }
+                // A silence of common matchers covered other alerts too: their acks end with it.
+                for ack in self.alert_acks.values_mut().flatten() {
+                    if ack.ended_at.is_none() && ack.silences.iter().any(|s| ids.contains(&s.id)) {
+                        ack.ended_at = Some(now);
+                    }
                 }
                 let event = FeedEvent::Unsilenced {
                     id: match target {

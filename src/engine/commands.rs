@@ -126,6 +126,19 @@ pub enum Command {
         /// How long the silences last.
         duration_mins: u32,
     },
+    /// Acknowledge many alerts with one comment: one silence per alert, exactly its labels,
+    /// or (`common`) one silence of the label pairs they all share, which may also silence
+    /// other alerts with those labels (the window says how many before).
+    AcknowledgeMany {
+        /// The alerts, by fingerprint.
+        fingerprints: Vec<String>,
+        /// The silences' comment (empty: "N alerts acknowledged together").
+        comment: String,
+        /// How long the silences last.
+        duration_mins: u32,
+        /// One silence of the common matchers instead of one per alert.
+        common: bool,
+    },
     /// Expire the acknowledgement's silences (and, for an alert, any silence that suppresses
     /// it).
     Unsilence {

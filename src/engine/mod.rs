@@ -25,6 +25,7 @@ mod alerts;
 pub mod analyst;
 mod audit_log;
 mod book;
+mod bulk_ack;
 pub mod clock;
 mod commands;
 mod config;
@@ -596,6 +597,12 @@ impl Engine {
                 duration_mins,
             } => self.acknowledge(target, comment, duration_mins, now),
             Command::Unsilence { target } => self.unsilence(target, now),
+            Command::AcknowledgeMany {
+                fingerprints,
+                comment,
+                duration_mins,
+                common,
+            } => self.acknowledge_many(fingerprints, comment, duration_mins, common, now),
             Command::Analyse { incident } => self.analyse(incident, true, now),
             Command::CancelAnalysis { incident } => self.cancel_analysis(incident, now),
             Command::TestLlm(settings) => self.test_llm(*settings),

@@ -334,6 +334,22 @@ impl IncidentAlerts {
     }
 }
 
+/// The label pairs every one of `alerts` has, with the same value: the matchers of one
+/// silence that covers them all (empty when they share none).
+pub fn common_labels<'a>(mut alerts: impl Iterator<Item = &'a Alert>) -> Labels {
+    let Some(first) = alerts.next() else {
+        return Labels::new();
+    };
+    let mut common = first.labels.clone();
+    for a in alerts {
+        common.retain(|k, v| a.labels.get(k) == Some(v));
+        if common.is_empty() {
+            break;
+        }
+    }
+    common
+}
+
 /// `url` when it is an http(s) link, the only kind an alert's `runbook_url` or `generatorURL`
 /// opens: a `file:`, `javascript:` or custom-scheme link from an alert could start a program.
 pub fn web_link(url: &str) -> Option<&str> {

@@ -308,6 +308,16 @@ pub enum FeedEvent {
         until: DateTime<Utc>,
         silences: usize,
     },
+    /// `alerts` alerts acknowledged together with one comment, in `silences` silences (one of
+    /// their common matchers when `common`).
+    AcknowledgedMany {
+        alerts: usize,
+        silences: usize,
+        common: bool,
+        by: String,
+        comment: String,
+        until: DateTime<Utc>,
+    },
     /// An acknowledgement could not be made in (one of) the Alertmanagers.
     AckFailed {
         id: Option<u64>,
@@ -522,7 +532,7 @@ impl FeedEvent {
             KnowledgeImported { errors, .. } if !errors.is_empty() => FeedKind::Error,
             KnowledgeImported { .. } => FeedKind::Info,
             AiReportFailed { .. } => FeedKind::Error,
-            Acknowledged { .. } | Unsilenced { .. } => FeedKind::Action,
+            Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,
             PlanExecuted { .. } | PlanDeferred { .. } | DryRunReady { .. } => FeedKind::Action,

@@ -29,7 +29,7 @@ pub use alert::{
     Ack, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
     MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,
     ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
-    alert_group, cap_alert_text, web_link,
+    alert_group, cap_alert_text, common_labels, web_link,
 };
 pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind, make_room};

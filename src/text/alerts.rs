@@ -87,6 +87,30 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 )
             }
         }
+        AcknowledgedMany {
+            alerts,
+            silences,
+            common,
+            by,
+            comment,
+            until,
+        } => {
+            let until = until.format("%Y-%m-%d %H:%M UTC");
+            match (ko, *common) {
+                (true, true) => format!(
+                    "{by}이(가) 알림 {alerts}개를 공통 매처의 사일런스 {silences}개로 한꺼번에 확인했습니다 ({until}까지): \"{comment}\""
+                ),
+                (true, false) => format!(
+                    "{by}이(가) 알림 {alerts}개를 한꺼번에 확인했습니다. 알림마다 사일런스 {silences}개 ({until}까지): \"{comment}\""
+                ),
+                (false, true) => format!(
+                    "{by} acknowledged {alerts} alerts together with {silences} silence of their common matchers until {until}: \"{comment}\""
+                ),
+                (false, false) => format!(
+                    "{by} acknowledged {alerts} alerts together, {silences} silences (one each) until {until}: \"{comment}\""
+                ),
+            }
+        }
         IntakeListening { addr } => {
             if ko {
                 format!("Alertmanager 웹훅 수신 대기: http://{addr}/")

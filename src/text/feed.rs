@@ -154,6 +154,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AlertAttached { .. }
         | AlertsAllResolved { .. }
         | Acknowledged { .. }
+        | AcknowledgedMany { .. }
         | AckFailed { .. }
         | Unsilenced { .. }
         | DesktopUnavailable { .. }

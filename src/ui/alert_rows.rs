@@ -66,6 +66,10 @@ pub(crate) struct AlertRows {
     pub severities: Vec<(String, usize)>,
     /// Alerts that match the filter.
     pub matching: usize,
+    /// Their indices in the snapshot's alerts (for "select all matching").
+    pub matching_ids: Vec<usize>,
+    /// Each group's alerts, by key (for picking a whole group).
+    pub members: HashMap<String, Vec<usize>>,
     /// Every label name in the alerts (for "Group by").
     pub label_names: Vec<String>,
     /// Each group's place, given when it was first seen.
@@ -109,6 +113,8 @@ impl AlertRows {
             .filter(|&i| matchers.matches(&alerts[i].labels))
             .collect();
         self.matching = matching.len();
+        self.matching_ids = matching.clone();
+        self.members.clear();
         self.count_severities(alerts, &matching);
         let mut names: Vec<String> = alerts
             .iter()
@@ -139,6 +145,7 @@ impl AlertRows {
             members.sort_by_key(by_start);
         }
         self.place_new_groups(alerts, &groups);
+        self.members = groups.iter().map(|(k, m)| (k.clone(), m.clone())).collect();
         let mut ordered: Vec<(u64, String, Vec<usize>)> = groups
             .into_iter()
             .map(|(k, m)| (self.places[&k], k, m))

@@ -30,6 +30,10 @@ pub(crate) struct AlertsView {
     rows: AlertRows,
     /// The alert whose details are shown, by fingerprint.
     selected: Option<String>,
+    /// The alerts picked for a bulk acknowledgement, by fingerprint.
+    picked: std::collections::BTreeSet<String>,
+    /// The bulk acknowledgement's form.
+    bulk: super::bulk_ack::BulkDraft,
 }
 
 impl AlertsView {
@@ -79,7 +83,7 @@ pub(crate) fn alerts_ui(
             );
         });
         if view.history {
-            return history_ui(ui, snap, view);
+            return super::alert_history::history_ui(ui, snap, &mut view.search);
         }
     }
     if snap.alerts.is_empty() {
@@ -107,6 +111,8 @@ pub(crate) fn alerts_ui(
     view.rows
         .update(&snap.alerts, &filter, &matchers, &view.group_by);
     counts_ui(ui, lang, dark, &view.rows, snap.alerts.len());
+    pick_all_ui(ui, snap, view);
+    super::bulk_ack::bulk_bar_ui(ui, snap, &mut view.picked, &mut view.bulk, send);
     banner_ui(ui, snap, dark);
     selected_ui(ui, snap, state, send);
     list_ui(ui, snap, &mut state.alerts, dark);
@@ -169,6 +175,29 @@ fn counts_ui(ui: &mut egui::Ui, lang: Lang, dark: bool, rows: &AlertRows, total:
             ui.label(RichText::new(t(lang, "firing", "발생 중")).weak());
         }
     });
+}
+
+/// "Select all matching the filter": every firing alert the filter matches.
+fn pick_all_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView) {
+    let lang = snap.lang();
+    let firing: Vec<&String> = view
+        .rows
+        .matching_ids
+        .iter()
+        .filter_map(|i| snap.alerts.get(*i))
+        .filter(|a| a.status == AlertStatus::Firing)
+        .map(|a| &a.fingerprint)
+        .collect();
+    if firing.is_empty() {
+        return;
+    }
+    let text = match lang {
+        Lang::En => format!("Select all matching the filter ({})", firing.len()),
+        Lang::Ko => format!("필터와 일치하는 알림 모두 선택 ({})", firing.len()),
+    };
+    if ui.button(text).clicked() {
+        view.picked.extend(firing.into_iter().cloned());
+    }
 }
 
 /// One line per polled Alertmanager whose polls fail: since when, why, its last good poll.
@@ -258,6 +287,22 @@ fn list_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView, dark: bool
                         firing,
                         open,
                     } => {
+                        let members = view.rows.members.get(key).cloned().unwrap_or_default();
+                        let mut all = !members.is_empty()
+                            && members.iter().all(|i| {
+                                snap.alerts
+                                    .get(*i)
+                                    .is_some_and(|a| view.picked.contains(&a.fingerprint))
+                            });
+                        if ui.checkbox(&mut all, "").changed() {
+                            for a in members.iter().filter_map(|i| snap.alerts.get(*i)) {
+                                if all {
+                                    view.picked.insert(a.fingerprint.clone());
+                                } else {
+                                    view.picked.remove(&a.fingerprint);
+                                }
+                            }
+                        }
                         let mark = if *open { "[-]" } else { "[+]" };
                         if ui.small_button(mark).clicked()
                             | ui.add(
@@ -287,6 +332,14 @@ fn list_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView, dark: bool
                         };
                         if !flat {
                             ui.add_space(18.0);
+                        }
+                        let mut on = view.picked.contains(&a.fingerprint);
+                        if ui.checkbox(&mut on, "").changed() {
+                            if on {
+                                view.picked.insert(a.fingerprint.clone());
+                            } else {
+                                view.picked.remove(&a.fingerprint);
+                            }
                         }
                         let selected = view.selected.as_deref() == Some(a.fingerprint.as_str());
                         if unconfirmed(a, snap) {
@@ -482,82 +535,4 @@ fn alert_actions_ui(
             ui.horizontal(leading);
         }
     });
-}
-
-/// The resolved alerts, newest first, searched by words.
-fn history_ui(ui: &mut egui::Ui, snap: &Snapshot, view: &mut AlertsView) {
-    let lang = snap.lang();
-    let dark = ui.visuals().dark_mode;
-    ui.horizontal(|ui| {
-        let label = ui.label(t(lang, "Search history", "기록 검색"));
-        ui.add(
-            egui::TextEdit::singleline(&mut view.search)
-                .hint_text(t(
-                    lang,
-                    "words, label=\"value\", #incident",
-                    "단어, 레이블=\"값\", #인시던트",
-                ))
-                .desired_width(320.0),
-        )
-        .labelled_by(label.id);
-    });
-    let found: Vec<&crate::model::ResolvedAlert> = snap
-        .alert_history
-        .iter()
-        .rev()
-        .filter(|r| r.found_by(&view.search))
-        .collect();
-    if found.is_empty() {
-        let text = if snap.alert_history.is_empty() {
-            t(
-                lang,
-                "No alert has resolved yet; each one that does is kept here, across restarts.",
-                "아직 해소된 알림이 없습니다. 해소된 알림은 재시작 후에도 여기에 남습니다.",
-            )
-        } else {
-            t(
-                lang,
-                "Nothing in the history matches.",
-                "일치하는 기록이 없습니다.",
-            )
-        };
-        ui.label(RichText::new(text).weak());
-        return;
-    }
-    ui.label(
-        RichText::new(format!(
-            "{} {}",
-            found.len(),
-            t(lang, "resolved alerts", "개의 해소된 알림")
-        ))
-        .weak(),
-    );
-    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical()
-        .id_salt("alert-history")
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, found.len(), |ui, rows| {
-            for r in &found[rows] {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(t(lang, "resolved", "해소")).color(style::recovered(dark)),
-                    );
-                    let name = r.labels.get("alertname").map_or("", String::as_str);
-                    ui.label(RichText::new(name).strong());
-                    if let Some(sev) = r.labels.get("severity") {
-                        ui.label(format!("[{sev}]"));
-                    }
-                    ui.label(format!(
-                        "{} → {} ({})",
-                        r.starts_at.format("%m-%d %H:%M:%S"),
-                        r.ends_at.format("%m-%d %H:%M:%S"),
-                        format_duration(r.duration())
-                    ));
-                    if let Some(id) = r.incident {
-                        ui.label(format!("#{id}"));
-                    }
-                    ui.label(RichText::new(&r.summary).weak());
-                });
-            }
-        });
 }
