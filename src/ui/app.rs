@@ -171,6 +171,10 @@ impl eframe::App for ConsoleApp {
         }
     }
 
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        super::wheel_in_one_step(raw_input);
+    }
+
     /// The panels are not filled (see [`super::setup_context`]): the clear is their colour.
     fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
         if visuals.dark_mode {

@@ -54,6 +54,35 @@ pub fn setup_context(ctx: &egui::Context) {
     });
 }
 
+/// A mouse wheel's notch scrolls in one frame: egui eases a notch (a `Line` or `Page`
+/// wheel event) over a dozen frames, and without a GPU each is a full repaint on the CPU, so
+/// ten notches through a long list cost seconds. Each such event is preceded by a `Start`
+/// phase, which egui applies at once (as it does a trackpad's touch). Trackpads (`Point`
+/// deltas, their own phases) are left as they are.
+pub fn wheel_in_one_step(raw: &mut egui::RawInput) {
+    let mut out = Vec::with_capacity(raw.events.len());
+    for event in raw.events.drain(..) {
+        if let egui::Event::MouseWheel {
+            unit: unit @ (egui::MouseWheelUnit::Line | egui::MouseWheelUnit::Page),
+            phase: egui::TouchPhase::Move,
+            source,
+            modifiers,
+            ..
+        } = &event
+        {
+            out.push(egui::Event::MouseWheel {
+                unit: *unit,
+                delta: egui::Vec2::ZERO,
+                phase: egui::TouchPhase::Start,
+                source: *source,
+                modifiers: *modifiers,
+            });
+        }
+        out.push(event);
+    }
+    raw.events = out;
+}
+
 /// How the window is drawn (the command line's say).
 #[derive(Clone, Debug)]
 pub struct WindowOptions {
