@@ -5,19 +5,11 @@
 //! and queues feed entries and history changes; `publish` applies them under one lock at the
 //! end of the turn, the only place the engine takes it.
 //!
-//! One room per concern. The state each one owns is a struct of its own where it stands
-//! apart (the incident `book`, the `notifier`, the `Detector`, the live task); the rooms that
-//! join them (what a breach does to the book and the notifier) are `impl Engine` blocks in
-//! their own files:
-//! `sources` (demo or Prometheus, the live task's reports, Verify, the Test buttons), `live`
-//! (the polling task), `book` (the incident list, its ids and saves), `incidents` (detection
-//! results into incidents, the recovery watch), `plans` (the responder's marks, deferrals,
-//! closes and report exports), `executor` (a plan's actions run behind the engine's guards),
-//! `plan_preview` (what approving a plan would run, prepared as the executor prepares it),
-//! `audit_log` (the actions' audit lines, written in order), `rules` (rule files), `settings`, `notifier` (the outbox and
-//! deliveries), `saver` (incident saves off the loop), `state` (what is published),
-//! `publish` (the one place that writes it) and `handle` (what the window holds). Words are
-//! never made here: the feed takes typed [`FeedEvent`]s.
+//! One room per concern: the state each one owns is a struct of its own where it stands apart
+//! (the incident `book`, the `notifier`, the `Detector`, the live task), and the rooms that
+//! join them are `impl Engine` blocks in their own files. `ARCHITECTURE.md` names each room
+//! and the way an alert and a sample take through them. Words are never made here: the feed
+//! takes typed [`FeedEvent`]s.
 
 pub mod ack;
 mod alert_incidents;
