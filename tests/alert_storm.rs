@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use incident_console::engine::intake::IntakeEvent;
-use incident_console::engine::{Command, Engine, EngineConfig, Input, TokioClock};
+use incident_console::engine::{Command, Engine, EngineConfig, Input, IntakeEvent, TokioClock};
 use incident_console::integrations::alertmanager::parse_webhook;
+use incident_console::integrations::alertmanager::receiver::ReceiverEvent;
 use incident_console::model::{FeedEntry, FeedEvent};
 use incident_console::store::Store;
 
@@ -83,7 +83,9 @@ async fn a_storm_is_told_in_a_few_lines_and_the_responders_lines_stay() {
         let group = parse_webhook(body.as_bytes()).unwrap();
         let at = incident_console::engine::Clock::now(clock.as_ref());
         inputs
-            .send(Input::Intake(IntakeEvent::Webhook { group, at }))
+            .send(Input::Intake(IntakeEvent::Receiver(
+                ReceiverEvent::Webhook { group, at },
+            )))
             .unwrap();
     };
     send(webhook("firing"));

@@ -6,8 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use incident_console::engine::SystemClock;
-use incident_console::engine::intake::{IntakeEvent, MAX_BODY_BYTES, bind, serve};
+use incident_console::integrations::alertmanager::receiver::{
+    MAX_BODY_BYTES, ReceiverEvent as IntakeEvent, bind, serve,
+};
 use incident_console::model::{IntakeRefusal, Secret};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
@@ -34,7 +35,7 @@ async fn start(token: Option<&str>) -> (String, mpsc::UnboundedReceiver<IntakeEv
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::unbounded_channel();
     let sink = Arc::new(move |e| tx.send(e).is_ok());
-    tokio::spawn(serve(listener, secret, Arc::new(SystemClock), sink));
+    tokio::spawn(serve(listener, secret, Arc::new(chrono::Utc::now), sink));
     (url, rx)
 }
 
@@ -396,7 +397,7 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
 
 #[tokio::test]
 async fn a_flood_of_idle_connections_is_capped_and_the_receiver_takes_webhooks_after_it() {
-    use incident_console::engine::intake::MAX_CONNECTIONS;
+    use incident_console::integrations::alertmanager::receiver::MAX_CONNECTIONS;
     use tokio::io::AsyncReadExt;
     let (url, mut rx) = start(None).await;
     let addr = url

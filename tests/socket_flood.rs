@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::actions::{HookServer, audit_of, runbook, settings, start, webhook};
 use common::free_port;
 use incident_console::audit::AuditKind;
-use incident_console::engine::intake::MAX_CONNECTIONS;
+use incident_console::integrations::alertmanager::receiver::MAX_CONNECTIONS;
 use incident_console::model::{FeedEvent, PlanState};
 
 const SOCKETS: usize = 1100;

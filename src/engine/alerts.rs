@@ -5,11 +5,27 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::intake::{self, IntakeEvent};
 use super::{Engine, Input};
 use crate::detect::alerts::AlertChange;
 use crate::integrations::alertmanager::AmClient;
+use crate::integrations::alertmanager::receiver::{self, ReceiverEvent};
 use crate::model::{Alert, AlertStatus, FeedEvent, IntakeSettings};
+
+/// What the Alertmanager side reports: the receiver, or one poll.
+#[derive(Debug)]
+pub enum IntakeEvent {
+    /// The webhook receiver: listening, unusable, a webhook, a refusal.
+    Receiver(ReceiverEvent),
+    /// A poll of one Alertmanager finished (sent at `sent_at`).
+    Polled {
+        /// The Alertmanager, without credentials.
+        url: String,
+        /// When the poll's first request was sent.
+        sent_at: DateTime<Utc>,
+        /// Its alerts and health, or why not, in words.
+        result: Result<(Vec<Alert>, crate::integrations::alertmanager::AmStatus), String>,
+    },
+}
 
 /// Polls one Alertmanager every `every` until aborted; each result goes to the engine.
 async fn poll_loop(
@@ -242,13 +258,16 @@ impl Engine {
         // Drop the old one first, so a new one may take the same port.
         self.intake = None;
         let tx = self.inputs.clone();
-        let sink: intake::Sink = Arc::new(move |e| tx.send(Input::Intake(e)).is_ok());
+        let sink: receiver::Sink =
+            Arc::new(move |e| tx.send(Input::Intake(IntakeEvent::Receiver(e))).is_ok());
+        let clock = self.clock.clone();
+        let now: receiver::Now = Arc::new(move || clock.now());
         let token = (!wanted.token.is_empty()).then(|| wanted.token.clone());
-        let task = tokio::spawn(intake::run(
+        let task = tokio::spawn(receiver::run(
             wanted.addr.clone(),
             wanted.allow_remote,
             token,
-            self.clock.clone(),
+            now,
             sink,
         ));
         self.intake = Some(IntakeRun {
@@ -260,24 +279,27 @@ impl Engine {
     /// Handles what the receiver reported.
     pub(super) fn on_intake(&mut self, event: IntakeEvent) {
         let now = self.clock.now();
-        match event {
-            IntakeEvent::Listening { addr } => {
-                let addr = addr.to_string();
-                self.emit(now, FeedEvent::IntakeListening { addr });
-            }
-            IntakeEvent::Unusable { reason } => {
-                self.intake = None;
-                self.emit(now, FeedEvent::IntakeUnusable { reason });
-            }
-            IntakeEvent::Refused { status, refusal } => {
-                self.refused(refusal, Some(status), now);
-            }
+        let event = match event {
             IntakeEvent::Polled {
                 url,
                 sent_at,
                 result,
-            } => self.on_polled(url, sent_at, result),
-            IntakeEvent::Webhook { group, at } => {
+            } => return self.on_polled(url, sent_at, result),
+            IntakeEvent::Receiver(event) => event,
+        };
+        match event {
+            ReceiverEvent::Listening { addr } => {
+                let addr = addr.to_string();
+                self.emit(now, FeedEvent::IntakeListening { addr });
+            }
+            ReceiverEvent::Unusable { reason } => {
+                self.intake = None;
+                self.emit(now, FeedEvent::IntakeUnusable { reason });
+            }
+            ReceiverEvent::Refused { status, refusal } => {
+                self.refused(refusal, Some(status), now);
+            }
+            ReceiverEvent::Webhook { group, at } => {
                 if group.truncated_alerts > 0 {
                     let event = FeedEvent::AlertsTruncated {
                         group: group.group_key.clone(),

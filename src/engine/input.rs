@@ -19,7 +19,7 @@ pub enum Input {
     /// A save of incidents on a blocking thread finished.
     Saved(Result<(), StoreError>),
     /// The Alertmanager webhook receiver.
-    Intake(super::intake::IntakeEvent),
+    Intake(super::alerts::IntakeEvent),
     /// Silences created or expired for an acknowledgement.
     Silences(super::ack::SilenceReport),
     /// A desktop notification was shown, or could not be.

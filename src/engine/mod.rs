@@ -27,7 +27,6 @@ mod executor;
 mod handle;
 pub mod incidents;
 mod input;
-pub mod intake;
 pub mod live;
 mod notices;
 pub mod notifier;
@@ -51,6 +50,7 @@ use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
 pub use alert_incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
+pub use alerts::IntakeEvent;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;

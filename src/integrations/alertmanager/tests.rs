@@ -1,6 +1,7 @@
 //! Payloads as Alertmanager 0.25 sends them (field order and extra fields included).
 
 use super::*;
+use crate::model::{AlertState, AlertStatus, WEBHOOK_SOURCE};
 
 const WEBHOOK: &str = r#"{
   "receiver": "console",

@@ -1,4 +1,5 @@
-//! The Alertmanager webhook receiver: an HTTP/1 listener the engine runs. It answers as soon
+//! The Alertmanager webhook receiver: an HTTP/1 listener, given where to report and what
+//! time it is, knowing nothing of who runs it. It answers as soon
 //! as a payload is parsed and queued, and never lets one client hold up another.
 //!
 //! - 127.0.0.1 by default; any other address needs `allow_remote` and a token.
@@ -19,8 +20,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 
-use super::clock::Clock;
-use crate::integrations::alertmanager::{AlertmanagerError, WebhookGroup, parse_webhook};
+use super::wire::{AlertmanagerError, WebhookGroup, parse_webhook};
 use crate::model::{IntakeRefusal, Secret};
 
 /// The largest body taken, in bytes (a group of a few hundred alerts is well under it).
@@ -34,11 +34,15 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// Where the receiver reports: returns false once nobody listens any more.
-pub type Sink = Arc<dyn Fn(IntakeEvent) -> bool + Send + Sync>;
+pub type Sink = Arc<dyn Fn(ReceiverEvent) -> bool + Send + Sync>;
 
-/// What the receiver reports to the engine.
+/// What time it is, as whoever runs the receiver keeps it (the engine's clock, so tests on a
+/// paused clock see webhooks arrive at their time).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What the receiver reports.
 #[derive(Debug)]
-pub enum IntakeEvent {
+pub enum ReceiverEvent {
     /// It listens on this address.
     Listening {
         /// The address, with the port the OS gave if 0 was asked for.
@@ -55,21 +59,6 @@ pub enum IntakeEvent {
         group: WebhookGroup,
         /// When it arrived.
         at: DateTime<Utc>,
-    },
-    /// A poll of one Alertmanager finished (sent at `sent_at`).
-    Polled {
-        /// The Alertmanager, without credentials.
-        url: String,
-        /// When the poll's first request was sent.
-        sent_at: DateTime<Utc>,
-        /// Its alerts and health, or why not, in words.
-        result: Result<
-            (
-                Vec<crate::model::Alert>,
-                crate::integrations::alertmanager::AmStatus,
-            ),
-            String,
-        >,
     },
     /// A request was refused (and answered in words).
     Refused {
@@ -125,22 +114,16 @@ pub async fn bind(
 }
 
 /// Binds and serves until the task is dropped, saying first whether it listens.
-pub async fn run(
-    addr: String,
-    allow_remote: bool,
-    token: Option<Secret>,
-    clock: Arc<dyn Clock>,
-    sink: Sink,
-) {
+pub async fn run(addr: String, allow_remote: bool, token: Option<Secret>, now: Now, sink: Sink) {
     match bind(&addr, allow_remote, token.as_ref()).await {
         Ok(listener) => {
             if let Ok(addr) = listener.local_addr() {
-                sink(IntakeEvent::Listening { addr });
+                sink(ReceiverEvent::Listening { addr });
             }
-            serve(listener, token, clock, sink).await;
+            serve(listener, token, now, sink).await;
         }
         Err(e) => {
-            sink(IntakeEvent::Unusable {
+            sink(ReceiverEvent::Unusable {
                 reason: e.to_string(),
             });
         }
@@ -148,12 +131,7 @@ pub async fn run(
 }
 
 /// Accepts connections until the task is dropped; each one is served on its own task.
-pub async fn serve(
-    listener: TcpListener,
-    token: Option<Secret>,
-    clock: Arc<dyn Clock>,
-    sink: Sink,
-) {
+pub async fn serve(listener: TcpListener, token: Option<Secret>, now: Now, sink: Sink) {
     let token = Arc::new(token.filter(|t| !t.is_empty()));
     let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -168,13 +146,13 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
+        let (token, now, sink) = (token.clone(), now.clone(), sink.clone());
         tokio::spawn(async move {
             let _permit = permit;
             let service = hyper::service::service_fn(move |req| {
-                let (token, clock, sink) = (token.clone(), clock.clone(), sink.clone());
+                let (token, now, sink) = (token.clone(), now.clone(), sink.clone());
                 async move {
-                    Ok::<_, std::convert::Infallible>(handle(req, &token, &*clock, &*sink).await)
+                    Ok::<_, std::convert::Infallible>(handle(req, &token, &*now, &*sink).await)
                 }
             });
             let _ = hyper::server::conn::http1::Builder::new()
@@ -189,13 +167,13 @@ pub async fn serve(
 async fn handle(
     req: Request<Incoming>,
     token: &Option<Secret>,
-    clock: &dyn Clock,
-    sink: &(dyn Fn(IntakeEvent) -> bool + Send + Sync),
+    now: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
+    sink: &(dyn Fn(ReceiverEvent) -> bool + Send + Sync),
 ) -> Response<Full<Bytes>> {
     // The sender is answered in words (with the parser's detail about its own body); the
     // engine hears only the kind, so no byte of a request reaches the feed.
     let refuse = |status: StatusCode, refusal: IntakeRefusal, detail: Option<String>| {
-        sink(IntakeEvent::Refused {
+        sink(ReceiverEvent::Refused {
             status: status.as_u16(),
             refusal,
         });
@@ -258,8 +236,8 @@ async fn handle(
     };
     match parse_webhook(&bytes) {
         Ok(group) => {
-            let at = clock.now();
-            if !sink(IntakeEvent::Webhook { group, at }) {
+            let at = now();
+            if !sink(ReceiverEvent::Webhook { group, at }) {
                 // The engine is gone: say so, and Alertmanager will send it again.
                 return reply(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -317,4 +295,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         diff |= usize::from(x ^ b.get(i).copied().unwrap_or(!x));
     }
     diff == 0
+}
+
+/// The `receivers:` entry of an `alertmanager.yml` that sends webhooks to the console's
+/// receiver at `addr` (`host:port`) with `token` (as Alertmanager's bearer credentials).
+/// `token` is written as given: the window passes a mask to show and the real one to copy.
+pub fn receiver_snippet(addr: &str, token: &str) -> String {
+    let auth = if token.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n        http_config:\n          authorization:\n            credentials: \"{token}\""
+        )
+    };
+    format!(
+        "receivers:\n  - name: incident-console\n    webhook_configs:\n      - url: http://{addr}/\n        send_resolved: true{auth}\n"
+    )
 }
