@@ -21,9 +21,9 @@ pub enum Input {
     /// The Alertmanager webhook receiver.
     Intake(super::alerts::IntakeEvent),
     /// Silences created or expired for an acknowledgement.
-    Silences(super::ack::SilenceReport),
+    Silences(super::alerts::ack::SilenceReport),
     /// A desktop notification was shown, or could not be.
-    Desktop(super::desktop::DesktopShown),
+    Desktop(super::alerts::desktop::DesktopShown),
     /// The AI analyst answered, or its Test did.
     Analysis(super::analyst::AnalysisEvent),
     /// A run of an action finished, or the audit log could not be written.

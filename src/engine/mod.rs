@@ -11,24 +11,19 @@
 //! and the way an alert and a sample take through them. Words are never made here: the feed
 //! takes typed [`FeedEvent`]s.
 
-pub mod ack;
-mod alert_incidents;
 mod alerts;
 pub mod analyst;
 mod audit_log;
 mod book;
-mod bulk_ack;
 pub mod clock;
 mod commands;
 mod config;
-pub mod desktop;
 mod evidence;
 mod executor;
 mod handle;
 pub mod incidents;
 mod input;
 pub mod live;
-mod notices;
 pub mod notifier;
 mod plan_preview;
 mod plans;
@@ -39,7 +34,6 @@ mod settings;
 pub mod source;
 mod sources;
 mod state;
-mod storm;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -49,8 +43,8 @@ use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
-pub use alert_incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
 pub use alerts::IntakeEvent;
+pub use alerts::{ACTIVE_ALERT_INCIDENT_LIMIT, ack, desktop};
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;
@@ -124,11 +118,11 @@ pub struct Engine {
     /// The Alertmanager polls, while any URL is set.
     am_polls: Option<alerts::AmPolls>,
     /// Refused requests and alerts, said once a minute per reason.
-    refusals: notices::OncePerMinute<crate::model::IntakeRefusal>,
+    refusals: alerts::notices::OncePerMinute<crate::model::IntakeRefusal>,
     /// Alerts cut to size, said once a minute.
-    cuts: notices::OncePerMinute<()>,
+    cuts: alerts::notices::OncePerMinute<()>,
     /// Alert lines per reporter and minute, past which a storm is counted.
-    storms: storm::StormGate,
+    storms: alerts::storm::StormGate,
     /// Every Alertmanager alert the console knows.
     alerts: crate::detect::alerts::AlertBook,
     /// Resolved alert episodes, oldest first (at most [`crate::store::ALERT_HISTORY_LIMIT`]).
@@ -136,7 +130,7 @@ pub struct Engine {
     /// Whether the alert history changed since it was last saved (with the feed).
     alert_history_dirty: bool,
     /// Desktop notifications raised, for their dedup.
-    desktop: desktop::Desktop,
+    desktop: alerts::desktop::Desktop,
     /// The AI analyst's tasks, cache and format memory.
     analyst: analyst::Analyst,
     /// Plans under way and the audit log.
@@ -289,7 +283,7 @@ impl Engine {
             runbook_index: None,
             alert_history: alert_history.clone(),
             alert_history_dirty: false,
-            desktop: desktop::Desktop::new(config.desktop_notifications),
+            desktop: alerts::desktop::Desktop::new(config.desktop_notifications),
             analyst: Default::default(),
             exec: Default::default(),
             knowledge: None,

@@ -1,7 +1,7 @@
-//! Words for the Alertmanager intake's, the desktop's and the AI analyst's feed events, in
-//! English and Korean (kept apart from `feed.rs`, which holds every other event's).
+//! Words for alerts: the Alertmanager intake's feed events (arrivals, storms, incidents from
+//! alerts, acknowledgements), in English and Korean.
 
-use crate::model::{Alert, FeedEvent, Incident, Lang};
+use crate::model::{FeedEvent, Lang};
 
 use super::format_duration;
 
@@ -246,99 +246,8 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("{by} expired {silences} silences of {what}")
             }
         }
-        AiReportReady {
-            id,
-            model,
-            summary,
-            flags,
-        } => {
-            let flagged = match (flags, ko) {
-                (0, _) => String::new(),
-                (n, true) => format!(" (근거 없는 내용 {n}건 표시)"),
-                (n, false) => format!(" ({n} unbacked items flagged)"),
-            };
-            if ko {
-                format!("인시던트 #{id}의 AI 보고서 ({model}){flagged}: {summary}")
-            } else {
-                format!("AI report on incident #{id} ({model}){flagged}: {summary}")
-            }
-        }
-        KnowledgeImported {
-            files,
-            docs,
-            errors,
-        } => {
-            let not = if errors.is_empty() {
-                String::new()
-            } else if ko {
-                format!("; 가져오지 못함: {}", errors.join("; "))
-            } else {
-                format!("; not imported: {}", errors.join("; "))
-            };
-            if ko {
-                format!("지식 베이스에 파일 {files}개에서 문서 {docs}개를 가져왔습니다{not}")
-            } else {
-                format!("Imported {docs} documents from {files} files into the knowledge base{not}")
-            }
-        }
-        AiReportFailed { id, reason } => {
-            if ko {
-                format!("인시던트 #{id}의 AI 보고서 없음: {reason}. 규칙 기반 보고서를 씁니다")
-            } else {
-                format!("No AI report on incident #{id}: {reason}; the fixed-rule report stands")
-            }
-        }
-        DesktopUnavailable { reason } => {
-            if ko {
-                format!("데스크톱 알림을 띄울 수 없습니다: {reason}. 콘솔은 계속 동작합니다")
-            } else {
-                format!("Cannot show desktop notifications: {reason}; the console carries on")
-            }
-        }
         _ => return None,
     })
-}
-
-/// A desktop notification's title and body for a newly opened incident.
-pub fn desktop_incident(inc: &Incident, lang: Lang) -> (String, String) {
-    let title = match lang {
-        Lang::En => format!("Incident #{} opened", inc.id),
-        Lang::Ko => format!("인시던트 #{} 열림", inc.id),
-    };
-    let mut body = inc.scenario.title.text(lang).to_string();
-    if let Some(links) = &inc.alerts
-        && let Some((_, labels)) = links.alerts.first()
-    {
-        let name = labels.get("alertname").map_or("", String::as_str);
-        let severity = labels.get("severity").map_or("", String::as_str);
-        body.push_str(&format!("\n{name} [{severity}]"));
-    } else if let Some(series) = &inc.trigger.series {
-        body.push_str(&format!("\n{series}"));
-    }
-    (title, body)
-}
-
-/// A desktop notification's title and body for a new firing alert.
-pub fn desktop_alert(alert: &Alert, lang: Lang) -> (String, String) {
-    let title = match lang {
-        Lang::En => format!("Alert firing: {} [{}]", alert.name(), alert.severity()),
-        Lang::Ko => format!("알림 발생: {} [{}]", alert.name(), alert.severity()),
-    };
-    (title, alert.summary().to_string())
-}
-
-/// The one notification for `count` alerts held back in a storm minute.
-pub fn desktop_storm(count: u64, lang: Lang) -> (String, String) {
-    match lang {
-        Lang::En => (
-            format!("{count} more alerts firing"),
-            "An alert storm: they are in the console's Alerts tab.".to_string(),
-        ),
-        Lang::Ko => (
-            format!("알림 {count}개 더 발생"),
-            "알림 폭주: 콘솔의 알림 탭에 모두 있습니다.".to_string(),
-        ),
-    }
 }
 
 /// `incident #3` or `alert HighCpu`.

@@ -156,11 +156,11 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | Acknowledged { .. }
         | AcknowledgedMany { .. }
         | AckFailed { .. }
-        | Unsilenced { .. }
-        | DesktopUnavailable { .. }
-        | AiReportReady { .. }
-        | KnowledgeImported { .. }
-        | AiReportFailed { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        | Unsilenced { .. } => super::alerts::message(event, lang).unwrap_or_default(),
+        DesktopUnavailable { .. } => super::desktop::message(event, lang).unwrap_or_default(),
+        AiReportReady { .. } | KnowledgeImported { .. } | AiReportFailed { .. } => {
+            super::analyst::message(event, lang).unwrap_or_default()
+        }
         NotTaken { .. } | AlertsCut { .. } | IntakeTokenMade => {
             super::intake::message(event, lang).unwrap_or_default()
         }

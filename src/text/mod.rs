@@ -2,6 +2,8 @@
 //! written with their units, in either language.
 
 pub mod alerts;
+pub mod analyst;
+pub mod desktop;
 pub mod feed;
 pub mod intake;
 pub mod plan;

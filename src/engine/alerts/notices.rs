@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 /// Seconds between two lines of one kind.
-pub(super) const NOTICE_EVERY_SECS: i64 = 60;
+pub(in crate::engine) const NOTICE_EVERY_SECS: i64 = 60;
 
 /// When each kind was last said, and how many of it were held back since.
-pub(super) struct OncePerMinute<K: Ord> {
+pub(in crate::engine) struct OncePerMinute<K: Ord> {
     last: BTreeMap<K, (DateTime<Utc>, u64)>,
 }
 

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{AckTarget, Engine, Input};
+use crate::engine::{AckTarget, Engine, Input};
 use crate::integrations::alertmanager::AmClient;
 use crate::model::{Ack, Alert, FeedEvent, IncidentEventKind, Labels, SilenceRef};
 
@@ -45,7 +45,7 @@ pub enum SilenceReport {
 
 /// One silence to create: the alert it is for, the matchers (its labels, or those common to
 /// several), and the clients of the Alertmanagers to ask, in order.
-pub(super) struct Job {
+pub(in crate::engine) struct Job {
     pub fingerprint: String,
     pub labels: Labels,
     pub clients: Vec<(AmClient, bool)>,
@@ -75,7 +75,7 @@ impl Job {
 /// Creates each job's silence, one after the other (a bulk acknowledgement must not open a
 /// connection per alert at once): in the first Alertmanager of a cluster that accepts it, in
 /// each one that runs alone. Returns the silences made and each failure in words.
-pub(super) async fn create_silences(
+pub(in crate::engine) async fn create_silences(
     jobs: &[Job],
     by: &str,
     comment: &str,
@@ -109,7 +109,7 @@ pub(super) async fn create_silences(
 
 impl Engine {
     /// The responder's name: the setting, else the OS user.
-    pub(super) fn responder(&self) -> String {
+    pub(in crate::engine) fn responder(&self) -> String {
         let name = self.settings.responder.trim();
         if !name.is_empty() {
             return name.to_string();
@@ -121,7 +121,7 @@ impl Engine {
     }
 
     /// A client of every configured Alertmanager, with whether it runs in a cluster.
-    pub(super) fn am_clients(&self) -> Vec<(AmClient, bool)> {
+    pub(in crate::engine) fn am_clients(&self) -> Vec<(AmClient, bool)> {
         let s = &self.settings.intake;
         let token = (!s.alertmanager_token.is_empty()).then(|| s.alertmanager_token.clone());
         s.alertmanager_urls
@@ -165,7 +165,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn ack_failed(
+    pub(in crate::engine) fn ack_failed(
         &mut self,
         target: &AckTarget,
         name: String,
@@ -191,7 +191,7 @@ impl Engine {
     }
 
     /// The acknowledgement of `target`, where it is kept.
-    pub(super) fn ack_mut(&mut self, target: &AckTarget) -> Option<&mut Option<Ack>> {
+    pub(in crate::engine) fn ack_mut(&mut self, target: &AckTarget) -> Option<&mut Option<Ack>> {
         match target {
             AckTarget::Incident(id) => self
                 .book
@@ -203,7 +203,7 @@ impl Engine {
     }
 
     /// Publishes where the target's ack is kept.
-    pub(super) fn publish_ack(&mut self, target: &AckTarget) {
+    pub(in crate::engine) fn publish_ack(&mut self, target: &AckTarget) {
         match target {
             AckTarget::Incident(_) => self.publish_incidents(),
             AckTarget::Alert(_) => {
@@ -219,7 +219,7 @@ impl Engine {
     }
 
     /// Creates the silences of an acknowledgement.
-    pub(super) fn acknowledge(
+    pub(in crate::engine) fn acknowledge(
         &mut self,
         target: AckTarget,
         comment: String,
@@ -288,7 +288,7 @@ impl Engine {
 
     /// Expires the acknowledgement's silences, and for an alert every silence that suppresses
     /// it.
-    pub(super) fn unsilence(&mut self, target: AckTarget, now: DateTime<Utc>) {
+    pub(in crate::engine) fn unsilence(&mut self, target: AckTarget, now: DateTime<Utc>) {
         let name = self.target_name(&target);
         let mut silences = match self.ack_mut(&target).and_then(|a| a.as_ref()) {
             Some(ack) if ack.ended_at.is_none() => ack.silences.clone(),
@@ -317,7 +317,7 @@ impl Engine {
 
     /// Expires `silences` in the Alertmanagers that hold them (any configured one when the URL
     /// is not one of them: a cluster shares its silences).
-    pub(super) fn expire_silences(
+    pub(in crate::engine) fn expire_silences(
         &mut self,
         target: AckTarget,
         silences: Vec<SilenceRef>,
@@ -356,7 +356,7 @@ impl Engine {
     }
 
     /// Takes what a silence task reported.
-    pub(super) fn on_silences(&mut self, report: SilenceReport) {
+    pub(in crate::engine) fn on_silences(&mut self, report: SilenceReport) {
         let now = self.clock.now();
         match report {
             SilenceReport::CreatedMany(done) => self.on_bulk_created(done, now),

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::Engine;
 use crate::detect::alerts::AlertChange;
 use crate::detect::runbooks::RunbookIndex;
+use crate::engine::Engine;
 use crate::model::{
     Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus,
     IntakeRefusal, Localized, NotifyEvent, ResolvedAlert, RunbookMatch, Scenario, Trigger,
@@ -114,7 +114,11 @@ impl Engine {
     }
 
     /// Opens, attaches and resolves incidents for what changed in the alert book.
-    pub(super) fn alerts_to_incidents(&mut self, changes: &[AlertChange], at: DateTime<Utc>) {
+    pub(in crate::engine) fn alerts_to_incidents(
+        &mut self,
+        changes: &[AlertChange],
+        at: DateTime<Utc>,
+    ) {
         if !changes
             .iter()
             .any(|c| matches!(c, AlertChange::Fired(_) | AlertChange::Resolved(_)))
@@ -311,13 +315,13 @@ impl Engine {
         self.emit(at, event);
         // The ack ends with the alerts: a silence left behind would hide their next firing.
         if !silences.is_empty() {
-            self.expire_silences(super::AckTarget::Incident(id), silences, true);
+            self.expire_silences(crate::engine::AckTarget::Incident(id), silences, true);
         }
         self.notify(id, NotifyEvent::Recovered, at);
     }
 
     /// The responder's "Open incident" on an alert: its runbook, or a generic one.
-    pub(super) fn incident_from_alert(&mut self, fingerprint: &str, now: DateTime<Utc>) {
+    pub(in crate::engine) fn incident_from_alert(&mut self, fingerprint: &str, now: DateTime<Utc>) {
         let Some(alert) = self.alerts.alert(fingerprint).cloned() else {
             return self.emit(
                 now,

@@ -1,5 +1,17 @@
-//! Alerts as the engine owns them: the webhook receiver's life (started, moved or stopped
-//! with the settings), what it reports, and the alert book that merges it all.
+//! The alerts room: everything the engine does with Alertmanager alerts. This file: the
+//! webhook receiver's and the polls' life (started, moved or stopped with the settings), what
+//! they report, and the alert book that merges it all. Beside it: `incidents` (incidents from
+//! alerts), `ack` and `bulk_ack` (acknowledge = silence), `desktop` (notifications), `storm`
+//! (the feed's storm lines) and `notices` (refusals once a minute).
+
+pub mod ack;
+mod bulk_ack;
+pub mod desktop;
+mod incidents;
+pub(super) mod notices;
+pub(super) mod storm;
+
+pub use incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
 
 use std::sync::Arc;
 
@@ -56,7 +68,7 @@ async fn poll_loop(
 }
 
 /// The Alertmanager poll tasks and what the feed last said of each.
-pub(super) struct AmPolls {
+pub(in crate::engine) struct AmPolls {
     /// The settings they run with (a change restarts them).
     key: (Vec<String>, crate::model::Secret, u64, u64),
     /// Every polled Alertmanager, as alerts name it (no credentials).
@@ -79,7 +91,7 @@ impl Drop for AmPolls {
 }
 
 /// The running receiver and the settings it runs with.
-pub(super) struct IntakeRun {
+pub(in crate::engine) struct IntakeRun {
     settings: IntakeSettings,
     task: tokio::task::JoinHandle<()>,
 }
@@ -230,7 +242,7 @@ impl Engine {
 
     /// Whether the Alertmanager at `url` (as alerts name it) said it runs in a cluster; one
     /// not heard from yet counts as alone, so it gets its own silence.
-    pub(super) fn am_clustered(&self, url: &str) -> bool {
+    pub(in crate::engine) fn am_clustered(&self, url: &str) -> bool {
         self.am_polls
             .as_ref()
             .and_then(|p| p.clustered.get(url).copied())
@@ -238,14 +250,14 @@ impl Engine {
     }
 
     /// Polls every Alertmanager now instead of at the next interval.
-    pub(super) fn poll_alertmanagers_now(&self) {
+    pub(in crate::engine) fn poll_alertmanagers_now(&self) {
         if let Some(p) = &self.am_polls {
             p.now.notify_waiters();
         }
     }
 
     /// Starts, moves or stops the receiver and the polls to match the settings.
-    pub(super) fn select_intake(&mut self) {
+    pub(in crate::engine) fn select_intake(&mut self) {
         self.select_polls();
         let wanted = self.settings.intake.clone();
         if !wanted.enabled {
@@ -277,7 +289,7 @@ impl Engine {
     }
 
     /// Handles what the receiver reported.
-    pub(super) fn on_intake(&mut self, event: IntakeEvent) {
+    pub(in crate::engine) fn on_intake(&mut self, event: IntakeEvent) {
         let now = self.clock.now();
         let event = match event {
             IntakeEvent::Polled {
@@ -324,7 +336,7 @@ impl Engine {
 
     /// Notes one thing not taken: once a minute per reason (a misconfigured Alertmanager
     /// retries for ever, and a flood must not push the responder's entries out of the feed).
-    pub(super) fn refused(
+    pub(in crate::engine) fn refused(
         &mut self,
         refusal: crate::model::IntakeRefusal,
         status: Option<u16>,
@@ -402,7 +414,7 @@ impl Engine {
 
     /// Says the storm lines of every reporter whose counting minute is over, and raises the
     /// one notification for the alerts the desktop held back.
-    pub(super) fn say_storms(&mut self) {
+    pub(in crate::engine) fn say_storms(&mut self) {
         let now = self.clock.now();
         for line in self.storms.ended(tokio::time::Instant::now()) {
             self.emit(now, line);
@@ -411,7 +423,7 @@ impl Engine {
     }
 
     /// When the next storm line or held-back notification is due.
-    pub(super) fn storm_due(&self) -> Option<tokio::time::Instant> {
+    pub(in crate::engine) fn storm_due(&self) -> Option<tokio::time::Instant> {
         match (self.storms.due(), self.desktop_due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

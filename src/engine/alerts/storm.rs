@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::model::FeedEvent;
 
 /// Lines per reporter and minute said one alert each.
-pub(super) const LINES_PER_MINUTE: u32 = 20;
+pub(in crate::engine) const LINES_PER_MINUTE: u32 = 20;
 
 /// How long one counting window lasts.
 const WINDOW: Duration = Duration::from_secs(60);
@@ -29,7 +29,7 @@ struct Window {
 
 /// Every reporter's window.
 #[derive(Default)]
-pub(super) struct StormGate {
+pub(in crate::engine) struct StormGate {
     windows: BTreeMap<String, Window>,
 }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::ack::{Job, MAX_ACK_MINS, SilenceReport, create_silences};
-use super::{AckTarget, Engine, Input};
+use crate::engine::{AckTarget, Engine, Input};
 use crate::model::{Ack, Alert, AlertStatus, FeedEvent, SilenceRef, common_labels};
 
 /// What a bulk acknowledgement's task reports: per alert, the silences that cover it.
@@ -24,7 +24,7 @@ impl Engine {
     /// Silences `fingerprints` with one comment: one silence each, or one of their common
     /// matchers (`common`). Alerts resolved, unknown, cut or acknowledged already are left
     /// out, and said.
-    pub(super) fn acknowledge_many(
+    pub(in crate::engine) fn acknowledge_many(
         &mut self,
         fingerprints: Vec<String>,
         comment: String,
@@ -131,7 +131,7 @@ impl Engine {
 
     /// A bulk acknowledgement's silences exist: each alert's ack holds them (or goes, when
     /// none covers it), and the feed says it once.
-    pub(super) fn on_bulk_created(&mut self, done: BulkCreated, now: DateTime<Utc>) {
+    pub(in crate::engine) fn on_bulk_created(&mut self, done: BulkCreated, now: DateTime<Utc>) {
         let name = format!("{} alerts", done.alerts.len());
         if !done.errors.is_empty() {
             let reason = done.errors.join("; ");

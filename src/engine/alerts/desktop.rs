@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Engine, Input};
+use crate::engine::{Engine, Input};
 use crate::model::{Alert, FeedEvent};
 
 /// Minutes after a notification during which the same alert firing again raises none.
@@ -21,7 +21,7 @@ pub const ALERT_NOTIFICATIONS_PER_MINUTE: u32 = 5;
 
 /// What the desktop notifier remembers.
 #[derive(Debug, Default)]
-pub(super) struct Desktop {
+pub(in crate::engine) struct Desktop {
     /// Per alert fingerprint: when it last raised a notification.
     last: HashMap<String, DateTime<Utc>>,
     /// Whether the feed said that no service answers.
@@ -51,14 +51,14 @@ pub struct DesktopShown(pub Result<(), String>);
 
 impl Engine {
     /// A new incident: always worth a notification (unless switched off).
-    pub(super) fn desktop_incident(&mut self, id: u64) {
+    pub(in crate::engine) fn desktop_incident(&mut self, id: u64) {
         if !self.settings.desktop.enabled || !self.desktop.on {
             return;
         }
         let Some(inc) = self.book.find(id) else {
             return;
         };
-        let (title, body) = crate::text::alerts::desktop_incident(inc, self.settings.language);
+        let (title, body) = crate::text::desktop::desktop_incident(inc, self.settings.language);
         let critical = inc
             .alerts
             .as_ref()
@@ -69,7 +69,7 @@ impl Engine {
 
     /// A new firing alert: a notification when its severity is named in settings, once per
     /// alert, and none while it flaps.
-    pub(super) fn desktop_alert(&mut self, alert: &Alert, now: DateTime<Utc>) {
+    pub(in crate::engine) fn desktop_alert(&mut self, alert: &Alert, now: DateTime<Utc>) {
         let d = &self.settings.desktop;
         if !d.enabled || !self.desktop.on || !d.severities.iter().any(|s| s == alert.severity()) {
             return;
@@ -101,18 +101,18 @@ impl Engine {
             return;
         }
         self.desktop.minute = Some((minute.0, minute.1 + 1));
-        let (title, body) = crate::text::alerts::desktop_alert(alert, self.settings.language);
+        let (title, body) = crate::text::desktop::desktop_alert(alert, self.settings.language);
         self.show_desktop(title, body, critical);
     }
 
     /// When the minute with alerts held back ends, if one has.
-    pub(super) fn desktop_due(&self) -> Option<tokio::time::Instant> {
+    pub(in crate::engine) fn desktop_due(&self) -> Option<tokio::time::Instant> {
         let (start, _) = self.desktop.minute?;
         (self.desktop.held.0 > 0).then(|| start + std::time::Duration::from_secs(60))
     }
 
     /// Once the minute is over: one notification for the alerts held back in it.
-    pub(super) fn desktop_held(&mut self) {
+    pub(in crate::engine) fn desktop_held(&mut self) {
         let Some(due) = self.desktop_due() else {
             return;
         };
@@ -121,7 +121,7 @@ impl Engine {
         }
         let (count, critical) = std::mem::take(&mut self.desktop.held);
         self.desktop.minute = None;
-        let (title, body) = crate::text::alerts::desktop_storm(count, self.settings.language);
+        let (title, body) = crate::text::desktop::desktop_storm(count, self.settings.language);
         self.show_desktop(title, body, critical);
     }
 
@@ -134,7 +134,7 @@ impl Engine {
     }
 
     /// Takes what a notification attempt reported.
-    pub(super) fn on_desktop(&mut self, shown: DesktopShown) {
+    pub(in crate::engine) fn on_desktop(&mut self, shown: DesktopShown) {
         match shown.0 {
             Ok(()) => self.desktop.said_unavailable = false,
             Err(reason) if !self.desktop.said_unavailable => {

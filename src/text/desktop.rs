@@ -1,0 +1,62 @@
+//! Words for the desktop: the notifications' titles and bodies, and the feed's line when no
+//! notification service answers, in English and Korean.
+
+use crate::model::{Alert, FeedEvent, Incident, Lang};
+
+/// The feed's line for [`FeedEvent::DesktopUnavailable`]; `None` for any other event.
+pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
+    use FeedEvent::*;
+    let ko = lang == Lang::Ko;
+    Some(match event {
+        DesktopUnavailable { reason } => {
+            if ko {
+                format!("데스크톱 알림을 띄울 수 없습니다: {reason}. 콘솔은 계속 동작합니다")
+            } else {
+                format!("Cannot show desktop notifications: {reason}; the console carries on")
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A desktop notification's title and body for a newly opened incident.
+pub fn desktop_incident(inc: &Incident, lang: Lang) -> (String, String) {
+    let title = match lang {
+        Lang::En => format!("Incident #{} opened", inc.id),
+        Lang::Ko => format!("인시던트 #{} 열림", inc.id),
+    };
+    let mut body = inc.scenario.title.text(lang).to_string();
+    if let Some(links) = &inc.alerts
+        && let Some((_, labels)) = links.alerts.first()
+    {
+        let name = labels.get("alertname").map_or("", String::as_str);
+        let severity = labels.get("severity").map_or("", String::as_str);
+        body.push_str(&format!("\n{name} [{severity}]"));
+    } else if let Some(series) = &inc.trigger.series {
+        body.push_str(&format!("\n{series}"));
+    }
+    (title, body)
+}
+
+/// A desktop notification's title and body for a new firing alert.
+pub fn desktop_alert(alert: &Alert, lang: Lang) -> (String, String) {
+    let title = match lang {
+        Lang::En => format!("Alert firing: {} [{}]", alert.name(), alert.severity()),
+        Lang::Ko => format!("알림 발생: {} [{}]", alert.name(), alert.severity()),
+    };
+    (title, alert.summary().to_string())
+}
+
+/// The one notification for `count` alerts held back in a storm minute.
+pub fn desktop_storm(count: u64, lang: Lang) -> (String, String) {
+    match lang {
+        Lang::En => (
+            format!("{count} more alerts firing"),
+            "An alert storm: they are in the console's Alerts tab.".to_string(),
+        ),
+        Lang::Ko => (
+            format!("알림 {count}개 더 발생"),
+            "알림 폭주: 콘솔의 알림 탭에 모두 있습니다.".to_string(),
+        ),
+    }
+}
