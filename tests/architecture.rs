@@ -112,3 +112,77 @@ fn the_forbidden_arrows_do_not_exist() {
         "arrows ARCHITECTURE.md forbids: {found:#?}"
     );
 }
+
+/// The sibling modules a file of `dir` names: `super::x`, `super::{x, y}`, or
+/// `crate::<dir>::x` (the parent's own items, `super::Engine` and the like, are not edges).
+fn sibling_edges(dir: &str, code: &str, siblings: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut names = Vec::new();
+    for (i, _) in code.match_indices("super::") {
+        let rest = &code[i + "super::".len()..];
+        if let Some(list) = rest.strip_prefix('{') {
+            let list = &list[..list.find('}').unwrap_or(list.len())];
+            names.extend(
+                list.split(',')
+                    .map(|w| w.trim().split("::").next().unwrap_or("").trim().to_string()),
+            );
+        } else {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                .collect();
+            names.push(name);
+        }
+    }
+    let own = format!("crate::{dir}::");
+    for (i, _) in code.match_indices(&own) {
+        let name: String = code[i + own.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+            .collect();
+        names.push(name);
+    }
+    for n in names {
+        if siblings.contains(&n) && !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_two_files_of_a_room_import_each_other_in_a_circle() {
+    let mut circles = Vec::new();
+    for dir in ["engine", "ui", "model", "text", "integrations", "detect"] {
+        let files: Vec<String> = sources()
+            .into_iter()
+            .filter(|f| f.starts_with(&format!("{dir}/")) && f.matches('/').count() == 1)
+            .filter(|f| !f.ends_with("/mod.rs"))
+            .collect();
+        let name = |f: &str| f[dir.len() + 1..].trim_end_matches(".rs").to_string();
+        let siblings: Vec<String> = files.iter().map(|f| name(f)).collect();
+        let edges: std::collections::BTreeMap<String, Vec<String>> = files
+            .iter()
+            .map(|f| (name(f), sibling_edges(dir, &code(f), &siblings)))
+            .collect();
+        // A circle: a path from a file back to itself.
+        for start in &siblings {
+            let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                // A file naming its own items is no circle.
+                for next in edges.get(&at).into_iter().flatten().filter(|n| **n != at) {
+                    if next == start {
+                        circles.push(format!("{dir}/: {} -> {next}", path.join(" -> ")));
+                    }
+                    if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+    assert!(circles.is_empty(), "import circles: {circles:#?}");
+}

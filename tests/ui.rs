@@ -477,5 +477,5 @@ fn a_pending_notification_is_shown_with_its_reason_and_can_be_acknowledged() {
 fn saved_settings(
     h: &egui_kittest::Harness<'static, incident_console::ui::ConsoleApp>,
 ) -> incident_console::model::Settings {
-    h.state().engine().snapshot().settings
+    h.state().engine().snapshot().board.settings
 }

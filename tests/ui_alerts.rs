@@ -221,7 +221,7 @@ fn the_alertmanager_tab_saves_urls_name_and_notifications() {
     wait_for(&mut h, "the saved settings", |h| {
         h.state().engine().snapshot().settings.responder == "park.oncall"
     });
-    let s = h.state().engine().snapshot().settings;
+    let s = h.state().engine().snapshot().board.settings;
     assert_eq!(s.intake.alertmanager_urls, vec!["http://127.0.0.1:1"]);
     assert_eq!(s.desktop.severities, vec!["critical", "page"]);
 }

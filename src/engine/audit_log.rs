@@ -9,10 +9,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
-use super::executor::{ExecEvent, plan_position, result};
-use super::{Engine, Input, InputTx};
+use super::Engine;
+use super::report::Report;
 use crate::audit::{AuditKind, AuditLine};
-use crate::model::{ActionOutcome, FeedEvent, IncidentEventKind, PlanState, Secret, StopReason};
+use crate::model::{
+    ActionOutcome, ActionResult, FeedEvent, IncidentEventKind, PlanState, Secret, StopReason,
+};
 
 /// A line to append (`None`: nothing, only the ack); `ack` hears when it is on disk (a run
 /// waits for its start line, a stopping engine for the last line).
@@ -21,10 +23,30 @@ pub(super) type Write = (
     Option<oneshot::Sender<Result<(), String>>>,
 );
 
+/// The audit log as the engine holds it: every line (what the window shows), the thread that
+/// appends them in order (started on first use), and where its write failures are told.
+pub(super) struct AuditLog {
+    /// Every audit line, read at start and appended since.
+    pub lines: Arc<Vec<AuditLine>>,
+    writer: Option<std::sync::mpsc::Sender<Write>>,
+    failed: Report<String>,
+}
+
+impl AuditLog {
+    /// An empty log whose write failures go to `failed`.
+    pub fn new(failed: Report<String>) -> Self {
+        Self {
+            lines: Arc::default(),
+            writer: None,
+            failed,
+        }
+    }
+}
+
 impl Engine {
     /// Waits until every line queued so far is on disk (the engine is stopping).
     pub(super) async fn flush_audit(&mut self) {
-        let Some(writer) = &self.exec.writer else {
+        let Some(writer) = &self.audit_log.writer else {
             return;
         };
         let (ack, written) = oneshot::channel();
@@ -62,13 +84,16 @@ impl Engine {
         line: AuditLine,
         ack: Option<oneshot::Sender<Result<(), String>>>,
     ) {
-        Arc::make_mut(&mut self.exec.audit).push(line.clone());
-        self.board_mut().audit = self.exec.audit.clone();
-        let (dir, inputs) = (self.store.dir().to_path_buf(), self.inputs.clone());
+        Arc::make_mut(&mut self.audit_log.lines).push(line.clone());
+        self.board_mut().audit = self.audit_log.lines.clone();
+        let (dir, failed) = (
+            self.store.dir().to_path_buf(),
+            self.audit_log.failed.clone(),
+        );
         let writer = self
-            .exec
+            .audit_log
             .writer
-            .get_or_insert_with(|| start_writer(dir, inputs));
+            .get_or_insert_with(|| start_writer(dir, failed));
         if let Err(std::sync::mpsc::SendError((_, Some(ack)))) = writer.send((Some(line), ack)) {
             let _ = ack.send(Err("its writer stopped".into()));
         }
@@ -87,8 +112,8 @@ impl Engine {
             .into_iter()
             .cloned()
             .collect();
-        self.exec.audit = Arc::new(read.lines);
-        self.board_mut().audit = self.exec.audit.clone();
+        self.audit_log.lines = Arc::new(read.lines);
+        self.board_mut().audit = self.audit_log.lines.clone();
         let mut by_incident: BTreeMap<u64, Vec<AuditLine>> = BTreeMap::new();
         for l in open {
             by_incident.entry(l.incident).or_default().push(l);
@@ -104,7 +129,7 @@ impl Engine {
                 let action = l.action.unwrap_or(0);
                 numbers.push(action + 1);
                 if let Some(inc) = self.book.find_mut(*id) {
-                    inc.plan.results.push(result(
+                    inc.plan.results.push(ActionResult::new(
                         action,
                         l.dry_run,
                         l.what.clone(),
@@ -137,7 +162,7 @@ impl Engine {
             .all()
             .iter()
             .filter(|i| i.plan.state.is_in_progress())
-            .map(|i| (i.id, plan_position(i.plan.state)))
+            .map(|i| (i.id, i.plan.state.position()))
             .collect();
         for (id, action) in stale {
             // Said in the feed and the timeline; nothing new to tell Slack or email.
@@ -150,7 +175,7 @@ impl Engine {
 }
 
 /// The log's writer: one thread appending in order, each line fsynced before the next.
-fn start_writer(dir: std::path::PathBuf, inputs: InputTx) -> std::sync::mpsc::Sender<Write> {
+fn start_writer(dir: std::path::PathBuf, failed: Report<String>) -> std::sync::mpsc::Sender<Write> {
     let (tx, rx) = std::sync::mpsc::channel::<Write>();
     let spawned = std::thread::Builder::new()
         .name("audit".into())
@@ -164,7 +189,7 @@ fn start_writer(dir: std::path::PathBuf, inputs: InputTx) -> std::sync::mpsc::Se
                         let _ = ack.send(written);
                     }
                     (None, Err(e)) => {
-                        let _ = inputs.send(Input::Exec(ExecEvent::AuditFailed(e)));
+                        let _ = failed(e);
                     }
                     (None, Ok(())) => {}
                 }

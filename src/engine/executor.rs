@@ -16,26 +16,18 @@
 //!   "outcome unknown" at the next start, never succeeded.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
 use super::{Engine, Input};
-use crate::audit::{AuditKind, AuditLine};
+use crate::audit::AuditKind;
 use crate::integrations::exec::RunReport;
 use crate::model::{
     ActionOutcome, ActionResult, FeedEvent, IncidentEventKind, IncidentStatus, NotifyEvent,
     PlanState, PreparedAction, PreparedRun, Refusal, Risk, Secret, StopReason,
 };
-
-/// The actions of `inc`'s plan that have not succeeded yet, in order: what an approval runs.
-pub(super) fn still_to_run(inc: &crate::model::Incident) -> Vec<usize> {
-    (0..inc.scenario.actions.len())
-        .filter(|&i| !inc.plan.last_run(i).is_some_and(|r| r.outcome.is_done()))
-        .collect()
-}
 
 /// What the run tasks report.
 #[derive(Debug)]
@@ -62,10 +54,6 @@ pub enum ExecEvent {
 pub(super) struct Executor {
     /// Per incident, its run under way (running, or waiting for a second approval).
     runs: BTreeMap<u64, PlanRun>,
-    /// Every audit line, read at start and appended since (what the window shows).
-    pub audit: Arc<Vec<AuditLine>>,
-    /// The thread that appends to the log, in order (started on first use).
-    pub(super) writer: Option<std::sync::mpsc::Sender<super::audit_log::Write>>,
     /// `INCIDENT_SECRET_<NAME>` for this run: these win over the settings' secrets.
     pub env_secrets: Vec<(String, Secret)>,
 }
@@ -114,7 +102,7 @@ impl Engine {
         if let Some(reason) = problem {
             return self.refuse_plan(id, reason, now);
         }
-        let to_run = still_to_run(inc);
+        let to_run = inc.still_to_run();
         let unconfirmed: Vec<(usize, String)> = to_run
             .iter()
             .map(|&i| (i, &inc.scenario.actions[i]))
@@ -200,7 +188,7 @@ impl Engine {
             let number = self
                 .book
                 .find(id)
-                .map_or(0, |i| plan_position(i.plan.state) + 1);
+                .map_or(0, |i| i.plan.state.position() + 1);
             return self.refuse_plan(id, Refusal::NotAwaitingRun { number }, now);
         };
         self.exec.runs.remove(&id);
@@ -219,7 +207,7 @@ impl Engine {
         let Some(state) = self.book.find(id).map(|i| i.plan.state) else {
             return;
         };
-        let action = plan_position(state);
+        let action = state.position();
         if matches!(state, PlanState::AwaitingRun { .. }) {
             let what = "real run not approved: the incident was closed".to_string();
             let line = self.audit_line(now, id, Some(action), AuditKind::Declined, false, what);
@@ -243,9 +231,13 @@ impl Engine {
                     return;
                 };
                 let what = inc.scenario.actions[action].command.clone();
-                inc.plan
-                    .results
-                    .push(result(action, false, what, ActionOutcome::Simulated, now));
+                inc.plan.results.push(ActionResult::new(
+                    action,
+                    false,
+                    what,
+                    ActionOutcome::Simulated,
+                    now,
+                ));
                 continue;
             };
             match prepared.dry_run {
@@ -372,7 +364,7 @@ impl Engine {
             status: report.status,
             duration_ms: Some(report.duration_ms),
             output: report.output,
-            ..result(action, dry_run, what, report.outcome, now)
+            ..ActionResult::new(action, dry_run, what, report.outcome, now)
         });
         inc.log(now, IncidentEventKind::ActionRan, event.clone());
         let keep_going = inc
@@ -486,38 +478,11 @@ impl Engine {
 }
 
 /// The action a plan state points at (0 when none).
-pub(super) fn plan_position(state: PlanState) -> usize {
-    match state {
-        PlanState::AwaitingRun { action, .. } | PlanState::Stopped { action, .. } => action,
-        _ => 0,
-    }
-}
-
 /// Whether the responder typed what action `index` asks for.
 fn confirmed(word: Option<&str>, id: u64, index: usize, typed: &[(usize, String)]) -> bool {
     typed
         .iter()
         .any(|(i, text)| *i == index && crate::model::confirmation_ok(word, id, text))
-}
-
-pub(super) fn result(
-    action: usize,
-    dry_run: bool,
-    what: String,
-    outcome: ActionOutcome,
-    at: DateTime<Utc>,
-) -> ActionResult {
-    ActionResult {
-        action,
-        outcome,
-        detail: String::new(),
-        at,
-        dry_run,
-        what,
-        status: None,
-        duration_ms: None,
-        output: String::new(),
-    }
 }
 
 fn not_run(detail: String) -> RunReport {

@@ -32,3 +32,9 @@ pub enum Input {
 
 /// The sending side, cloned into every task.
 pub type InputTx = mpsc::UnboundedSender<Input>;
+
+/// A task's [`Report`](super::report::Report): each event wrapped by `wrap` and sent on `tx`.
+pub(super) fn report<E: 'static>(tx: &InputTx, wrap: fn(E) -> Input) -> super::report::Report<E> {
+    let tx = tx.clone();
+    std::sync::Arc::new(move |e| tx.send(wrap(e)).is_ok())
+}

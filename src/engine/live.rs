@@ -279,7 +279,11 @@ async fn futures_join_all<F: std::future::Future>(
 }
 
 /// The polling loop. Runs until aborted or until the engine stops listening.
-pub async fn run(config: LiveConfig, clock: Arc<dyn Clock>, events: super::input::InputTx) {
+pub async fn run(
+    config: LiveConfig,
+    clock: Arc<dyn Clock>,
+    events: super::report::Report<LiveEvent>,
+) {
     let LiveConfig {
         client,
         queries,
@@ -315,7 +319,7 @@ pub async fn run(config: LiveConfig, clock: Arc<dyn Clock>, events: super::input
                         .collect(),
                     from,
                 };
-                if events.send(super::Input::Live(event)).is_err() {
+                if !events(event) {
                     return;
                 }
             }
@@ -338,7 +342,7 @@ pub async fn run(config: LiveConfig, clock: Arc<dyn Clock>, events: super::input
             results,
             retry_in: (!good).then_some(delay),
         };
-        if events.send(super::Input::Live(event)).is_err() {
+        if !events(event) {
             return;
         }
         tokio::time::sleep(delay).await;

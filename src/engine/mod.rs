@@ -28,6 +28,7 @@ pub mod notifier;
 mod plan_preview;
 mod plans;
 mod publish;
+mod report;
 mod rules;
 mod saver;
 mod settings;
@@ -135,6 +136,8 @@ pub struct Engine {
     analyst: analyst::Analyst,
     /// Plans under way and the audit log.
     exec: executor::Executor,
+    /// The audit log's lines and its writer.
+    audit_log: audit_log::AuditLog,
     /// The knowledge base in the data dir (`None` when it cannot be opened; the feed said why).
     knowledge: Option<Arc<crate::knowledge::KnowledgeBase>>,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
@@ -286,11 +289,14 @@ impl Engine {
             desktop: alerts::desktop::Desktop::new(config.desktop_notifications),
             analyst: Default::default(),
             exec: Default::default(),
+            audit_log: audit_log::AuditLog::new(input::report(&notifier_inputs, |e| {
+                Input::Exec(ExecEvent::AuditFailed(e))
+            })),
             knowledge: None,
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
-                notifier_inputs,
+                input::report(&notifier_inputs, Input::Delivery),
                 notifier_clock,
             ),
         };

@@ -8,7 +8,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::input::InputTx;
 use super::source::{splitmix64, unit};
 use super::{Clock, Engine, SaveTarget};
 use crate::integrations::{email, slack::SlackClient};
@@ -77,7 +76,7 @@ pub struct Notifier {
     jitter: u64,
     /// Whether the feed already said why Slack / email cannot be used (once per settings).
     unusable_said: [bool; 2],
-    inputs: InputTx,
+    inputs: super::report::Report<DeliveryEvent>,
     clock: Arc<dyn Clock>,
     events: Vec<(DateTime<Utc>, FeedEvent)>,
     outbox_changed: bool,
@@ -86,7 +85,12 @@ pub struct Notifier {
 
 impl Notifier {
     /// A notifier over `outbox` (as restored), reporting its tasks on `inputs`.
-    pub(super) fn new(outbox: Outbox, seed: u64, inputs: InputTx, clock: Arc<dyn Clock>) -> Self {
+    pub(super) fn new(
+        outbox: Outbox,
+        seed: u64,
+        inputs: super::report::Report<DeliveryEvent>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             outbox,
             jitter: seed,
@@ -392,11 +396,11 @@ impl Notifier {
                             retry_after: None,
                         })
                     });
-                let _ = tx.send(super::Input::Delivery(DeliveryEvent::Attempt {
+                let _ = tx(DeliveryEvent::Attempt {
                     job: id,
                     at: clock.now(),
                     result,
-                }));
+                });
             });
         }
         // The attempt counts are on disk too: a restart does not reset the backoff.
@@ -504,11 +508,11 @@ impl Notifier {
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            let _ = tx.send(super::Input::Delivery(DeliveryEvent::SlackTest {
+            let _ = tx(DeliveryEvent::SlackTest {
                 url,
                 at: clock.now(),
                 result,
-            }));
+            });
         });
     }
 }

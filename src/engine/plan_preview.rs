@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use super::Engine;
-use super::executor::still_to_run;
 use crate::model::{ActionKind, ActionPreview, ActionRefusal, Incident, PreparedAction};
 
 /// A plan's actions prepared for a run.
@@ -89,7 +88,7 @@ impl Engine {
         let Some(inc) = self.book.find(id) else {
             return;
         };
-        let to_run = still_to_run(inc);
+        let to_run = inc.still_to_run();
         let preview = self.prepare_plan(inc, &to_run).preview(&to_run);
         self.publish_preview(id, preview);
     }

@@ -101,8 +101,8 @@ impl Engine {
         );
         // What was approved and what ran, as the audit log recorded it (secrets masked there).
         let audit: Vec<String> = self
-            .exec
-            .audit
+            .audit_log
+            .lines
             .iter()
             .filter(|l| l.incident == incident)
             .map(|l| {

@@ -95,7 +95,7 @@ impl Engine {
                             task: tokio::spawn(live::run(
                                 config,
                                 self.clock.clone(),
-                                self.inputs.clone(),
+                                super::input::report(&self.inputs, Input::Live),
                             )),
                             last_good: None,
                             failing_since: None,

@@ -232,82 +232,42 @@ impl ConsoleState {
     }
 }
 
-/// What one frame draws, copied under one short lock ([`super::EngineHandle::snapshot`]).
-/// Incidents, rules and scenarios are shared pointers, so the copy costs a few reference
-/// counts, not a deep clone. Fields mean what they mean in [`ConsoleState`]; the feed and the
-/// history stay behind the handle (`with_feed`, `with_history`) because they are large.
-#[allow(missing_docs)]
+/// What one frame draws, copied under one short lock ([`super::EngineHandle::snapshot`]):
+/// the board (its lists are shared pointers, so the copy costs a few reference counts, not a
+/// deep clone), read through `Deref` as `snap.incidents`, `snap.alerts`…, and what the frame
+/// needs to know of the feed and the history, which stay behind the handle (`with_feed`,
+/// `with_history`) because they are large.
 #[derive(Clone)]
 pub struct Snapshot {
-    pub restoring: bool,
-    pub settings: Settings,
-    pub scenarios: Arc<Vec<Scenario>>,
-    pub rules: Arc<Vec<crate::model::Rule>>,
-    pub rule_files: Arc<Vec<crate::rules::LoadedRule>>,
-    pub flapping: Vec<String>,
-    pub unsourced: Vec<String>,
-    pub rule_test: Option<RuleTest>,
-    pub incidents: Arc<Vec<Incident>>,
-    pub latest: Option<Reading>,
-    pub source: SourceStatus,
+    /// The board as published.
+    pub board: Board,
+    /// The data dir, as shown.
     pub data_dir: String,
-    pub demo_forced: bool,
-    pub headless: bool,
-    pub poll_interval_secs: u64,
+    /// Entries ever added to the feed.
     pub feed_total: u64,
+    /// Entries in the feed now.
     pub feed_len: usize,
+    /// The history's revision (moves when it changes).
     pub history_revision: u64,
-    pub last_verification: Option<Verification>,
-    pub prometheus_test: Option<PromTest>,
-    pub overridden: Vec<&'static str>,
-    pub notifications: Arc<Vec<crate::model::Job>>,
-    pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
-    pub alertmanagers: Arc<Vec<crate::model::AmHealth>>,
-    pub alert_acks: Arc<std::collections::BTreeMap<String, crate::model::Ack>>,
-    pub alert_history: Arc<Vec<crate::model::ResolvedAlert>>,
-    pub llm_test: Option<super::analyst::LlmTest>,
-    pub kb_search: Option<super::analyst::KbSearch>,
-    pub slack_test: Option<SlackTest>,
-    pub audit: Arc<Vec<crate::audit::AuditLine>>,
-    pub previews: Arc<std::collections::BTreeMap<u64, Vec<crate::model::ActionPreview>>>,
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Board;
+
+    fn deref(&self) -> &Board {
+        &self.board
+    }
 }
 
 impl Snapshot {
     /// Copies what a frame draws from the published state.
     pub fn take(state: &ConsoleState) -> Self {
-        let st = &state.board;
         Self {
-            restoring: st.restoring,
-            settings: st.settings.clone(),
-            scenarios: st.scenarios.clone(),
-            rules: st.rules.clone(),
-            rule_files: st.rule_files.clone(),
-            flapping: st.flapping.clone(),
-            unsourced: st.unsourced.clone(),
-            rule_test: st.rule_test.clone(),
-            incidents: st.incidents.clone(),
-            latest: st.latest.clone(),
-            source: st.source.clone(),
-            data_dir: st.data_dir.display().to_string(),
-            demo_forced: st.demo_forced,
-            headless: st.headless,
-            poll_interval_secs: st.poll_interval_secs,
+            board: state.board.clone(),
+            data_dir: state.board.data_dir.display().to_string(),
             feed_total: state.feed_total,
             feed_len: state.feed.len(),
             history_revision: state.history.revision(),
-            last_verification: st.last_verification.clone(),
-            prometheus_test: st.prometheus_test.clone(),
-            overridden: st.overridden.clone(),
-            notifications: st.notifications.clone(),
-            alerts: st.alerts.clone(),
-            alertmanagers: st.alertmanagers.clone(),
-            alert_acks: st.alert_acks.clone(),
-            alert_history: st.alert_history.clone(),
-            llm_test: st.llm_test.clone(),
-            kb_search: st.kb_search.clone(),
-            slack_test: st.slack_test.clone(),
-            audit: st.audit.clone(),
-            previews: st.previews.clone(),
         }
     }
 

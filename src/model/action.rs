@@ -290,7 +290,7 @@ fn host_text<S: AsRef<str>>(host: &url::Host<S>) -> String {
 /// (`url`): http or https, no user name or password, a host on the list, and the port its
 /// entry names (the scheme's default when it names none).
 pub fn check_url(url: &str, allowed_hosts: &[String]) -> Result<(), RefusalReason> {
-    let shown = || super::prepared::without_user_info(url);
+    let shown = || super::secret::without_user_info(url);
     let parsed = url::Url::parse(url.trim()).map_err(|_| RefusalReason::BadUrl(shown()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(RefusalReason::BadUrl(shown()));

@@ -23,6 +23,49 @@ impl IncidentStatus {
     }
 }
 
+impl Incident {
+    /// The actions of its plan that have not succeeded yet, in order: what an approval runs.
+    pub fn still_to_run(&self) -> Vec<usize> {
+        (0..self.scenario.actions.len())
+            .filter(|&i| !self.plan.last_run(i).is_some_and(|r| r.outcome.is_done()))
+            .collect()
+    }
+}
+
+impl PlanState {
+    /// The action a plan in progress (or stopped) is at, counted from 0; 0 otherwise.
+    pub fn position(self) -> usize {
+        match self {
+            PlanState::AwaitingRun { action, .. } | PlanState::Stopped { action, .. } => action,
+            _ => 0,
+        }
+    }
+}
+
+impl ActionResult {
+    /// The result of action `action`'s run (`dry_run` says which) with what ran and its
+    /// outcome; no status, duration or output yet.
+    pub fn new(
+        action: usize,
+        dry_run: bool,
+        what: String,
+        outcome: ActionOutcome,
+        at: DateTime<Utc>,
+    ) -> Self {
+        ActionResult {
+            action,
+            outcome,
+            detail: String::new(),
+            at,
+            dry_run,
+            what,
+            status: None,
+            duration_ms: None,
+            output: String::new(),
+        }
+    }
+}
+
 /// Drops the oldest closed or recovered incidents until at most `limit` remain (oldest
 /// first in `list`); an active incident is never dropped to make room, so the list may hold
 /// more than `limit` while that many are active.

@@ -53,7 +53,7 @@ pub use outbox::{
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
 pub use prepared::{
-    ActionPreview, MASK, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
+    ActionPreview, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
     prepare,
 };
 pub use report::{AnalysisReport, ReportSource, escape_markdown};
@@ -65,7 +65,7 @@ pub use scenario::{
     Action, CheckResult, CheckState, Evidence, EvidenceCheck, Expect, Hypothesis, Localized, Risk,
     Scenario,
 };
-pub use secret::Secret;
+pub use secret::{MASK, Secret};
 pub use settings::{
     Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,
 };

@@ -4,10 +4,8 @@
 //! through a lookup, and nothing here sends or spawns.
 
 use super::action::{ActionKind, CommandSpec, HeaderValue, RefusalReason, WebhookSpec, check_url};
+use super::secret::MASK;
 use super::template::{Filler, TemplateError, Vars};
-
-/// What stands in for a secret wherever text is shown.
-pub const MASK: &str = "••••";
 
 /// One run (the real one or the dry run), ready for its executor. Its `Debug` shows only the
 /// masked description, so a secret cannot slip into a log by formatting.
@@ -278,18 +276,6 @@ fn quoted(arg: &str) -> String {
         return arg.to_string();
     }
     format!("'{}'", arg.replace('\'', "'\\''"))
-}
-
-/// The URL with any `user:password@` masked (a runbook may put one there).
-pub(super) fn without_user_info(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://{MASK}@{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
 }
 
 /// `text` with every occurrence of a secret replaced by [`MASK`].

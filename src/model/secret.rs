@@ -63,6 +63,21 @@ impl super::Settings {
     }
 }
 
+/// What stands in for a secret wherever text is shown.
+pub const MASK: &str = "••••";
+
+/// The URL with any `user:password@` masked (a runbook may put one there).
+pub(super) fn without_user_info(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{MASK}@{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,6 @@ use egui::RichText;
 
 use super::alert_rows::{AlertRows, GroupBy, Row};
 use super::i18n::t;
-use super::state::UiState;
 use super::style;
 use crate::detect::matcher::Matchers;
 use crate::engine::{AckTarget, Command, Snapshot};
@@ -60,16 +59,17 @@ pub(crate) fn firing_count(snap: &Snapshot) -> usize {
         .count()
 }
 
-/// Draws the list.
+/// Draws the tab from what it owns (`view`, and the Acknowledge form it shares with the
+/// incidents); returns the incident to show when the responder followed an alert's link.
 pub(crate) fn alerts_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    state: &mut UiState,
+    view: &mut AlertsView,
+    ack: &mut super::ack::AckForm,
     send: &dyn Fn(Command),
-) {
+) -> Option<u64> {
     let lang = snap.lang();
     {
-        let view = &mut state.alerts;
         ui.horizontal(|ui| {
             ui.selectable_value(&mut view.history, false, t(lang, "Now", "현재"));
             ui.selectable_value(
@@ -83,7 +83,8 @@ pub(crate) fn alerts_ui(
             );
         });
         if view.history {
-            return super::alert_history::history_ui(ui, snap, &mut view.search);
+            super::alert_history::history_ui(ui, snap, &mut view.search);
+            return None;
         }
     }
     if snap.alerts.is_empty() {
@@ -95,10 +96,9 @@ pub(crate) fn alerts_ui(
             ))
             .weak(),
         );
-        return;
+        return None;
     }
     let dark = ui.visuals().dark_mode;
-    let view = &mut state.alerts;
     filter_bar_ui(ui, lang, view);
     let matchers = match view.matchers() {
         Ok(m) => m,
@@ -114,8 +114,9 @@ pub(crate) fn alerts_ui(
     pick_all_ui(ui, snap, view);
     super::bulk_ack::bulk_bar_ui(ui, snap, &mut view.picked, &mut view.bulk, send);
     banner_ui(ui, snap, dark);
-    selected_ui(ui, snap, state, send);
-    list_ui(ui, snap, &mut state.alerts, dark);
+    let show = selected_ui(ui, snap, view, ack, send);
+    list_ui(ui, snap, view, dark);
+    show
 }
 
 /// The filter, the grouping and the flat table.
@@ -243,15 +244,21 @@ fn unconfirmed(a: &Alert, snap: &Snapshot) -> bool {
         && !a.reported_by.iter().any(up)
 }
 
-/// The selected alert's details and actions, above the list.
-fn selected_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn Fn(Command)) {
-    let Some(fp) = state.alerts.selected.clone() else {
-        return;
-    };
+/// The selected alert's details and actions, above the list; returns the incident to show
+/// when its link was followed.
+fn selected_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    view: &mut AlertsView,
+    ack: &mut super::ack::AckForm,
+    send: &dyn Fn(Command),
+) -> Option<u64> {
+    let fp = view.selected.clone()?;
     let Some(a) = snap.alerts.iter().find(|a| a.fingerprint == fp).cloned() else {
-        state.alerts.selected = None;
-        return;
+        view.selected = None;
+        return None;
     };
+    let mut show = None;
     let dark = ui.visuals().dark_mode;
     let now = chrono::Utc::now();
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -260,9 +267,10 @@ fn selected_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &d
             .max_height(220.0)
             .show(ui, |ui| {
                 alert_row_ui(ui, &a, snap, dark, now);
-                alert_actions_ui(ui, &a, snap, state, send);
+                show = alert_actions_ui(ui, &a, snap, ack, send);
             });
     });
+    show
 }
 
 /// The rows on screen, and nothing else laid out.
@@ -491,10 +499,11 @@ fn alert_actions_ui(
     ui: &mut egui::Ui,
     a: &Alert,
     snap: &Snapshot,
-    state: &mut UiState,
+    ack: &mut super::ack::AckForm,
     send: &dyn Fn(Command),
-) {
+) -> Option<u64> {
     let lang = snap.lang();
+    let show = std::cell::Cell::new(None);
     let incident = snap.incidents.iter().rev().find(|i| {
         i.alerts.as_ref().is_some_and(|l| l.has(&a.fingerprint))
             && (i.status.is_active() || a.status == AlertStatus::Resolved)
@@ -504,8 +513,7 @@ fn alert_actions_ui(
             Some(inc) => {
                 let text = format!("{} #{}", t(lang, "Incident", "인시던트"), inc.id);
                 if ui.link(text).clicked() {
-                    state.selected_incident = Some(inc.id);
-                    state.show_alerts = false;
+                    show.set(Some(inc.id));
                 }
             }
             None if a.status == AlertStatus::Firing
@@ -527,7 +535,7 @@ fn alert_actions_ui(
                 a.name(),
                 snap.alert_acks.get(&a.fingerprint),
                 !a.silenced_by.is_empty(),
-                &mut state.ack,
+                ack,
                 send,
                 leading,
             );
@@ -535,4 +543,5 @@ fn alert_actions_ui(
             ui.horizontal(leading);
         }
     });
+    show.get()
 }

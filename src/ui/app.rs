@@ -137,7 +137,11 @@ impl ConsoleApp {
                 );
             });
             if self.ui.show_alerts {
-                super::alerts::alerts_ui(ui, &snap, &mut self.ui, &send);
+                let (view, ack) = (&mut self.ui.alerts, &mut self.ui.ack);
+                if let Some(id) = super::alerts::alerts_ui(ui, &snap, view, ack, &send) {
+                    self.ui.selected_incident = Some(id);
+                    self.ui.show_alerts = false;
+                }
             } else {
                 incident::incidents_ui(ui, &snap, &mut self.ui, &send);
             }
