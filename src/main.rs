@@ -201,10 +201,7 @@ fn main() -> anyhow::Result<()> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let env = incident_console::envconfig::from_environment(&cwd);
     let config = EngineConfig {
-        overrides: env.prometheus,
-        notify_overrides: env.notify,
-        intake_overrides: env.intake,
-        llm_overrides: env.llm,
+        overrides: env.overrides,
         action_secrets: env.secrets,
         startup_problems: env.problems,
         force_demo: cli.demo,

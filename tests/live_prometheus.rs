@@ -13,7 +13,7 @@ use incident_console::engine::source::DemoSource;
 use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::PromClient;
 use incident_console::model::{
-    FeedKind, Metric, PrometheusOverrides, PrometheusSettings, TriggerOrigin, Unit,
+    FeedKind, Metric, Overrides, PrometheusSettings, TriggerOrigin, Unit, overrides,
 };
 use incident_console::store::Store;
 
@@ -156,10 +156,14 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
     let handle = Engine::spawn(EngineConfig {
         poll_override_secs: Some(1),
         // The environment's way in: what INCIDENT_PROMETHEUS_URL and _HTTP_THRESHOLD set.
-        overrides: PrometheusOverrides {
-            base_url: Some(stack.url.clone()),
-            http_threshold: Some(threshold),
-            ..Default::default()
+        overrides: {
+            let threshold = threshold.to_string();
+            let (o, problems) = Overrides::of(&[
+                (overrides::PROMETHEUS_URL, &stack.url),
+                (overrides::PROMETHEUS_HTTP_THRESHOLD, &threshold),
+            ]);
+            assert!(problems.is_empty(), "{problems:?}");
+            o
         },
         ..EngineConfig::new(Store::new(dir.path()))
     })
@@ -256,10 +260,7 @@ fn live_evidence_is_observed_not_observed_or_could_not_check_with_values() {
     .unwrap();
     let handle = Engine::spawn(EngineConfig {
         poll_override_secs: Some(3600),
-        overrides: PrometheusOverrides {
-            base_url: Some(stack.url.clone()),
-            ..Default::default()
-        },
+        overrides: Overrides::of(&[(overrides::PROMETHEUS_URL, &stack.url)]).0,
         ..EngineConfig::new(Store::new(dir.path()))
     })
     .unwrap();

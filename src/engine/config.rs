@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::{Clock, SystemClock};
-use crate::model::{FeedEntry, NotifyOverrides, PrometheusOverrides};
+use crate::model::{FeedEntry, Overrides};
 use crate::store::Store;
 
 /// How the engine is started.
@@ -30,14 +30,8 @@ pub struct EngineConfig {
     pub feed_tap: Option<mpsc::UnboundedSender<FeedEntry>>,
     /// The language to use when no settings are saved yet.
     pub default_language: crate::model::Lang,
-    /// Prometheus settings from the environment for this run.
-    pub overrides: PrometheusOverrides,
-    /// Slack and email settings from the environment for this run.
-    pub notify_overrides: NotifyOverrides,
-    /// `INCIDENT_INTAKE_*` for this run.
-    pub intake_overrides: crate::model::IntakeOverrides,
-    /// `INCIDENT_LLM_*` and `OPENAI_API_KEY` for this run.
-    pub llm_overrides: crate::model::LlmOverrides,
+    /// What the environment sets for this run (the overrides table's variables).
+    pub overrides: Overrides,
     /// `INCIDENT_SECRET_<NAME>` for this run (the name without the prefix): the secrets
     /// webhook headers may name, winning over Settings → Actions.
     pub action_secrets: Vec<(String, crate::model::Secret)>,
@@ -59,10 +53,7 @@ impl EngineConfig {
             desktop_notifications: false,
             feed_tap: None,
             default_language: crate::model::Lang::En,
-            overrides: PrometheusOverrides::default(),
-            notify_overrides: NotifyOverrides::default(),
-            intake_overrides: Default::default(),
-            llm_overrides: Default::default(),
+            overrides: Overrides::default(),
             action_secrets: Vec::new(),
             startup_problems: Vec::new(),
         }

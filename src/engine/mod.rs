@@ -62,10 +62,7 @@ pub use state::{
 use crate::detect::Detector;
 use crate::history::MetricHistory;
 
-use crate::model::{
-    FeedEntry, FeedEvent, NotifyOverrides, PrometheusOverrides, Rule, Settings, ThresholdDesc,
-    UserFile,
-};
+use crate::model::{FeedEntry, FeedEvent, Rule, Settings, ThresholdDesc, UserFile};
 use crate::rules::LoadedRule;
 use crate::store::{FEED_LIMIT, Store};
 use source::DemoSource;
@@ -107,12 +104,10 @@ pub struct Engine {
     inputs_rx: Option<mpsc::UnboundedReceiver<Input>>,
     /// Settings as saved on disk (`settings` is these with the overrides applied).
     saved_settings: Settings,
-    overrides: PrometheusOverrides,
+    /// What the environment sets for this run.
+    overrides: crate::model::Overrides,
     live: Option<LiveRun>,
     generation: u64,
-    notify_overrides: NotifyOverrides,
-    intake_overrides: crate::model::IntakeOverrides,
-    llm_overrides: crate::model::LlmOverrides,
     notifier: notifier::Notifier,
     /// The Alertmanager webhook receiver, while enabled.
     intake: Option<alerts::IntakeRun>,
@@ -187,13 +182,7 @@ impl Engine {
             language: config.default_language,
             ..Settings::default()
         });
-        let settings = config.llm_overrides.apply(
-            &config.intake_overrides.apply(
-                &config
-                    .notify_overrides
-                    .apply(&config.overrides.apply(&saved_settings)),
-            ),
-        );
+        let settings = config.overrides.apply(&saved_settings);
         let scenario_load = crate::scenarios::load(Some(&config.store.scenarios_dir()));
         let rule_load = crate::rules::load(Some(&config.store.rules_dir()));
         let rules = Arc::new(crate::rules::effective(
@@ -219,14 +208,7 @@ impl Engine {
             incidents: book.all().clone(),
             alert_history: alert_history.clone(),
             poll_interval_secs: poll,
-            overridden: config
-                .overrides
-                .names()
-                .into_iter()
-                .chain(config.notify_overrides.names())
-                .chain(config.intake_overrides.names())
-                .chain(config.llm_overrides.names())
-                .collect(),
+            overridden: config.overrides.names(),
             notifications: Arc::new(restored.outbox.jobs.clone()),
             ..Board::empty(settings.clone(), &config)
         };
@@ -273,9 +255,6 @@ impl Engine {
             overrides: config.overrides,
             live: None,
             generation: 0,
-            notify_overrides: config.notify_overrides,
-            intake_overrides: config.intake_overrides,
-            llm_overrides: config.llm_overrides,
             intake: None,
             am_polls: None,
             refusals: Default::default(),

@@ -15,28 +15,13 @@ impl Engine {
         }
         let token_made = self.make_receiver_token(&mut edited);
         // What the environment set for this run stays out of the file.
-        let to_save = self.llm_overrides.unapply(
-            &self.intake_overrides.unapply(
-                &self.notify_overrides.unapply(
-                    &self.overrides.unapply(&edited, &self.saved_settings),
-                    &self.saved_settings,
-                ),
-                &self.saved_settings,
-            ),
-            &self.saved_settings,
-        );
+        let to_save = self.overrides.unapply(&edited, &self.saved_settings);
         if let Err(e) = self.store.save_settings(&to_save) {
             let reason = e.to_string();
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         self.saved_settings = to_save;
-        let settings = self.llm_overrides.apply(
-            &self.intake_overrides.apply(
-                &self
-                    .notify_overrides
-                    .apply(&self.overrides.apply(&self.saved_settings)),
-            ),
-        );
+        let settings = self.overrides.apply(&self.saved_settings);
         // New settings: say again (once) if Slack or email still cannot be used.
         self.notifier.settings_changed();
         self.settings = settings.clone();
@@ -75,7 +60,9 @@ impl Engine {
     /// without, as before).
     fn make_receiver_token(&self, edited: &mut Settings) -> bool {
         let first_enable = edited.intake.enabled && !self.saved_settings.intake.enabled;
-        if !first_enable || !edited.intake.token.is_empty() || self.intake_overrides.token.is_some()
+        if !first_enable
+            || !edited.intake.token.is_empty()
+            || self.overrides.is_set(crate::model::overrides::INTAKE_TOKEN)
         {
             return false;
         }

@@ -176,7 +176,8 @@ impl ActionsSettings {
                 !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !ok {
                 out.push(format!(
-                    "Actions: secret name `{name}` must be letters, digits and _ (it pairs with INCIDENT_SECRET_<NAME>)"
+                    "Actions: secret name `{name}` must be letters, digits and _ (it pairs with {}<NAME>)",
+                    super::overrides::SECRET_PREFIX
                 ));
             }
             if value.is_empty() {
@@ -235,7 +236,7 @@ pub enum RefusalReason {
     #[error("{0}")]
     Template(TemplateError),
     /// A header names a secret that neither the environment nor settings hold.
-    #[error("secret `{0}` is set neither as INCIDENT_SECRET_{0} nor in Settings → Actions")]
+    #[error("secret `{0}` is set neither as {prefix}{0} nor in Settings → Actions", prefix = super::overrides::SECRET_PREFIX)]
     MissingSecret(String),
 }
 

@@ -13,6 +13,7 @@ mod llm;
 mod metrics;
 mod notify;
 mod outbox;
+pub mod overrides;
 mod prepared;
 mod report;
 mod rule;
@@ -38,20 +39,21 @@ pub use incident::{
     IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,
     Trigger, TriggerOrigin, trim_incidents,
 };
-pub use intake::{AmHealth, DesktopSettings, IntakeOverrides, IntakeRefusal, IntakeSettings};
+pub use intake::{AmHealth, DesktopSettings, IntakeRefusal, IntakeSettings};
 pub use llm::{
-    AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict,
-    LlmOverrides, LlmSettings, Related, Verdict,
+    AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
+    Related, Verdict,
 };
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{
-    EmailSettings, NotifyOverrides, SLACK_API_DEFAULT, SlackSettings, Targets, check_address,
-    check_channel, parse_recipients,
+    EmailSettings, SLACK_API_DEFAULT, SlackSettings, Targets, check_address, check_channel,
+    parse_recipients,
 };
 pub use outbox::{
     Destination, Failure, Job, JobState, NotifyEvent, Outbox, RETRY_BASE_SECS, RETRY_CAP_SECS,
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
+pub use overrides::Overrides;
 pub use prepared::{
     ActionPreview, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
     prepare,
@@ -66,7 +68,5 @@ pub use scenario::{
     Scenario,
 };
 pub use secret::{MASK, Secret};
-pub use settings::{
-    Lang, PromAuth, PrometheusOverrides, PrometheusSettings, Settings, SettingsError, ThemeChoice,
-};
+pub use settings::{Lang, PromAuth, PrometheusSettings, Settings, SettingsError, ThemeChoice};
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Secret, Settings};
+use super::Secret;
 
 /// Slack's public Web API root.
 pub const SLACK_API_DEFAULT: &str = "https://slack.com/api";
@@ -229,146 +229,6 @@ pub fn parse_recipients(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Notification settings the environment sets for one run (`INCIDENT_SLACK_*`,
-/// `INCIDENT_EMAIL_*`); applied over the saved settings and never written back.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotifyOverrides {
-    /// `INCIDENT_SLACK_TOKEN`; also turns the Slack target on for the run.
-    pub slack_token: Option<Secret>,
-    /// `INCIDENT_SLACK_CHANNEL`.
-    pub slack_channel: Option<String>,
-    /// `INCIDENT_SLACK_API_URL`.
-    pub slack_api_url: Option<String>,
-    /// `INCIDENT_EMAIL_RECIPIENTS`; also turns the Email target on for the run.
-    pub email_recipients: Option<Vec<String>>,
-    /// `INCIDENT_EMAIL_SMTP_HOST`.
-    pub smtp_host: Option<String>,
-    /// `INCIDENT_EMAIL_SMTP_PORT`.
-    pub smtp_port: Option<u16>,
-    /// `INCIDENT_EMAIL_SMTP_USER`.
-    pub smtp_user: Option<String>,
-    /// `INCIDENT_EMAIL_SMTP_PASSWORD`.
-    pub smtp_password: Option<Secret>,
-    /// `INCIDENT_EMAIL_FROM`.
-    pub email_from: Option<String>,
-    /// `INCIDENT_EMAIL_SMTP_TLS`.
-    pub starttls: Option<bool>,
-}
-
-impl NotifyOverrides {
-    /// `settings` with the overrides applied.
-    pub fn apply(&self, settings: &Settings) -> Settings {
-        let mut s = settings.clone();
-        if let Some(v) = &self.slack_token {
-            s.slack.token = v.clone();
-            s.targets.slack = true;
-        }
-        if let Some(v) = &self.slack_channel {
-            s.slack.channel = v.clone();
-            if !s.slack.channels.contains(v) {
-                s.slack.channels.push(v.clone());
-            }
-        }
-        if let Some(v) = &self.slack_api_url {
-            s.slack.api_base_url = v.clone();
-        }
-        if let Some(v) = &self.email_recipients {
-            s.email.recipients = v.clone();
-            s.targets.email = true;
-        }
-        let e = &mut s.email;
-        if let Some(v) = &self.smtp_host {
-            e.smtp_host = v.clone();
-        }
-        if let Some(v) = self.smtp_port {
-            e.smtp_port = v;
-        }
-        if let Some(v) = &self.smtp_user {
-            e.smtp_user = v.clone();
-        }
-        if let Some(v) = &self.smtp_password {
-            e.smtp_password = v.clone();
-        }
-        if let Some(v) = &self.email_from {
-            e.from = v.clone();
-        }
-        if let Some(v) = self.starttls {
-            e.starttls = v;
-        }
-        s
-    }
-
-    /// What to save of `edited`: overridden fields keep their value from `saved`, so no token
-    /// or password from the environment ever reaches the settings file.
-    pub fn unapply(&self, edited: &Settings, saved: &Settings) -> Settings {
-        let mut s = edited.clone();
-        if self.slack_token.is_some() {
-            s.slack.token = saved.slack.token.clone();
-            s.targets.slack = saved.targets.slack;
-        }
-        if let Some(v) = &self.slack_channel {
-            s.slack.channel = saved.slack.channel.clone();
-            if !saved.slack.channels.contains(v) {
-                s.slack.channels.retain(|c| c != v);
-            }
-        }
-        if self.slack_api_url.is_some() {
-            s.slack.api_base_url = saved.slack.api_base_url.clone();
-        }
-        if self.email_recipients.is_some() {
-            s.email.recipients = saved.email.recipients.clone();
-            s.targets.email = saved.targets.email;
-        }
-        let (e, old) = (&mut s.email, &saved.email);
-        if self.smtp_host.is_some() {
-            e.smtp_host = old.smtp_host.clone();
-        }
-        if self.smtp_port.is_some() {
-            e.smtp_port = old.smtp_port;
-        }
-        if self.smtp_user.is_some() {
-            e.smtp_user = old.smtp_user.clone();
-        }
-        if self.smtp_password.is_some() {
-            e.smtp_password = old.smtp_password.clone();
-        }
-        if self.email_from.is_some() {
-            e.from = old.from.clone();
-        }
-        if self.starttls.is_some() {
-            e.starttls = old.starttls;
-        }
-        s
-    }
-
-    /// The names of the variables in force (never their values).
-    pub fn names(&self) -> Vec<&'static str> {
-        let pairs: [(&'static str, bool); 10] = [
-            ("INCIDENT_SLACK_TOKEN", self.slack_token.is_some()),
-            ("INCIDENT_SLACK_CHANNEL", self.slack_channel.is_some()),
-            ("INCIDENT_SLACK_API_URL", self.slack_api_url.is_some()),
-            ("INCIDENT_EMAIL_RECIPIENTS", self.email_recipients.is_some()),
-            ("INCIDENT_EMAIL_SMTP_HOST", self.smtp_host.is_some()),
-            ("INCIDENT_EMAIL_SMTP_PORT", self.smtp_port.is_some()),
-            ("INCIDENT_EMAIL_SMTP_USER", self.smtp_user.is_some()),
-            ("INCIDENT_EMAIL_SMTP_PASSWORD", self.smtp_password.is_some()),
-            ("INCIDENT_EMAIL_FROM", self.email_from.is_some()),
-            ("INCIDENT_EMAIL_SMTP_TLS", self.starttls.is_some()),
-        ];
-        set_names(&pairs)
-    }
-}
-
-/// The names of the `(variable, set)` pairs that are set, in order (each override type's
-/// `names`).
-pub(crate) fn set_names(pairs: &[(&'static str, bool)]) -> Vec<&'static str> {
-    pairs
-        .iter()
-        .filter(|(_, set)| *set)
-        .map(|(n, _)| *n)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,32 +285,5 @@ mod tests {
         assert_eq!(e.sender(), "bot@x.com");
         e.from = "알림 <bad".into();
         assert!(e.unusable().unwrap().contains("sender"));
-    }
-
-    #[test]
-    fn environment_overrides_stay_out_of_the_saved_file() {
-        let saved = Settings::default();
-        let o = NotifyOverrides {
-            slack_token: Some(Secret::new("xoxb-env")),
-            slack_channel: Some("#env-chan".into()),
-            email_recipients: Some(vec!["a@x.com".into()]),
-            smtp_password: Some(Secret::new("pw")),
-            ..Default::default()
-        };
-        let applied = o.apply(&saved);
-        assert_eq!(applied.slack.token.expose(), "xoxb-env");
-        assert_eq!(applied.slack.channel, "#env-chan");
-        assert!(applied.targets.email && applied.targets.slack);
-        let mut edited = applied.clone();
-        edited.email.smtp_host = "typed.example.com".into();
-        let to_save = o.unapply(&edited, &saved);
-        assert!(to_save.slack.token.is_empty());
-        assert!(to_save.email.smtp_password.is_empty());
-        assert_eq!(to_save.slack.channels, saved.slack.channels);
-        assert_eq!(to_save.slack.channel, saved.slack.channel);
-        assert!(to_save.email.recipients.is_empty());
-        assert!(!to_save.targets.email);
-        assert_eq!(to_save.email.smtp_host, "typed.example.com");
-        assert_eq!(o.names().len(), 4);
     }
 }

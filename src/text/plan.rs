@@ -300,7 +300,8 @@ pub fn refusal(r: &crate::model::ActionRefusal, lang: Lang) -> String {
         ),
         (R::Template(e), Lang::Ko) => format!("템플릿 오류: {}", template_error_ko(e)),
         (R::MissingSecret(n), Lang::Ko) => {
-            format!("비밀 값 `{n}`이 INCIDENT_SECRET_{n} 환경 변수에도, 설정 → 조치에도 없습니다")
+            let prefix = crate::model::overrides::SECRET_PREFIX;
+            format!("비밀 값 `{n}`이 {prefix}{n} 환경 변수에도, 설정 → 조치에도 없습니다")
         }
     };
     match lang {

@@ -136,11 +136,16 @@ pub(super) fn actions_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut Actions
     ui.label(RichText::new(t(lang, "Secrets", "비밀 값")).strong());
     ui.add(
         egui::Label::new(
-            RichText::new(t(
-                lang,
-                "Header values name them as Secret(\"NAME\"); INCIDENT_SECRET_<NAME> in the environment wins. They are masked in the audit log, the timeline and notifications.",
-                "헤더 값에서 Secret(\"NAME\")으로 가리킵니다. 환경 변수 INCIDENT_SECRET_<NAME>이 우선합니다. 감사 로그, 타임라인, 알림에서는 가려집니다.",
-            ))
+            RichText::new(match lang {
+                crate::model::Lang::En => format!(
+                    "Header values name them as Secret(\"NAME\"); {}<NAME> in the environment wins. They are masked in the audit log, the timeline and notifications.",
+                    crate::model::overrides::SECRET_PREFIX
+                ),
+                crate::model::Lang::Ko => format!(
+                    "헤더 값에서 Secret(\"NAME\")으로 가리킵니다. 환경 변수 {}<NAME>이 우선합니다. 감사 로그, 타임라인, 알림에서는 가려집니다.",
+                    crate::model::overrides::SECRET_PREFIX
+                ),
+            })
             .weak()
             .small(),
         )

@@ -9,6 +9,7 @@ use super::style;
 use super::widgets::env_row_ui;
 use crate::engine::analyst::LlmTest;
 use crate::engine::{Command, Snapshot};
+use crate::model::overrides;
 use crate::model::{LlmSettings, Secret, Settings};
 
 /// The AI part of the settings draft.
@@ -120,7 +121,7 @@ pub(super) fn ai_tab_ui(
                 lang,
                 t(lang, "AI base URL", "AI 기본 URL"),
                 &mut d.base_url,
-                env("INCIDENT_LLM_BASE_URL"),
+                env(overrides::LLM_BASE_URL),
                 false,
             );
             env_row_ui(
@@ -128,7 +129,7 @@ pub(super) fn ai_tab_ui(
                 lang,
                 t(lang, "Model", "모델"),
                 &mut d.model,
-                env("INCIDENT_LLM_MODEL"),
+                env(overrides::LLM_MODEL),
                 false,
             );
             env_row_ui(
@@ -136,7 +137,7 @@ pub(super) fn ai_tab_ui(
                 lang,
                 t(lang, "API key", "API 키"),
                 &mut d.api_key,
-                env("INCIDENT_LLM_API_KEY").or(env("OPENAI_API_KEY")),
+                env(overrides::LLM_API_KEY).or(env(overrides::OPENAI_API_KEY)),
                 true,
             );
             let l = ui.label(t(lang, "Extra headers", "추가 헤더"));

@@ -9,6 +9,7 @@ use super::i18n::t;
 use super::style;
 use super::widgets::env_row_ui;
 use crate::engine::Snapshot;
+use crate::model::overrides;
 use crate::model::{Secret, Settings};
 
 /// The Alertmanager part of the settings draft.
@@ -118,7 +119,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 lang,
                 t(lang, "Listen on", "수신 주소"),
                 &mut d.addr,
-                env("INCIDENT_INTAKE_ADDR"),
+                env(overrides::INTAKE_ADDR),
                 false,
             );
             env_row_ui(
@@ -126,7 +127,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 lang,
                 t(lang, "Receiver token", "수신 토큰"),
                 &mut d.token,
-                env("INCIDENT_INTAKE_TOKEN"),
+                env(overrides::INTAKE_TOKEN),
                 true,
             );
             ui.label("");
@@ -148,7 +149,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 let edit = egui::TextEdit::multiline(&mut d.urls)
                     .desired_rows(2)
                     .desired_width(260.0);
-                let owned = env("INCIDENT_ALERTMANAGER_URLS");
+                let owned = env(overrides::ALERTMANAGER_URLS);
                 ui.add_enabled(owned.is_none(), edit).labelled_by(l.id);
                 super::widgets::env_note_ui(ui, lang, owned);
             });
@@ -158,7 +159,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 lang,
                 t(lang, "Alertmanager token", "Alertmanager 토큰"),
                 &mut d.am_token,
-                env("INCIDENT_ALERTMANAGER_TOKEN"),
+                env(overrides::ALERTMANAGER_TOKEN),
                 true,
             );
             env_row_ui(

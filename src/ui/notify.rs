@@ -8,6 +8,7 @@ use super::style;
 use super::widgets::{env_note_ui, env_row_ui};
 use crate::engine::Snapshot;
 use crate::engine::{Command, SlackTest};
+use crate::model::overrides;
 use crate::model::{
     Destination, EmailSettings, JobState, Lang, Secret, Settings, SettingsError, SlackSettings,
     check_channel,
@@ -198,7 +199,7 @@ pub(super) fn slack_tab_ui(
                 lang,
                 t(lang, "Bot token", "봇 토큰"),
                 &mut d.slack_token,
-                env("INCIDENT_SLACK_TOKEN"),
+                env(overrides::SLACK_TOKEN),
                 true,
             );
             env_row_ui(
@@ -206,12 +207,12 @@ pub(super) fn slack_tab_ui(
                 lang,
                 t(lang, "API base URL", "API 기본 URL"),
                 &mut d.slack_url,
-                env("INCIDENT_SLACK_API_URL"),
+                env(overrides::SLACK_API_URL),
                 false,
             );
             let l = ui.label(t(lang, "Channel", "채널"));
             ui.vertical(|ui| {
-                ui.add_enabled_ui(env("INCIDENT_SLACK_CHANNEL").is_none(), |ui| {
+                ui.add_enabled_ui(env(overrides::SLACK_CHANNEL).is_none(), |ui| {
                     egui::ComboBox::from_id_salt("slack-channel")
                         .selected_text(d.slack_channel.as_str())
                         .show_ui(ui, |ui| {
@@ -222,7 +223,7 @@ pub(super) fn slack_tab_ui(
                         .response
                         .labelled_by(l.id);
                 });
-                env_note_ui(ui, lang, env("INCIDENT_SLACK_CHANNEL"));
+                env_note_ui(ui, lang, env(overrides::SLACK_CHANNEL));
             });
             ui.end_row();
             env_row_ui(
@@ -377,7 +378,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 lang,
                 t(lang, "SMTP host", "SMTP 호스트"),
                 &mut d.smtp_host,
-                env("INCIDENT_EMAIL_SMTP_HOST"),
+                env(overrides::EMAIL_SMTP_HOST),
                 false,
             );
             env_row_ui(
@@ -385,7 +386,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 lang,
                 t(lang, "SMTP port", "SMTP 포트"),
                 &mut d.smtp_port,
-                env("INCIDENT_EMAIL_SMTP_PORT"),
+                env(overrides::EMAIL_SMTP_PORT),
                 false,
             );
             env_row_ui(
@@ -393,7 +394,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 lang,
                 t(lang, "SMTP user", "SMTP 사용자"),
                 &mut d.smtp_user,
-                env("INCIDENT_EMAIL_SMTP_USER"),
+                env(overrides::EMAIL_SMTP_USER),
                 false,
             );
             env_row_ui(
@@ -401,7 +402,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 lang,
                 t(lang, "SMTP password", "SMTP 비밀번호"),
                 &mut d.smtp_password,
-                env("INCIDENT_EMAIL_SMTP_PASSWORD"),
+                env(overrides::EMAIL_SMTP_PASSWORD),
                 true,
             );
             env_row_ui(
@@ -409,16 +410,16 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 lang,
                 t(lang, "From", "보내는 사람"),
                 &mut d.email_from,
-                env("INCIDENT_EMAIL_FROM"),
+                env(overrides::EMAIL_FROM),
                 false,
             );
             ui.label("TLS");
             ui.vertical(|ui| {
                 ui.add_enabled(
-                    env("INCIDENT_EMAIL_SMTP_TLS").is_none(),
+                    env(overrides::EMAIL_SMTP_TLS).is_none(),
                     egui::Checkbox::new(&mut d.starttls, "STARTTLS"),
                 );
-                env_note_ui(ui, lang, env("INCIDENT_EMAIL_SMTP_TLS"));
+                env_note_ui(ui, lang, env(overrides::EMAIL_SMTP_TLS));
             });
             ui.end_row();
             env_row_ui(
@@ -431,7 +432,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
             );
         });
     ui.add_space(4.0);
-    let locked = env("INCIDENT_EMAIL_RECIPIENTS");
+    let locked = env(overrides::EMAIL_RECIPIENTS);
     ui.label(
         RichText::new(format!(
             "{} ({})",

@@ -7,6 +7,7 @@ use super::i18n::t;
 use super::{style, widgets};
 use crate::engine::Snapshot;
 use crate::engine::{Command, SourceStatus};
+use crate::model::overrides;
 use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -358,7 +359,7 @@ fn prometheus_tab_ui(
                 lang,
                 t(lang, "Base URL", "기본 URL"),
                 &mut form.base_url,
-                env("INCIDENT_PROMETHEUS_URL"),
+                env(overrides::PROMETHEUS_URL),
                 false,
             );
             widgets::env_row_ui(
@@ -366,7 +367,7 @@ fn prometheus_tab_ui(
                 lang,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
                 &mut form.http_query,
-                env("INCIDENT_PROMETHEUS_HTTP_QUERY"),
+                env(overrides::PROMETHEUS_HTTP_QUERY),
                 false,
             );
             widgets::env_row_ui(
@@ -374,7 +375,7 @@ fn prometheus_tab_ui(
                 lang,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
                 &mut form.http_threshold,
-                env("INCIDENT_PROMETHEUS_HTTP_THRESHOLD"),
+                env(overrides::PROMETHEUS_HTTP_THRESHOLD),
                 false,
             );
             widgets::env_row_ui(
@@ -382,7 +383,7 @@ fn prometheus_tab_ui(
                 lang,
                 t(lang, "CPU query", "CPU 쿼리"),
                 &mut form.cpu_query,
-                env("INCIDENT_PROMETHEUS_CPU_QUERY"),
+                env(overrides::PROMETHEUS_CPU_QUERY),
                 false,
             );
             widgets::env_row_ui(
@@ -390,7 +391,7 @@ fn prometheus_tab_ui(
                 lang,
                 t(lang, "CPU threshold", "CPU 임계치"),
                 &mut form.cpu_threshold,
-                env("INCIDENT_PROMETHEUS_CPU_THRESHOLD"),
+                env(overrides::PROMETHEUS_CPU_THRESHOLD),
                 false,
             );
             widgets::env_row_ui(
@@ -418,7 +419,7 @@ fn prometheus_tab_ui(
                 false,
             );
             ui.label(t(lang, "Authentication", "인증"));
-            ui.add_enabled_ui(env("INCIDENT_PROMETHEUS_TOKEN").is_none(), |ui| {
+            ui.add_enabled_ui(env(overrides::PROMETHEUS_TOKEN).is_none(), |ui| {
                 ui.horizontal(|ui| {
                     ui.selectable_value(&mut form.auth, AuthKind::None, t(lang, "None", "없음"));
                     ui.selectable_value(&mut form.auth, AuthKind::Bearer, "Bearer");
@@ -433,7 +434,7 @@ fn prometheus_tab_ui(
                     lang,
                     t(lang, "Token", "토큰"),
                     &mut form.token,
-                    env("INCIDENT_PROMETHEUS_TOKEN"),
+                    env(overrides::PROMETHEUS_TOKEN),
                     true,
                 ),
                 AuthKind::Basic => {
