@@ -3,9 +3,7 @@
 
 mod ack;
 mod actions;
-mod actions_tab;
 mod ai_report;
-mod ai_tab;
 mod alert_history;
 mod alert_rows;
 mod alerts;
@@ -17,13 +15,10 @@ mod framelog;
 pub mod i18n;
 mod incident;
 mod incident_alerts;
-mod intake_tab;
 mod knowledge;
 mod metrics;
-mod notify;
 mod outbox;
 mod pace;
-mod rules;
 mod settings;
 mod state;
 mod style;

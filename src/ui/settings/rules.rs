@@ -3,11 +3,11 @@
 
 use egui::RichText;
 
-use super::i18n::t;
-use super::style;
 use crate::engine::Command;
 use crate::engine::Snapshot;
 use crate::model::{Comparison, Lang, Localized, Rule, RuleId, Severity, Unit};
+use crate::ui::i18n::t;
+use crate::ui::style;
 
 /// The rule being edited, as text the user types.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -216,7 +216,7 @@ pub(crate) fn rules_tab_ui(
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            let row = super::widgets::text_row_ui;
+            let row = crate::ui::widgets::text_row_ui;
             row(ui, t(lang, "Rule id", "규칙 ID"), &mut draft.id);
             row(
                 ui,
@@ -359,7 +359,7 @@ pub(crate) fn rules_tab_ui(
         } else {
             &edited[..]
         };
-        super::widgets::prom_test_ui(ui, &test.0, rules, lang, dark);
+        crate::ui::widgets::prom_test_ui(ui, &test.0, rules, lang, dark);
     }
     if close {
         form.draft = None;

@@ -3,9 +3,6 @@
 
 use egui::RichText;
 
-use super::i18n::t;
-use super::style;
-use super::widgets::{env_note_ui, env_row_ui};
 use crate::engine::Snapshot;
 use crate::engine::{Command, SlackTest};
 use crate::model::overrides;
@@ -13,6 +10,9 @@ use crate::model::{
     Destination, EmailSettings, JobState, Lang, Secret, Settings, SettingsError, SlackSettings,
     check_channel,
 };
+use crate::ui::i18n::t;
+use crate::ui::style;
+use crate::ui::widgets::{env_note_ui, env_row_ui};
 
 /// Recipients and sent mails shown per page.
 pub(crate) const PAGE_SIZE: usize = 5;

@@ -4,13 +4,13 @@
 
 use egui::RichText;
 
-use super::i18n::t;
-use super::style;
-use super::widgets::env_row_ui;
 use crate::engine::analyst::LlmTest;
 use crate::engine::{Command, Snapshot};
 use crate::model::overrides;
 use crate::model::{LlmSettings, Secret, Settings};
+use crate::ui::i18n::t;
+use crate::ui::style;
+use crate::ui::widgets::env_row_ui;
 
 /// The AI part of the settings draft.
 #[derive(Default)]

@@ -5,12 +5,12 @@
 
 use egui::RichText;
 
-use super::i18n::t;
-use super::style;
-use super::widgets::env_row_ui;
 use crate::engine::Snapshot;
 use crate::model::overrides;
 use crate::model::{Secret, Settings};
+use crate::ui::i18n::t;
+use crate::ui::style;
+use crate::ui::widgets::env_row_ui;
 
 /// The Alertmanager part of the settings draft.
 #[derive(Default)]
@@ -151,7 +151,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                     .desired_width(260.0);
                 let owned = env(overrides::ALERTMANAGER_URLS);
                 ui.add_enabled(owned.is_none(), edit).labelled_by(l.id);
-                super::widgets::env_note_ui(ui, lang, owned);
+                crate::ui::widgets::env_note_ui(ui, lang, owned);
             });
             ui.end_row();
             env_row_ui(

@@ -4,10 +4,10 @@
 
 use egui::RichText;
 
-use super::i18n::t;
-use super::style;
 use crate::engine::Snapshot;
 use crate::model::{ActionsSettings, Secret, Settings};
+use crate::ui::i18n::t;
+use crate::ui::style;
 
 /// The Actions part of the settings draft.
 #[derive(Default)]

@@ -1,0 +1,274 @@
+//! The settings window: the tab bar ([`Tab::ALL`]), one file per tab (`general`, `rules`,
+//! `prometheus`, `notify` for Slack and Email, `alertmanager`, `ai`, `actions`), and the form
+//! they edit, a draft of strings. Save validates every number and says what is wrong before
+//! anything is sent to the engine; the Rules tab saves each rule on its own.
+
+use egui::RichText;
+
+mod actions;
+mod ai;
+mod alertmanager;
+mod general;
+mod notify;
+mod prometheus;
+mod rules;
+
+use prometheus::AuthKind;
+
+use super::i18n::t;
+use super::style;
+use crate::engine::Command;
+use crate::engine::Snapshot;
+use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
+
+/// The tabs, each drawn by its own file; [`Tab::ALL`] drives the tab bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Tab {
+    #[default]
+    General,
+    Prometheus,
+    Slack,
+    Email,
+    Alertmanager,
+    Ai,
+    Actions,
+    Rules,
+}
+
+impl Tab {
+    /// Every tab, in the bar's order.
+    const ALL: [Tab; 8] = [
+        Tab::General,
+        Tab::Rules,
+        Tab::Prometheus,
+        Tab::Slack,
+        Tab::Email,
+        Tab::Alertmanager,
+        Tab::Ai,
+        Tab::Actions,
+    ];
+
+    /// The tab's title in the bar.
+    fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Tab::General => t(lang, "General", "일반"),
+            Tab::Rules => t(lang, "Rules", "규칙"),
+            Tab::Prometheus => "Prometheus",
+            Tab::Slack => "Slack",
+            Tab::Email => t(lang, "Email", "메일"),
+            Tab::Alertmanager => "Alertmanager",
+            Tab::Ai => "AI",
+            Tab::Actions => t(lang, "Actions", "조치"),
+        }
+    }
+}
+
+/// The editable copy of the settings.
+#[derive(Default)]
+pub(crate) struct SettingsForm {
+    tab: Tab,
+    /// The saved settings the draft was made from; a new save elsewhere refreshes the draft.
+    base: Option<Settings>,
+    language: Lang,
+    theme: ThemeChoice,
+    demo_mode: bool,
+    poll_interval: String,
+    recovery_samples: String,
+    graph_window_mins: u32,
+    base_url: String,
+    http_query: String,
+    cpu_query: String,
+    http_threshold: String,
+    cpu_threshold: String,
+    series_label: String,
+    timeout: String,
+    max_body_mib: String,
+    auth: AuthKind,
+    token: String,
+    user: String,
+    password: String,
+    headers: String,
+    notify: notify::NotifyDraft,
+    intake: alertmanager::IntakeDraft,
+    ai: ai::AiDraft,
+    actions: actions::ActionsDraft,
+    rules: rules::RulesForm,
+    errors: Vec<String>,
+}
+
+impl SettingsForm {
+    fn load(&mut self, s: &Settings) {
+        self.base = Some(s.clone());
+        self.language = s.language;
+        self.theme = s.theme;
+        self.demo_mode = s.demo_mode;
+        self.poll_interval = s.poll_interval_secs.to_string();
+        self.recovery_samples = s.recovery_samples.to_string();
+        self.graph_window_mins = s.graph_window_mins;
+        self.base_url = s.prometheus.base_url.clone();
+        self.http_query = s.prometheus.http_query.clone();
+        self.cpu_query = s.prometheus.cpu_query.clone();
+        self.http_threshold = s.prometheus.http_threshold.to_string();
+        self.cpu_threshold = s.prometheus.cpu_threshold.to_string();
+        self.series_label = s.prometheus.series_label.clone();
+        self.timeout = s.prometheus.timeout_secs.to_string();
+        self.max_body_mib = s.prometheus.max_body_mib.to_string();
+        (self.auth, self.token, self.user, self.password) = match &s.prometheus.auth {
+            PromAuth::None => (AuthKind::None, String::new(), String::new(), String::new()),
+            PromAuth::Bearer { token } => (
+                AuthKind::Bearer,
+                token.expose().to_string(),
+                String::new(),
+                String::new(),
+            ),
+            PromAuth::Basic { user, password } => (
+                AuthKind::Basic,
+                String::new(),
+                user.clone(),
+                password.expose().to_string(),
+            ),
+        };
+        self.headers = s
+            .prometheus
+            .extra_headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.notify.load(s);
+        self.intake.load(s);
+        self.ai.load(s);
+        self.actions.load(s);
+    }
+
+    /// Builds settings from the draft, or every problem in words.
+    fn parse(&self, base: &Settings) -> Result<Settings, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut s = base.clone();
+        s.language = self.language;
+        s.theme = self.theme;
+        s.demo_mode = self.demo_mode;
+        s.graph_window_mins = self.graph_window_mins;
+        let mut keep = |r: Result<(), SettingsError>| {
+            if let Err(e) = r {
+                errors.push(e.to_string());
+            }
+        };
+        keep(Settings::parse_poll_interval(&self.poll_interval).map(|v| s.poll_interval_secs = v));
+        keep(
+            Settings::parse_recovery_samples(&self.recovery_samples)
+                .map(|v| s.recovery_samples = v),
+        );
+        keep(
+            Settings::parse_threshold("HTTP threshold", &self.http_threshold)
+                .map(|v| s.prometheus.http_threshold = v),
+        );
+        keep(
+            Settings::parse_threshold("CPU threshold", &self.cpu_threshold)
+                .map(|v| s.prometheus.cpu_threshold = v),
+        );
+        s.prometheus.base_url = self.base_url.trim().trim_end_matches('/').to_string();
+        s.prometheus.http_query = self.http_query.trim().to_string();
+        s.prometheus.cpu_query = self.cpu_query.trim().to_string();
+        s.prometheus.series_label = self.series_label.trim().to_string();
+        keep(
+            Settings::parse_timeout("timeout (s)", &self.timeout)
+                .map(|v| s.prometheus.timeout_secs = v),
+        );
+        keep(
+            Settings::parse_max_body_mib(&self.max_body_mib).map(|v| s.prometheus.max_body_mib = v),
+        );
+        s.prometheus.auth = match self.auth {
+            AuthKind::None => PromAuth::None,
+            AuthKind::Bearer => PromAuth::Bearer {
+                token: Secret::new(self.token.trim()),
+            },
+            AuthKind::Basic => PromAuth::Basic {
+                user: self.user.trim().to_string(),
+                password: Secret::new(self.password.clone()),
+            },
+        };
+        keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
+        self.notify.apply(&mut s, &mut errors);
+        self.intake.apply(&mut s, &mut errors);
+        self.ai.apply(&mut s, &mut errors);
+        match self.actions.actions() {
+            Ok(a) => s.actions = a,
+            Err(e) => errors.extend(e),
+        }
+        if errors.is_empty()
+            && let Err(e) = s.validate()
+        {
+            errors.push(e.to_string());
+        }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The settings section of the side panel.
+pub(crate) fn settings_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    form: &mut SettingsForm,
+    send: &dyn Fn(Command),
+) {
+    if form.base.as_ref() != Some(&snap.settings) {
+        // A language switch alone keeps what is being edited in the other fields.
+        let only_language = form.base.as_ref().is_some_and(|b| {
+            Settings {
+                language: snap.settings.language,
+                ..b.clone()
+            } == snap.settings
+        });
+        if only_language {
+            form.language = snap.settings.language;
+            form.base = Some(snap.settings.clone());
+        } else {
+            form.load(&snap.settings);
+        }
+    }
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal(|ui| {
+        for tab in Tab::ALL {
+            ui.selectable_value(&mut form.tab, tab, tab.title(lang));
+        }
+    });
+    ui.separator();
+    match form.tab {
+        Tab::General => general::general_tab_ui(ui, snap, form, send),
+        Tab::Prometheus => prometheus::prometheus_tab_ui(ui, snap, form, send),
+        Tab::Slack => notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send),
+        Tab::Email => notify::email_tab_ui(ui, snap, &mut form.notify),
+        Tab::Alertmanager => alertmanager::intake_tab_ui(ui, snap, &mut form.intake),
+        Tab::Ai => ai::ai_tab_ui(ui, snap, &mut form.ai, &mut form.errors, send),
+        Tab::Actions => actions::actions_tab_ui(ui, snap, &mut form.actions),
+        Tab::Rules => {
+            // Each rule is saved on its own, to its own file: no shared Save button here.
+            return rules::rules_tab_ui(ui, snap, &mut form.rules, send);
+        }
+    }
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        if ui.button(t(lang, "Save settings", "설정 저장")).clicked() {
+            match form.parse(&snap.settings) {
+                Ok(s) => {
+                    form.errors.clear();
+                    send(Command::SaveSettings(Box::new(s)));
+                }
+                Err(errors) => form.errors = errors,
+            }
+        }
+        if ui.button(t(lang, "Revert", "되돌리기")).clicked() {
+            form.load(&snap.settings);
+            form.errors.clear();
+        }
+    });
+    for e in &form.errors {
+        ui.label(RichText::new(e).color(style::breach(dark)));
+    }
+}
