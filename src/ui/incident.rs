@@ -239,6 +239,13 @@ fn detail_ui(
     });
     super::incident_alerts::incident_alerts_ui(ui, inc, snap, state, send);
 
+    hypotheses_ui(ui, inc, lang, send);
+    plan_ui(ui, inc, snap, state, send);
+    story_ui(ui, inc, snap, state, send);
+}
+
+/// The Top-3 hypotheses with their evidence, live checks and the responder's marks.
+fn hypotheses_ui(ui: &mut egui::Ui, inc: &Incident, lang: Lang, send: &dyn Fn(Command)) {
     ui.add_space(6.0);
     ui.label(
         RichText::new(t(lang, "Top-3 hypotheses", "상위 3개 가설"))
@@ -293,7 +300,18 @@ fn detail_ui(
             });
         });
     }
+}
 
+/// The action plan: its actions and risks, its state, the second approval, the buttons, notifications and the audit.
+fn plan_ui(
+    ui: &mut egui::Ui,
+    inc: &Incident,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
+    let dark = ui.visuals().dark_mode;
     ui.add_space(6.0);
     ui.label(
         RichText::new(t(lang, "Action plan", "액션 플랜"))
@@ -370,7 +388,17 @@ fn detail_ui(
     });
     notifications_line_ui(ui, inc.id, snap, lang, dark);
     super::actions::audit_ui(ui, snap, inc.id);
+}
 
+/// The reports (AI and fixed-rule), related knowledge, and the timeline.
+fn story_ui(
+    ui: &mut egui::Ui,
+    inc: &Incident,
+    snap: &Snapshot,
+    state: &mut UiState,
+    send: &dyn Fn(Command),
+) {
+    let lang = snap.lang();
     ui.add_space(6.0);
     let llm_on = snap.settings.llm.enabled;
     let fixed =
