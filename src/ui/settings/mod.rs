@@ -13,13 +13,11 @@ mod notify;
 mod prometheus;
 mod rules;
 
-use prometheus::AuthKind;
-
 use super::i18n::t;
 use super::style;
 use crate::engine::Command;
 use crate::engine::Snapshot;
-use crate::model::{Lang, PromAuth, Secret, Settings, SettingsError, ThemeChoice};
+use crate::model::{Lang, Settings, SettingsError, ThemeChoice};
 
 /// The tabs, each drawn by its own file; [`Tab::ALL`] drives the tab bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,19 +73,7 @@ pub(crate) struct SettingsForm {
     poll_interval: String,
     recovery_samples: String,
     graph_window_mins: u32,
-    base_url: String,
-    http_query: String,
-    cpu_query: String,
-    http_threshold: String,
-    cpu_threshold: String,
-    series_label: String,
-    timeout: String,
-    max_body_mib: String,
-    auth: AuthKind,
-    token: String,
-    user: String,
-    password: String,
-    headers: String,
+    prometheus: prometheus::PrometheusDraft,
     notify: notify::NotifyDraft,
     intake: alertmanager::IntakeDraft,
     ai: ai::AiDraft,
@@ -105,36 +91,7 @@ impl SettingsForm {
         self.poll_interval = s.poll_interval_secs.to_string();
         self.recovery_samples = s.recovery_samples.to_string();
         self.graph_window_mins = s.graph_window_mins;
-        self.base_url = s.prometheus.base_url.clone();
-        self.http_query = s.prometheus.http_query.clone();
-        self.cpu_query = s.prometheus.cpu_query.clone();
-        self.http_threshold = s.prometheus.http_threshold.to_string();
-        self.cpu_threshold = s.prometheus.cpu_threshold.to_string();
-        self.series_label = s.prometheus.series_label.clone();
-        self.timeout = s.prometheus.timeout_secs.to_string();
-        self.max_body_mib = s.prometheus.max_body_mib.to_string();
-        (self.auth, self.token, self.user, self.password) = match &s.prometheus.auth {
-            PromAuth::None => (AuthKind::None, String::new(), String::new(), String::new()),
-            PromAuth::Bearer { token } => (
-                AuthKind::Bearer,
-                token.expose().to_string(),
-                String::new(),
-                String::new(),
-            ),
-            PromAuth::Basic { user, password } => (
-                AuthKind::Basic,
-                String::new(),
-                user.clone(),
-                password.expose().to_string(),
-            ),
-        };
-        self.headers = s
-            .prometheus
-            .extra_headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        self.prometheus.load(&s.prometheus);
         self.notify.load(s);
         self.intake.load(s);
         self.ai.load(s);
@@ -159,36 +116,7 @@ impl SettingsForm {
             Settings::parse_recovery_samples(&self.recovery_samples)
                 .map(|v| s.recovery_samples = v),
         );
-        keep(
-            Settings::parse_threshold("HTTP threshold", &self.http_threshold)
-                .map(|v| s.prometheus.http_threshold = v),
-        );
-        keep(
-            Settings::parse_threshold("CPU threshold", &self.cpu_threshold)
-                .map(|v| s.prometheus.cpu_threshold = v),
-        );
-        s.prometheus.base_url = self.base_url.trim().trim_end_matches('/').to_string();
-        s.prometheus.http_query = self.http_query.trim().to_string();
-        s.prometheus.cpu_query = self.cpu_query.trim().to_string();
-        s.prometheus.series_label = self.series_label.trim().to_string();
-        keep(
-            Settings::parse_timeout("timeout (s)", &self.timeout)
-                .map(|v| s.prometheus.timeout_secs = v),
-        );
-        keep(
-            Settings::parse_max_body_mib(&self.max_body_mib).map(|v| s.prometheus.max_body_mib = v),
-        );
-        s.prometheus.auth = match self.auth {
-            AuthKind::None => PromAuth::None,
-            AuthKind::Bearer => PromAuth::Bearer {
-                token: Secret::new(self.token.trim()),
-            },
-            AuthKind::Basic => PromAuth::Basic {
-                user: self.user.trim().to_string(),
-                password: Secret::new(self.password.clone()),
-            },
-        };
-        keep(Settings::parse_headers(&self.headers).map(|h| s.prometheus.extra_headers = h));
+        self.prometheus.apply(&mut s.prometheus, &mut errors);
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
         self.ai.apply(&mut s, &mut errors);

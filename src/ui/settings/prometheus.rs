@@ -5,14 +5,101 @@ use egui::RichText;
 
 use super::SettingsForm;
 use crate::engine::{Command, Snapshot, SourceStatus};
-use crate::model::Lang;
 use crate::model::overrides;
+use crate::model::{Lang, PromAuth, PrometheusSettings, Secret, Settings, SettingsError};
 use crate::ui::i18n::t;
 use crate::ui::widgets;
 
+/// The Prometheus tab's part of the settings draft: strings as typed, checked on Save.
+#[derive(Default)]
+pub(super) struct PrometheusDraft {
+    base_url: String,
+    http_query: String,
+    cpu_query: String,
+    http_threshold: String,
+    cpu_threshold: String,
+    series_label: String,
+    timeout: String,
+    max_body_mib: String,
+    auth: AuthKind,
+    token: String,
+    user: String,
+    password: String,
+    headers: String,
+}
+
+impl PrometheusDraft {
+    /// The draft of `p`.
+    pub(super) fn load(&mut self, p: &PrometheusSettings) {
+        self.base_url = p.base_url.clone();
+        self.http_query = p.http_query.clone();
+        self.cpu_query = p.cpu_query.clone();
+        self.http_threshold = p.http_threshold.to_string();
+        self.cpu_threshold = p.cpu_threshold.to_string();
+        self.series_label = p.series_label.clone();
+        self.timeout = p.timeout_secs.to_string();
+        self.max_body_mib = p.max_body_mib.to_string();
+        (self.auth, self.token, self.user, self.password) = match &p.auth {
+            PromAuth::None => (AuthKind::None, String::new(), String::new(), String::new()),
+            PromAuth::Bearer { token } => (
+                AuthKind::Bearer,
+                token.expose().to_string(),
+                String::new(),
+                String::new(),
+            ),
+            PromAuth::Basic { user, password } => (
+                AuthKind::Basic,
+                String::new(),
+                user.clone(),
+                password.expose().to_string(),
+            ),
+        };
+        self.headers = p
+            .extra_headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+
+    /// Puts the draft into `p`; each problem goes to `errors` in words.
+    pub(super) fn apply(&self, p: &mut PrometheusSettings, errors: &mut Vec<String>) {
+        let mut keep = |r: Result<(), SettingsError>| {
+            if let Err(e) = r {
+                errors.push(e.to_string());
+            }
+        };
+        keep(
+            Settings::parse_threshold("HTTP threshold", &self.http_threshold)
+                .map(|v| p.http_threshold = v),
+        );
+        keep(
+            Settings::parse_threshold("CPU threshold", &self.cpu_threshold)
+                .map(|v| p.cpu_threshold = v),
+        );
+        p.base_url = self.base_url.trim().trim_end_matches('/').to_string();
+        p.http_query = self.http_query.trim().to_string();
+        p.cpu_query = self.cpu_query.trim().to_string();
+        p.series_label = self.series_label.trim().to_string();
+        keep(Settings::parse_timeout("timeout (s)", &self.timeout).map(|v| p.timeout_secs = v));
+        keep(Settings::parse_max_body_mib(&self.max_body_mib).map(|v| p.max_body_mib = v));
+        p.auth = match self.auth {
+            AuthKind::None => PromAuth::None,
+            AuthKind::Bearer => PromAuth::Bearer {
+                token: Secret::new(self.token.trim()),
+            },
+            AuthKind::Basic => PromAuth::Basic {
+                user: self.user.trim().to_string(),
+                password: Secret::new(self.password.clone()),
+            },
+        };
+        keep(Settings::parse_headers(&self.headers).map(|h| p.extra_headers = h));
+    }
+}
+
 /// How the Prometheus tab's draft authenticates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) enum AuthKind {
+enum AuthKind {
     #[default]
     None,
     Bearer,
@@ -36,7 +123,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "Base URL", "기본 URL"),
-                &mut form.base_url,
+                &mut form.prometheus.base_url,
                 env(overrides::PROMETHEUS_URL),
                 false,
             );
@@ -44,7 +131,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
-                &mut form.http_query,
+                &mut form.prometheus.http_query,
                 env(overrides::PROMETHEUS_HTTP_QUERY),
                 false,
             );
@@ -52,7 +139,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
-                &mut form.http_threshold,
+                &mut form.prometheus.http_threshold,
                 env(overrides::PROMETHEUS_HTTP_THRESHOLD),
                 false,
             );
@@ -60,7 +147,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "CPU query", "CPU 쿼리"),
-                &mut form.cpu_query,
+                &mut form.prometheus.cpu_query,
                 env(overrides::PROMETHEUS_CPU_QUERY),
                 false,
             );
@@ -68,7 +155,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "CPU threshold", "CPU 임계치"),
-                &mut form.cpu_threshold,
+                &mut form.prometheus.cpu_threshold,
                 env(overrides::PROMETHEUS_CPU_THRESHOLD),
                 false,
             );
@@ -76,7 +163,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "Hotspot label", "핫스팟 레이블"),
-                &mut form.series_label,
+                &mut form.prometheus.series_label,
                 None,
                 false,
             );
@@ -84,7 +171,7 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
-                &mut form.timeout,
+                &mut form.prometheus.timeout,
                 None,
                 false,
             );
@@ -92,26 +179,30 @@ pub(super) fn prometheus_tab_ui(
                 ui,
                 lang,
                 t(lang, "Largest answer (MiB)", "최대 응답 크기 (MiB)"),
-                &mut form.max_body_mib,
+                &mut form.prometheus.max_body_mib,
                 None,
                 false,
             );
             ui.label(t(lang, "Authentication", "인증"));
             ui.add_enabled_ui(env(overrides::PROMETHEUS_TOKEN).is_none(), |ui| {
                 ui.horizontal(|ui| {
-                    ui.selectable_value(&mut form.auth, AuthKind::None, t(lang, "None", "없음"));
-                    ui.selectable_value(&mut form.auth, AuthKind::Bearer, "Bearer");
-                    ui.selectable_value(&mut form.auth, AuthKind::Basic, "Basic");
+                    ui.selectable_value(
+                        &mut form.prometheus.auth,
+                        AuthKind::None,
+                        t(lang, "None", "없음"),
+                    );
+                    ui.selectable_value(&mut form.prometheus.auth, AuthKind::Bearer, "Bearer");
+                    ui.selectable_value(&mut form.prometheus.auth, AuthKind::Basic, "Basic");
                 });
             });
             ui.end_row();
-            match form.auth {
+            match form.prometheus.auth {
                 AuthKind::None => {}
                 AuthKind::Bearer => widgets::env_row_ui(
                     ui,
                     lang,
                     t(lang, "Token", "토큰"),
-                    &mut form.token,
+                    &mut form.prometheus.token,
                     env(overrides::PROMETHEUS_TOKEN),
                     true,
                 ),
@@ -120,7 +211,7 @@ pub(super) fn prometheus_tab_ui(
                         ui,
                         lang,
                         t(lang, "User", "사용자"),
-                        &mut form.user,
+                        &mut form.prometheus.user,
                         None,
                         false,
                     );
@@ -128,7 +219,7 @@ pub(super) fn prometheus_tab_ui(
                         ui,
                         lang,
                         t(lang, "Password", "비밀번호"),
-                        &mut form.password,
+                        &mut form.prometheus.password,
                         None,
                         true,
                     );
@@ -136,7 +227,7 @@ pub(super) fn prometheus_tab_ui(
             }
             let l = ui.label(t(lang, "Extra headers", "추가 헤더"));
             ui.add(
-                egui::TextEdit::multiline(&mut form.headers)
+                egui::TextEdit::multiline(&mut form.prometheus.headers)
                     .desired_rows(2)
                     .desired_width(260.0)
                     .hint_text("X-Scope-OrgID: tenant-1"),
