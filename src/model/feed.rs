@@ -125,6 +125,117 @@ pub fn make_room(feed: &mut std::collections::VecDeque<FeedEntry>, limit: usize)
     }
 }
 
+impl FeedEvent {
+    /// Whether this is alert traffic (an alert fired or resolved, a storm, what the intake
+    /// did not take): when the feed is full it goes first, so that a storm never pushes the
+    /// detections and the responder's own acts out.
+    pub fn is_alert_traffic(&self) -> bool {
+        use FeedEvent::*;
+        matches!(
+            self,
+            AlertFired { .. }
+                | AlertResolved { .. }
+                | AlertStorm { .. }
+                | AlertsTruncated { .. }
+                | AlertsCut { .. }
+                | NotTaken { .. }
+                | IntakeRefused { .. }
+        )
+    }
+
+    /// The kind the feed colours and filters by.
+    pub fn kind(&self) -> FeedKind {
+        use FeedEvent::*;
+        match self {
+            Legacy(_) => FeedKind::Info,
+            Detected { .. } => FeedKind::Detection,
+            Refired { .. } => FeedKind::Refire,
+            Triggered { .. } => FeedKind::Trigger,
+            Cleared { .. } | AlertResolved { .. } => FeedKind::Cleared,
+            AlertFired { .. } | AlertIncident { .. } | AlertAttached { .. } | AlertStorm { .. } => {
+                FeedKind::Alert
+            }
+            AlertsAllResolved { .. } => FeedKind::Recovered,
+            AiReportReady { .. } => FeedKind::Info,
+            KnowledgeImported { errors, .. } if !errors.is_empty() => FeedKind::Error,
+            KnowledgeImported { .. } => FeedKind::Info,
+            AiReportFailed { .. } => FeedKind::Error,
+            Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
+            AlertsTruncated { .. } => FeedKind::Error,
+            Recovered { .. } => FeedKind::Recovered,
+            PlanExecuted { .. } | PlanDeferred { .. } | DryRunReady { .. } => FeedKind::Action,
+            ActionRan { outcome, .. } => match outcome {
+                super::ActionOutcome::Failed
+                | super::ActionOutcome::TimedOut
+                | super::ActionOutcome::Unknown => FeedKind::Error,
+                _ => FeedKind::Action,
+            },
+            PlanStopped { .. } | OutcomeUnknown { .. } | AuditFailed { .. } => FeedKind::Error,
+            Closed { .. }
+            | Connected { .. }
+            | SourceBack { .. }
+            | IntakeListening { .. }
+            | AlertmanagerUp { .. }
+            | FlappingStarted { .. }
+            | FlappingStopped { .. } => FeedKind::Status,
+            Verified { .. } | VerifyImpossible { .. } => FeedKind::Verification,
+            Overridden { .. }
+            | PromTested { .. }
+            | SettingsSaved { .. }
+            | LanguageSet
+            | SlackTested { .. }
+            | RuleSaved { .. }
+            | IntakeTokenMade
+            | RuleRemoved { .. } => FeedKind::Settings,
+            RestoreProblem(_)
+            | FileSkipped { .. }
+            | EnvironmentProblem(_)
+            | RunbookMissing { .. }
+            | PlanRefused { .. }
+            | NotDeferred { .. }
+            | UnknownIncident { .. }
+            | NoScenario { .. }
+            | SourceFailing { .. }
+            | QueryProblems { .. }
+            | SourceUnusable { .. }
+            | IntakeUnusable { .. }
+            | IntakeRefused { .. }
+            | NotTaken { .. }
+            | AlertsCut { .. }
+            | AlertmanagerFailing { .. }
+            | AckFailed { .. }
+            | SettingsRejected { .. }
+            | SaveFailed { .. }
+            | ExportFailed { .. }
+            | RuleRejected { .. }
+            | NotSentToSlack { .. }
+            | DeliveryPending { .. }
+            | DeliveryRetrying { .. } => FeedKind::Error,
+            // A target nobody set up yet is a hint; one set up but broken is an error.
+            TargetUnusable { set_up: true, .. } => FeedKind::Error,
+            TargetUnusable { set_up: false, .. } => FeedKind::Info,
+            Started { .. }
+            | OutboxRestored { .. }
+            | DemoBackfilled { .. }
+            | DesktopUnavailable { .. }
+            | DemoLacks { .. }
+            | SeriesMissing { .. }
+            | SeriesClear { .. }
+            | Backfilled { .. }
+            | QueriesHealthy { .. }
+            | SaveRecovered { .. }
+            | Exported { .. }
+            | ExportCancelled
+            | ScenariosReloaded { .. }
+            | RulesReloaded { .. }
+            | QueuedForSlack { .. }
+            | Delivered { .. }
+            | DeliveryRetry { .. }
+            | DeliveryDropped { .. } => FeedKind::Info,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ mod scenario;
 mod secret;
 mod settings;
 mod template;
+mod trigger;
 
 pub use action::{
     ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue,
@@ -36,8 +37,7 @@ pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDes
 pub use feed::{FeedEntry, FeedKind, make_room};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
-    IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, RuleValue, StopReason,
-    Trigger, TriggerOrigin, trim_incidents,
+    IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, StopReason, trim_incidents,
 };
 pub use intake::{AmHealth, DesktopSettings, IntakeRefusal, IntakeSettings};
 pub use llm::{
@@ -70,3 +70,4 @@ pub use scenario::{
 pub use secret::{MASK, Secret};
 pub use settings::{Lang, PromAuth, PrometheusSettings, Settings, SettingsError, ThemeChoice};
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};
+pub use trigger::{RuleValue, Trigger, TriggerOrigin};
