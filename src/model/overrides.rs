@@ -86,43 +86,37 @@ fn threshold(name: &'static str, v: &str) -> Result<f64, String> {
     Settings::parse_threshold(name, v).map_err(|e| e.to_string())
 }
 
+/// A variable of the common shape: `check` the value, set one field to `make(value)`, and
+/// maybe one flag more for the run (`then`); restoring puts both back from the saved settings.
+/// Written once here so that a new variable is one line and cannot restore a different field
+/// than it set.
+macro_rules! field_var {
+    ($name:expr, secret: $secret:expr, $($field:ident).+ = $make:path
+     $(, check: $check:path)? $(, then: $($flag:ident).+ = $flag_value:expr)?) => {
+        EnvVar {
+            name: $name,
+            secret: $secret,
+            yields_to: None,
+            apply: |s, v| {
+                $($check(v)?;)?
+                s.$($field).+ = $make(v);
+                $(s.$($flag).+ = $flag_value;)?
+                Ok(())
+            },
+            restore: |s, saved| {
+                s.$($field).+ = saved.$($field).+.clone();
+                $(s.$($flag).+ = saved.$($flag).+;)?
+            },
+        }
+    };
+}
+
 /// Every variable, in the order they apply (a later one may win over an earlier one).
 pub static VARS: &[EnvVar] = &[
-    EnvVar {
-        name: PROMETHEUS_URL,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            http_url(v)?;
-            s.prometheus.base_url = v.to_string();
-            s.demo_mode = false;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.prometheus.base_url = saved.prometheus.base_url.clone();
-            s.demo_mode = saved.demo_mode;
-        },
-    },
-    EnvVar {
-        name: PROMETHEUS_HTTP_QUERY,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            s.prometheus.http_query = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.prometheus.http_query = saved.prometheus.http_query.clone(),
-    },
-    EnvVar {
-        name: PROMETHEUS_CPU_QUERY,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            s.prometheus.cpu_query = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.prometheus.cpu_query = saved.prometheus.cpu_query.clone(),
-    },
+    field_var!(PROMETHEUS_URL, secret: false, prometheus.base_url = str::to_string,
+        check: http_url, then: demo_mode = false),
+    field_var!(PROMETHEUS_HTTP_QUERY, secret: false, prometheus.http_query = str::to_string),
+    field_var!(PROMETHEUS_CPU_QUERY, secret: false, prometheus.cpu_query = str::to_string),
     EnvVar {
         name: PROMETHEUS_HTTP_THRESHOLD,
         secret: false,
@@ -155,20 +149,8 @@ pub static VARS: &[EnvVar] = &[
         },
         restore: |s, saved| s.prometheus.auth = saved.prometheus.auth.clone(),
     },
-    EnvVar {
-        name: SLACK_TOKEN,
-        secret: true,
-        yields_to: None,
-        apply: |s, v| {
-            s.slack.token = Secret::new(v);
-            s.targets.slack = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.slack.token = saved.slack.token.clone();
-            s.targets.slack = saved.targets.slack;
-        },
-    },
+    field_var!(SLACK_TOKEN, secret: true, slack.token = Secret::new,
+        then: targets.slack = true),
     EnvVar {
         name: SLACK_CHANNEL,
         secret: false,
@@ -197,17 +179,8 @@ pub static VARS: &[EnvVar] = &[
             }
         },
     },
-    EnvVar {
-        name: SLACK_API_URL,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            http_url(v)?;
-            s.slack.api_base_url = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.slack.api_base_url = saved.slack.api_base_url.clone(),
-    },
+    field_var!(SLACK_API_URL, secret: false, slack.api_base_url = str::to_string,
+        check: http_url),
     EnvVar {
         name: EMAIL_RECIPIENTS,
         secret: false,
@@ -222,16 +195,7 @@ pub static VARS: &[EnvVar] = &[
             s.targets.email = saved.targets.email;
         },
     },
-    EnvVar {
-        name: EMAIL_SMTP_HOST,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            s.email.smtp_host = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.email.smtp_host = saved.email.smtp_host.clone(),
-    },
+    field_var!(EMAIL_SMTP_HOST, secret: false, email.smtp_host = str::to_string),
     EnvVar {
         name: EMAIL_SMTP_PORT,
         secret: false,
@@ -245,37 +209,10 @@ pub static VARS: &[EnvVar] = &[
         },
         restore: |s, saved| s.email.smtp_port = saved.email.smtp_port,
     },
-    EnvVar {
-        name: EMAIL_SMTP_USER,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            s.email.smtp_user = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.email.smtp_user = saved.email.smtp_user.clone(),
-    },
-    EnvVar {
-        name: EMAIL_SMTP_PASSWORD,
-        secret: true,
-        yields_to: None,
-        apply: |s, v| {
-            s.email.smtp_password = Secret::new(v);
-            Ok(())
-        },
-        restore: |s, saved| s.email.smtp_password = saved.email.smtp_password.clone(),
-    },
-    EnvVar {
-        name: EMAIL_FROM,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            check_address(v)?;
-            s.email.from = v.to_string();
-            Ok(())
-        },
-        restore: |s, saved| s.email.from = saved.email.from.clone(),
-    },
+    field_var!(EMAIL_SMTP_USER, secret: false, email.smtp_user = str::to_string),
+    field_var!(EMAIL_SMTP_PASSWORD, secret: true, email.smtp_password = Secret::new),
+    field_var!(EMAIL_FROM, secret: false, email.from = str::to_string,
+        check: check_address),
     EnvVar {
         name: EMAIL_SMTP_TLS,
         secret: false,
@@ -290,31 +227,10 @@ pub static VARS: &[EnvVar] = &[
         },
         restore: |s, saved| s.email.starttls = saved.email.starttls,
     },
-    EnvVar {
-        name: INTAKE_ADDR,
-        secret: false,
-        yields_to: None,
-        // The receiver checks the address when it binds, and says what is wrong in the feed.
-        apply: |s, v| {
-            s.intake.addr = v.to_string();
-            s.intake.enabled = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.intake.addr = saved.intake.addr.clone();
-            s.intake.enabled = saved.intake.enabled;
-        },
-    },
-    EnvVar {
-        name: INTAKE_TOKEN,
-        secret: true,
-        yields_to: None,
-        apply: |s, v| {
-            s.intake.token = Secret::new(v);
-            Ok(())
-        },
-        restore: |s, saved| s.intake.token = saved.intake.token.clone(),
-    },
+    // The receiver checks the address when it binds, and says what is wrong in the feed.
+    field_var!(INTAKE_ADDR, secret: false, intake.addr = str::to_string,
+        then: intake.enabled = true),
+    field_var!(INTAKE_TOKEN, secret: true, intake.token = Secret::new),
     EnvVar {
         name: ALERTMANAGER_URLS,
         secret: false,
@@ -333,73 +249,19 @@ pub static VARS: &[EnvVar] = &[
         },
         restore: |s, saved| s.intake.alertmanager_urls = saved.intake.alertmanager_urls.clone(),
     },
+    field_var!(ALERTMANAGER_TOKEN, secret: true,
+        intake.alertmanager_token = Secret::new),
+    field_var!(LLM_BASE_URL, secret: false, llm.base_url = str::to_string,
+        check: http_url, then: llm.enabled = true),
+    field_var!(LLM_MODEL, secret: false, llm.model = str::to_string,
+        then: llm.enabled = true),
     EnvVar {
-        name: ALERTMANAGER_TOKEN,
-        secret: true,
-        yields_to: None,
-        apply: |s, v| {
-            s.intake.alertmanager_token = Secret::new(v);
-            Ok(())
-        },
-        restore: |s, saved| s.intake.alertmanager_token = saved.intake.alertmanager_token.clone(),
-    },
-    EnvVar {
-        name: LLM_BASE_URL,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            http_url(v)?;
-            s.llm.base_url = v.to_string();
-            s.llm.enabled = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.llm.base_url = saved.llm.base_url.clone();
-            s.llm.enabled = saved.llm.enabled;
-        },
-    },
-    EnvVar {
-        name: LLM_MODEL,
-        secret: false,
-        yields_to: None,
-        apply: |s, v| {
-            s.llm.model = v.to_string();
-            s.llm.enabled = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.llm.model = saved.llm.model.clone();
-            s.llm.enabled = saved.llm.enabled;
-        },
-    },
-    EnvVar {
-        name: OPENAI_API_KEY,
-        secret: true,
         yields_to: Some(LLM_API_KEY),
-        apply: |s, v| {
-            s.llm.api_key = Secret::new(v);
-            s.llm.enabled = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.llm.api_key = saved.llm.api_key.clone();
-            s.llm.enabled = saved.llm.enabled;
-        },
+        ..field_var!(OPENAI_API_KEY, secret: true, llm.api_key = Secret::new,
+            then: llm.enabled = true)
     },
-    EnvVar {
-        name: LLM_API_KEY,
-        secret: true,
-        yields_to: None,
-        apply: |s, v| {
-            s.llm.api_key = Secret::new(v);
-            s.llm.enabled = true;
-            Ok(())
-        },
-        restore: |s, saved| {
-            s.llm.api_key = saved.llm.api_key.clone();
-            s.llm.enabled = saved.llm.enabled;
-        },
-    },
+    field_var!(LLM_API_KEY, secret: true, llm.api_key = Secret::new,
+        then: llm.enabled = true),
 ];
 
 /// The variables set for one run, with their checked values (a secret's as a [`Secret`]).
