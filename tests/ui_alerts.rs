@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 
 use common::ui::{harness, set_field, wait_for};
 use egui_kittest::kittest::Queryable;
-use incident_console::model::{Secret, Settings};
+use incident_console::model::{FeedEvent, Secret, Settings};
 use incident_console::store::Store;
 
 fn post(port: u16, body: &str) -> String {
@@ -20,6 +20,39 @@ fn post(port: u16, body: &str) -> String {
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
     out
+}
+
+/// Waits until the feed says a bulk acknowledgement of `(alerts, silences, common)`.
+fn wait_acknowledged_many(
+    h: &mut egui_kittest::Harness<'static, incident_console::ui::ConsoleApp>,
+    want: (usize, usize, bool),
+) {
+    wait_for(h, "the bulk acknowledgement", |h| {
+        h.state()
+            .engine()
+            .state
+            .lock()
+            .feed
+            .iter()
+            .any(|e| match e.event {
+                FeedEvent::AcknowledgedMany {
+                    alerts,
+                    silences,
+                    common,
+                    ..
+                } => (alerts, silences, common) == want,
+                _ => false,
+            })
+    });
+}
+
+/// The real Alertmanager's silences that carry `comment`.
+fn silences_with_comment(port: u16, comment: &str) -> Vec<serde_json::Value> {
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(&common::http_get(port, "/api/v2/silences")).unwrap();
+    all.into_iter()
+        .filter(|s| s["comment"] == comment)
+        .collect()
 }
 
 fn group(key: &str, name: &str, severity: &str, fp: &str, runbook: &str) -> String {
@@ -267,7 +300,7 @@ fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
             .lock()
             .feed
             .iter()
-            .any(|e| matches!(e.event, incident_console::model::FeedEvent::IntakeTokenMade))
+            .any(|e| matches!(e.event, FeedEvent::IntakeTokenMade))
     );
     h.run_steps(2);
     h.get_by_label("In alertmanager.yml, for this receiver:");
@@ -424,26 +457,9 @@ fn bulk_acknowledge_of_a_filtered_set_creates_the_silences_it_says() {
     h.get_by_label("3 picked, 3 firing");
     set_field(&mut h, "Bulk silence comment", "db failover, on it");
     h.get_by_label("Create 3 silences").click();
-    wait_for(&mut h, "the bulk acknowledgement", |h| {
-        h.state().engine().state.lock().feed.iter().any(|e| {
-            matches!(
-                e.event,
-                incident_console::model::FeedEvent::AcknowledgedMany {
-                    alerts: 3,
-                    silences: 3,
-                    common: false,
-                    ..
-                }
-            )
-        })
-    });
-    let silences: Vec<serde_json::Value> =
-        serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
-    let ours: Vec<&serde_json::Value> = silences
-        .iter()
-        .filter(|s| s["comment"] == "db failover, on it")
-        .collect();
-    assert_eq!(ours.len(), 3, "{silences:#?}");
+    wait_acknowledged_many(&mut h, (3, 3, false));
+    let ours = silences_with_comment(am.port, "db failover, on it");
+    assert_eq!(ours.len(), 3, "{ours:#?}");
     assert!(
         ours.iter()
             .all(|s| s["createdBy"] == "lee" && s["matchers"].as_array().unwrap().len() == 4)
@@ -459,26 +475,9 @@ fn bulk_acknowledge_of_a_filtered_set_creates_the_silences_it_says() {
     h.run_steps(2);
     set_field(&mut h, "Bulk silence comment", "reindexing");
     h.get_by_label("Create 1 silence").click();
-    wait_for(&mut h, "the common silence", |h| {
-        h.state().engine().state.lock().feed.iter().any(|e| {
-            matches!(
-                e.event,
-                incident_console::model::FeedEvent::AcknowledgedMany {
-                    alerts: 2,
-                    silences: 1,
-                    common: true,
-                    ..
-                }
-            )
-        })
-    });
-    let silences: Vec<serde_json::Value> =
-        serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
-    let common: Vec<&serde_json::Value> = silences
-        .iter()
-        .filter(|s| s["comment"] == "reindexing")
-        .collect();
-    assert_eq!(common.len(), 1);
+    wait_acknowledged_many(&mut h, (2, 1, true));
+    let common = silences_with_comment(am.port, "reindexing");
+    assert_eq!(common.len(), 1, "{common:#?}");
     let names: Vec<&str> = common[0]["matchers"]
         .as_array()
         .unwrap()
