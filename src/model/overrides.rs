@@ -264,6 +264,11 @@ pub static VARS: &[EnvVar] = &[
         then: llm.enabled = true),
 ];
 
+/// Whether the variable `name` of [`VARS`] holds a secret (a name not in the table does not).
+pub fn is_secret(name: &str) -> bool {
+    VARS.iter().any(|v| v.name == name && v.secret)
+}
+
 /// The variables set for one run, with their checked values (a secret's as a [`Secret`]).
 #[derive(Clone, Default, PartialEq)]
 pub struct Overrides {

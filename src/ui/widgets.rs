@@ -5,8 +5,8 @@ use egui::RichText;
 
 use super::i18n::t;
 use super::style;
-use crate::engine::PromTest;
-use crate::model::{Lang, Risk};
+use crate::engine::{PromTest, Snapshot};
+use crate::model::{Lang, Risk, overrides};
 
 /// Risk in words.
 pub(crate) fn risk_text(risk: Risk, lang: Lang) -> &'static str {
@@ -27,7 +27,7 @@ pub(crate) fn text_row_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
 
 /// A text row that the environment may own for this run: then it is read-only and says which
 /// variable set it. `secret` masks the text.
-pub(crate) fn env_row_ui(
+fn env_row_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     label: &str,
@@ -44,6 +44,44 @@ pub(crate) fn env_row_ui(
         env_note_ui(ui, lang, env);
     });
     ui.end_row();
+}
+
+/// The text rows of a settings grid, made from the snapshot once per tab: a row names the
+/// variables that may set its field, and the overrides table and the snapshot decide the rest
+/// (read-only with the variable named when one is set for this run, masked when the first
+/// holds a secret), so a tab cannot mask one field and forget its twin.
+pub(crate) struct EnvRows<'a> {
+    snap: &'a Snapshot,
+}
+
+impl<'a> EnvRows<'a> {
+    /// Rows for the snapshot's run and language.
+    pub(crate) fn new(snap: &'a Snapshot) -> Self {
+        Self { snap }
+    }
+
+    /// A field that any of `vars` may set (the first one set is named under it).
+    pub(crate) fn var_ui(
+        &self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        vars: &[&'static str],
+    ) {
+        let env = vars.iter().find_map(|v| self.snap.set_by_env(v));
+        let secret = vars.first().is_some_and(|v| overrides::is_secret(v));
+        env_row_ui(ui, self.snap.lang(), label, value, env, secret);
+    }
+
+    /// A field no variable sets.
+    pub(crate) fn text_ui(&self, ui: &mut egui::Ui, label: &str, value: &mut String) {
+        env_row_ui(ui, self.snap.lang(), label, value, None, false);
+    }
+
+    /// A secret field no variable sets, masked.
+    pub(crate) fn secret_ui(&self, ui: &mut egui::Ui, label: &str, value: &mut String) {
+        env_row_ui(ui, self.snap.lang(), label, value, None, true);
+    }
 }
 
 /// "set for this run by VAR" under a field the environment owns; nothing otherwise.

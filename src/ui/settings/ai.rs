@@ -10,7 +10,7 @@ use crate::model::overrides;
 use crate::model::{LlmSettings, Secret, Settings};
 use crate::ui::i18n::t;
 use crate::ui::style;
-use crate::ui::widgets::env_row_ui;
+use crate::ui::widgets::EnvRows;
 
 /// The AI part of the settings draft.
 #[derive(Default)]
@@ -102,7 +102,7 @@ pub(super) fn ai_tab_ui(
 ) {
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    let env = |name: &'static str| snap.set_by_env(name);
+    let rows = EnvRows::new(snap);
     ui.label(
         RichText::new(t(
             lang,
@@ -116,29 +116,23 @@ pub(super) fn ai_tab_ui(
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "AI base URL", "AI 기본 URL"),
                 &mut d.base_url,
-                env(overrides::LLM_BASE_URL),
-                false,
+                &[overrides::LLM_BASE_URL],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Model", "모델"),
                 &mut d.model,
-                env(overrides::LLM_MODEL),
-                false,
+                &[overrides::LLM_MODEL],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "API key", "API 키"),
                 &mut d.api_key,
-                env(overrides::LLM_API_KEY).or(env(overrides::OPENAI_API_KEY)),
-                true,
+                &[overrides::LLM_API_KEY, overrides::OPENAI_API_KEY],
             );
             let l = ui.label(t(lang, "Extra headers", "추가 헤더"));
             ui.add(
@@ -149,22 +143,12 @@ pub(super) fn ai_tab_ui(
             )
             .labelled_by(l.id);
             ui.end_row();
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "AI timeout (s)", "AI 타임아웃 (초)"),
                 &mut d.timeout,
-                None,
-                false,
             );
-            env_row_ui(
-                ui,
-                lang,
-                t(lang, "Temperature", "온도"),
-                &mut d.temperature,
-                None,
-                false,
-            );
+            rows.text_ui(ui, t(lang, "Temperature", "온도"), &mut d.temperature);
         });
     ui.horizontal(|ui| {
         if ui.button(t(lang, "Test AI", "AI 테스트")).clicked() {

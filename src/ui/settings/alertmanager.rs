@@ -10,7 +10,7 @@ use crate::model::overrides;
 use crate::model::{Secret, Settings};
 use crate::ui::i18n::t;
 use crate::ui::style;
-use crate::ui::widgets::env_row_ui;
+use crate::ui::widgets::EnvRows;
 
 /// The Alertmanager part of the settings draft.
 #[derive(Default)]
@@ -101,6 +101,7 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     let env = |name: &'static str| snap.set_by_env(name);
+    let rows = EnvRows::new(snap);
     ui.label(
         RichText::new(t(
             lang,
@@ -114,21 +115,17 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Listen on", "수신 주소"),
                 &mut d.addr,
-                env(overrides::INTAKE_ADDR),
-                false,
+                &[overrides::INTAKE_ADDR],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Receiver token", "수신 토큰"),
                 &mut d.token,
-                env(overrides::INTAKE_TOKEN),
-                true,
+                &[overrides::INTAKE_TOKEN],
             );
             ui.label("");
             ui.checkbox(
@@ -154,45 +151,34 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 crate::ui::widgets::env_note_ui(ui, lang, owned);
             });
             ui.end_row();
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Alertmanager token", "Alertmanager 토큰"),
                 &mut d.am_token,
-                env(overrides::ALERTMANAGER_TOKEN),
-                true,
+                &[overrides::ALERTMANAGER_TOKEN],
             );
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Poll every (s)", "폴링 간격 (초)"),
                 &mut d.poll_interval,
-                None,
-                false,
             );
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(
                     lang,
                     "Alertmanager timeout (s)",
                     "Alertmanager 타임아웃 (초)",
                 ),
                 &mut d.timeout,
-                None,
-                false,
             );
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(
                     lang,
                     "Your name (silences' author)",
                     "담당자 이름 (사일런스 작성자)",
                 ),
                 &mut d.responder,
-                None,
-                false,
             );
         });
     receiver_snippet_ui(ui, snap);

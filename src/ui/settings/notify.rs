@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::ui::i18n::t;
 use crate::ui::style;
-use crate::ui::widgets::{env_note_ui, env_row_ui};
+use crate::ui::widgets::{EnvRows, env_note_ui};
 
 /// Recipients and sent mails shown per page.
 pub(crate) const PAGE_SIZE: usize = 5;
@@ -190,25 +190,22 @@ pub(super) fn slack_tab_ui(
 ) {
     let lang = snap.lang();
     let env = |name: &'static str| snap.set_by_env(name);
+    let rows = EnvRows::new(snap);
     egui::Grid::new("slack-settings")
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Bot token", "봇 토큰"),
                 &mut d.slack_token,
-                env(overrides::SLACK_TOKEN),
-                true,
+                &[overrides::SLACK_TOKEN],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "API base URL", "API 기본 URL"),
                 &mut d.slack_url,
-                env(overrides::SLACK_API_URL),
-                false,
+                &[overrides::SLACK_API_URL],
             );
             let l = ui.label(t(lang, "Channel", "채널"));
             ui.vertical(|ui| {
@@ -226,13 +223,10 @@ pub(super) fn slack_tab_ui(
                 env_note_ui(ui, lang, env(overrides::SLACK_CHANNEL));
             });
             ui.end_row();
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
                 &mut d.slack_timeout,
-                None,
-                false,
             );
         });
     ui.add_space(4.0);
@@ -341,6 +335,7 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     let env = |name: &'static str| snap.set_by_env(name);
+    let rows = EnvRows::new(snap);
     // Whether mail can go out with the draft as it stands, in words.
     let status = match d.email() {
         Ok(e) => match e.unusable() {
@@ -373,45 +368,35 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "SMTP host", "SMTP 호스트"),
                 &mut d.smtp_host,
-                env(overrides::EMAIL_SMTP_HOST),
-                false,
+                &[overrides::EMAIL_SMTP_HOST],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "SMTP port", "SMTP 포트"),
                 &mut d.smtp_port,
-                env(overrides::EMAIL_SMTP_PORT),
-                false,
+                &[overrides::EMAIL_SMTP_PORT],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "SMTP user", "SMTP 사용자"),
                 &mut d.smtp_user,
-                env(overrides::EMAIL_SMTP_USER),
-                false,
+                &[overrides::EMAIL_SMTP_USER],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "SMTP password", "SMTP 비밀번호"),
                 &mut d.smtp_password,
-                env(overrides::EMAIL_SMTP_PASSWORD),
-                true,
+                &[overrides::EMAIL_SMTP_PASSWORD],
             );
-            env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "From", "보내는 사람"),
                 &mut d.email_from,
-                env(overrides::EMAIL_FROM),
-                false,
+                &[overrides::EMAIL_FROM],
             );
             ui.label("TLS");
             ui.vertical(|ui| {
@@ -422,13 +407,10 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
                 env_note_ui(ui, lang, env(overrides::EMAIL_SMTP_TLS));
             });
             ui.end_row();
-            env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
                 &mut d.email_timeout,
-                None,
-                false,
             );
         });
     ui.add_space(4.0);

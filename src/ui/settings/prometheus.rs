@@ -115,73 +115,55 @@ pub(super) fn prometheus_tab_ui(
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     let env = |name: &'static str| snap.set_by_env(name);
+    let rows = widgets::EnvRows::new(snap);
     egui::Grid::new("prometheus-settings")
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            widgets::env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "Base URL", "기본 URL"),
                 &mut form.prometheus.base_url,
-                env(overrides::PROMETHEUS_URL),
-                false,
+                &[overrides::PROMETHEUS_URL],
             );
-            widgets::env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
                 &mut form.prometheus.http_query,
-                env(overrides::PROMETHEUS_HTTP_QUERY),
-                false,
+                &[overrides::PROMETHEUS_HTTP_QUERY],
             );
-            widgets::env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
                 &mut form.prometheus.http_threshold,
-                env(overrides::PROMETHEUS_HTTP_THRESHOLD),
-                false,
+                &[overrides::PROMETHEUS_HTTP_THRESHOLD],
             );
-            widgets::env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "CPU query", "CPU 쿼리"),
                 &mut form.prometheus.cpu_query,
-                env(overrides::PROMETHEUS_CPU_QUERY),
-                false,
+                &[overrides::PROMETHEUS_CPU_QUERY],
             );
-            widgets::env_row_ui(
+            rows.var_ui(
                 ui,
-                lang,
                 t(lang, "CPU threshold", "CPU 임계치"),
                 &mut form.prometheus.cpu_threshold,
-                env(overrides::PROMETHEUS_CPU_THRESHOLD),
-                false,
+                &[overrides::PROMETHEUS_CPU_THRESHOLD],
             );
-            widgets::env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Hotspot label", "핫스팟 레이블"),
                 &mut form.prometheus.series_label,
-                None,
-                false,
             );
-            widgets::env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
                 &mut form.prometheus.timeout,
-                None,
-                false,
             );
-            widgets::env_row_ui(
+            rows.text_ui(
                 ui,
-                lang,
                 t(lang, "Largest answer (MiB)", "최대 응답 크기 (MiB)"),
                 &mut form.prometheus.max_body_mib,
-                None,
-                false,
             );
             ui.label(t(lang, "Authentication", "인증"));
             ui.add_enabled_ui(env(overrides::PROMETHEUS_TOKEN).is_none(), |ui| {
@@ -198,30 +180,18 @@ pub(super) fn prometheus_tab_ui(
             ui.end_row();
             match form.prometheus.auth {
                 AuthKind::None => {}
-                AuthKind::Bearer => widgets::env_row_ui(
+                AuthKind::Bearer => rows.var_ui(
                     ui,
-                    lang,
                     t(lang, "Token", "토큰"),
                     &mut form.prometheus.token,
-                    env(overrides::PROMETHEUS_TOKEN),
-                    true,
+                    &[overrides::PROMETHEUS_TOKEN],
                 ),
                 AuthKind::Basic => {
-                    widgets::env_row_ui(
+                    rows.text_ui(ui, t(lang, "User", "사용자"), &mut form.prometheus.user);
+                    rows.secret_ui(
                         ui,
-                        lang,
-                        t(lang, "User", "사용자"),
-                        &mut form.prometheus.user,
-                        None,
-                        false,
-                    );
-                    widgets::env_row_ui(
-                        ui,
-                        lang,
                         t(lang, "Password", "비밀번호"),
                         &mut form.prometheus.password,
-                        None,
-                        true,
                     );
                 }
             }
