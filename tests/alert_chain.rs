@@ -7,11 +7,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::alertmanager::start_alertmanager_with;
-use common::{Proc, free_port, installed, wait_for, wait_ready};
-use incident_console::engine::{Engine, EngineConfig};
+use common::{Proc, installed, wait_for, wait_ready};
+
 use incident_console::model::{IncidentStatus, Secret, Settings, TriggerOrigin};
 use incident_console::store::Store;
 
@@ -27,10 +26,8 @@ fn a_prometheus_alert_on_the_exporter_opens_the_runbook_incident_and_resolves_it
     if !installed("prometheus", "prometheus") {
         return;
     }
-    let console_port = free_port();
-    let am_config =
-        shipped("alertmanager.yml").replace("127.0.0.1:9095", &format!("127.0.0.1:{console_port}"));
-    let Some(am) = start_alertmanager_with(&am_config, None) else {
+    // As shipped, until the console's receiver has a port to name (nothing fires before).
+    let Some(am) = start_alertmanager_with(&shipped("alertmanager.yml"), None) else {
         return;
     };
 
@@ -38,34 +35,35 @@ fn a_prometheus_alert_on_the_exporter_opens_the_runbook_incident_and_resolves_it
     let store = Store::new(dir.path());
     let mut settings = Settings::default();
     settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{console_port}");
+    settings.intake.addr = "127.0.0.1:0".into();
     settings.intake.token = Secret::new("change-me");
     settings.intake.alertmanager_urls = vec![am.url.clone()];
     settings.intake.poll_interval_secs = 1;
     store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        // One demo sample at start: the incidents that follow are the alerts'.
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    // One demo sample at start: the incidents that follow are the alerts'.
+    let handle = common::spawn_engine(common::quiet(store));
     let state = handle.state.clone();
+    let console_port = common::receiver_port(&state);
+    am.reload(
+        &shipped("alertmanager.yml")
+            .replace("127.0.0.1:9095", &format!("127.0.0.1:{console_port}")),
+    );
 
     // Prometheus with the shipped config and rules, pointed at this test's ports and
     // evaluating every second.
     let prom_dir = tempfile::tempdir().unwrap();
-    let exporter_port = free_port();
+    // The exporter is named to Prometheus before it starts (so that its first burst is
+    // scraped): the one port of ours handed on. Taken in between, the exporter says "cannot
+    // listen" and the test fails; it cannot pass by it.
+    let exporter_port = common::port_to_try();
     let config = shipped("prometheus.yml")
         .replace("127.0.0.1:9001", &format!("127.0.0.1:{exporter_port}"))
         .replace("127.0.0.1:9093", &format!("127.0.0.1:{}", am.port))
         .replace("interval: 5s", "interval: 1s");
     std::fs::write(prom_dir.path().join("prometheus.yml"), config).unwrap();
     std::fs::write(prom_dir.path().join("alerts.yml"), shipped("alerts.yml")).unwrap();
-    let prom_port = free_port();
     let log = prom_dir.path().join("prometheus.log");
-    let _prometheus = common::spawn_prometheus(prom_dir.path(), prom_port);
+    let (_prometheus, prom_port) = common::spawn_prometheus(prom_dir.path());
     // Scraping (the exporter's target is known, still down): Prometheus hands new targets to
     // its scrapers about 5 s after start.
     wait_ready("Prometheus scraping", &log, || {

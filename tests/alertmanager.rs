@@ -6,11 +6,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::alertmanager::{Am, Cluster, post_alert, start_alertmanager, start_alertmanager_in};
-use common::{free_port, wait_for};
-use incident_console::engine::{AckTarget, Command as EngineCommand, Engine, EngineConfig};
+use common::alertmanager::{
+    Am, Cluster, post_alert, start_alertmanager, start_alertmanager_with, test_config,
+};
+use common::wait_for;
+use incident_console::engine::{AckTarget, Command as EngineCommand};
 use incident_console::model::{
     AlertState, AlertStatus, FeedEvent, IncidentStatus, Secret, Settings, TriggerOrigin,
 };
@@ -28,20 +28,12 @@ fn console(
     settings.intake.poll_interval_secs = 1;
     more(&mut settings);
     store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
-    handle
+    common::spawn_engine(common::quiet(store))
 }
 
 #[test]
 fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
-    let console_port = free_port();
-    let Some(am) = start_alertmanager(console_port, "am-t0ken") else {
+    let Some(am) = start_alertmanager() else {
         return;
     };
     let started = chrono::Utc::now() - chrono::Duration::seconds(30);
@@ -52,10 +44,12 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
     let dir = tempfile::tempdir().unwrap();
     let handle = console(dir.path(), vec![am.url.clone()], |s| {
         s.intake.enabled = true;
-        s.intake.addr = format!("127.0.0.1:{console_port}");
+        s.intake.addr = "127.0.0.1:0".into();
         s.intake.token = Secret::new("am-t0ken");
     });
     let state = handle.state.clone();
+    // Alertmanager is told where the console listens once it does.
+    am.send_webhooks_to(common::receiver_port(&state), "am-t0ken");
 
     wait_for(&state, "the earlier alert, found by polling", |st| {
         st.board.alerts.iter().any(|a| {
@@ -124,23 +118,15 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
 /// one alert that remembers both, not two, and says the cluster has two peers.
 #[test]
 fn two_replicas_of_one_cluster_give_one_alert() {
-    let (g1, g2) = (free_port(), free_port());
-    let Some(am1) = start_alertmanager_in(
-        free_port(),
-        "x",
-        Some(Cluster {
-            listen: g1,
-            peer: g2,
-        }),
-    ) else {
+    let config = test_config(None);
+    let Some(am1) = start_alertmanager_with(&config, Some(Cluster { peer: None })) else {
         return;
     };
-    let Some(am2) = start_alertmanager_in(
-        free_port(),
-        "x",
+    // The second joins the first; gossip makes it both ways.
+    let Some(am2) = start_alertmanager_with(
+        &config,
         Some(Cluster {
-            listen: g2,
-            peer: g1,
+            peer: am1.gossip_port,
         }),
     ) else {
         return;
@@ -191,7 +177,7 @@ fn silences(am: &Am) -> Vec<serde_json::Value> {
 /// The ack is in the timeline and survives a restart; Unsilence expires the silence.
 #[test]
 fn acknowledge_silences_in_alertmanager_and_unsilence_expires() {
-    let Some(am) = start_alertmanager(free_port(), "unused") else {
+    let Some(am) = start_alertmanager() else {
         return;
     };
     let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::llm::{ChatReply, FakeChat};
 use common::wait_for;
-use incident_console::engine::{Command, Engine, EngineConfig, EngineHandle};
+use incident_console::engine::{Command, EngineHandle};
 use incident_console::model::{AiState, AnswerFlag, ReportSource, Secret, Settings};
 use incident_console::store::Store;
 
@@ -32,14 +32,7 @@ fn console(dir: &std::path::Path, fake: &FakeChat) -> EngineHandle {
     settings.llm.base_url = fake.url.clone();
     settings.llm.api_key = Secret::new("sk-analyst-test");
     store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
-    handle
+    common::spawn_engine(common::quiet(store))
 }
 
 #[test]

@@ -180,14 +180,13 @@ fn headless_runs_on_live_data_from_the_environment_and_dotenv() {
 
 #[test]
 fn headless_demo_posts_each_new_incident_to_slack_and_mails_it_from_the_environment() {
-    use common::free_port;
     use common::notify::{FakeSlack, SmtpSink};
     let token = "xoxb-headless-secret";
     let fake = FakeSlack::start(token);
-    let port = free_port();
-    let Some(sink) = SmtpSink::start_on(port, "") else {
+    let Some(sink) = SmtpSink::start("") else {
         return;
     };
+    let port = sink.port;
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
         .args([
@@ -263,29 +262,30 @@ fn headless_demo_posts_each_new_incident_to_slack_and_mails_it_from_the_environm
 fn headless_takes_webhooks_from_the_environment_and_prints_alerts() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let port = common::free_port();
     let mut run = Command::new(env!("CARGO_BIN_EXE_incident-console"))
         .args(["--headless", "--demo", "--poll-secs", "3600", "--for", "4"])
         .arg("--data-dir")
         .arg(dir.path())
-        .env("INCIDENT_INTAKE_ADDR", format!("127.0.0.1:{port}"))
+        // Port 0: the receiver binds one of its own and prints it.
+        .env("INCIDENT_INTAKE_ADDR", "127.0.0.1:0")
         .env("INCIDENT_INTAKE_TOKEN", "s3cret-intake")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut out = BufReader::new(run.stdout.take().unwrap());
     let mut seen = String::new();
-    loop {
+    let port: u16 = loop {
         let mut line = String::new();
         assert!(
             out.read_line(&mut line).unwrap() > 0,
             "ended early:\n{seen}"
         );
         seen.push_str(&line);
-        if line.contains("Listening for Alertmanager webhooks") {
-            break;
+        if let Some((_, addr)) = line.split_once("Listening for Alertmanager webhooks on http://") {
+            let addr: std::net::SocketAddr = addr.trim().trim_end_matches('/').parse().unwrap();
+            break addr.port();
         }
-    }
+    };
     let post = |status: &str, ends: &str| {
         let body = format!(
             r#"{{"version": "4", "groupKey": "g", "status": "{status}", "receiver": "console",

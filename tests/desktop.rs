@@ -10,33 +10,34 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Proc, free_port, installed};
-use incident_console::engine::{Command as EngineCommand, Engine, EngineConfig, EngineHandle};
+use common::{Proc, installed};
+use incident_console::engine::desktop::DesktopCounts;
+use incident_console::engine::{Command as EngineCommand, EngineConfig, EngineHandle};
 use incident_console::model::{FeedEvent, Secret, Settings};
 use incident_console::store::Store;
 
-/// A console that takes webhooks on `port` and raises desktop notifications.
-fn console(dir: &std::path::Path, port: u16) -> EngineHandle {
+/// A console that takes webhooks (on the port it returns) and raises desktop notifications.
+fn console(dir: &std::path::Path) -> (EngineHandle, u16) {
     let store = Store::new(dir);
     let mut settings = Settings::default();
     settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.addr = "127.0.0.1:0".into();
     settings.intake.token = Secret::new("k");
     store.save_settings(&settings).unwrap();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
+    let handle = common::spawn_engine(EngineConfig {
         desktop_notifications: true,
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the receiver listens");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    handle
+        ..common::quiet(store)
+    });
+    let port = common::receiver_port(&handle.state);
+    (handle, port)
+}
+
+/// Waits until every notification the console asked for has been reported on.
+fn desktop_settled(handle: &EngineHandle) -> DesktopCounts {
+    common::wait_for(&handle.state, "every desktop notification reported", |st| {
+        st.board.desktop.in_flight() == 0
+    });
+    handle.snapshot().desktop
 }
 
 /// POSTs one firing (or resolved) alert as Alertmanager's webhook would.
@@ -182,8 +183,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let handle = console(dir.path(), port);
+    let (handle, port) = console(dir.path());
     // A critical alert no runbook matches: one notification.
     webhook(
         port,
@@ -246,8 +246,13 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
         all[1],
         "Incident #1 opened|Nginx 5xx surge on checkout API HighErrorRate [critical]|CRITICAL"
     );
-    // Anything after those two would be a duplicate.
-    std::thread::sleep(Duration::from_millis(500));
+    // Every webhook taken (the last one's incident is open, so the ones before were handled
+    // first), and every notification asked for reported: exactly those two.
+    common::wait_for(&handle.state, "the last webhook's incident", |st| {
+        st.board.incidents.len() == 1 && st.board.alerts.iter().any(|a| a.fingerprint == "h1")
+    });
+    let counts = desktop_settled(&handle);
+    assert_eq!((counts.asked, counts.shown), (2, 2), "{counts:?}");
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(
         !text.contains("QueueSlow") && text.lines().count() == 2,
@@ -263,37 +268,21 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
     // No service on the bus: said once, and the console carries on.
     drop(_dunst);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let handle = console(dir.path(), port);
+    let (handle, _) = console(dir.path());
     for scenario in ["cpu_spike_core", "http_5xx_surge"] {
         assert!(handle.send(EngineCommand::TriggerScenario {
             code: Some(scenario.into())
         }));
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (said, incidents) = (
-            handle.with_feed(|feed| {
-                feed.iter()
-                    .filter(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
-                    .count()
-            }),
-            handle.snapshot().incidents.len(),
-        );
-        if said >= 1 && incidents == 2 {
-            std::thread::sleep(Duration::from_millis(300));
-            let said = handle.with_feed(|feed| {
-                feed.iter()
-                    .filter(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
-                    .count()
-            });
-            assert_eq!(said, 1, "said once, not once per notification");
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "said {said} times, {incidents} incidents"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_for(&handle.state, "both incidents", |st| {
+        st.board.incidents.len() == 2
+    });
+    let counts = desktop_settled(&handle);
+    assert_eq!((counts.asked, counts.failed), (2, 2), "{counts:?}");
+    let said = handle.with_feed(|feed| {
+        feed.iter()
+            .filter(|e| matches!(e.event, FeedEvent::DesktopUnavailable { .. }))
+            .count()
+    });
+    assert_eq!(said, 1, "said once, not once per notification");
 }

@@ -6,12 +6,12 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::alertmanager::{post_alert, start_alertmanager};
-use common::{free_port, wait_for};
+use common::wait_for;
+use incident_console::engine::ACTIVE_ALERT_INCIDENT_LIMIT;
 use incident_console::engine::ConsoleState;
-use incident_console::engine::{ACTIVE_ALERT_INCIDENT_LIMIT, Engine, EngineConfig};
 use incident_console::model::{AlertStatus, FeedEvent, IntakeRefusal, Settings, TriggerOrigin};
 use incident_console::store::Store;
 
@@ -48,8 +48,7 @@ fn not_taken(st: &ConsoleState, want: IntakeRefusal) -> usize {
 
 #[test]
 fn forged_webhooks_cannot_resolve_a_polled_alert_or_bury_its_incident() {
-    let console_port = free_port();
-    let Some(am) = start_alertmanager(console_port, "unused") else {
+    let Some(am) = start_alertmanager() else {
         return;
     };
     let started = chrono::Utc::now() - chrono::Duration::seconds(30);
@@ -64,17 +63,12 @@ fn forged_webhooks_cannot_resolve_a_polled_alert_or_bury_its_incident() {
     // does not list them) is not due while the test runs.
     settings.intake.poll_interval_secs = 3600;
     settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{console_port}");
+    settings.intake.addr = "127.0.0.1:0".into();
     settings.desktop.enabled = false;
     store.save_settings(&settings).unwrap();
-    let mut handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let mut handle = common::spawn_engine(common::quiet(store));
     let state = handle.state.clone();
+    let console_port = common::receiver_port(&state);
 
     wait_for(&state, "the real alert's incident, polled", |st| {
         st.board
@@ -206,27 +200,16 @@ impl NanoZero for chrono::DateTime<chrono::Utc> {
 /// fetch, no raw HTML, no forged heading).
 #[test]
 fn a_hostile_alert_exports_as_text() {
-    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut settings = Settings::default();
     settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.addr = "127.0.0.1:0".into();
     settings.desktop.enabled = false;
     store.save_settings(&settings).unwrap();
-    let mut handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let mut handle = common::spawn_engine(common::quiet(store));
     let state = handle.state.clone();
-    wait_for(&state, "the receiver", |st| {
-        st.feed
-            .iter()
-            .any(|e| matches!(e.event, FeedEvent::IntakeListening { .. }))
-    });
+    let port = common::receiver_port(&state);
     let body = r#"{"version": "4", "groupKey": "g", "status": "firing", "receiver": "console",
         "alerts": [{"status": "firing",
           "labels": {"alertname": "Disk<img src=x onerror=alert(1)>", "severity": "warning"},
@@ -244,11 +227,6 @@ fn a_hostile_alert_exports_as_text() {
         incident: id,
         path: out.clone(),
     });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !out.exists() {
-        assert!(Instant::now() < deadline, "the report was never exported");
-        std::thread::sleep(Duration::from_millis(20));
-    }
     wait_for(&state, "the export said", |st| {
         st.feed
             .iter()

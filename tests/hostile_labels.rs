@@ -7,8 +7,7 @@ mod common;
 use std::io::{Read, Write};
 
 use common::actions::{HookServer, settings, start};
-use common::free_port;
-use incident_console::model::{FeedEvent, PlanState};
+use incident_console::model::PlanState;
 
 /// Quotes, a JSON key, `&`, `#`, `/`, `@` and Hangul: everything a slot must keep inside.
 const HOSTILE: &str = r#"edge-1", "admin": true, "x": "&evil=1#/@evil.example 가"#;
@@ -50,19 +49,12 @@ async fn a_hostile_label_fills_one_query_value_and_one_json_string() {
     let dir = tempfile::tempdir().unwrap();
     let hook = HookServer::start().await;
     runbook(dir.path(), &hook.url);
-    let port = free_port();
     let mut s = settings(true, &[], &[&hook.authority()]);
     s.intake.enabled = true;
-    s.intake.addr = format!("127.0.0.1:{port}");
+    s.intake.addr = "127.0.0.1:0".into();
     s.desktop.enabled = false;
     let console = start(dir.path(), &s, false);
-    console
-        .until("the receiver listening", |c| {
-            c.feed()
-                .iter()
-                .any(|e| matches!(e, FeedEvent::IntakeListening { .. }))
-        })
-        .await;
+    let port = console.receiver_port().await;
     let instance = serde_json::to_string(HOSTILE).unwrap();
     let body = format!(
         r#"{{"version": "4", "groupKey": "g", "status": "firing", "receiver": "console",

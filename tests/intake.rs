@@ -224,26 +224,22 @@ async fn a_remote_address_needs_the_setting_and_a_token() {
 /// recovers when the last of them resolves. An alert no runbook matches opens nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
-    use incident_console::engine::{Engine, EngineConfig};
+    use incident_console::engine::EngineConfig;
     use incident_console::model::{AlertStatus, FeedEntry, FeedEvent, Settings};
     use incident_console::store::Store;
 
-    let port = common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut settings = Settings::default();
     settings.intake.enabled = true;
-    settings.intake.addr = format!("127.0.0.1:{port}");
+    settings.intake.addr = "127.0.0.1:0".into();
     settings.intake.token = Secret::new("t0ken");
     store.save_settings(&settings).unwrap();
     let (tap, mut feed) = mpsc::unbounded_channel::<FeedEntry>();
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
+    let handle = common::spawn_engine(EngineConfig {
         feed_tap: Some(tap),
-        ..EngineConfig::new(store)
-    })
-    .unwrap();
+        ..common::quiet(store)
+    });
     async fn next(
         feed: &mut mpsc::UnboundedReceiver<FeedEntry>,
         want: impl Fn(&FeedEvent) -> bool,
@@ -258,20 +254,24 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
             }
         }
     }
-    next(&mut feed, |e| {
+    let FeedEvent::IntakeListening { addr } = next(&mut feed, |e| {
         matches!(e, FeedEvent::IntakeListening { .. })
     })
-    .await;
-    let url = format!("http://127.0.0.1:{port}/");
+    .await
+    else {
+        unreachable!()
+    };
     let http = reqwest::Client::new();
-    let post = |body: String| {
+    let send = |url: &str, body: String| {
         let r = http
-            .post(&url)
+            .post(url)
             .bearer_auth("t0ken")
             .header("Content-Type", "application/json")
             .body(body);
         async move { r.send().await.unwrap().status() }
     };
+    let url = format!("http://{addr}/");
+    let post = |body: String| send(&url, body);
     assert_eq!(post(payload("e1")).await, 200);
     let fired = next(&mut feed, |e| matches!(e, FeedEvent::AlertFired { .. })).await;
     assert!(
@@ -358,13 +358,7 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
         .await
         .unwrap();
     // The history of resolved alerts survives a restart.
-    let handle = Engine::spawn(EngineConfig {
-        force_demo: true,
-        poll_override_secs: Some(3600),
-        ..EngineConfig::new(Store::new(dir.path()))
-    })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
+    let handle = common::spawn_engine(common::quiet(Store::new(dir.path())));
     let snap = handle.snapshot();
     let kept: Vec<(&str, i64, Option<u64>)> = snap
         .alert_history
@@ -379,12 +373,10 @@ async fn the_engine_takes_webhooks_into_alerts_and_the_feed() {
         .collect();
     assert_eq!(kept, vec![("e1", 600, Some(id)), ("e2", 600, Some(id))]);
     // Alertmanager re-sends a resolve the console already kept: still one entry per episode.
+    let port = tokio::task::block_in_place(|| common::receiver_port(&handle.state));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "the receiver listens");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(post(resolve("e1", "HighErrorRate")).await, 200);
+    let again = format!("http://127.0.0.1:{port}/");
+    assert_eq!(send(&again, resolve("e1", "HighErrorRate")).await, 200);
     while handle.snapshot().alerts.is_empty() {
         assert!(std::time::Instant::now() < deadline, "the resolve arrives");
         tokio::time::sleep(Duration::from_millis(20)).await;

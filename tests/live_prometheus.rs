@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use incident_console::engine::source::DemoSource;
-use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
+use incident_console::engine::{Command, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::PromClient;
 use incident_console::model::{
     FeedKind, Metric, Overrides, PrometheusSettings, TriggerOrigin, Unit, overrides,
@@ -153,7 +153,7 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
     let hot = sorted[2].0.clone();
 
     let dir = tempfile::tempdir().unwrap();
-    let handle = Engine::spawn(EngineConfig {
+    let handle = common::spawn_engine(EngineConfig {
         poll_override_secs: Some(1),
         // The environment's way in: what INCIDENT_PROMETHEUS_URL and _HTTP_THRESHOLD set.
         overrides: {
@@ -166,9 +166,8 @@ fn monitor_opens_an_incident_from_live_data_and_verify_reads_live_values() {
             o
         },
         ..EngineConfig::new(Store::new(dir.path()))
-    })
-    .unwrap();
-    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
+    });
+
     let state = Arc::clone(&handle.state);
 
     wait_for(&state, "an incident opened by the monitor", |st| {
@@ -258,13 +257,11 @@ fn live_evidence_is_observed_not_observed_or_could_not_check_with_values() {
 )"#,
     )
     .unwrap();
-    let handle = Engine::spawn(EngineConfig {
+    let handle = common::spawn_engine(EngineConfig {
         poll_override_secs: Some(3600),
         overrides: Overrides::of(&[(overrides::PROMETHEUS_URL, &stack.url)]).0,
         ..EngineConfig::new(Store::new(dir.path()))
-    })
-    .unwrap();
-    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
+    });
     let state = Arc::clone(&handle.state);
     wait_for(&state, "a live sample", |st| st.board.latest.is_some());
     handle.send(incident_console::engine::Command::TriggerScenario {

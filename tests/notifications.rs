@@ -6,10 +6,9 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::free_port;
 use common::notify::{FakeSlack, SlackReply, SmtpSink};
 use common::{feed_has, wait_for};
-use incident_console::engine::{Command, Engine, EngineConfig, EngineHandle};
+use incident_console::engine::{Command, EngineConfig, EngineHandle};
 use incident_console::integrations::slack::SlackClient;
 use incident_console::model::{
     Destination, FeedKind, JobState, NotifyEvent, Secret, Settings, SlackSettings,
@@ -52,13 +51,10 @@ fn start(dir: &Path, settings: Option<&Settings>) -> EngineHandle {
     if let Some(s) = settings {
         store.save_settings(s).unwrap();
     }
-    let handle = Engine::spawn(EngineConfig {
+    common::spawn_engine(EngineConfig {
         force_demo: true,
         ..EngineConfig::new(store)
     })
-    .unwrap();
-    assert!(handle.wait_restored(Duration::from_secs(10)));
-    handle
 }
 
 fn trigger(h: &EngineHandle) {
@@ -89,6 +85,17 @@ fn delivered(h: &EngineHandle, event: NotifyEvent) -> (JobState, u32) {
             .any(|j| j.event == event && matches!(j.state, JobState::Delivered { .. }))
     });
     job_state(h, event).unwrap()
+}
+
+/// Waits until no notification waits for another attempt (every job delivered, pending or
+/// acknowledged): from then on the notifier sends nothing unless a new job is queued.
+fn settled(h: &EngineHandle) {
+    wait_for(&h.state, "every notification settled", |st| {
+        st.board
+            .notifications
+            .iter()
+            .all(|j| !matches!(j.state, JobState::Queued))
+    });
 }
 
 fn job_state(h: &EngineHandle, event: NotifyEvent) -> Option<(JobState, u32)> {
@@ -177,7 +184,8 @@ fn an_incident_posts_once_and_later_events_reply_in_its_thread() {
             .contains("종료")
     );
     // Nothing more goes out: no duplicate from a retry or a second trigger of the same event.
-    std::thread::sleep(Duration::from_millis(2500));
+    settled(&h);
+    assert_eq!(h.snapshot().notifications.len(), 3);
     assert_eq!(fake.requests().len(), 3);
     let st = h.state.lock();
     assert!(feed_has(
@@ -197,7 +205,7 @@ fn a_429_with_retry_after_then_success_delivers_exactly_once() {
     let h = start(dir.path(), Some(&with_slack(quiet(), &fake)));
     trigger(&h);
     wait_until("delivery after the 429", || fake.posted().len() == 1);
-    std::thread::sleep(Duration::from_millis(2500));
+    settled(&h);
     let requests = fake.requests();
     assert_eq!(requests.len(), 2, "{requests:?}");
     assert_eq!(requests[0].status, 429);
@@ -300,7 +308,7 @@ fn a_job_pending_when_the_engine_stops_is_delivered_once_after_restart() {
 
     let h = start(dir.path(), None);
     wait_until("delivery after restart", || fake.posted().len() == 1);
-    std::thread::sleep(Duration::from_millis(2500));
+    settled(&h);
     assert_eq!(fake.posted().len(), 1, "delivered exactly once");
     assert!(fake.requests().len() > before);
     let st = h.state.lock();
@@ -314,13 +322,12 @@ fn a_job_pending_when_the_engine_stops_is_delivered_once_after_restart() {
 
 #[test]
 fn mail_arrives_with_korean_subject_and_body_to_the_right_recipients() {
-    let port = free_port();
-    let Some(sink) = SmtpSink::start_on(port, "") else {
+    let Some(sink) = SmtpSink::start("") else {
         return;
     };
     let to = ["oncall@example.com", "Lead@Example.org"];
     let dir = tempfile::tempdir().unwrap();
-    let h = start(dir.path(), Some(&with_email(quiet(), port, &to)));
+    let h = start(dir.path(), Some(&with_email(quiet(), sink.port, &to)));
     trigger(&h);
     let mail = sink.wait_for(1);
     assert_eq!(mail.len(), 1, "one report mail");
@@ -361,7 +368,8 @@ fn mail_arrives_with_korean_subject_and_body_to_the_right_recipients() {
 
 #[test]
 fn a_refused_connection_is_retried_and_delivered_when_the_server_starts() {
-    let port = free_port();
+    // The one port handed on: the mail must be refused on it before the server starts there.
+    let port = common::port_to_try();
     let dir = tempfile::tempdir().unwrap();
     let h = start(
         dir.path(),
@@ -380,9 +388,12 @@ fn a_refused_connection_is_retried_and_delivered_when_the_server_starts() {
         FeedKind::Error,
         &format!("127.0.0.1:{port}")
     ));
-    let Some(sink) = SmtpSink::start_on(port, "") else {
+    let Some(started) = SmtpSink::start_on(port, "") else {
         return;
     };
+    let sink = started.expect(
+        "the port the mail was refused on is free for our server (another process took it)",
+    );
     let mail = sink.wait_for(1);
     assert_eq!(mail.len(), 1);
     wait_for(&h.state, "the delivery recorded", |st| {
@@ -391,18 +402,17 @@ fn a_refused_connection_is_retried_and_delivered_when_the_server_starts() {
             .iter()
             .any(|j| matches!(j.state, JobState::Delivered { .. }) && j.attempts >= 2)
     });
-    std::thread::sleep(Duration::from_millis(1000));
+    settled(&h);
     assert_eq!(sink.messages().len(), 1, "exactly once");
 }
 
 #[test]
 fn a_refused_recipient_is_pending_not_retried() {
-    let port = free_port();
-    let Some(sink) = SmtpSink::start_on(port, "gone@example.com") else {
+    let Some(sink) = SmtpSink::start("gone@example.com") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut s = with_email(quiet(), port, &["gone@example.com"]);
+    let mut s = with_email(quiet(), sink.port, &["gone@example.com"]);
     s.email.smtp_password = Secret::new("smtp-pass-never-shown");
     let h = start(dir.path(), Some(&s));
     trigger(&h);

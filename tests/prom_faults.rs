@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::{FakeProm, Reply, count, matrix, vector, wait_for, wait_for_live_sample};
 use incident_console::engine::live::assemble;
-use incident_console::engine::{Command, Engine, EngineConfig, SourceStatus};
+use incident_console::engine::{Command, EngineConfig, SourceStatus};
 use incident_console::integrations::prometheus::{PromClient, PromError};
 use incident_console::model::{FeedKind, PromAuth, PrometheusSettings, Secret, Settings};
 use incident_console::store::Store;
@@ -195,9 +195,7 @@ fn live_engine(
     s.prometheus.base_url = url.into();
     s.prometheus.timeout_secs = timeout_secs;
     store.save_settings(&s).unwrap();
-    let handle = Engine::spawn(EngineConfig::new(store)).unwrap();
-    assert!(handle.wait_restored(std::time::Duration::from_secs(10)));
-    handle
+    common::spawn_engine(EngineConfig::new(store))
 }
 
 #[test]

@@ -12,7 +12,6 @@ use std::process::{Command as Proc, Stdio};
 use std::time::{Duration, Instant};
 
 use common::actions::{HookServer, audit_of, runbook, settings, start, webhook};
-use common::free_port;
 use incident_console::audit::AuditKind;
 use incident_console::integrations::alertmanager::receiver::MAX_CONNECTIONS;
 use incident_console::model::{FeedEvent, PlanState};
@@ -63,18 +62,11 @@ async fn an_action_is_audited_and_saved_while_1100_idle_sockets_sit_on_the_recei
     let dir = tempfile::tempdir().unwrap();
     let hook = HookServer::start().await;
     runbook(dir.path(), &webhook(&hook.url, ""));
-    let port = free_port();
     let mut s = settings(true, &[], &[&hook.authority()]);
     s.intake.enabled = true;
-    s.intake.addr = format!("127.0.0.1:{port}");
+    s.intake.addr = "127.0.0.1:0".into();
     let console = start(dir.path(), &s, false);
-    console
-        .until("the receiver listening", |c| {
-            c.feed()
-                .iter()
-                .any(|e| matches!(e, FeedEvent::IntakeListening { .. }))
-        })
-        .await;
+    let port = console.receiver_port().await;
 
     let mut child = flood(port);
     let stdout = child.stdout.take().unwrap();

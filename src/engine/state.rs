@@ -162,6 +162,11 @@ pub struct Board {
     /// Per incident, what approving its plan runs, one entry per action (see
     /// `engine/plan_preview.rs`): for the dialog open on it and for each run under way.
     pub previews: Arc<std::collections::BTreeMap<u64, Vec<crate::model::ActionPreview>>>,
+    /// Where the Alertmanager receiver listens now: the address it bound, so a port 0 in the
+    /// settings reads as the port it got. `None` while it is off or could not bind.
+    pub receiver_addr: Option<std::net::SocketAddr>,
+    /// What the desktop notifier did this run.
+    pub desktop: super::alerts::desktop::DesktopCounts,
 }
 
 /// Everything the UI draws, owned by the engine: the board, and the two large things the
@@ -211,6 +216,8 @@ impl Board {
             slack_test: None,
             audit: Arc::default(),
             previews: Arc::default(),
+            receiver_addr: None,
+            desktop: Default::default(),
         }
     }
 }

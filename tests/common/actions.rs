@@ -188,6 +188,14 @@ impl Console {
             .collect()
     }
 
+    /// The port the receiver bound (it is given port 0), once it listens.
+    pub async fn receiver_port(&self) -> u16 {
+        let addr = || self.state.lock().board.receiver_addr;
+        self.until("the receiver listening", |_| addr().is_some())
+            .await;
+        addr().unwrap().port()
+    }
+
     pub async fn until(&self, what: &str, cond: impl Fn(&Self) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !cond(self) {

@@ -3,32 +3,36 @@
 
 use std::process::{Command, Stdio};
 
-use super::{Proc, free_port, installed, wait_ready};
+use super::{Proc, installed, port_to_try, wait_ready};
 
-/// A running Alertmanager that sends its webhooks to `webhook_port` with `token`.
+/// A running Alertmanager. It sends no webhooks until [`Am::send_webhooks_to`] names the
+/// port the console's receiver bound (the console binds port 0 and says which it got, so the
+/// Alertmanager is started first and pointed at it afterwards).
 pub struct Am {
     pub url: String,
     pub port: u16,
+    /// Its cluster (gossip) port, when it was started as a replica.
+    pub gossip_port: Option<u16>,
     pub proc: Proc,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
-pub fn start_alertmanager(webhook_port: u16, token: &str) -> Option<Am> {
-    start_alertmanager_in(webhook_port, token, None)
-}
-
-/// Cluster flags for one replica: its own gossip port, and the peer's.
-pub struct Cluster {
-    pub listen: u16,
-    pub peer: u16,
-}
-
-pub fn start_alertmanager_in(
-    webhook_port: u16,
-    token: &str,
-    cluster: Option<Cluster>,
-) -> Option<Am> {
-    let config = format!(
+/// The test route: grouped by alert name, quick to send, `console` the only receiver; with
+/// `webhook` (port and token) its webhook, without none.
+pub fn test_config(webhook: Option<(u16, &str)>) -> String {
+    let receiver = match webhook {
+        None => String::new(),
+        Some((port, token)) => format!(
+            r#"    webhook_configs:
+      - url: http://127.0.0.1:{port}/
+        send_resolved: true
+        http_config:
+          authorization:
+            credentials: {token}
+"#
+        ),
+    };
+    format!(
         r#"route:
   receiver: console
   group_by: [alertname]
@@ -37,15 +41,19 @@ pub fn start_alertmanager_in(
   repeat_interval: 1h
 receivers:
   - name: console
-    webhook_configs:
-      - url: http://127.0.0.1:{webhook_port}/
-        send_resolved: true
-        http_config:
-          authorization:
-            credentials: {token}
-"#
-    );
-    start_alertmanager_with(&config, cluster)
+{receiver}"#
+    )
+}
+
+/// An Alertmanager with the test route and no webhook yet.
+pub fn start_alertmanager() -> Option<Am> {
+    start_alertmanager_with(&test_config(None), None)
+}
+
+/// Cluster flags for one replica: the gossip port of a replica already running to join, if
+/// any (the first replica has none; the second names the first's).
+pub struct Cluster {
+    pub peer: Option<u16>,
 }
 
 /// An Alertmanager with `config` (YAML) as its configuration file.
@@ -53,13 +61,30 @@ pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option
     if !installed("prometheus-alertmanager", "prometheus-alertmanager") {
         return None;
     }
-    // Tests start Alertmanagers in parallel: two may be handed the same free port, and the
-    // second then exits at once. Such a start is tried again on another port.
-    for _ in 0..3 {
+    // Alertmanager cannot bind port 0 and say which port it got, and tests start several
+    // in parallel: a port free a moment ago may be taken by the time it binds, and then it
+    // exits at once. Such a start is tried again on other ports.
+    for _ in 0..5 {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("am.yml"), config).unwrap();
-        let port = free_port();
+        let port = port_to_try();
+        let gossip_port = cluster.as_ref().map(|_| port_to_try());
         let url = format!("http://127.0.0.1:{port}");
+        let cluster_args = match (&cluster, gossip_port) {
+            (Some(c), Some(listen)) => {
+                let mut args = vec![
+                    format!("--cluster.listen-address=127.0.0.1:{listen}"),
+                    format!("--cluster.advertise-address=127.0.0.1:{listen}"),
+                    // Loopback gossip settles fast; the default waits longer for a real network.
+                    "--cluster.settle-timeout=2s".to_string(),
+                ];
+                if let Some(peer) = c.peer {
+                    args.push(format!("--cluster.peer=127.0.0.1:{peer}"));
+                }
+                args
+            }
+            _ => vec!["--cluster.listen-address=".to_string()],
+        };
         let child = Command::new("prometheus-alertmanager")
             .arg(format!(
                 "--config.file={}",
@@ -71,16 +96,7 @@ pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg(format!("--web.external-url={url}"))
-            .args(match &cluster {
-                None => vec!["--cluster.listen-address=".to_string()],
-                Some(c) => vec![
-                    format!("--cluster.listen-address=127.0.0.1:{}", c.listen),
-                    format!("--cluster.advertise-address=127.0.0.1:{}", c.listen),
-                    format!("--cluster.peer=127.0.0.1:{}", c.peer),
-                    // Loopback gossip settles fast; the default waits longer for a real network.
-                    "--cluster.settle-timeout=2s".to_string(),
-                ],
-            })
+            .args(cluster_args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
             .spawn()
@@ -99,11 +115,39 @@ pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option
         return Some(Am {
             url,
             port,
+            gossip_port,
             proc,
-            _dir: dir,
+            dir,
         });
     }
-    panic!("our alertmanager could not keep a port in three tries");
+    panic!("our alertmanager could not keep a port in five tries");
+}
+
+impl Am {
+    /// Points the test route's webhook at the console's receiver on `port` with `token`.
+    pub fn send_webhooks_to(&self, port: u16, token: &str) {
+        self.reload(&test_config(Some((port, token))));
+    }
+
+    /// Replaces the configuration with `config` (YAML) and reloads it; returns once
+    /// Alertmanager runs it.
+    pub fn reload(&self, config: &str) {
+        std::fs::write(self.dir.path().join("am.yml"), config).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let status = rt.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/-/reload", self.url))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        // Its handler answers once the new configuration is in force (or refused).
+        assert!(status.is_success(), "Alertmanager reloaded: {status}");
+    }
 }
 
 /// POSTs one alert to Alertmanager's API; `ends_at` in the past resolves it.

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use incident_console::engine::{ConsoleState, SourceStatus};
+use incident_console::engine::{ConsoleState, Engine, EngineConfig, EngineHandle, SourceStatus};
 use incident_console::model::FeedKind;
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -232,9 +232,11 @@ async fn answer(
     stream.shutdown().await
 }
 
-/// A port that nothing listens on (bound, then released).
+/// A port that nothing listens on (bound, then released). Should another process bind it in
+/// the seconds a test uses it, the test sees that server's answer instead of a refused
+/// connection, and fails: it cannot pass by it.
 pub fn closed_port_url() -> String {
-    format!("http://127.0.0.1:{}", free_port())
+    format!("http://127.0.0.1:{}", port_to_try())
 }
 
 /// Whether tests that need a server must fail rather than skip.
@@ -242,8 +244,11 @@ pub fn ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 
-/// A free port on 127.0.0.1 (bound, then released).
-pub fn free_port() -> u16 {
+/// A port on 127.0.0.1 that was free a moment ago (bound, then released). Only for servers
+/// that cannot bind port 0 and say which port they got (Prometheus, Alertmanager, aiosmtpd),
+/// and only where their start is tried again on another port when this one was taken in
+/// between. Servers of ours bind port 0 and report their address.
+pub fn port_to_try() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -338,24 +343,40 @@ fn spawn_exporter(port: &str, seed: u64) -> (Proc, String) {
     (Proc(exporter), addr)
 }
 
-/// Starts Prometheus on `port` with `dir/prometheus.yml`, its data and its log
-/// (`prometheus.log`) in `dir`.
-pub fn spawn_prometheus(dir: &std::path::Path, port: u16) -> Proc {
-    let child = Command::new("prometheus")
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
-        .spawn()
-        .expect("prometheus starts");
-    Proc(child)
+/// Starts Prometheus with `dir/prometheus.yml`, its data and its log (`prometheus.log`) in
+/// `dir`, and returns it with its port once it answers `/-/ready`. A port taken between
+/// choosing it and binding it makes Prometheus exit; then it is started again on another.
+pub fn spawn_prometheus(dir: &std::path::Path) -> (Proc, u16) {
+    for _ in 0..5 {
+        let port = port_to_try();
+        let child = Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+            .spawn()
+            .expect("prometheus starts");
+        let proc = std::cell::RefCell::new(Proc(child));
+        let exited = std::cell::Cell::new(false);
+        wait_ready("Prometheus", &dir.join("prometheus.log"), || {
+            exited.set(matches!(proc.borrow_mut().0.try_wait(), Ok(Some(_))));
+            exited.get() || http_get(port, "/-/ready").contains("Ready")
+        });
+        let mut proc = proc.into_inner();
+        // Ours, not another process's that holds the port.
+        if exited.get() || proc.0.try_wait().unwrap().is_some() {
+            continue;
+        }
+        return (proc, port);
+    }
+    panic!("our prometheus could not keep a port in five tries");
 }
 
 /// Starts the stack, or returns `None` (skip) when Prometheus is not installed and CI is not
@@ -382,11 +403,7 @@ scrape_configs:
 "#
     );
     std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let prometheus = spawn_prometheus(dir.path(), port);
+    let (prometheus, port) = spawn_prometheus(dir.path());
     let url = format!("http://127.0.0.1:{port}");
     // Ready, and the exporter scraped at least once.
     wait_ready(
@@ -515,4 +532,32 @@ pub async fn read_request(
         buf.extend_from_slice(&chunk[..n]);
     }
     Ok(Some((head, buf.split_off(head_end))))
+}
+
+/// The engine most tests want on `store`: demo data with one sample at start and the next an
+/// hour later, so that what follows is the test's doing. Change fields with `..quiet(store)`.
+pub fn quiet(store: incident_console::store::Store) -> EngineConfig {
+    EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(3600),
+        ..EngineConfig::new(store)
+    }
+}
+
+/// Spawns the engine with `config` and returns once it has restored its data dir.
+pub fn spawn_engine(config: EngineConfig) -> EngineHandle {
+    let handle = Engine::spawn(config).expect("the engine starts");
+    assert!(
+        handle.wait_restored(Duration::from_secs(10)),
+        "the engine restored its data dir"
+    );
+    handle
+}
+
+/// The port the console's Alertmanager receiver bound (it is given port 0), once it listens.
+pub fn receiver_port(state: &Mutex<ConsoleState>) -> u16 {
+    wait_for(state, "the receiver listening", |st| {
+        st.board.receiver_addr.is_some()
+    });
+    state.lock().board.receiver_addr.unwrap().port()
 }

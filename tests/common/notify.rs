@@ -209,9 +209,23 @@ fn python() -> &'static str {
 }
 
 impl SmtpSink {
-    /// Starts aiosmtpd on `port`, refusing `reject` (comma-separated) with 550. Returns `None`
+    /// Starts aiosmtpd on a port of its own, refusing `reject` (comma-separated) with 550.
+    /// aiosmtpd cannot bind port 0 and say which port it got: a port taken between choosing
+    /// and binding makes it exit, and then it is started again on another. Returns `None`
     /// (skip) when aiosmtpd is missing and CI is not set; under CI=true that fails the test.
-    pub fn start_on(port: u16, reject: &str) -> Option<Self> {
+    pub fn start(reject: &str) -> Option<Self> {
+        for _ in 0..5 {
+            match Self::start_on(super::port_to_try(), reject)? {
+                Some(sink) => return Some(sink),
+                None => continue,
+            }
+        }
+        panic!("our aiosmtpd could not keep a port in five tries");
+    }
+
+    /// Starts aiosmtpd on `port`, for a test that needs the port before the server (a mail
+    /// refused first, delivered once the server starts). `Some(None)`: the port was taken.
+    pub fn start_on(port: u16, reject: &str) -> Option<Option<Self>> {
         let found = Command::new(python())
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -241,18 +255,27 @@ impl SmtpSink {
             .stderr(log)
             .spawn()
             .expect("aiosmtpd starts");
-        let proc = Proc(child);
+        let proc = std::cell::RefCell::new(Proc(child));
+        let exited = std::cell::Cell::new(false);
         super::wait_ready(
             &format!("aiosmtpd on port {port}"),
             &dir.path().join("aiosmtpd.log"),
-            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            || {
+                exited.set(matches!(proc.borrow_mut().0.try_wait(), Ok(Some(_))));
+                exited.get() || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            },
         );
-        Some(Self {
+        let mut proc = proc.into_inner();
+        // Ours, not another process's that holds the port.
+        if exited.get() || proc.0.try_wait().unwrap().is_some() {
+            return Some(None);
+        }
+        Some(Some(Self {
             port,
             out,
             _proc: proc,
             _dir: dir,
-        })
+        }))
     }
 
     /// Every message received so far.

@@ -45,6 +45,25 @@ impl Desktop {
     }
 }
 
+/// What the desktop notifier did this run: shown to the user in the Alertmanager tab, and
+/// waited on by tests (every attempt reported) instead of sleeping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DesktopCounts {
+    /// Notifications handed to the platform's service.
+    pub asked: u64,
+    /// Of those, shown.
+    pub shown: u64,
+    /// Of those, refused or unreachable.
+    pub failed: u64,
+}
+
+impl DesktopCounts {
+    /// Attempts not reported yet.
+    pub fn in_flight(&self) -> u64 {
+        self.asked - self.shown - self.failed
+    }
+}
+
 /// What a notification attempt reports.
 #[derive(Debug)]
 pub struct DesktopShown(pub Result<(), String>);
@@ -126,6 +145,7 @@ impl Engine {
     }
 
     fn show_desktop(&mut self, title: String, body: String, critical: bool) {
+        self.board_mut().desktop.asked += 1;
         let tx = self.inputs.clone();
         tokio::task::spawn_blocking(move || {
             let shown = crate::integrations::desktop::show(&title, &body, critical);
@@ -135,6 +155,11 @@ impl Engine {
 
     /// Takes what a notification attempt reported.
     pub(in crate::engine) fn on_desktop(&mut self, shown: DesktopShown) {
+        let counts = &mut self.board_mut().desktop;
+        match shown.0 {
+            Ok(()) => counts.shown += 1,
+            Err(_) => counts.failed += 1,
+        }
         match shown.0 {
             Ok(()) => self.desktop.said_unavailable = false,
             Err(reason) if !self.desktop.said_unavailable => {

@@ -260,15 +260,17 @@ impl Engine {
     pub(in crate::engine) fn select_intake(&mut self) {
         self.select_polls();
         let wanted = self.settings.intake.clone();
-        if !wanted.enabled {
-            self.intake = None;
-            return;
-        }
         if self.intake.as_ref().is_some_and(|r| r.settings == wanted) {
             return;
         }
         // Drop the old one first, so a new one may take the same port.
         self.intake = None;
+        if self.board.receiver_addr.is_some() {
+            self.board_mut().receiver_addr = None;
+        }
+        if !wanted.enabled {
+            return;
+        }
         let tx = self.inputs.clone();
         let sink: receiver::Sink =
             Arc::new(move |e| tx.send(Input::Intake(IntakeEvent::Receiver(e))).is_ok());
@@ -301,11 +303,13 @@ impl Engine {
         };
         match event {
             ReceiverEvent::Listening { addr } => {
+                self.board_mut().receiver_addr = Some(addr);
                 let addr = addr.to_string();
                 self.emit(now, FeedEvent::IntakeListening { addr });
             }
             ReceiverEvent::Unusable { reason } => {
                 self.intake = None;
+                self.board_mut().receiver_addr = None;
                 self.emit(now, FeedEvent::IntakeUnusable { reason });
             }
             ReceiverEvent::Refused { status, refusal } => {

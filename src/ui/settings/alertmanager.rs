@@ -207,6 +207,20 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
         ))
         .weak(),
     );
+    let counts = snap.desktop;
+    if counts.asked > 0 {
+        let said = match lang {
+            crate::model::Lang::En => format!(
+                "This run: {} shown, {} could not be shown",
+                counts.shown, counts.failed
+            ),
+            crate::model::Lang::Ko => format!(
+                "이번 실행: {}건 표시, {}건 표시 못 함",
+                counts.shown, counts.failed
+            ),
+        };
+        ui.label(RichText::new(said).weak());
+    }
     if d.allow_remote && d.token.trim().is_empty() {
         ui.label(
             RichText::new(t(
@@ -229,8 +243,12 @@ fn receiver_snippet_ui(ui: &mut egui::Ui, snap: &Snapshot) {
     }
     use crate::integrations::alertmanager::receiver_snippet;
     let token = intake.token.expose();
+    // Where it listens now, when it does: a port 0 in the settings is the port it got.
+    let addr = snap
+        .receiver_addr
+        .map_or_else(|| intake.addr.clone(), |a| a.to_string());
     let shown = receiver_snippet(
-        &intake.addr,
+        &addr,
         if token.is_empty() {
             ""
         } else {
@@ -260,7 +278,7 @@ fn receiver_snippet_ui(ui: &mut egui::Ui, snap: &Snapshot) {
             ))
             .clicked()
         {
-            ui.ctx().copy_text(receiver_snippet(&intake.addr, token));
+            ui.ctx().copy_text(receiver_snippet(&addr, token));
         }
     });
     if token.is_empty() {
