@@ -9,7 +9,6 @@
 
 #![warn(missing_docs)]
 
-pub mod analysis;
 pub mod audit;
 pub mod detect;
 pub mod engine;

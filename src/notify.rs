@@ -305,7 +305,7 @@ mod tests {
             }],
         };
         Incident::open(id, scenario, trigger, |s, t, marks| {
-            crate::analysis::write(s, t, marks, at)
+            crate::text::report::write(s, t, marks, at)
         })
     }
 

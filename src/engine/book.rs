@@ -91,7 +91,7 @@ mod tests {
             values: Vec::new(),
         };
         let mut i = Incident::open(id, scenario, trigger, |s, t, m| {
-            crate::analysis::write(s, t, m, chrono::Utc::now())
+            crate::text::report::write(s, t, m, chrono::Utc::now())
         });
         i.status = status;
         i

@@ -377,7 +377,7 @@ impl Engine {
         let id = self.book.take_id();
         let now = self.clock.now();
         let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
-            crate::analysis::write(s, t, marks, now)
+            crate::text::report::write(s, t, marks, now)
         });
         // The monitor's own breaching samples are added by `ingest` right after; a manual
         // trigger's sample was ingested before the incident existed, so it is added here.

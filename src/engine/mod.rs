@@ -287,25 +287,18 @@ impl Engine {
             Ok(kb) => engine.knowledge = Some(Arc::new(kb)),
             Err(e) => engine.emit(now, FeedEvent::RestoreProblem(e.to_string())),
         }
-        for err in scenario_load.errors {
-            let error = err.to_string();
-            engine.emit(
-                now,
-                FeedEvent::FileSkipped {
-                    file: UserFile::Scenario,
-                    error,
-                },
-            );
-        }
-        for err in rule_load.errors {
-            let error = err.to_string();
-            engine.emit(
-                now,
-                FeedEvent::FileSkipped {
-                    file: UserFile::Rule,
-                    error,
-                },
-            );
+        let skipped = (scenario_load
+            .errors
+            .iter()
+            .map(|e| (UserFile::Scenario, e.to_string())))
+        .chain(
+            rule_load
+                .errors
+                .iter()
+                .map(|e| (UserFile::Rule, e.to_string())),
+        );
+        for (file, error) in skipped {
+            engine.emit(now, FeedEvent::FileSkipped { file, error });
         }
         for problem in config.startup_problems {
             engine.emit(now, FeedEvent::EnvironmentProblem(problem));
@@ -317,18 +310,28 @@ impl Engine {
         }
         engine.select_source(now);
         engine.select_intake();
-        let waiting = engine
+        engine.say_started(now, poll);
+        // Publishes the board too, so `restoring` ends with the lines above.
+        engine.board_mut();
+        engine.publish();
+        engine
+    }
+
+    /// The lines a start ends with: the notifications the outbox still holds, and the start
+    /// itself with what was restored.
+    fn say_started(&mut self, now: DateTime<Utc>, poll_secs: u64) {
+        let waiting = self
             .notifier
             .outbox
             .jobs
             .iter()
             .filter(|j| j.state == crate::model::JobState::Queued)
             .count();
-        let pending = engine.notifier.outbox.pending().count();
+        let pending = self.notifier.outbox.pending().count();
         if waiting + pending > 0 {
-            engine.emit(now, FeedEvent::OutboxRestored { waiting, pending });
+            self.emit(now, FeedEvent::OutboxRestored { waiting, pending });
         }
-        let active: Vec<(u64, String)> = engine
+        let active: Vec<(u64, String)> = self
             .book
             .all()
             .iter()
@@ -336,17 +339,13 @@ impl Engine {
             .map(|i| (i.id, i.scenario.code.clone()))
             .collect();
         let started = FeedEvent::Started {
-            source: engine.source_desc(),
-            poll_secs: poll,
-            data_dir: engine.store.dir().display().to_string(),
-            restored: engine.book.all().len(),
+            source: self.source_desc(),
+            poll_secs,
+            data_dir: self.store.dir().display().to_string(),
+            restored: self.book.all().len(),
             active,
         };
-        engine.emit(now, started);
-        // Publishes the board too, so `restoring` ends with the lines above.
-        engine.board_mut();
-        engine.publish();
-        engine
+        self.emit(now, started);
     }
 
     /// Where the engine's tasks report, for tests that play the Alertmanager side (a

@@ -27,7 +27,7 @@ impl Engine {
         inc.marks[hypothesis] = mark;
         // The deterministic report follows the responder's verdicts.
         if inc.report.source == crate::model::ReportSource::Deterministic {
-            inc.report = crate::analysis::deterministic_report(inc, now);
+            inc.report = crate::text::report::deterministic_report(inc, now);
         }
         self.publish_incidents();
     }

@@ -18,7 +18,7 @@ fn incident() -> Incident {
         values: vec![crate::text::http_value(0.1077)],
     };
     let mut inc = Incident::open(3, scenario, trigger, |s, t, m| {
-        crate::analysis::write(s, t, m, at)
+        crate::text::report::write(s, t, m, at)
     });
     inc.marks[0] = HypothesisMark::Confirmed;
     inc

@@ -7,6 +7,7 @@ pub mod desktop;
 pub mod feed;
 pub mod intake;
 pub mod plan;
+pub mod report;
 
 use crate::model::{Lang, RuleValue, Trigger};
 

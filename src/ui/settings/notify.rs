@@ -414,7 +414,16 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
             );
         });
     ui.add_space(4.0);
-    let locked = env(overrides::EMAIL_RECIPIENTS);
+    recipients_ui(ui, snap, d);
+    ui.add_space(6.0);
+    sent_mail_ui(ui, snap, d);
+}
+
+/// The recipients, a page at a time, with Remove on each and a row to add one; read-only
+/// while the environment sets them.
+fn recipients_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDraft) {
+    let lang = snap.lang();
+    let locked = snap.set_by_env(overrides::EMAIL_RECIPIENTS);
     ui.label(
         RichText::new(format!(
             "{} ({})",
@@ -485,8 +494,6 @@ pub(super) fn email_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDra
     if let Some(e) = &d.inline_error {
         error_ui(ui, e);
     }
-    ui.add_space(6.0);
-    sent_mail_ui(ui, snap, d);
 }
 
 fn sent_mail_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDraft) {

@@ -140,6 +140,52 @@ pub(crate) fn rules_tab_ui(
         .weak()
         .small(),
     );
+    rule_list_ui(ui, snap, form);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        if ui.button(t(lang, "Add rule", "규칙 추가")).clicked() {
+            form.draft = Some(RuleDraft::new_rule());
+            form.error = None;
+        }
+        if ui
+            .button(t(lang, "Reload rules", "규칙 다시 읽기"))
+            .clicked()
+        {
+            send(Command::ReloadRules);
+        }
+    });
+    let Some(draft) = form.draft.as_mut() else {
+        return;
+    };
+    ui.separator();
+    ui.strong(match &draft.original {
+        Some(id) => format!("{} {id}", t(lang, "Editing rule", "규칙 편집:")),
+        None => t(lang, "New rule", "새 규칙").to_string(),
+    });
+    rule_editor_ui(ui, snap, draft);
+    let close = rule_buttons_ui(ui, snap, draft, &mut form.error, send);
+    if let Some(e) = &form.error {
+        ui.label(RichText::new(e).color(style::breach(dark)));
+    }
+    if let Some(test) = &snap.rule_test {
+        // Values are written in the unit being edited, even before the rule is saved.
+        let edited: Vec<Rule> = draft.parse().ok().into_iter().collect();
+        let rules = if edited.is_empty() {
+            &snap.rules[..]
+        } else {
+            &edited[..]
+        };
+        crate::ui::widgets::prom_test_ui(ui, &test.0, rules, lang, dark);
+    }
+    if close {
+        form.draft = None;
+        form.error = None;
+    }
+}
+
+/// Every rule file, each with an Edit button that opens the editor on it.
+fn rule_list_ui(ui: &mut egui::Ui, snap: &Snapshot, form: &mut RulesForm) {
+    let lang = snap.lang();
     for loaded in snap.rule_files.iter() {
         let effective = snap.rules.iter().find(|r| r.id == loaded.rule.id);
         let rule = effective.unwrap_or(&loaded.rule);
@@ -190,28 +236,11 @@ pub(crate) fn rules_tab_ui(
             );
         });
     }
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        if ui.button(t(lang, "Add rule", "규칙 추가")).clicked() {
-            form.draft = Some(RuleDraft::new_rule());
-            form.error = None;
-        }
-        if ui
-            .button(t(lang, "Reload rules", "규칙 다시 읽기"))
-            .clicked()
-        {
-            send(Command::ReloadRules);
-        }
-    });
-    let Some(draft) = form.draft.as_mut() else {
-        return;
-    };
-    ui.separator();
-    ui.strong(match &draft.original {
-        Some(id) => format!("{} {id}", t(lang, "Editing rule", "규칙 편집:")),
-        None => t(lang, "New rule", "새 규칙").to_string(),
-    });
-    let mut close = false;
+}
+
+/// The editor's fields, on the draft.
+fn rule_editor_ui(ui: &mut egui::Ui, snap: &Snapshot, draft: &mut RuleDraft) {
+    let lang = snap.lang();
     egui::Grid::new("rule-editor")
         .num_columns(2)
         .spacing([10.0, 6.0])
@@ -303,14 +332,27 @@ pub(crate) fn rules_tab_ui(
             );
             ui.end_row();
         });
+}
+
+/// Test, Save, Remove (or Reset) and Cancel; returns whether the editor closes. A draft that
+/// does not parse leaves its problem in `error`.
+fn rule_buttons_ui(
+    ui: &mut egui::Ui,
+    snap: &Snapshot,
+    draft: &RuleDraft,
+    error: &mut Option<String>,
+    send: &dyn Fn(Command),
+) -> bool {
+    let lang = snap.lang();
+    let mut close = false;
     ui.horizontal(|ui| {
         if ui.button(t(lang, "Test query", "쿼리 테스트")).clicked() {
             match draft.parse() {
                 Ok(rule) => {
-                    form.error = None;
+                    *error = None;
                     send(Command::TestRule(Box::new(rule)));
                 }
-                Err(e) => form.error = Some(e),
+                Err(e) => *error = Some(e),
             }
         }
         if ui.button(t(lang, "Save rule", "규칙 저장")).clicked() {
@@ -322,7 +364,7 @@ pub(crate) fn rules_tab_ui(
                     });
                     close = true;
                 }
-                Err(e) => form.error = Some(e),
+                Err(e) => *error = Some(e),
             }
         }
         let file = draft.original.as_ref().and_then(|id| {
@@ -348,23 +390,7 @@ pub(crate) fn rules_tab_ui(
             close = true;
         }
     });
-    if let Some(e) = &form.error {
-        ui.label(RichText::new(e).color(style::breach(dark)));
-    }
-    if let Some(test) = &snap.rule_test {
-        // Values are written in the unit being edited, even before the rule is saved.
-        let edited: Vec<Rule> = draft.parse().ok().into_iter().collect();
-        let rules = if edited.is_empty() {
-            &snap.rules[..]
-        } else {
-            &edited[..]
-        };
-        crate::ui::widgets::prom_test_ui(ui, &test.0, rules, lang, dark);
-    }
-    if close {
-        form.draft = None;
-        form.error = None;
-    }
+    close
 }
 
 #[cfg(test)]

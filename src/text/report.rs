@@ -1,6 +1,6 @@
 //! The deterministic Korean analysis report, written from the scenario, the triggering sample
 //! and the responder's hypothesis marks. A language model is another source of the same
-//! [`AnalysisReport`] type (a later addition).
+//! [`AnalysisReport`] type (`engine/analyst.rs`).
 
 use chrono::{DateTime, Utc};
 
@@ -41,6 +41,39 @@ pub fn write(
     marks: &[HypothesisMark],
     now: DateTime<Utc>,
 ) -> AnalysisReport {
+    let node = trigger.series.as_deref().unwrap_or("알 수 없는 시리즈");
+    let breached = trigger.rule.as_deref().and_then(|r| trigger.value_of(r));
+    let action_plan = scenario
+        .actions
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({})",
+                a.title.text(crate::model::Lang::Ko),
+                risk_ko(a.risk)
+            )
+        })
+        .collect();
+
+    AnalysisReport {
+        summary: summary(scenario, trigger, node, breached),
+        root_cause: root_cause(scenario, marks),
+        impact: impact(node, breached),
+        action_plan,
+        follow_up: follow_up(scenario, breached),
+        source: ReportSource::Deterministic,
+        written_at: now,
+    }
+}
+
+/// When and how it opened, and the breaching value against its threshold (or every rule's
+/// value when no rule breached).
+fn summary(
+    scenario: &Scenario,
+    trigger: &Trigger,
+    node: &str,
+    breached: Option<&RuleValue>,
+) -> String {
     let title = scenario.title.text(crate::model::Lang::Ko);
     let when = trigger.at.format("%Y-%m-%d %H:%M:%S UTC");
     let how = match trigger.origin {
@@ -49,8 +82,6 @@ pub fn write(
         TriggerOrigin::Alertmanager => "Alertmanager 알림으로 열었습니다",
     };
     let mut summary = format!("{when}에 '{title}' 인시던트를 {how}.");
-    let node = trigger.series.as_deref().unwrap_or("알 수 없는 시리즈");
-    let breached = trigger.rule.as_deref().and_then(|r| trigger.value_of(r));
     match breached {
         Some(rv) => {
             if let Some(v) = rv.value {
@@ -95,6 +126,12 @@ pub fn write(
         }
     }
 
+    summary
+}
+
+/// The lead hypothesis (a confirmed one first, then the ranking) with its evidence and the
+/// other candidates; rejected ones are left out.
+fn root_cause(scenario: &Scenario, marks: &[HypothesisMark]) -> String {
     // Confirmed hypotheses lead; rejected ones are left out; otherwise the ranking decides.
     let ranked = scenario.top_hypotheses();
     let mark = |i: usize| marks.get(i).copied().unwrap_or_default();
@@ -108,7 +145,7 @@ pub fn write(
         .copied()
         .filter(|&i| mark(i) != HypothesisMark::Rejected)
         .collect();
-    let root_cause = match confirmed.first().or(candidates.first()) {
+    match confirmed.first().or(candidates.first()) {
         Some(&lead) => {
             let h = &scenario.hypotheses[lead];
             let basis = if confirmed.contains(&lead) {
@@ -148,9 +185,12 @@ pub fn write(
                 .to_string()
         }
         None => "상위 가설이 모두 기각되었습니다. 새로운 원인을 조사해야 합니다.".to_string(),
-    };
+    }
+}
 
-    let impact = match breached {
+/// Who feels it: for the built-in rules in their own terms, otherwise the rule and series.
+fn impact(node: &str, breached: Option<&RuleValue>) -> String {
+    match breached {
         Some(rv) if rv.rule == "http_error_rate" && rv.unit == Unit::Ratio => format!(
             "{node}에서 요청 100건 중 약 {:.0}건이 5xx로 실패하고 있어 사용자 요청(결제 등)이 직접 실패합니다. 재시도 트래픽으로 부하가 더 늘 수 있습니다.",
             rv.value.unwrap_or_default() * 100.0
@@ -164,25 +204,16 @@ pub fn write(
             rv.title.text(Lang::Ko)
         ),
         None => "자동 감지된 임계치 초과는 없습니다. 영향 범위를 직접 확인해야 합니다.".into(),
-    };
+    }
+}
 
-    let action_plan = scenario
-        .actions
-        .iter()
-        .map(|a| {
-            format!(
-                "{} ({})",
-                a.title.text(crate::model::Lang::Ko),
-                risk_ko(a.risk)
-            )
-        })
-        .collect();
-
+/// Verify, write the review, and improve (or write) the runbook.
+fn follow_up(scenario: &Scenario, breached: Option<&RuleValue>) -> Vec<String> {
     let watched = breached.map_or_else(
         || "규칙의 값".to_string(),
         |rv| rv.title.text(Lang::Ko).to_string(),
     );
-    let follow_up = vec![
+    vec![
         format!("조치 후 {watched}이(가) 임계치 이하로 연속 유지되는지 복구 검증을 실행합니다."),
         "확인된 가설과 근거를 바탕으로 사후 분석(포스트모템)을 작성합니다.".to_string(),
         if scenario.hypotheses.is_empty() {
@@ -194,17 +225,7 @@ pub fn write(
                 scenario.code
             )
         },
-    ];
-
-    AnalysisReport {
-        summary,
-        root_cause,
-        impact,
-        action_plan,
-        follow_up,
-        source: ReportSource::Deterministic,
-        written_at: now,
-    }
+    ]
 }
 
 #[cfg(test)]
