@@ -12,7 +12,8 @@ use common::alertmanager::{
 use common::wait_for;
 use incident_console::engine::{AckTarget, Command as EngineCommand};
 use incident_console::model::{
-    AlertState, AlertStatus, FeedEvent, IncidentStatus, Secret, Settings, TriggerOrigin,
+    AckProblem, AckSubject, AlertState, AlertStatus, FeedEvent, IncidentStatus, Secret, Settings,
+    TriggerOrigin,
 };
 use incident_console::store::Store;
 
@@ -241,6 +242,30 @@ fn acknowledge_silences_in_alertmanager_and_unsilence_expires() {
             .iter()
             .all(|m| m["isRegex"] == false && m["isEqual"] != false)
     );
+
+    // A second acknowledgement while the first holds is refused, and so is one of an
+    // incident that does not exist: typed, in the feed, and no silence more.
+    for target in [AckTarget::Incident(id), AckTarget::Incident(999)] {
+        assert!(handle.send(EngineCommand::Acknowledge {
+            target,
+            comment: "again".into(),
+            duration_mins: 30,
+        }));
+    }
+    wait_for(&state, "both refusals", |st| {
+        let said = |subject: AckSubject, want: &dyn Fn(&AckProblem) -> bool| {
+            st.feed.iter().any(|e| {
+                matches!(&e.event, FeedEvent::AckNotMade { subject: s, problem }
+                    if *s == subject && want(problem))
+            })
+        };
+        said(AckSubject::Incident { id }, &|p| {
+            matches!(p, AckProblem::AlreadyAcknowledged { .. })
+        }) && said(AckSubject::Incident { id: 999 }, &|p| {
+            *p == AckProblem::UnknownIncident
+        })
+    });
+    assert_eq!(held.len(), silences(&am).len(), "no second silence");
 
     // The ack survives a restart, silence id and all.
     drop(handle);

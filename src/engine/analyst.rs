@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::{Engine, Input};
 use crate::grounding::{self, FactKind, FactSheet};
 use crate::integrations::llm::{self, Asked, FormatMemory, FormatMode, LlmClient, RetryPolicy};
-use crate::model::{AiAnswer, AiReport, AiState, FeedEvent, IncidentStatus, LlmSettings};
+use crate::model::{AiAnswer, AiReport, AiState, FeedEvent, LlmSettings};
 
 /// Past incidents of the same runbook given to the model, newest first.
 const PAST_INCIDENTS: usize = 5;
@@ -129,40 +129,21 @@ impl Engine {
             .filter(|p| !p.status.is_active())
             .take(PAST_INCIDENTS)
             .map(|p| {
-                let plan = format!(
-                    "조치 플랜: {}",
-                    crate::text::plan::state(p.plan.state, crate::model::Lang::Ko)
-                );
-                let outcome = match (p.status, p.time_to_recover()) {
-                    (IncidentStatus::Recovered, Some(ttr)) => {
-                        format!("검증된 복구, 복구까지 {}초", ttr.num_seconds())
-                    }
-                    _ => "검증된 복구 없음".to_string(),
-                };
                 (
                     FactKind::PastIncident,
-                    format!(
-                        "과거 인시던트 #{} ({}): {plan}, {outcome}",
-                        p.id,
-                        p.opened_at.format("%Y-%m-%d %H:%M UTC")
-                    ),
+                    crate::text::analyst::past_incident_fact(p),
                 )
             })
             .collect();
-        let docs = inc.related.iter().map(|r| {
-            (
-                FactKind::Knowledge,
-                format!(
-                    "지식 베이스 문서 '{}' ({}): {}",
-                    r.title, r.source, r.snippet
-                ),
-            )
-        });
+        let docs = inc
+            .related
+            .iter()
+            .map(|r| (FactKind::Knowledge, crate::text::analyst::knowledge_fact(r)));
         let more: Vec<(FactKind, String)> = docs.chain(past).collect();
         let checks: Vec<Option<String>> = inc
             .checks
             .iter()
-            .map(|c| c.as_ref().map(check_words))
+            .map(|c| c.as_ref().map(crate::text::analyst::check_fact))
             .collect();
         // The breaching series: the trigger's, and every hotspot's.
         let mut keys: Vec<(String, String)> = inc
@@ -488,23 +469,5 @@ impl Engine {
             let report = kb.import(&paths);
             let _ = tx.send(Input::Analysis(AnalysisEvent::Imported(report)));
         });
-    }
-}
-
-/// A live check's result as a fact says it.
-fn check_words(c: &crate::model::CheckResult) -> String {
-    use crate::model::CheckState;
-    let value = match (&c.value, &c.series) {
-        (Some(v), Some(s)) => format!(", 값 {v:.4} ({s})"),
-        (Some(v), None) => format!(", 값 {v:.4}"),
-        _ => String::new(),
-    };
-    let when = c.at.format("%H:%M:%S UTC");
-    match c.state {
-        CheckState::Observed => format!("실시간 확인: 관측됨{value}, {when}, {}", c.detail),
-        CheckState::NotObserved => {
-            format!("실시간 확인: 관측되지 않음{value}, {when}, {}", c.detail)
-        }
-        CheckState::CouldNotCheck => format!("실시간 확인 불가: {}", c.detail),
     }
 }

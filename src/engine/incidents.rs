@@ -9,8 +9,8 @@ use super::sources::rule_value;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
 use crate::model::{
-    FeedEvent, Incident, IncidentEventKind, IncidentStatus, Localized, NotifyEvent, Reading, Rule,
-    Scenario, Trigger, TriggerOrigin,
+    FeedEvent, Incident, IncidentEventKind, IncidentStatus, NotifyEvent, Reading, Rule, Scenario,
+    Trigger, TriggerOrigin,
 };
 
 /// The scenario code of the generic incident a rule without a runbook opens.
@@ -21,23 +21,12 @@ pub fn generic_code(rule: &str) -> String {
 /// The runbook-less incident of `rule`: the rule, its query and threshold, and no made-up
 /// hypotheses or actions.
 pub fn generic_scenario(rule: &Rule) -> Scenario {
-    let t = rule.unit.format(rule.threshold);
-    let side = rule.comparison.symbol();
     Scenario {
         code: generic_code(&rule.id),
         title: rule.title.clone(),
         source: format!("Prometheus {}", rule.query),
         metric: None,
-        description: Localized {
-            en: format!(
-                "Rule `{}` is in breach: `{}` {side} {t} on at least one series within its last {} samples. It names no runbook, so there are no hypotheses or actions; read its series and values.",
-                rule.id, rule.query, rule.window
-            ),
-            ko: format!(
-                "규칙 `{}`이(가) 임계치를 넘었습니다: 최근 {}개 샘플 안에서 `{}` {side} {t}인 시리즈가 있습니다. 런북이 없어 가설과 조치는 없습니다. 시리즈와 값을 확인하세요.",
-                rule.id, rule.window, rule.query
-            ),
-        },
+        description: crate::text::report::generic_rule_description(rule),
         hypotheses: Vec::new(),
         evidence: Vec::new(),
         actions: Vec::new(),

@@ -100,25 +100,12 @@ impl Engine {
             inc.report.to_markdown()
         );
         // What was approved and what ran, as the audit log recorded it (secrets masked there).
-        let audit: Vec<String> = self
+        let lines = self
             .audit_log
             .lines
             .iter()
-            .filter(|l| l.incident == incident)
-            .map(|l| {
-                let line = crate::text::plan::audit_line(l, crate::model::Lang::Ko);
-                format!(
-                    "- {}",
-                    crate::model::escape_markdown(&line.replace(['\r', '\n'], " "))
-                )
-            })
-            .collect();
-        if !audit.is_empty() {
-            text.push_str(&format!(
-                "\n## 감사 로그 (조치 승인과 실행)\n\n{}\n",
-                audit.join("\n")
-            ));
-        }
+            .filter(|l| l.incident == incident);
+        text.push_str(&crate::text::plan::audit_markdown(lines));
         let shown = path.display().to_string();
         // Opened by people in their editor: CRLF on Windows, where older tools expect it.
         let text = crate::text::platform_line_ends(text);

@@ -204,6 +204,7 @@ impl FeedEvent {
             | AlertsCut { .. }
             | AlertmanagerFailing { .. }
             | AckFailed { .. }
+            | AckNotMade { .. }
             | SettingsRejected { .. }
             | SaveFailed { .. }
             | ExportFailed { .. }
@@ -239,6 +240,19 @@ impl FeedEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ack_failure_written_before_ack_problems_were_typed_still_loads() {
+        let old = r##"AckFailed(id: Some(3), name: "#3", reason: "it has no silence to expire")"##;
+        let event: FeedEvent = ron::from_str(old).unwrap();
+        assert_eq!(event.kind(), FeedKind::Error);
+        let new = FeedEvent::AckNotMade {
+            subject: crate::model::AckSubject::Incident { id: 3 },
+            problem: crate::model::AckProblem::NoSilence,
+        };
+        let back: FeedEvent = ron::from_str(&ron::to_string(&new).unwrap()).unwrap();
+        assert_eq!(back, new);
+    }
 
     #[test]
     fn a_full_feed_drops_alert_traffic_before_the_responders_own_lines() {

@@ -33,7 +33,10 @@ pub use alert::{
     ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
     alert_group, cap_alert_text, common_labels, web_link,
 };
-pub use event::{FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc, UserFile};
+pub use event::{
+    AckProblem, AckSubject, FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc,
+    UserFile,
+};
 pub use feed::{FeedEntry, FeedKind, make_room};
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,

@@ -233,6 +233,15 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("Cannot create or expire the silences of {what}: {reason}")
             }
         }
+        AckNotMade { subject, problem } => {
+            let subject = ack_subject(subject, ko);
+            let why = ack_problem(problem, ko);
+            if ko {
+                format!("{subject}의 사일런스를 만들거나 끝낼 수 없습니다: {why}")
+            } else {
+                format!("Cannot create or expire the silences of {subject}: {why}")
+            }
+        }
         Unsilenced {
             id,
             name,
@@ -260,9 +269,107 @@ fn what(id: Option<u64>, name: &str, ko: bool) -> String {
     }
 }
 
+fn ack_subject(subject: &crate::model::AckSubject, ko: bool) -> String {
+    use crate::model::AckSubject::*;
+    match subject {
+        Alert { name } => what(None, name, ko),
+        Incident { id } => what(Some(*id), "", ko),
+        Alerts { count } if ko => format!("알림 {count}건"),
+        Alerts { count } => format!("{count} alerts"),
+    }
+}
+
+/// Why an acknowledgement's silences were not made, in words; Alertmanager's answers quoted.
+pub fn ack_problem(problem: &crate::model::AckProblem, ko: bool) -> String {
+    use crate::model::AckProblem::*;
+    let pick = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
+    match problem {
+        UnknownAlert => pick("no such alert is known", "그런 알림이 없습니다"),
+        UnknownIncident => pick("there is no such incident", "그런 인시던트가 없습니다"),
+        NotFromAlerts => pick(
+            "it was not opened from alerts",
+            "알림에서 열린 인시던트가 아닙니다",
+        ),
+        NoneFiring => pick("none of its alerts is firing", "발생 중인 알림이 없습니다"),
+        NoneUnacknowledged => pick(
+            "none of them is firing and unacknowledged",
+            "발생 중이면서 확인되지 않은 알림이 없습니다",
+        ),
+        LabelsCut => pick(
+            "its labels were cut on arrival (too many or too long), so a silence made from them would not match it; silence it in Alertmanager",
+            "받을 때 레이블이 잘려(너무 많거나 길어) 그 레이블로 만든 사일런스는 이 알림과 맞지 않습니다. Alertmanager에서 직접 사일런스하세요",
+        ),
+        AlreadyAcknowledged { until } => {
+            let until = until.format("%Y-%m-%d %H:%M UTC");
+            if ko {
+                format!("{until}까지 이미 확인되어 있습니다. 먼저 사일런스를 해제하세요")
+            } else {
+                format!("it is acknowledged already until {until}; unsilence it first")
+            }
+        }
+        NoAlertmanager => pick(
+            "no Alertmanager URL is set, and a silence can only be created in an Alertmanager (Settings → Alertmanager)",
+            "Alertmanager URL이 없습니다. 사일런스는 Alertmanager에서만 만들 수 있습니다 (설정 → Alertmanager)",
+        ),
+        NoCommonLabel => pick(
+            "the picked alerts share no label, so one silence cannot cover them: choose one silence per alert",
+            "고른 알림에 공통 레이블이 없어 사일런스 하나로 덮을 수 없습니다. 알림마다 사일런스를 고르세요",
+        ),
+        NoSilence => pick("it has no silence to expire", "끝낼 사일런스가 없습니다"),
+        Alertmanager(errors) => errors.join("; "),
+    }
+}
+
+/// What the runbook-less incident of an alert says of itself: the alert's own
+/// `description`, and that no runbook matched.
+pub fn generic_alert_description(description: &str) -> crate::model::Localized {
+    crate::model::Localized {
+        en: format!(
+            "{description} No runbook matches this alert's labels, so there are no hypotheses or actions; read its labels and annotations."
+        )
+        .trim()
+        .to_string(),
+        ko: format!(
+            "{description} 이 알림의 레이블과 일치하는 런북이 없어 가설과 조치는 없습니다. 레이블과 주석을 확인하세요."
+        )
+        .trim()
+        .to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_ack_problem_has_words_in_both_languages_and_quotes_alertmanager() {
+        use crate::model::AckProblem::*;
+        let until = chrono::DateTime::UNIX_EPOCH;
+        for p in [
+            UnknownAlert,
+            UnknownIncident,
+            NotFromAlerts,
+            NoneFiring,
+            NoneUnacknowledged,
+            LabelsCut,
+            AlreadyAcknowledged { until },
+            NoAlertmanager,
+            NoCommonLabel,
+            NoSilence,
+        ] {
+            let (en, ko) = (ack_problem(&p, false), ack_problem(&p, true));
+            assert!(!en.is_empty() && en != ko, "{p:?}: {en} / {ko}");
+        }
+        let event = FeedEvent::AckNotMade {
+            subject: crate::model::AckSubject::Alerts { count: 3 },
+            problem: Alertmanager(vec!["http://am:9093: HTTP 500".into()]),
+        };
+        let ko = message(&event, Lang::Ko).unwrap();
+        assert!(
+            ko.contains("알림 3건") && ko.contains("http://am:9093: HTTP 500"),
+            "{ko}"
+        );
+    }
 
     #[test]
     fn golden_words_in_both_languages() {

@@ -53,3 +53,49 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
         _ => return None,
     })
 }
+
+/// A past incident of the same runbook as a fact for the model says it (in Korean, the
+/// report's language): how its plan ended and whether its recovery was verified.
+pub fn past_incident_fact(p: &crate::model::Incident) -> String {
+    let plan = format!(
+        "조치 플랜: {}",
+        crate::text::plan::state(p.plan.state, Lang::Ko)
+    );
+    let outcome = match (p.status, p.time_to_recover()) {
+        (crate::model::IncidentStatus::Recovered, Some(ttr)) => {
+            format!("검증된 복구, 복구까지 {}초", ttr.num_seconds())
+        }
+        _ => "검증된 복구 없음".to_string(),
+    };
+    format!(
+        "과거 인시던트 #{} ({}): {plan}, {outcome}",
+        p.id,
+        p.opened_at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// A knowledge-base document related to the incident, as a fact for the model.
+pub fn knowledge_fact(r: &crate::model::Related) -> String {
+    format!(
+        "지식 베이스 문서 '{}' ({}): {}",
+        r.title, r.source, r.snippet
+    )
+}
+
+/// A live check's result as a fact for the model.
+pub fn check_fact(c: &crate::model::CheckResult) -> String {
+    use crate::model::CheckState;
+    let value = match (&c.value, &c.series) {
+        (Some(v), Some(s)) => format!(", 값 {v:.4} ({s})"),
+        (Some(v), None) => format!(", 값 {v:.4}"),
+        _ => String::new(),
+    };
+    let when = c.at.format("%H:%M:%S UTC");
+    match c.state {
+        CheckState::Observed => format!("실시간 확인: 관측됨{value}, {when}, {}", c.detail),
+        CheckState::NotObserved => {
+            format!("실시간 확인: 관측되지 않음{value}, {when}, {}", c.detail)
+        }
+        CheckState::CouldNotCheck => format!("실시간 확인 불가: {}", c.detail),
+    }
+}

@@ -156,6 +156,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | Acknowledged { .. }
         | AcknowledgedMany { .. }
         | AckFailed { .. }
+        | AckNotMade { .. }
         | Unsilenced { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         DesktopUnavailable { .. } => super::desktop::message(event, lang).unwrap_or_default(),
         AiReportReady { .. } | KnowledgeImported { .. } | AiReportFailed { .. } => {

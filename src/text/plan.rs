@@ -343,6 +343,27 @@ fn template_error_ko(e: &crate::model::TemplateError) -> String {
     }
 }
 
+/// The exported report's audit section in Markdown (Korean, the report's language): each line
+/// escaped as outside text, on one line; nothing when there are none.
+pub fn audit_markdown<'a>(lines: impl Iterator<Item = &'a crate::audit::AuditLine>) -> String {
+    let items: Vec<String> = lines
+        .map(|l| {
+            let line = audit_line(l, Lang::Ko);
+            format!(
+                "- {}",
+                crate::model::escape_markdown(&line.replace(['\r', '\n'], " "))
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n## 감사 로그 (조치 승인과 실행)\n\n{}\n",
+        items.join("\n")
+    )
+}
+
 /// One audit line as the window and the Markdown export show it: time, who, what happened,
 /// to which action, what ran and what came back (recorded as the log keeps it).
 pub fn audit_line(l: &crate::audit::AuditLine, lang: Lang) -> String {

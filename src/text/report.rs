@@ -29,6 +29,23 @@ fn risk_ko(risk: Risk) -> &'static str {
     }
 }
 
+/// What the runbook-less incident of `rule` says of itself: the rule, its query and
+/// threshold, and that there are no hypotheses or actions.
+pub fn generic_rule_description(rule: &crate::model::Rule) -> crate::model::Localized {
+    let t = rule.unit.format(rule.threshold);
+    let side = rule.comparison.symbol();
+    crate::model::Localized {
+        en: format!(
+            "Rule `{}` is in breach: `{}` {side} {t} on at least one series within its last {} samples. It names no runbook, so there are no hypotheses or actions; read its series and values.",
+            rule.id, rule.query, rule.window
+        ),
+        ko: format!(
+            "규칙 `{}`이(가) 임계치를 넘었습니다: 최근 {}개 샘플 안에서 `{}` {side} {t}인 시리즈가 있습니다. 런북이 없어 가설과 조치는 없습니다. 시리즈와 값을 확인하세요.",
+            rule.id, rule.window, rule.query
+        ),
+    }
+}
+
 /// Writes the report for an incident as it stands (its marks decide the root cause).
 pub fn deterministic_report(incident: &Incident, now: DateTime<Utc>) -> AnalysisReport {
     write(&incident.scenario, &incident.trigger, &incident.marks, now)

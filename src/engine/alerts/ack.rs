@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::engine::{AckTarget, Engine, Input};
 use crate::integrations::alertmanager::AmClient;
-use crate::model::{Ack, Alert, FeedEvent, IncidentEventKind, Labels, SilenceRef};
+use crate::model::{
+    Ack, AckProblem, AckSubject, Alert, FeedEvent, IncidentEventKind, Labels, SilenceRef,
+};
 
 /// The longest acknowledgement the console creates (Alertmanager takes any; a week keeps a
 /// forgotten silence from hiding an alert for good).
@@ -135,24 +137,15 @@ impl Engine {
     }
 
     /// The firing alerts an acknowledgement of `target` silences, and its default comment.
-    fn ack_alerts(&self, target: &AckTarget) -> Result<(Vec<Alert>, String), String> {
+    fn ack_alerts(&self, target: &AckTarget) -> Result<(Vec<Alert>, String), AckProblem> {
         match target {
             AckTarget::Alert(fp) => {
-                let alert = self
-                    .alerts
-                    .alert(fp)
-                    .ok_or_else(|| format!("no alert {fp} is known"))?;
+                let alert = self.alerts.alert(fp).ok_or(AckProblem::UnknownAlert)?;
                 Ok((vec![alert.clone()], alert.name().to_string()))
             }
             AckTarget::Incident(id) => {
-                let inc = self
-                    .book
-                    .find(*id)
-                    .ok_or_else(|| format!("there is no incident #{id}"))?;
-                let links = inc
-                    .alerts
-                    .as_ref()
-                    .ok_or_else(|| format!("incident #{id} was not opened from alerts"))?;
+                let inc = self.book.find(*id).ok_or(AckProblem::UnknownIncident)?;
+                let links = inc.alerts.as_ref().ok_or(AckProblem::NotFromAlerts)?;
                 let alerts = links
                     .alerts
                     .iter()
@@ -165,18 +158,20 @@ impl Engine {
         }
     }
 
-    pub(in crate::engine) fn ack_failed(
+    /// Says in the feed that the silences of `target` were not made, and why.
+    pub(in crate::engine) fn ack_not_made(
         &mut self,
         target: &AckTarget,
-        name: String,
-        reason: String,
+        problem: AckProblem,
         now: DateTime<Utc>,
     ) {
-        let id = match target {
-            AckTarget::Incident(id) => Some(*id),
-            AckTarget::Alert(_) => None,
+        let subject = match target {
+            AckTarget::Incident(id) => AckSubject::Incident { id: *id },
+            AckTarget::Alert(_) => AckSubject::Alert {
+                name: self.target_name(target),
+            },
         };
-        self.emit(now, FeedEvent::AckFailed { id, name, reason });
+        self.emit(now, FeedEvent::AckNotMade { subject, problem });
     }
 
     /// The name the feed gives the target.
@@ -226,34 +221,27 @@ impl Engine {
         duration_mins: u32,
         now: DateTime<Utc>,
     ) {
-        let name = self.target_name(&target);
         let (alerts, default_comment) = match self.ack_alerts(&target) {
             Ok(found) => found,
-            Err(reason) => return self.ack_failed(&target, name, reason, now),
+            Err(problem) => return self.ack_not_made(&target, problem, now),
         };
         if alerts.is_empty() {
-            let reason = "none of its alerts is firing".to_string();
-            return self.ack_failed(&target, name, reason, now);
+            return self.ack_not_made(&target, AckProblem::NoneFiring, now);
         }
         if alerts.iter().any(|a| a.cut.labels_changed()) {
             // Its labels were cut on arrival: a silence of the labels the console holds
             // would not match the alert in Alertmanager, and the ack would be a false one.
-            let reason = "its labels were cut on arrival (too many or too long), so a silence made from them would not match it; silence it in Alertmanager".to_string();
-            return self.ack_failed(&target, name, reason, now);
+            return self.ack_not_made(&target, AckProblem::LabelsCut, now);
         }
         if let Some(Some(ack)) = self.ack_mut(&target).map(|a| a.as_ref())
             && ack.holds(now)
         {
-            let reason = format!(
-                "it is acknowledged already until {}; unsilence it first",
-                ack.until.format("%Y-%m-%d %H:%M UTC")
-            );
-            return self.ack_failed(&target, name, reason, now);
+            let until = ack.until;
+            return self.ack_not_made(&target, AckProblem::AlreadyAcknowledged { until }, now);
         }
         let clients = self.am_clients();
         if clients.is_empty() {
-            let reason = "no Alertmanager URL is set, and a silence can only be created in an Alertmanager (Settings → Alertmanager)".to_string();
-            return self.ack_failed(&target, name, reason, now);
+            return self.ack_not_made(&target, AckProblem::NoAlertmanager, now);
         }
         let comment = if comment.trim().is_empty() {
             default_comment
@@ -289,7 +277,6 @@ impl Engine {
     /// Expires the acknowledgement's silences, and for an alert every silence that suppresses
     /// it.
     pub(in crate::engine) fn unsilence(&mut self, target: AckTarget, now: DateTime<Utc>) {
-        let name = self.target_name(&target);
         let mut silences = match self.ack_mut(&target).and_then(|a| a.as_ref()) {
             Some(ack) if ack.ended_at.is_none() => ack.silences.clone(),
             _ => Vec::new(),
@@ -309,8 +296,7 @@ impl Engine {
             }
         }
         if silences.is_empty() {
-            let reason = "it has no silence to expire".to_string();
-            return self.ack_failed(&target, name, reason, now);
+            return self.ack_not_made(&target, AckProblem::NoSilence, now);
         }
         self.expire_silences(target, silences, false);
     }
@@ -367,7 +353,7 @@ impl Engine {
             } => {
                 let name = self.target_name(&target);
                 if !errors.is_empty() {
-                    self.ack_failed(&target, name.clone(), errors.join("; "), now);
+                    self.ack_not_made(&target, AckProblem::Alertmanager(errors), now);
                 }
                 let Some(slot) = self.ack_mut(&target) else {
                     return;
@@ -409,7 +395,7 @@ impl Engine {
             } => {
                 let name = self.target_name(&target);
                 if !errors.is_empty() {
-                    self.ack_failed(&target, name.clone(), errors.join("; "), now);
+                    self.ack_not_made(&target, AckProblem::Alertmanager(errors), now);
                 }
                 if quiet || expired == 0 {
                     return;

@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::ack::{Job, MAX_ACK_MINS, SilenceReport, create_silences};
 use crate::engine::{AckTarget, Engine, Input};
-use crate::model::{Ack, Alert, AlertStatus, FeedEvent, SilenceRef, common_labels};
+use crate::model::{
+    Ack, AckProblem, AckSubject, Alert, AlertStatus, FeedEvent, SilenceRef, common_labels,
+};
 
 /// What a bulk acknowledgement's task reports: per alert, the silences that cover it.
 #[derive(Debug)]
@@ -32,7 +34,7 @@ impl Engine {
         common: bool,
         now: DateTime<Utc>,
     ) {
-        let name = format!("{} alerts", fingerprints.len());
+        let count = fingerprints.len();
         let alerts: Vec<Alert> = fingerprints
             .iter()
             .filter_map(|fp| self.alerts.alert(fp))
@@ -47,19 +49,16 @@ impl Engine {
             .collect();
         let left_out = fingerprints.len() - alerts.len();
         if alerts.is_empty() {
-            let reason = "none of them is firing and unacknowledged".to_string();
-            return self.ack_failed(&AckTarget::Alert(String::new()), name, reason, now);
+            return self.bulk_not_made(count, AckProblem::NoneUnacknowledged, now);
         }
         let clients = self.am_clients();
         if clients.is_empty() {
-            let reason = "no Alertmanager URL is set, and a silence can only be created in an Alertmanager (Settings → Alertmanager)".to_string();
-            return self.ack_failed(&AckTarget::Alert(String::new()), name, reason, now);
+            return self.bulk_not_made(count, AckProblem::NoAlertmanager, now);
         }
         let jobs: Vec<Job> = if common {
             let labels = common_labels(alerts.iter());
             if labels.is_empty() {
-                let reason = "the picked alerts share no label, so one silence cannot cover them: choose one silence per alert".to_string();
-                return self.ack_failed(&AckTarget::Alert(String::new()), name, reason, now);
+                return self.bulk_not_made(count, AckProblem::NoCommonLabel, now);
             }
             let mut job = Job::of(&alerts[0], &clients);
             job.labels = labels;
@@ -129,13 +128,18 @@ impl Engine {
         });
     }
 
+    /// Says in the feed that the silences of `count` picked alerts were not made, and why.
+    fn bulk_not_made(&mut self, count: usize, problem: AckProblem, now: DateTime<Utc>) {
+        let subject = AckSubject::Alerts { count };
+        self.emit(now, FeedEvent::AckNotMade { subject, problem });
+    }
+
     /// A bulk acknowledgement's silences exist: each alert's ack holds them (or goes, when
     /// none covers it), and the feed says it once.
     pub(in crate::engine) fn on_bulk_created(&mut self, done: BulkCreated, now: DateTime<Utc>) {
-        let name = format!("{} alerts", done.alerts.len());
         if !done.errors.is_empty() {
-            let reason = done.errors.join("; ");
-            self.ack_failed(&AckTarget::Alert(String::new()), name.clone(), reason, now);
+            let problem = AckProblem::Alertmanager(done.errors.clone());
+            self.bulk_not_made(done.alerts.len(), problem, now);
         }
         let mut acked = 0;
         let mut silences = std::collections::BTreeSet::new();

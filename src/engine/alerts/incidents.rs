@@ -48,18 +48,7 @@ pub fn generic_alert_scenario(alert: &Alert) -> Scenario {
         },
         source: "Alertmanager".into(),
         metric: None,
-        description: Localized {
-            en: format!(
-                "{description} No runbook matches this alert's labels, so there are no hypotheses or actions; read its labels and annotations."
-            )
-            .trim()
-            .to_string(),
-            ko: format!(
-                "{description} 이 알림의 레이블과 일치하는 런북이 없어 가설과 조치는 없습니다. 레이블과 주석을 확인하세요."
-            )
-            .trim()
-            .to_string(),
-        },
+        description: crate::text::alerts::generic_alert_description(&description),
         hypotheses: Vec::new(),
         evidence: Vec::new(),
         actions: Vec::new(),
