@@ -30,6 +30,7 @@ mod plans;
 mod publish;
 mod report;
 mod rules;
+mod said;
 mod saver;
 mod settings;
 pub mod source;
@@ -98,7 +99,7 @@ pub struct Engine {
     /// What this turn changed and has not published yet.
     out: publish::Outgoing,
     /// Whether the last save of the feed / incidents failed.
-    save_failing: [bool; 4],
+    save_failing: [said::Said<()>; 4],
     /// Where every task reports (see [`Input`]).
     inputs: InputTx,
     inputs_rx: Option<mpsc::UnboundedReceiver<Input>>,
@@ -248,7 +249,7 @@ impl Engine {
             random_draws: 0,
             board,
             out: publish::Outgoing::default(),
-            save_failing: [false; 4],
+            save_failing: Default::default(),
             inputs,
             inputs_rx: Some(inputs_rx),
             saved_settings,

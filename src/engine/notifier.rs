@@ -75,7 +75,7 @@ pub struct Notifier {
     /// Jitter state for retry delays.
     jitter: u64,
     /// Whether the feed already said why Slack / email cannot be used (once per settings).
-    unusable_said: [bool; 2],
+    unusable_said: [super::said::Said<()>; 2],
     inputs: super::report::Report<DeliveryEvent>,
     clock: Arc<dyn Clock>,
     events: Vec<(DateTime<Utc>, FeedEvent)>,
@@ -94,7 +94,7 @@ impl Notifier {
         Self {
             outbox,
             jitter: seed,
-            unusable_said: [false; 2],
+            unusable_said: Default::default(),
             inputs,
             clock,
             events: Vec::new(),
@@ -114,7 +114,7 @@ impl Notifier {
 
     /// New settings: say again (once) if Slack or email still cannot be used.
     pub(super) fn settings_changed(&mut self) {
-        self.unusable_said = [false; 2];
+        self.unusable_said = Default::default();
     }
 
     /// Queues what `event` of `inc` should send, as the targets and settings say.
@@ -203,7 +203,7 @@ impl Notifier {
             0 => !settings.slack.token.expose().trim().is_empty(),
             _ => !settings.email.smtp_host.trim().is_empty(),
         };
-        if !std::mem::replace(&mut self.unusable_said[which], true) {
+        if self.unusable_said[which].news(()) {
             let email = which == 1;
             self.emit(now, FeedEvent::TargetUnusable { email, why, set_up });
         }

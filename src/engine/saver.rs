@@ -112,8 +112,7 @@ impl Engine {
             SaveTarget::AlertHistory => SavedFile::AlertHistory,
         };
         match result {
-            Err(e) if !*failing => {
-                *failing = true;
+            Err(e) if failing.news(()) => {
                 let reason = e.to_string();
                 self.emit(now, FeedEvent::SaveFailed { file, reason });
             }
@@ -125,8 +124,7 @@ impl Engine {
                     _ => {}
                 }
             }
-            Ok(()) if *failing => {
-                *failing = false;
+            Ok(()) if failing.over() => {
                 self.emit(now, FeedEvent::SaveRecovered { file });
             }
             Ok(()) => {}

@@ -24,8 +24,8 @@ pub const ALERT_NOTIFICATIONS_PER_MINUTE: u32 = 5;
 pub(in crate::engine) struct Desktop {
     /// Per alert fingerprint: when it last raised a notification.
     last: HashMap<String, DateTime<Utc>>,
-    /// Whether the feed said that no service answers.
-    said_unavailable: bool,
+    /// Whether the feed says that no service answers.
+    unavailable: crate::engine::said::Said<()>,
     /// Whether this run has a desktop (the window's run).
     on: bool,
     /// The current minute of alert notifications: when it began (engine time, for waking)
@@ -161,9 +161,10 @@ impl Engine {
             Err(_) => counts.failed += 1,
         }
         match shown.0 {
-            Ok(()) => self.desktop.said_unavailable = false,
-            Err(reason) if !self.desktop.said_unavailable => {
-                self.desktop.said_unavailable = true;
+            Ok(()) => {
+                self.desktop.unavailable.over();
+            }
+            Err(reason) if self.desktop.unavailable.news(()) => {
                 let now = self.clock.now();
                 self.emit(now, FeedEvent::DesktopUnavailable { reason });
             }

@@ -74,7 +74,10 @@ pub(in crate::engine) struct AmPolls {
     /// Every polled Alertmanager, as alerts name it (no credentials).
     urls: std::collections::BTreeSet<String>,
     /// Per URL: how it is doing (the banner's), and the failure the feed last said.
-    health: std::collections::BTreeMap<String, (crate::model::AmHealth, Option<String>)>,
+    health: std::collections::BTreeMap<
+        String,
+        (crate::model::AmHealth, crate::engine::said::Said<String>),
+    >,
     /// Per URL: whether its last status said it runs in a cluster.
     clustered: std::collections::BTreeMap<String, bool>,
     /// Wakes every poll loop at once (after a silence changed what they would see).
@@ -176,23 +179,22 @@ impl Engine {
                 reason: None,
                 last_good: None,
             };
-            (health, None)
+            (health, Default::default())
         });
         let now = self.clock.now();
         let was = health.clone();
         match result {
             Ok((alerts, status)) => {
                 let clustered = status.cluster != "disabled";
-                let event = (was.last_good.is_none() || said.is_some()).then(|| {
-                    FeedEvent::AlertmanagerUp {
+                let after_failure = said.over();
+                let event =
+                    (was.last_good.is_none() || after_failure).then(|| FeedEvent::AlertmanagerUp {
                         url: url.clone(),
                         version: status.version,
                         cluster: status.cluster,
                         peers: status.peers,
-                        after_failure: said.is_some(),
-                    }
-                });
-                *said = None;
+                        after_failure,
+                    });
                 health.up = true;
                 health.failing_since = None;
                 health.reason = None;
@@ -210,10 +212,7 @@ impl Engine {
                 health.failing_since.get_or_insert(now);
                 health.reason = Some(reason.clone());
                 // A failed poll resolves nothing; it is said once per different reason.
-                let say = said.as_deref() != Some(reason.as_str());
-                if say {
-                    *said = Some(reason.clone());
-                }
+                let say = said.news(reason.clone());
                 self.publish_health(&was);
                 if say {
                     self.emit(now, FeedEvent::AlertmanagerFailing { url, reason });
