@@ -48,12 +48,22 @@ pub(crate) enum Row {
 }
 
 /// What the rows were computed from; any difference recomputes them.
-#[derive(Clone, PartialEq)]
 struct Basis {
-    alerts: usize,
+    /// The list itself, held: an address alone could be the next list's, once this one is
+    /// freed, and then a change would go unseen.
+    alerts: Arc<Vec<Arc<Alert>>>,
     filter: String,
     group_by: GroupBy,
     toggles: u64,
+}
+
+impl Basis {
+    fn same(&self, other: &Basis) -> bool {
+        Arc::ptr_eq(&self.alerts, &other.alerts)
+            && self.filter == other.filter
+            && self.group_by == other.group_by
+            && self.toggles == other.toggles
+    }
 }
 
 /// The rows, and what the header shows about them.
@@ -100,12 +110,12 @@ impl AlertRows {
         group_by: &GroupBy,
     ) {
         let basis = Basis {
-            alerts: Arc::as_ptr(alerts) as usize,
+            alerts: alerts.clone(),
             filter: filter.to_string(),
             group_by: group_by.clone(),
             toggles: self.toggles,
         };
-        if self.basis.as_ref() == Some(&basis) {
+        if self.basis.as_ref().is_some_and(|b| b.same(&basis)) {
             return;
         }
         self.basis = Some(basis);

@@ -28,7 +28,10 @@ type DrawnLine = (String, Option<f64>, Vec<SeriesPoint>);
 /// a card draws are decimated, each incrementally: a new sample costs O(columns) per line.
 #[derive(Default)]
 pub(crate) struct SparklineCache {
-    key: Option<(u64, usize, u32, usize)>,
+    key: Option<(u64, usize, u32)>,
+    /// The rules the lines were made for, held (not by address: a freed list's address may
+    /// be the next one's).
+    rules: Option<std::sync::Arc<Vec<crate::model::Rule>>>,
     /// Per rule: the drawn series (worst first) with their newest value and their points.
     lines: HashMap<String, Vec<DrawnLine>>,
     /// Per rule: how many series it has in all.
@@ -45,12 +48,16 @@ impl SparklineCache {
     /// Refreshes from the shared state if anything relevant changed.
     pub fn refresh(&mut self, engine: &EngineHandle, snap: &Snapshot, columns: usize) {
         let window_mins = snap.settings.graph_window_mins.max(1);
-        let rules_key = std::sync::Arc::as_ptr(&snap.rules) as usize;
-        let key = (snap.history_revision, columns, window_mins, rules_key);
-        if self.key == Some(key) {
+        let key = (snap.history_revision, columns, window_mins);
+        let same_rules = self
+            .rules
+            .as_ref()
+            .is_some_and(|r| std::sync::Arc::ptr_eq(r, &snap.rules));
+        if self.key == Some(key) && same_rules {
             return;
         }
         self.key = Some(key);
+        self.rules = Some(snap.rules.clone());
         let t_end = snap
             .latest
             .as_ref()
