@@ -36,8 +36,11 @@ fn trigger_mark_execute_verify() {
 
     // Execute: the confirmation lists each action and guards the high-risk one.
     h.get_by_label("Execute plan…").click();
-    h.run_steps(2);
-    h.get_by_label_contains("kubectl -n checkout rollout undo");
+    // The dialog lists what will run once the engine has prepared it.
+    wait_for(&mut h, "the engine's preview", |h| {
+        h.query_by_label_contains("kubectl -n checkout rollout undo")
+            .is_some()
+    });
     // The high-risk rollback asks for the incident id, typed: until then Execute is off.
     assert!(h.get_by_label("Execute now").accesskit_node().is_disabled());
     set_field(&mut h, "Type 1 to confirm action 1", "1");
