@@ -3,17 +3,60 @@
 
 use egui::RichText;
 
-use super::SettingsForm;
+use super::notify::NotifyDraft;
 use crate::engine::{Command, Snapshot};
-use crate::model::{Lang, ThemeChoice};
+use crate::model::{Lang, Settings, SettingsError, ThemeChoice};
 use crate::ui::i18n::t;
 use crate::ui::widgets;
+
+/// The General part of the settings draft (the automatic reports' targets it shows are the
+/// notify draft's).
+#[derive(Default)]
+pub(super) struct GeneralDraft {
+    pub(super) language: Lang,
+    theme: ThemeChoice,
+    demo_mode: bool,
+    poll_interval: String,
+    recovery_samples: String,
+    graph_window_mins: u32,
+}
+
+impl GeneralDraft {
+    /// The draft of `s`.
+    pub(super) fn load(&mut self, s: &Settings) {
+        self.language = s.language;
+        self.theme = s.theme;
+        self.demo_mode = s.demo_mode;
+        self.poll_interval = s.poll_interval_secs.to_string();
+        self.recovery_samples = s.recovery_samples.to_string();
+        self.graph_window_mins = s.graph_window_mins;
+    }
+
+    /// Puts the draft into `s`; what does not parse goes to `errors`, in words.
+    pub(super) fn apply(&self, s: &mut Settings, errors: &mut Vec<String>) {
+        s.language = self.language;
+        s.theme = self.theme;
+        s.demo_mode = self.demo_mode;
+        s.graph_window_mins = self.graph_window_mins;
+        let mut keep = |r: Result<(), SettingsError>| {
+            if let Err(e) = r {
+                errors.push(e.to_string());
+            }
+        };
+        keep(Settings::parse_poll_interval(&self.poll_interval).map(|v| s.poll_interval_secs = v));
+        keep(
+            Settings::parse_recovery_samples(&self.recovery_samples)
+                .map(|v| s.recovery_samples = v),
+        );
+    }
+}
 
 /// Draws the tab.
 pub(super) fn general_tab_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    form: &mut SettingsForm,
+    form: &mut GeneralDraft,
+    notify: &mut NotifyDraft,
     send: &dyn Fn(Command),
 ) {
     let lang = snap.lang();
@@ -70,13 +113,10 @@ pub(super) fn general_tab_ui(
             ui.label(t(lang, "Automatic reports", "자동 보고"));
             ui.horizontal(|ui| {
                 ui.checkbox(
-                    &mut form.notify.target_slack,
+                    &mut notify.target_slack,
                     t(lang, "Post to Slack", "Slack 게시"),
                 );
-                ui.checkbox(
-                    &mut form.notify.target_email,
-                    t(lang, "Send email", "메일 발송"),
-                );
+                ui.checkbox(&mut notify.target_email, t(lang, "Send email", "메일 발송"));
             });
             ui.end_row();
             ui.label(t(lang, "Graph window", "그래프 구간"));

@@ -17,7 +17,7 @@ use super::i18n::t;
 use super::style;
 use crate::engine::Command;
 use crate::engine::Snapshot;
-use crate::model::{Lang, Settings, SettingsError, ThemeChoice};
+use crate::model::{Lang, Settings};
 
 /// The tabs, each drawn by its own file; [`Tab::ALL`] drives the tab bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,12 +67,7 @@ pub(crate) struct SettingsForm {
     tab: Tab,
     /// The saved settings the draft was made from; a new save elsewhere refreshes the draft.
     base: Option<Settings>,
-    language: Lang,
-    theme: ThemeChoice,
-    demo_mode: bool,
-    poll_interval: String,
-    recovery_samples: String,
-    graph_window_mins: u32,
+    general: general::GeneralDraft,
     prometheus: prometheus::PrometheusDraft,
     notify: notify::NotifyDraft,
     intake: alertmanager::IntakeDraft,
@@ -85,12 +80,7 @@ pub(crate) struct SettingsForm {
 impl SettingsForm {
     fn load(&mut self, s: &Settings) {
         self.base = Some(s.clone());
-        self.language = s.language;
-        self.theme = s.theme;
-        self.demo_mode = s.demo_mode;
-        self.poll_interval = s.poll_interval_secs.to_string();
-        self.recovery_samples = s.recovery_samples.to_string();
-        self.graph_window_mins = s.graph_window_mins;
+        self.general.load(s);
         self.prometheus.load(&s.prometheus);
         self.notify.load(s);
         self.intake.load(s);
@@ -102,20 +92,7 @@ impl SettingsForm {
     fn parse(&self, base: &Settings) -> Result<Settings, Vec<String>> {
         let mut errors = Vec::new();
         let mut s = base.clone();
-        s.language = self.language;
-        s.theme = self.theme;
-        s.demo_mode = self.demo_mode;
-        s.graph_window_mins = self.graph_window_mins;
-        let mut keep = |r: Result<(), SettingsError>| {
-            if let Err(e) = r {
-                errors.push(e.to_string());
-            }
-        };
-        keep(Settings::parse_poll_interval(&self.poll_interval).map(|v| s.poll_interval_secs = v));
-        keep(
-            Settings::parse_recovery_samples(&self.recovery_samples)
-                .map(|v| s.recovery_samples = v),
-        );
+        self.general.apply(&mut s, &mut errors);
         self.prometheus.apply(&mut s.prometheus, &mut errors);
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
@@ -153,7 +130,7 @@ pub(crate) fn settings_ui(
             } == snap.settings
         });
         if only_language {
-            form.language = snap.settings.language;
+            form.general.language = snap.settings.language;
             form.base = Some(snap.settings.clone());
         } else {
             form.load(&snap.settings);
@@ -168,8 +145,12 @@ pub(crate) fn settings_ui(
     });
     ui.separator();
     match form.tab {
-        Tab::General => general::general_tab_ui(ui, snap, form, send),
-        Tab::Prometheus => prometheus::prometheus_tab_ui(ui, snap, form, send),
+        Tab::General => {
+            general::general_tab_ui(ui, snap, &mut form.general, &mut form.notify, send)
+        }
+        Tab::Prometheus => {
+            prometheus::prometheus_tab_ui(ui, snap, &mut form.prometheus, &mut form.errors, send)
+        }
         Tab::Slack => notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send),
         Tab::Email => notify::email_tab_ui(ui, snap, &mut form.notify),
         Tab::Alertmanager => alertmanager::intake_tab_ui(ui, snap, &mut form.intake),

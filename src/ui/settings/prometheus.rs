@@ -3,7 +3,6 @@
 
 use egui::RichText;
 
-use super::SettingsForm;
 use crate::engine::{Command, Snapshot, SourceStatus};
 use crate::model::overrides;
 use crate::model::{Lang, PromAuth, PrometheusSettings, Secret, Settings, SettingsError};
@@ -109,7 +108,8 @@ enum AuthKind {
 pub(super) fn prometheus_tab_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    form: &mut SettingsForm,
+    draft: &mut PrometheusDraft,
+    errors: &mut Vec<String>,
     send: &dyn Fn(Command),
 ) {
     let lang = snap.lang();
@@ -123,81 +123,73 @@ pub(super) fn prometheus_tab_ui(
             rows.var_ui(
                 ui,
                 t(lang, "Base URL", "기본 URL"),
-                &mut form.prometheus.base_url,
+                &mut draft.base_url,
                 &[overrides::PROMETHEUS_URL],
             );
             rows.var_ui(
                 ui,
                 t(lang, "HTTP-error query", "HTTP 오류 쿼리"),
-                &mut form.prometheus.http_query,
+                &mut draft.http_query,
                 &[overrides::PROMETHEUS_HTTP_QUERY],
             );
             rows.var_ui(
                 ui,
                 t(lang, "HTTP threshold", "HTTP 임계치"),
-                &mut form.prometheus.http_threshold,
+                &mut draft.http_threshold,
                 &[overrides::PROMETHEUS_HTTP_THRESHOLD],
             );
             rows.var_ui(
                 ui,
                 t(lang, "CPU query", "CPU 쿼리"),
-                &mut form.prometheus.cpu_query,
+                &mut draft.cpu_query,
                 &[overrides::PROMETHEUS_CPU_QUERY],
             );
             rows.var_ui(
                 ui,
                 t(lang, "CPU threshold", "CPU 임계치"),
-                &mut form.prometheus.cpu_threshold,
+                &mut draft.cpu_threshold,
                 &[overrides::PROMETHEUS_CPU_THRESHOLD],
             );
             rows.text_ui(
                 ui,
                 t(lang, "Hotspot label", "핫스팟 레이블"),
-                &mut form.prometheus.series_label,
+                &mut draft.series_label,
             );
             rows.text_ui(
                 ui,
                 t(lang, "Timeout (s)", "타임아웃 (초)"),
-                &mut form.prometheus.timeout,
+                &mut draft.timeout,
             );
             rows.text_ui(
                 ui,
                 t(lang, "Largest answer (MiB)", "최대 응답 크기 (MiB)"),
-                &mut form.prometheus.max_body_mib,
+                &mut draft.max_body_mib,
             );
             ui.label(t(lang, "Authentication", "인증"));
             ui.add_enabled_ui(env(overrides::PROMETHEUS_TOKEN).is_none(), |ui| {
                 ui.horizontal(|ui| {
-                    ui.selectable_value(
-                        &mut form.prometheus.auth,
-                        AuthKind::None,
-                        t(lang, "None", "없음"),
-                    );
-                    ui.selectable_value(&mut form.prometheus.auth, AuthKind::Bearer, "Bearer");
-                    ui.selectable_value(&mut form.prometheus.auth, AuthKind::Basic, "Basic");
+                    ui.selectable_value(&mut draft.auth, AuthKind::None, t(lang, "None", "없음"));
+                    ui.selectable_value(&mut draft.auth, AuthKind::Bearer, "Bearer");
+                    ui.selectable_value(&mut draft.auth, AuthKind::Basic, "Basic");
                 });
             });
             ui.end_row();
-            match form.prometheus.auth {
+            match draft.auth {
                 AuthKind::None => {}
                 AuthKind::Bearer => rows.var_ui(
                     ui,
                     t(lang, "Token", "토큰"),
-                    &mut form.prometheus.token,
+                    &mut draft.token,
                     &[overrides::PROMETHEUS_TOKEN],
                 ),
                 AuthKind::Basic => {
-                    rows.text_ui(ui, t(lang, "User", "사용자"), &mut form.prometheus.user);
-                    rows.secret_ui(
-                        ui,
-                        t(lang, "Password", "비밀번호"),
-                        &mut form.prometheus.password,
-                    );
+                    rows.text_ui(ui, t(lang, "User", "사용자"), &mut draft.user);
+                    rows.secret_ui(ui, t(lang, "Password", "비밀번호"), &mut draft.password);
                 }
             }
             let l = ui.label(t(lang, "Extra headers", "추가 헤더"));
             ui.add(
-                egui::TextEdit::multiline(&mut form.prometheus.headers)
+                egui::TextEdit::multiline(&mut draft.headers)
                     .desired_rows(2)
                     .desired_width(260.0)
                     .hint_text("X-Scope-OrgID: tenant-1"),
@@ -223,12 +215,17 @@ pub(super) fn prometheus_tab_ui(
         ))
         .clicked()
     {
-        match form.parse(&snap.settings) {
-            Ok(s) => {
-                form.errors.clear();
-                send(Command::TestPrometheus(Box::new(s.prometheus)));
-            }
-            Err(errors) => form.errors = errors,
+        // Only this tab's fields count: a problem in another tab does not stop a Test.
+        let mut s = snap.settings.clone();
+        errors.clear();
+        draft.apply(&mut s.prometheus, errors);
+        if errors.is_empty()
+            && let Err(e) = s.validate()
+        {
+            errors.push(e.to_string());
+        }
+        if errors.is_empty() {
+            send(Command::TestPrometheus(Box::new(s.prometheus)));
         }
     }
     test_result_ui(ui, snap, lang, dark);
