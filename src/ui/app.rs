@@ -139,11 +139,20 @@ impl ConsoleApp {
             if self.ui.show_alerts {
                 let (view, ack) = (&mut self.ui.alerts, &mut self.ui.ack);
                 if let Some(id) = super::alerts::alerts_ui(ui, &snap, view, ack, &send) {
-                    self.ui.selected_incident = Some(id);
+                    self.ui.incidents.selected = Some(id);
                     self.ui.show_alerts = false;
                 }
             } else {
-                incident::incidents_ui(ui, &snap, &mut self.ui, &send);
+                let (view, ack) = (&mut self.ui.incidents, &mut self.ui.ack);
+                match incident::incidents_ui(ui, &snap, view, ack, &send) {
+                    Some(incident::IncidentIntent::Execute(id)) => self.ui.confirm.open(id, &send),
+                    Some(incident::IncidentIntent::Export(id)) => {
+                        if let Some(tx) = self.ui.commands.clone() {
+                            incident::export_report(tx, id);
+                        }
+                    }
+                    None => {}
+                }
             }
         });
         let mut open = self.ui.settings_open;
@@ -266,7 +275,7 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
             .clicked()
         {
             // Follow the incident this opens.
-            state.selected_incident = None;
+            state.incidents.selected = None;
             send(Command::TriggerScenario {
                 code: state.trigger_choice.clone(),
             });

@@ -2,8 +2,8 @@
 
 use egui::RichText;
 
+use super::ack::AckForm;
 use super::i18n::t;
-use super::state::UiState;
 use super::style;
 use super::widgets::risk_text;
 use crate::engine::Command;
@@ -44,17 +44,37 @@ fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
     }
 }
 
-/// The list on the left and the detail on the right.
+/// What the incident views own: the incident shown, and whether the fixed-rule report is
+/// shown where an AI report exists.
+#[derive(Default)]
+pub(crate) struct IncidentsView {
+    /// The incident shown in detail; `None` follows the newest.
+    pub selected: Option<u64>,
+    /// Whether the fixed-rule report is shown beside an AI report.
+    pub show_fixed_report: bool,
+}
+
+/// What the incident views ask of the window, besides commands to the engine.
+pub(crate) enum IncidentIntent {
+    /// Open the Execute dialog on this incident's plan.
+    Execute(u64),
+    /// Ask where to export this incident's report, and export it.
+    Export(u64),
+}
+
+/// The list on the left and the detail on the right; returns what the window should do.
 pub(crate) fn incidents_ui(
     ui: &mut egui::Ui,
     snap: &Snapshot,
-    state: &mut UiState,
+    view: &mut IncidentsView,
+    ack: &mut AckForm,
     send: &dyn Fn(Command),
-) {
+) -> Option<IncidentIntent> {
+    let mut intent = None;
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    let selected = state
-        .selected_incident
+    let selected = view
+        .selected
         .and_then(|id| snap.incidents.iter().find(|i| i.id == id))
         .or_else(|| snap.incidents.last());
     let selected_id = selected.map(|i| i.id);
@@ -96,7 +116,7 @@ pub(crate) fn incidents_ui(
                                 inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC")
                             ));
                         if resp.clicked() {
-                            state.selected_incident = Some(inc.id);
+                            view.selected = Some(inc.id);
                         }
                     }
                 });
@@ -107,7 +127,14 @@ pub(crate) fn incidents_ui(
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.vertical(|ui| match selected {
-                    Some(inc) => detail_ui(ui, inc, snap, state, send),
+                    Some(inc) => {
+                        let mut parts = Parts {
+                            view,
+                            ack,
+                            intent: &mut intent,
+                        };
+                        detail_ui(ui, inc, snap, &mut parts, send)
+                    }
                     None => {
                         ui.label(t(
                             lang,
@@ -118,13 +145,22 @@ pub(crate) fn incidents_ui(
                 })
             });
     });
+    intent
+}
+
+/// What the detail's parts may change: the view, the Acknowledge form, and what the window
+/// is asked to do.
+struct Parts<'a> {
+    view: &'a mut IncidentsView,
+    ack: &'a mut AckForm,
+    intent: &'a mut Option<IncidentIntent>,
 }
 
 fn detail_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
     snap: &Snapshot,
-    state: &mut UiState,
+    parts: &mut Parts,
     send: &dyn Fn(Command),
 ) {
     let lang = snap.lang();
@@ -237,11 +273,11 @@ fn detail_ui(
             });
         }
     });
-    super::incident_alerts::incident_alerts_ui(ui, inc, snap, state, send);
+    super::incident_alerts::incident_alerts_ui(ui, inc, snap, parts.ack, send);
 
     hypotheses_ui(ui, inc, lang, send);
-    plan_ui(ui, inc, snap, state, send);
-    story_ui(ui, inc, snap, state, send);
+    plan_ui(ui, inc, snap, parts, send);
+    story_ui(ui, inc, snap, parts, send);
 }
 
 /// The Top-3 hypotheses with their evidence, live checks and the responder's marks.
@@ -307,7 +343,7 @@ fn plan_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
     snap: &Snapshot,
-    state: &mut UiState,
+    parts: &mut Parts,
     send: &dyn Fn(Command),
 ) {
     let lang = snap.lang();
@@ -347,9 +383,9 @@ fn plan_ui(
             )
             .clicked()
         {
-            state.confirm.open(inc.id, send);
+            *parts.intent = Some(IncidentIntent::Execute(inc.id));
             // Pinned: a newer incident must not take the view while this plan runs.
-            state.selected_incident = Some(inc.id);
+            parts.view.selected = Some(inc.id);
         }
         let can_defer = inc.status.is_active() && inc.plan.state == PlanState::AwaitingApproval;
         if ui
@@ -395,19 +431,22 @@ fn story_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
     snap: &Snapshot,
-    state: &mut UiState,
+    parts: &mut Parts,
     send: &dyn Fn(Command),
 ) {
     let lang = snap.lang();
     ui.add_space(6.0);
     let llm_on = snap.settings.llm.enabled;
-    let fixed =
-        super::ai_report::ai_report_ui(ui, inc, lang, &mut state.show_fixed_report, llm_on, send);
-    if fixed
-        && report_ui(ui, &inc.report, lang)
-        && let Some(tx) = state.commands.clone()
-    {
-        export_report(tx, inc.id);
+    let fixed = super::ai_report::ai_report_ui(
+        ui,
+        inc,
+        lang,
+        &mut parts.view.show_fixed_report,
+        llm_on,
+        send,
+    );
+    if fixed && report_ui(ui, &inc.report, lang) {
+        *parts.intent = Some(IncidentIntent::Export(inc.id));
     }
     super::ai_report::related_ui(ui, inc, &snap.incidents, lang);
 
@@ -447,7 +486,7 @@ fn value_vs_threshold_ui(ui: &mut egui::Ui, rv: &crate::model::RuleValue, lang: 
 }
 
 /// Asks for a file name on a thread of its own (the dialog blocks), then lets the engine write.
-fn export_report(tx: tokio::sync::mpsc::Sender<Command>, incident: u64) {
+pub(crate) fn export_report(tx: tokio::sync::mpsc::Sender<Command>, incident: u64) {
     std::thread::spawn(move || {
         let picked = rfd::FileDialog::new()
             .set_title("Export analysis report")

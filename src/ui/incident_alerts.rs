@@ -4,7 +4,6 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::state::UiState;
 use super::style;
 use crate::engine::{AckTarget, Command, Snapshot};
 use crate::model::{AlertStatus, Incident, Lang};
@@ -15,7 +14,7 @@ pub(crate) fn incident_alerts_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
     snap: &Snapshot,
-    state: &mut UiState,
+    ack: &mut super::ack::AckForm,
     send: &dyn Fn(Command),
 ) {
     let Some(links) = &inc.alerts else {
@@ -144,7 +143,7 @@ pub(crate) fn incident_alerts_ui(
             inc.scenario.title.text(lang),
             links.ack.as_ref(),
             false,
-            &mut state.ack,
+            ack,
             send,
             |_| {},
         );

@@ -8,8 +8,8 @@ use crate::model::ThemeChoice;
 /// UI-only state: selections, drafts, caches. Nothing here is the truth about incidents.
 #[derive(Default)]
 pub(crate) struct UiState {
-    /// The incident shown in detail; `None` follows the newest.
-    pub selected_incident: Option<u64>,
+    /// The incident shown, and the reports' choice.
+    pub incidents: super::incident::IncidentsView,
     /// Scenario for "Trigger alert"; `None` means random.
     pub trigger_choice: Option<String>,
     pub feed: feed::FeedView,
@@ -25,8 +25,6 @@ pub(crate) struct UiState {
     pub alerts: alerts::AlertsView,
     /// The Acknowledge form, on an alert or an incident.
     pub ack: ack::AckForm,
-    /// Whether the fixed-rule report is shown where an AI report exists.
-    pub show_fixed_report: bool,
     pub knowledge: super::knowledge::KnowledgeView,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
