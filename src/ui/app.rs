@@ -148,7 +148,7 @@ impl ConsoleApp {
                     Some(incident::IncidentIntent::Execute(id)) => self.ui.confirm.open(id, &send),
                     Some(incident::IncidentIntent::Export(id)) => {
                         if let Some(tx) = self.ui.commands.clone() {
-                            incident::export_report(tx, id);
+                            super::incident_story::export_report(tx, id);
                         }
                     }
                     None => {}

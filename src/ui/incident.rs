@@ -9,8 +9,7 @@ use super::widgets::risk_text;
 use crate::engine::Command;
 use crate::engine::Snapshot;
 use crate::model::{
-    AnalysisReport, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, Lang, PlanState,
-    ReportSource, Risk, TriggerOrigin,
+    HypothesisMark, Incident, IncidentStatus, Lang, PlanState, Risk, TriggerOrigin,
 };
 use crate::text::format_duration;
 
@@ -21,26 +20,6 @@ pub(crate) fn status_text(status: IncidentStatus, lang: Lang) -> &'static str {
         IncidentStatus::Mitigating => t(lang, "mitigating", "완화 중"),
         IncidentStatus::Recovered => t(lang, "recovered", "복구됨"),
         IncidentStatus::Closed => t(lang, "closed", "종료"),
-    }
-}
-
-/// A timeline event in words.
-fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
-    match kind {
-        IncidentEventKind::Opened => t(lang, "opened", "열림"),
-        IncidentEventKind::Refired => t(lang, "re-fired", "재발생"),
-        IncidentEventKind::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
-        IncidentEventKind::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
-        IncidentEventKind::ActionRan => t(lang, "action ran", "조치 실행"),
-        IncidentEventKind::PlanStopped => t(lang, "plan stopped", "플랜 중단"),
-        IncidentEventKind::Recovered => t(lang, "recovered", "복구됨"),
-        IncidentEventKind::Closed => t(lang, "closed", "종료"),
-        IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
-        IncidentEventKind::SeriesCleared => t(lang, "series clear", "시리즈 해소"),
-        IncidentEventKind::AlertAttached => t(lang, "alert attached", "알림 추가"),
-        IncidentEventKind::Acknowledged => t(lang, "acknowledged", "확인(ack)"),
-        IncidentEventKind::Unsilenced => t(lang, "unsilenced", "사일런스 해제"),
-        IncidentEventKind::AlertsResolved => t(lang, "alerts resolved", "알림 해소"),
     }
 }
 
@@ -277,7 +256,10 @@ fn detail_ui(
 
     hypotheses_ui(ui, inc, lang, send);
     plan_ui(ui, inc, snap, parts, send);
-    story_ui(ui, inc, snap, parts, send);
+    let show_fixed = &mut parts.view.show_fixed_report;
+    if super::incident_story::story_ui(ui, inc, snap, show_fixed, send) {
+        *parts.intent = Some(IncidentIntent::Export(inc.id));
+    }
 }
 
 /// The Top-3 hypotheses with their evidence, live checks and the responder's marks.
@@ -426,49 +408,6 @@ fn plan_ui(
     super::actions::audit_ui(ui, snap, inc.id);
 }
 
-/// The reports (AI and fixed-rule), related knowledge, and the timeline.
-fn story_ui(
-    ui: &mut egui::Ui,
-    inc: &Incident,
-    snap: &Snapshot,
-    parts: &mut Parts,
-    send: &dyn Fn(Command),
-) {
-    let lang = snap.lang();
-    ui.add_space(6.0);
-    let llm_on = snap.settings.llm.enabled;
-    let fixed = super::ai_report::ai_report_ui(
-        ui,
-        inc,
-        lang,
-        &mut parts.view.show_fixed_report,
-        llm_on,
-        send,
-    );
-    if fixed && report_ui(ui, &inc.report, lang) {
-        *parts.intent = Some(IncidentIntent::Export(inc.id));
-    }
-    super::ai_report::related_ui(ui, inc, &snap.incidents, lang);
-
-    ui.add_space(6.0);
-    egui::CollapsingHeader::new(t(lang, "Timeline", "타임라인"))
-        .id_salt(("timeline", inc.id))
-        .show(ui, |ui| {
-            for ev in &inc.timeline {
-                // v0.1's entries are English sentences; later ones are events, in `lang`.
-                let detail = ev.event.as_ref().map_or_else(
-                    || ev.detail.clone(),
-                    |e| crate::text::feed::message(e, lang),
-                );
-                ui.label(format!(
-                    "{}  {}  {detail}",
-                    ev.at.format("%H:%M:%S"),
-                    event_text(&ev.kind, lang),
-                ));
-            }
-        });
-}
-
 /// `HTTP error rate 10.77 % / 5.00 %`: the value as its card writes it, red when in breach.
 fn value_vs_threshold_ui(ui: &mut egui::Ui, rv: &crate::model::RuleValue, lang: Lang, dark: bool) {
     let value = rv.value.map_or("n/a".to_string(), |v| rv.unit.format(v));
@@ -483,73 +422,6 @@ fn value_vs_threshold_ui(ui: &mut egui::Ui, rv: &crate::model::RuleValue, lang: 
         rich = rich.color(style::breach(dark));
     }
     ui.label(rich);
-}
-
-/// Asks for a file name on a thread of its own (the dialog blocks), then lets the engine write.
-pub(crate) fn export_report(tx: tokio::sync::mpsc::Sender<Command>, incident: u64) {
-    std::thread::spawn(move || {
-        let picked = rfd::FileDialog::new()
-            .set_title("Export analysis report")
-            .set_file_name(format!("incident-{incident}-report.md"))
-            .add_filter("Markdown", &["md"])
-            .save_file();
-        let cmd = match picked {
-            Some(path) => Command::ExportReport { incident, path },
-            None => Command::ExportCancelled,
-        };
-        let _ = tx.blocking_send(cmd);
-    });
-}
-
-/// Draws the report; returns true when the user asked to export it.
-fn report_ui(ui: &mut egui::Ui, report: &AnalysisReport, lang: Lang) -> bool {
-    let mut export = false;
-    ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(t(lang, "Analysis report (Korean)", "분석 보고서"))
-                .strong()
-                .size(15.0),
-        );
-        let source = match &report.source {
-            ReportSource::Deterministic => t(
-                lang,
-                "written by fixed rules, no AI",
-                "규칙 기반 작성 (AI 미사용)",
-            )
-            .to_string(),
-            ReportSource::Llm(model) => format!("LLM: {model}"),
-        };
-        ui.label(RichText::new(source).weak().small());
-        if ui.button(t(lang, "Copy report", "보고서 복사")).clicked() {
-            ui.ctx().copy_text(report.to_markdown());
-        }
-        export = ui
-            .button(t(lang, "Export report…", "보고서 내보내기…"))
-            .clicked();
-    });
-    let h = AnalysisReport::HEADINGS;
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        section_ui(ui, h[0], std::slice::from_ref(&report.summary), false);
-        section_ui(ui, h[1], std::slice::from_ref(&report.root_cause), false);
-        section_ui(ui, h[2], std::slice::from_ref(&report.impact), false);
-        section_ui(ui, h[3], &report.action_plan, true);
-        section_ui(ui, h[4], &report.follow_up, true);
-    });
-    export
-}
-
-fn section_ui(ui: &mut egui::Ui, heading: &str, lines: &[String], numbered: bool) {
-    ui.label(RichText::new(heading).strong());
-    for (i, line) in lines.iter().enumerate() {
-        let text = if numbered {
-            format!("{}. {line}", i + 1)
-        } else {
-            line.clone()
-        };
-        ui.add(egui::Label::new(text).wrap());
-    }
-    ui.add_space(3.0);
 }
 
 /// Where this incident's notifications stand: one short entry per job.
