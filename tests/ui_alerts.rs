@@ -5,7 +5,7 @@ mod common;
 
 use std::io::{Read, Write};
 
-use common::ui::{harness, set_field, wait_for};
+use common::ui::{feed_any, harness, set_field, wait_for};
 use egui_kittest::kittest::Queryable;
 use incident_console::model::{FeedEvent, Secret, Settings};
 use incident_console::store::Store;
@@ -28,21 +28,15 @@ fn wait_acknowledged_many(
     want: (usize, usize, bool),
 ) {
     wait_for(h, "the bulk acknowledgement", |h| {
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .feed
-            .iter()
-            .any(|e| match e.event {
-                FeedEvent::AcknowledgedMany {
-                    alerts,
-                    silences,
-                    common,
-                    ..
-                } => (alerts, silences, common) == want,
-                _ => false,
-            })
+        feed_any(h, |e| match e.event {
+            FeedEvent::AcknowledgedMany {
+                alerts,
+                silences,
+                common,
+                ..
+            } => (alerts, silences, common) == want,
+            _ => false,
+        })
     });
 }
 
@@ -282,15 +276,10 @@ fn turning_the_receiver_on_makes_a_token_and_shows_its_alertmanager_entry() {
         file.contains(&token),
         "the token is kept in the settings file"
     );
-    assert!(
-        h.state()
-            .engine()
-            .state
-            .lock()
-            .feed
-            .iter()
-            .any(|e| matches!(e.event, FeedEvent::IntakeTokenMade))
-    );
+    assert!(feed_any(&h, |e| matches!(
+        e.event,
+        FeedEvent::IntakeTokenMade
+    )));
     h.run_steps(2);
     h.get_by_label("In alertmanager.yml, for this receiver:");
     h.get_by_label_contains("credentials: \"••••••••\"");

@@ -124,6 +124,23 @@ pub fn start_alertmanager_with(config: &str, cluster: Option<Cluster>) -> Option
 }
 
 impl Am {
+    /// POSTs to `path`, with a JSON `body` or none; the answer's status.
+    fn post(&self, path: &str, body: Option<String>) -> reqwest::StatusCode {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut request = reqwest::Client::new().post(format!("{}{path}", self.url));
+            if let Some(body) = body {
+                request = request
+                    .header("Content-Type", "application/json")
+                    .body(body);
+            }
+            request.send().await.unwrap().status()
+        })
+    }
+
     /// Points the test route's webhook at the console's receiver on `port` with `token`.
     pub fn send_webhooks_to(&self, port: u16, token: &str) {
         self.reload(&test_config(Some((port, token))));
@@ -133,18 +150,7 @@ impl Am {
     /// Alertmanager runs it.
     pub fn reload(&self, config: &str) {
         std::fs::write(self.dir.path().join("am.yml"), config).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let status = rt.block_on(async {
-            reqwest::Client::new()
-                .post(format!("{}/-/reload", self.url))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        let status = self.post("/-/reload", None);
         // Its handler answers once the new configuration is in force (or refused).
         assert!(status.is_success(), "Alertmanager reloaded: {status}");
     }
@@ -162,20 +168,6 @@ pub fn post_alert(am: &Am, starts_at: &str, ends_at: Option<&str>) {
 
 /// POSTs `body` (a JSON array of alerts, as `POST /api/v2/alerts` takes) to Alertmanager.
 pub fn post_alerts(am: &Am, body: &str) {
-    let body = body.to_string();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let status = rt.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/api/v2/alerts", am.url))
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
+    let status = am.post("/api/v2/alerts", Some(body.to_string()));
     assert!(status.is_success(), "Alertmanager took the alert: {status}");
 }

@@ -66,13 +66,17 @@ pub fn trigger_from_ui(h: &mut Harness<'static, ConsoleApp>, scenario_label: &st
 }
 
 pub fn feed_has(h: &Harness<'static, ConsoleApp>, kind: FeedKind, needle: &str) -> bool {
-    h.state()
-        .engine()
-        .state
-        .lock()
-        .feed
-        .iter()
-        .any(|e| e.kind == kind && crate::common::en(e).contains(needle))
+    feed_any(h, |e| {
+        e.kind == kind && crate::common::en(e).contains(needle)
+    })
+}
+
+/// Whether any entry of the engine's feed is one `want` takes.
+pub fn feed_any(
+    h: &Harness<'static, ConsoleApp>,
+    want: impl Fn(&incident_console::model::FeedEntry) -> bool,
+) -> bool {
+    h.state().engine().state.lock().feed.iter().any(want)
 }
 
 /// Replaces the text of the field labelled `label`.
