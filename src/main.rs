@@ -31,15 +31,16 @@ struct Cli {
     /// Poll interval in seconds for this run (not saved).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=Settings::MAX_POLL_INTERVAL_SECS))]
     poll_secs: Option<u64>,
-    /// Where settings, incidents and the feed live (default: the OS data dir).
-    #[arg(long, value_name = "DIR")]
+    /// Where settings, incidents and the feed live (default: the OS data dir). Before or after
+    /// a subcommand.
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// Seed of the demo source.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// With --headless: the language of the printed feed, `ko` or `en` (default: the settings'
     /// language, then the locale's).
-    #[arg(long, value_name = "ko|en", value_parser = parse_lang)]
+    #[arg(long, value_name = "ko|en", value_parser = parse_lang, global = true)]
     lang: Option<Lang>,
     /// Which renderer draws the window: `auto` (glow, then wgpu if OpenGL cannot start),
     /// `glow` or `wgpu`.

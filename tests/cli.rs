@@ -426,4 +426,20 @@ fn kb_import_and_search_work_on_a_fresh_data_dir() {
     );
     let out = kb(&["search", "autoscaling"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1. [document] Cache warm-up"));
+    // The data dir may follow the subcommand too.
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args(["kb", "search", "autoscaling", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("1. [document] Cache warm-up"),
+        "{stdout}"
+    );
 }
