@@ -197,6 +197,25 @@ async fn the_engine_runs_on_a_v0_1_dir_and_its_saves_read_back_the_same() {
     assert!(!text.contains("http_threshold") && !text.contains("node:"));
 }
 
+/// Writes what `before` restored with today's code and reads it back: every file the same.
+fn saves_back_the_same(store: &Store, before: &incident_console::store::Restored) {
+    let settings = before.settings.clone().expect("settings");
+    store.save_settings(&settings).unwrap();
+    store.save_incidents(&before.incidents).unwrap();
+    store
+        .save_feed(&before.feed.iter().cloned().collect())
+        .unwrap();
+    store.save_outbox(&before.outbox).unwrap();
+    store.save_alert_history(&before.alert_history).unwrap();
+    let after = store.restore();
+    assert!(after.problems.is_empty(), "{:?}", after.problems);
+    assert_eq!(after.settings, Some(settings));
+    assert_eq!(after.incidents, before.incidents);
+    assert_eq!(after.feed, before.feed);
+    assert_eq!(after.outbox.jobs, before.outbox.jobs);
+    assert_eq!(after.alert_history, before.alert_history);
+}
+
 /// The release before alert incidents, acknowledgements, the alert history and desktop
 /// notifications: everything it wrote loads, and today's writer gives it back unchanged.
 #[test]
@@ -235,19 +254,7 @@ fn the_release_before_alert_incidents_loads_whole_and_saves_back_the_same() {
     );
     assert!(before.incidents.iter().all(|i| i.alerts.is_none()));
 
-    // Written again by today's code and read back: the same.
-    store.save_settings(&settings).unwrap();
-    store.save_incidents(&before.incidents).unwrap();
-    store
-        .save_feed(&before.feed.iter().cloned().collect())
-        .unwrap();
-    store.save_outbox(&before.outbox).unwrap();
-    let after = store.restore();
-    assert!(after.problems.is_empty(), "{:?}", after.problems);
-    assert_eq!(after.settings, Some(settings));
-    assert_eq!(after.incidents, before.incidents);
-    assert_eq!(after.feed, before.feed);
-    assert_eq!(after.outbox.jobs, before.outbox.jobs);
+    saves_back_the_same(&store, &before);
 }
 
 /// Writes `tests/fixtures/before_timeline` (to the dir `FIXTURE_OUT` names) with this
@@ -494,19 +501,5 @@ fn the_release_before_typed_timelines_loads_whole_and_saves_back_the_same() {
     assert_eq!(audit.lines.len(), 1);
     assert_eq!(audit.lines[0].who, "kim.oncall");
 
-    // Written again by today's code and read back: the same.
-    store.save_settings(&settings).unwrap();
-    store.save_incidents(&before.incidents).unwrap();
-    store
-        .save_feed(&before.feed.iter().cloned().collect())
-        .unwrap();
-    store.save_outbox(&before.outbox).unwrap();
-    store.save_alert_history(&before.alert_history).unwrap();
-    let after = store.restore();
-    assert!(after.problems.is_empty(), "{:?}", after.problems);
-    assert_eq!(after.settings, Some(settings));
-    assert_eq!(after.incidents, before.incidents);
-    assert_eq!(after.feed, before.feed);
-    assert_eq!(after.outbox.jobs, before.outbox.jobs);
-    assert_eq!(after.alert_history, before.alert_history);
+    saves_back_the_same(&store, &before);
 }
