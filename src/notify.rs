@@ -303,6 +303,7 @@ mod tests {
                 series: Some("edge-node-02".into()),
                 ..crate::text::http_value(0.12)
             }],
+            since: None,
         };
         Incident::open(id, scenario, trigger, |s, t, marks| {
             crate::text::report::write(s, t, marks, at)

@@ -75,7 +75,12 @@ async fn a_webhook_delivers_once_with_the_incident_filled_in_and_a_500_fails_wit
     // A 500: failed, shown, and sent once only.
     hook.status.store(500, std::sync::atomic::Ordering::SeqCst);
     // Closed first: a runbook whose incident is open re-fires it instead of opening another.
-    console.send(Command::CloseIncident { incident: id }).await;
+    console
+        .send(Command::CloseIncident {
+            incident: id,
+            resolution: String::new(),
+        })
+        .await;
     let second = console.open().await;
     console.execute(second, vec![]).await;
     console
@@ -321,7 +326,12 @@ async fn the_dry_run_goes_first_and_the_real_run_waits_for_the_second_approval()
     );
 
     // Declined after the dry run: the real request is never sent.
-    console.send(Command::CloseIncident { incident: id }).await;
+    console
+        .send(Command::CloseIncident {
+            incident: id,
+            resolution: String::new(),
+        })
+        .await;
     let second = console.open().await;
     console.execute(second, vec![(0, "rollback".into())]).await;
     console
@@ -690,7 +700,12 @@ async fn closing_the_incident_mid_plan_runs_nothing_more() {
     console
         .until_plan(id, "the run", |s| matches!(s, PlanState::Running(_)))
         .await;
-    console.send(Command::CloseIncident { incident: id }).await;
+    console
+        .send(Command::CloseIncident {
+            incident: id,
+            resolution: String::new(),
+        })
+        .await;
     // The close stops the plan at once; the action in flight reports later, and the turn
     // that records it is the one that would start action 2.
     console

@@ -66,6 +66,18 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
         let st = state.lock();
         let ai = st.board.incidents[0].ai.clone().unwrap();
         assert_eq!(ai.model, "gpt-4o-mini");
+        // On the timeline, by the model, with its flags counted.
+        let by_model = st.board.incidents[0]
+            .timeline
+            .iter()
+            .find(|e| e.kind == incident_console::model::IncidentEventKind::ModelReport);
+        assert!(matches!(
+            by_model.map(|e| (&e.author, &e.event)),
+            Some((
+                incident_console::model::Author::Model,
+                Some(incident_console::model::FeedEvent::AiReportReady { flags, .. })
+            )) if *flags == ai.flags.len()
+        ));
         assert_eq!(ai.asked, Some(("json_schema".to_string(), 1)));
         assert!(ai.flags.contains(&AnswerFlag::UnknownCite {
             id: "F99".into(),
@@ -98,7 +110,10 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
     }
 
     // Closed, then the runbook again: the new incident's facts hold the first one.
-    handle.send(Command::CloseIncident { incident: 1 });
+    handle.send(Command::CloseIncident {
+        incident: 1,
+        resolution: String::new(),
+    });
     handle.send(Command::TriggerScenario {
         code: Some("http_5xx_surge".into()),
     });
@@ -218,7 +233,10 @@ fn knowledge_hits_are_facts_and_a_closed_incident_is_found_after_a_restart() {
             fact.id
         )));
     }
-    handle.send(Command::CloseIncident { incident: 1 });
+    handle.send(Command::CloseIncident {
+        incident: 1,
+        resolution: String::new(),
+    });
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let found = KnowledgeBase::open(&kb_dir)

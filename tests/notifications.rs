@@ -165,7 +165,10 @@ fn an_incident_posts_once_and_later_events_reply_in_its_thread() {
     };
 
     h.send(Command::DeferPlan { incident: 1 });
-    h.send(Command::CloseIncident { incident: 1 });
+    h.send(Command::CloseIncident {
+        incident: 1,
+        resolution: String::new(),
+    });
     wait_until("two replies", || fake.posted().len() == 3);
     for reply in &fake.posted()[1..] {
         assert_eq!(reply.body["thread_ts"].as_str(), Some(ts.as_str()));
@@ -195,6 +198,24 @@ fn an_incident_posts_once_and_later_events_reply_in_its_thread() {
     ));
     // The token never reaches the feed.
     assert!(st.feed.iter().all(|e| !common::en(e).contains(TOKEN)));
+    // Each delivery is on the incident's timeline, by the console, with Slack's ts.
+    let sent: Vec<_> = st.board.incidents[0]
+        .timeline
+        .iter()
+        .filter(|e| e.kind == incident_console::model::IncidentEventKind::Notified)
+        .map(|e| (&e.author, &e.event))
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent.iter().all(|(a, e)| {
+        **a == incident_console::model::Author::Console
+            && matches!(
+                e,
+                Some(incident_console::model::FeedEvent::Delivered {
+                    reference: Some(_),
+                    ..
+                })
+            )
+    }));
 }
 
 #[test]
@@ -260,6 +281,11 @@ fn channel_not_found_is_not_retried_and_becomes_a_pending_report_the_user_can_re
             FeedKind::Error,
             "Not delivered, pending: incident #1 report to Slack #ops: channel_not_found"
         ));
+        // Given up, on the incident's timeline too.
+        assert!(st.board.incidents[0].timeline.iter().any(|e| matches!(
+            e.event,
+            Some(incident_console::model::FeedEvent::DeliveryPending { .. })
+        )));
         (job.id, reason.clone())
     };
     assert!(

@@ -70,12 +70,16 @@ fn trigger_mark_execute_verify() {
     wait_for(&mut h, "the verification line", |h| {
         feed_has(h, FeedKind::Verification, "Verification http_error_rate=")
     });
-    // Shown in the header and as a feed row.
+    // Shown in the header, as a feed row, and on the incident's timeline.
     let lines: Vec<String> = h
         .get_all_by_label_contains("Verification http_error_rate=")
         .filter_map(|n| n.value())
         .collect();
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("  verified  ")),
+        "the timeline's row: {lines:?}"
+    );
     assert!(
         lines
             .iter()
@@ -158,19 +162,20 @@ fn korean_ui_renders_hangul() {
     });
     h.get_by_label("이벤트 피드");
     // The incident's own timeline reads in Korean too.
-    h.get_by_label("타임라인").click();
-    h.run_steps(2);
+    // Open by default, with its event count.
+    h.get_by_label_contains("타임라인 (");
     assert!(
-        h.query_by_label_contains("수동 발생, 인시던트 #1 열림")
-            .is_some(),
+        h.query_all_by_label_contains("  열림  ").any(|n| n
+            .value()
+            .is_some_and(|v| v.contains("수동 발생, 인시던트 #1 열림"))),
         "the timeline entry in Korean"
     );
-    // Verify's line in the top bar is in Korean too, as the feed row is (two labels).
+    // Verify's line in the top bar is in Korean too, as the feed row and the timeline's are.
     h.get_by_label("복구 검증").click();
     wait_for(&mut h, "the Korean verification", |h| {
         h.query_all_by_label_contains("복구 검증 HTTP 오류율")
             .count()
-            == 2
+            == 3
     });
     h.get_by_label("설정").click();
     h.run_steps(2);
@@ -220,7 +225,11 @@ fn defer_lists_the_plan_and_the_feed_filter_narrows_rows() {
     h.run_steps(3);
     h.get_by_label(&format!("1 / {total} entries"));
     assert!(h.query_by_label_contains("Console started").is_none());
-    h.get_by_label_contains("deferred for manual review (3 actions kept)");
+    // The feed's row and the incident timeline's.
+    let rows = h
+        .get_all_by_label_contains("deferred for manual review (3 actions kept)")
+        .count();
+    assert_eq!(rows, 2);
 }
 
 #[test]

@@ -407,9 +407,12 @@ async fn write_before_timeline_fixture() {
         "resolved",
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    send(Command::CloseIncident { incident: first })
-        .await
-        .unwrap();
+    send(Command::CloseIncident {
+        incident: first,
+        resolution: String::new(),
+    })
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_secs(5)).await;
     send(Command::Shutdown).await.unwrap();
     task.await.unwrap();
@@ -484,6 +487,21 @@ fn the_release_before_typed_timelines_loads_whole_and_saves_back_the_same() {
     ] {
         assert!(kinds.contains(&&kind), "{kind:?} in a timeline");
     }
+    // Written before ids and authors: each entry gets origin 0 and its place, said as
+    // unrecorded, and the key times read from what the old timeline had.
+    for inc in incidents {
+        for (i, e) in inc.timeline.iter().enumerate() {
+            assert_eq!((e.id.origin, e.id.seq), (0, i as u64 + 1));
+            assert_eq!(e.author, incident_console::model::Author::Unrecorded);
+        }
+    }
+    let keys = incident_console::model::KeyTimes::of(first);
+    assert!(keys.to_mitigate().is_some() && keys.to_close().is_some());
+    assert!(
+        incident_console::model::KeyTimes::of(from_alerts)
+            .to_recover()
+            .is_some()
+    );
     let entries = std::fs::read_to_string(src.join("feed.ron"))
         .unwrap()
         .matches("\n    (\n")

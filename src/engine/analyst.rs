@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use super::{Engine, Input};
 use crate::grounding::{self, FactKind, FactSheet};
 use crate::integrations::llm::{self, Asked, FormatMemory, FormatMode, LlmClient, RetryPolicy};
-use crate::model::{AiAnswer, AiReport, AiState, FeedEvent, LlmSettings};
+use crate::model::{
+    AiAnswer, AiReport, AiState, Author, FeedEvent, IncidentEventKind, LlmSettings,
+};
 
 /// Past incidents of the same runbook given to the model, newest first.
 const PAST_INCIDENTS: usize = 5;
@@ -399,6 +401,15 @@ impl Engine {
             }
         };
         let answered = matches!(event, FeedEvent::AiReportReady { .. });
+        if let Some(inc) = self.incident_mut(id) {
+            // The model wrote the report; a failure to get one is the console's to tell.
+            let who = if answered {
+                Author::Model
+            } else {
+                Author::Console
+            };
+            inc.log(now, who, IncidentEventKind::ModelReport, event.clone());
+        }
         self.publish_incidents();
         self.emit(now, event);
         // The fixed-rule report went out when the incident opened; the model's follows it.

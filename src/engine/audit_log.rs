@@ -13,7 +13,8 @@ use super::Engine;
 use super::report::Report;
 use crate::audit::{AuditKind, AuditLine};
 use crate::model::{
-    ActionOutcome, ActionResult, FeedEvent, IncidentEventKind, PlanState, Secret, StopReason,
+    ActionOutcome, ActionResult, Author, FeedEvent, IncidentEventKind, PlanState, Secret,
+    StopReason,
 };
 
 /// A line to append (`None`: nothing, only the ack); `ack` hears when it is on disk (a run
@@ -143,7 +144,12 @@ impl Engine {
                 numbers: numbers.clone(),
             };
             if let Some(inc) = self.book.find_mut(*id) {
-                inc.log(now, IncidentEventKind::PlanStopped, event.clone());
+                inc.log(
+                    now,
+                    Author::Console,
+                    IncidentEventKind::PlanStopped,
+                    event.clone(),
+                );
                 if !matches!(inc.plan.state, PlanState::Executed(_)) {
                     let action = numbers[0] - 1;
                     inc.plan.state = PlanState::Stopped {

@@ -1,7 +1,8 @@
 //! The incident book: the incidents (oldest first, at most [`INCIDENT_LIMIT`] but for the
 //! active ones, which are never dropped to make room), the next id,
 //! and when the list is next written. Everything that changes an incident goes through it,
-//! so a change is never published without being scheduled for the disk too.
+//! so a change is never published without being scheduled for the disk too, and no timeline
+//! event is published or saved without its id (numbered here, as this run's origin).
 
 use std::sync::Arc;
 
@@ -18,6 +19,30 @@ pub(super) struct IncidentBook {
     next_id: u64,
     /// When the list is next written (off the engine's thread, at most once a second).
     pub saves: SaveSchedule,
+    /// This run's random, non-zero origin of timeline event ids.
+    origin: u64,
+    /// The next event number of this run.
+    next_seq: u64,
+}
+
+/// A random non-zero origin for this run's event ids (see `model/timeline.rs`).
+pub(super) fn random_origin() -> u64 {
+    loop {
+        let mut bytes = [0u8; 8];
+        // Without the OS's randomness, the time and the process id still differ per run.
+        let origin = match getrandom::fill(&mut bytes) {
+            Ok(()) => u64::from_le_bytes(bytes),
+            Err(_) => {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+                nanos ^ (u64::from(std::process::id()) << 32)
+            }
+        };
+        if origin != 0 {
+            return origin;
+        }
+    }
 }
 
 impl IncidentBook {
@@ -30,6 +55,8 @@ impl IncidentBook {
             list: Arc::new(restored),
             next_id,
             saves: SaveSchedule::default(),
+            origin: random_origin(),
+            next_seq: 1,
         }
     }
 
@@ -71,6 +98,19 @@ impl IncidentBook {
         if self.list.len() > INCIDENT_LIMIT {
             trim_incidents(self.list_mut(), INCIDENT_LIMIT);
         }
+        // New events sit at the end of their timelines: a look at each last entry finds them
+        // without copying a list nobody changed.
+        if self
+            .list
+            .iter()
+            .any(|i| i.timeline.last().is_some_and(|e| !e.id.is_set()))
+        {
+            let (origin, mut seq) = (self.origin, self.next_seq);
+            for inc in self.list_mut() {
+                inc.number_new_events(origin, &mut seq);
+            }
+            self.next_seq = seq;
+        }
         self.saves.mark_dirty();
         self.list.clone()
     }
@@ -89,6 +129,7 @@ mod tests {
             rule: None,
             series: None,
             values: Vec::new(),
+            since: None,
         };
         let mut i = Incident::open(id, scenario, trigger, |s, t, m| {
             crate::text::report::write(s, t, m, chrono::Utc::now())

@@ -58,6 +58,26 @@ pub enum Command {
     CloseIncident {
         /// Incident id.
         incident: u64,
+        /// What the responder wrote as its resolution (may be empty).
+        resolution: String,
+    },
+    /// Add a note to an incident's timeline, or (`edits`) a new text for an earlier note.
+    Note {
+        /// Incident id.
+        incident: u64,
+        /// The note (trimmed; at most `NOTE_LIMIT_BYTES` kept; empty: nothing).
+        text: String,
+        /// The note this one edits.
+        edits: Option<crate::model::EventId>,
+    },
+    /// Star or unstar one event of an incident's timeline (starred ones lead the review).
+    Star {
+        /// Incident id.
+        incident: u64,
+        /// The event.
+        event: crate::model::EventId,
+        /// Starred or not.
+        starred: bool,
     },
     /// Validate, persist and apply new settings.
     SaveSettings(Box<Settings>),

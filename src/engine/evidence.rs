@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::analyst::AnalysisEvent;
 use super::{Engine, Input};
 use crate::integrations::prometheus::PromClient;
-use crate::model::{CheckResult, EvidenceCheck};
+use crate::model::{Author, CheckResult, EvidenceCheck, FeedEvent, IncidentEventKind};
 
 impl Engine {
     /// Starts the live checks of incident `id`; analyses it once they are all back (at once
@@ -94,12 +94,26 @@ impl Engine {
         self.publish_incidents();
     }
 
+    /// Keeps a live check's result in its slot, and says it on the timeline (by whoever
+    /// answered it: the console asked).
     pub(super) fn set_check(&mut self, id: u64, index: usize, result: CheckResult) {
-        if let Some(slot) = self
-            .incident_mut(id)
-            .and_then(|inc| inc.checks.get_mut(index))
-        {
-            *slot = Some(result);
-        }
+        // When the console learned it (the result keeps the sample's own time).
+        let now = self.clock.now();
+        let Some(inc) = self.incident_mut(id) else {
+            return;
+        };
+        let Some(slot) = inc.checks.get_mut(index) else {
+            return;
+        };
+        let event = FeedEvent::EvidenceChecked {
+            id,
+            evidence: index,
+            state: result.state,
+            value: result.value,
+            series: result.series.clone(),
+            detail: result.detail.clone(),
+        };
+        *slot = Some(result);
+        inc.log(now, Author::Console, IncidentEventKind::Checked, event);
     }
 }

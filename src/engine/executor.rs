@@ -25,7 +25,7 @@ use super::{Engine, Input};
 use crate::audit::AuditKind;
 use crate::integrations::exec::RunReport;
 use crate::model::{
-    ActionOutcome, ActionResult, FeedEvent, IncidentEventKind, IncidentStatus, NotifyEvent,
+    ActionOutcome, ActionResult, Author, FeedEvent, IncidentEventKind, IncidentStatus, NotifyEvent,
     PlanState, PreparedAction, PreparedRun, Refusal, Risk, Secret, StopReason,
 };
 
@@ -141,9 +141,17 @@ impl Engine {
         }
         let line = self.audit_line(now, id, None, AuditKind::Approved, false, what);
         self.record(line, None);
+        let who = Author::Responder(self.responder());
         let Some(inc) = self.book.find_mut(id) else {
             return;
         };
+        let approved = FeedEvent::PlanApproved {
+            id,
+            numbers: to_run.iter().map(|i| i + 1).collect(),
+            typed,
+            actions_off: acting && !enabled,
+        };
+        inc.log(now, who, IncidentEventKind::Approved, approved);
         inc.plan.state = PlanState::Running(now);
         inc.plan.actions_off = acting && !enabled;
         self.exec.runs.insert(
@@ -174,8 +182,14 @@ impl Engine {
         let what = format!("real run after its dry run: {}", prepared.real.what);
         let line = self.audit_line(now, id, Some(action), AuditKind::Approved, false, what);
         self.record(line, None);
+        let who = Author::Responder(self.responder());
         if let Some(inc) = self.book.find_mut(id) {
             inc.plan.state = PlanState::Running(now);
+            let approved = FeedEvent::RunApproved {
+                id,
+                number: action + 1,
+            };
+            inc.log(now, who, IncidentEventKind::Approved, approved);
         }
         self.publish_incidents();
         self.spawn_run(id, action, false, prepared.real, now);
@@ -238,6 +252,16 @@ impl Engine {
                     ActionOutcome::Simulated,
                     now,
                 ));
+                // The feed says "simulated" once for the plan; the timeline keeps each run.
+                let ran = FeedEvent::ActionRan {
+                    id,
+                    number: action + 1,
+                    dry_run: false,
+                    outcome: ActionOutcome::Simulated,
+                    status: None,
+                    duration_ms: 0,
+                };
+                inc.log(now, Author::Console, IncidentEventKind::ActionRan, ran);
                 continue;
             };
             match prepared.dry_run {
@@ -366,7 +390,12 @@ impl Engine {
             output: report.output,
             ..ActionResult::new(action, dry_run, what, report.outcome, now)
         });
-        inc.log(now, IncidentEventKind::ActionRan, event.clone());
+        inc.log(
+            now,
+            Author::Console,
+            IncidentEventKind::ActionRan,
+            event.clone(),
+        );
         let keep_going = inc
             .scenario
             .actions
@@ -422,7 +451,12 @@ impl Engine {
             real,
             actions_off: inc.plan.actions_off,
         };
-        inc.log(now, IncidentEventKind::PlanExecuted, event.clone());
+        inc.log(
+            now,
+            Author::Console,
+            IncidentEventKind::PlanExecuted,
+            event.clone(),
+        );
         self.publish_incidents();
         self.emit(now, event);
         self.notify(id, NotifyEvent::PlanExecuted, now);
@@ -436,6 +470,10 @@ impl Engine {
         tell: bool,
         now: DateTime<Utc>,
     ) {
+        let who = match why {
+            StopReason::Declined | StopReason::Closed => Author::Responder(self.responder()),
+            StopReason::Failed | StopReason::Interrupted => Author::Console,
+        };
         let Some(inc) = self.book.find_mut(id) else {
             return;
         };
@@ -449,7 +487,7 @@ impl Engine {
             number: action + 1,
             why,
         };
-        inc.log(now, IncidentEventKind::PlanStopped, event.clone());
+        inc.log(now, who, IncidentEventKind::PlanStopped, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         if tell {
@@ -463,6 +501,15 @@ impl Engine {
         // The feed's English sentence: one wording of each refusal, not two.
         line.outcome = crate::text::feed::message(&event, crate::model::Lang::En);
         self.record(line, None);
+        if let Some(inc) = self.book.find_mut(id) {
+            inc.log(
+                now,
+                Author::Console,
+                IncidentEventKind::Refused,
+                event.clone(),
+            );
+            self.publish_incidents();
+        }
         self.emit(now, event);
     }
 

@@ -9,8 +9,8 @@ use super::sources::rule_value;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
 use crate::model::{
-    FeedEvent, Incident, IncidentEventKind, IncidentStatus, NotifyEvent, Reading, Rule, Scenario,
-    Trigger, TriggerOrigin,
+    Author, FeedEvent, Incident, IncidentEventKind, IncidentStatus, NotifyEvent, Reading, Rule,
+    Scenario, Trigger, TriggerOrigin,
 };
 
 /// The scenario code of the generic incident a rule without a runbook opens.
@@ -139,7 +139,12 @@ impl Engine {
                         rule: rule.clone(),
                         series: series.clone(),
                     };
-                    inc.log(reading.at, IncidentEventKind::SeriesCleared, event);
+                    inc.log(
+                        reading.at,
+                        Author::Monitor,
+                        IncidentEventKind::SeriesCleared,
+                        event,
+                    );
                     changed = true;
                 }
             }
@@ -169,7 +174,12 @@ impl Engine {
                     samples: inc.healthy_streak,
                     ttr_secs: ttr.num_seconds(),
                 };
-                inc.log(reading.at, IncidentEventKind::Recovered, event.clone());
+                inc.log(
+                    reading.at,
+                    Author::Monitor,
+                    IncidentEventKind::Recovered,
+                    event.clone(),
+                );
                 recovered.push(event);
             }
             changed |= before != inc.healthy_streak;
@@ -213,7 +223,7 @@ impl Engine {
         if let Some(idx) = self.active_index(rule) {
             let inc = &mut self.book.list_mut()[idx];
             inc.flapping = on;
-            inc.log(at, IncidentEventKind::Flapping, event);
+            inc.log(at, Author::Monitor, IncidentEventKind::Flapping, event);
         }
     }
 
@@ -240,6 +250,7 @@ impl Engine {
             rule: rule.map(|r| r.id.clone()),
             series,
             values,
+            since: None,
         }
     }
 
@@ -318,6 +329,7 @@ impl Engine {
 
     /// Attaches a re-fire to the active incident of `code`, if there is one.
     fn attach_refire(&mut self, code: &str, trigger: &Trigger) -> Option<u64> {
+        let who = self.author_of(trigger.origin);
         let inc = self
             .book
             .list_mut()
@@ -346,9 +358,19 @@ impl Engine {
                 stale_since: None,
             },
         };
-        inc.log(trigger.at, IncidentEventKind::Refired, event);
+        inc.log(self.clock.now(), who, IncidentEventKind::Refired, event);
         self.publish_incidents();
         Some(id)
+    }
+
+    /// Who an opening or a re-fire is by: the monitor, an Alertmanager, or the responder who
+    /// fired it by hand.
+    fn author_of(&self, origin: TriggerOrigin) -> Author {
+        match origin {
+            TriggerOrigin::Monitor => Author::Monitor,
+            TriggerOrigin::Alertmanager => Author::Alertmanager,
+            TriggerOrigin::Manual => Author::Responder(self.responder()),
+        }
     }
 
     fn open_incident(&mut self, scenario: Scenario, trigger: Trigger) -> u64 {
@@ -402,7 +424,10 @@ impl Engine {
                 stale_since: None,
             },
         };
-        incident.log(trigger.at, IncidentEventKind::Opened, event);
+        let who = self.author_of(trigger.origin);
+        // At the console's clock: its detection, which the trigger's time (the first breaching
+        // sample, or the alert's start) may precede.
+        incident.log(now, who, IncidentEventKind::Opened, event);
         self.book.add(incident);
         self.publish_incidents();
         id

@@ -36,6 +36,7 @@ mod settings;
 pub mod source;
 mod sources;
 mod state;
+mod timeline;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -530,11 +531,11 @@ impl Engine {
         let now = self.clock.now();
         match cmd {
             Command::TriggerScenario { code } => self.trigger(code, now),
-            Command::MarkHypothesis {
-                incident,
-                hypothesis,
-                mark,
-            } => self.mark(incident, hypothesis, mark, now),
+            cmd @ (Command::MarkHypothesis { .. }
+            | Command::DeferPlan { .. }
+            | Command::CloseIncident { .. }
+            | Command::Note { .. }
+            | Command::Star { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::ExecutePlan {
                 incident,
@@ -542,9 +543,7 @@ impl Engine {
             } => self.execute(incident, &confirmations, now),
             Command::ApproveRun { incident, action } => self.approve_run(incident, action, now),
             Command::StopPlan { incident } => self.stop_plan(incident, now),
-            Command::DeferPlan { incident } => self.defer(incident, now),
             Command::VerifyRecovery => self.verify(now),
-            Command::CloseIncident { incident } => self.close(incident, now),
             Command::SaveRule { rule, replaces } => self.save_rule(*rule, replaces, now),
             Command::DeleteRule { id } => self.delete_rule(&id, now),
             Command::TestRule(rule) => self.test_rule(*rule),

@@ -432,10 +432,15 @@ impl Notifier {
         }
         match result {
             Ok(reference) => {
-                self.outbox.succeeded(id, at, reference);
+                self.outbox.succeeded(id, at, reference.clone());
                 let attempts = (job.attempts > 1).then_some(job.attempts);
                 let job = job.desc();
-                self.emit(at, FeedEvent::Delivered { job, attempts });
+                let event = FeedEvent::Delivered {
+                    job,
+                    attempts,
+                    reference,
+                };
+                self.emit(at, event);
             }
             Err(failure) => {
                 self.jitter = splitmix64(self.jitter);
@@ -521,6 +526,7 @@ impl Engine {
     /// Hands what the notifier said to the feed, and saves and publishes the outbox if it changed.
     fn settle_notifier(&mut self) {
         for (at, event) in std::mem::take(&mut self.notifier.events) {
+            self.log_notification(at, &event);
             self.emit(at, event);
         }
         if std::mem::take(&mut self.notifier.outbox_changed) {

@@ -1,14 +1,45 @@
-//! What the responder does to an incident: marks on hypotheses, the plan deferred, the
-//! incident closed (its plan runs in `executor.rs`).
+//! What the responder does to an incident: marks on hypotheses, notes and stars, the plan
+//! deferred, the incident closed (its plan runs in `executor.rs`).
 
 use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::model::{
-    FeedEvent, HypothesisMark, Incident, IncidentEventKind, IncidentStatus, NotifyEvent, PlanState,
+    Author, EventId, FeedEvent, HypothesisMark, Incident, IncidentEventKind, IncidentStatus,
+    NotifyEvent, PlanState,
 };
 
 impl Engine {
+    /// What the responder does to an incident, handed over by the loop.
+    pub(super) fn on_responder(&mut self, cmd: super::Command, now: DateTime<Utc>) {
+        use super::Command as C;
+        match cmd {
+            C::MarkHypothesis {
+                incident,
+                hypothesis,
+                mark,
+            } => self.mark(incident, hypothesis, mark, now),
+            C::DeferPlan { incident } => self.defer(incident, now),
+            C::CloseIncident {
+                incident,
+                resolution,
+            } => self.close(incident, &resolution, now),
+            C::Note {
+                incident,
+                text,
+                edits,
+            } => self.note(incident, &text, edits, now),
+            C::Star {
+                incident,
+                event,
+                starred,
+            } => self.star(incident, event, starred, now),
+            _ => {}
+        }
+    }
+
+    /// Records the responder's verdict on a hypothesis; a change (from → to) is a timeline
+    /// event, the same mark again is nothing.
     pub(super) fn mark(
         &mut self,
         id: u64,
@@ -16,6 +47,7 @@ impl Engine {
         mark: HypothesisMark,
         now: DateTime<Utc>,
     ) {
+        let who = Author::Responder(self.responder());
         let Some(inc) = self.incident_mut(id) else {
             return self.unknown_incident(id, now);
         };
@@ -24,7 +56,17 @@ impl Engine {
         }
         inc.marks
             .resize(inc.scenario.hypotheses.len(), HypothesisMark::Open);
-        inc.marks[hypothesis] = mark;
+        let from = std::mem::replace(&mut inc.marks[hypothesis], mark);
+        if from == mark {
+            return;
+        }
+        let event = FeedEvent::HypothesisMarked {
+            id,
+            hypothesis,
+            from,
+            to: mark,
+        };
+        inc.log(now, who, IncidentEventKind::Marked, event);
         // The deterministic report follows the responder's verdicts.
         if inc.report.source == crate::model::ReportSource::Deterministic {
             inc.report = crate::text::report::deterministic_report(inc, now);
@@ -33,6 +75,7 @@ impl Engine {
     }
 
     pub(super) fn defer(&mut self, incident: u64, now: DateTime<Utc>) {
+        let who = Author::Responder(self.responder());
         let Some(inc) = self.incident_mut(incident) else {
             return self.unknown_incident(incident, now);
         };
@@ -45,15 +88,17 @@ impl Engine {
             code: inc.scenario.code.clone(),
             actions: inc.scenario.actions.len(),
         };
-        inc.log(now, IncidentEventKind::PlanDeferred, event.clone());
+        inc.log(now, who, IncidentEventKind::PlanDeferred, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         self.notify(incident, NotifyEvent::PlanDeferred, now);
     }
 
-    pub(super) fn close(&mut self, incident: u64, now: DateTime<Utc>) {
+    /// Closes the incident with the responder's resolution note (may be empty).
+    pub(super) fn close(&mut self, incident: u64, resolution: &str, now: DateTime<Utc>) {
         // Nothing more of its plan runs (a run in flight finishes and is recorded).
         self.end_plan_run(incident, now);
+        let who = Author::Responder(self.responder());
         let Some(inc) = self.incident_mut(incident) else {
             return self.unknown_incident(incident, now);
         };
@@ -65,12 +110,92 @@ impl Engine {
         let event = FeedEvent::Closed {
             id: incident,
             code: inc.scenario.code.clone(),
+            resolution: crate::model::cap_note(resolution),
         };
-        inc.log(now, IncidentEventKind::Closed, event.clone());
+        inc.log(now, who, IncidentEventKind::Closed, event.clone());
         self.publish_incidents();
         self.emit(now, event);
         self.notify(incident, NotifyEvent::Closed, now);
         self.remember_incident(incident);
+    }
+
+    /// Adds the responder's note (trimmed, capped; an empty one is nothing), or, with `edits`,
+    /// a new text for an earlier note: a new event, the note itself stays as written.
+    pub(super) fn note(
+        &mut self,
+        incident: u64,
+        text: &str,
+        edits: Option<EventId>,
+        now: DateTime<Utc>,
+    ) {
+        let text = crate::model::cap_note(text);
+        let who = Author::Responder(self.responder());
+        let Some(inc) = self.incident_mut(incident) else {
+            return self.unknown_incident(incident, now);
+        };
+        if text.is_empty() {
+            return;
+        }
+        let (kind, event) = match edits {
+            None => (
+                IncidentEventKind::Note,
+                FeedEvent::NoteAdded { id: incident, text },
+            ),
+            Some(note) if inc.note_text(note).is_some() => (
+                IncidentEventKind::NoteEdited,
+                FeedEvent::NoteEdited {
+                    id: incident,
+                    note,
+                    text,
+                },
+            ),
+            Some(event) => {
+                let unknown = FeedEvent::UnknownEvent {
+                    id: incident,
+                    event,
+                };
+                return self.emit(now, unknown);
+            }
+        };
+        inc.log(now, who, kind, event);
+        self.publish_incidents();
+    }
+
+    /// Stars (or unstars) one event of the incident's timeline; the same state again is
+    /// nothing.
+    pub(super) fn star(
+        &mut self,
+        incident: u64,
+        event: EventId,
+        starred: bool,
+        now: DateTime<Utc>,
+    ) {
+        let who = Author::Responder(self.responder());
+        let Some(inc) = self.incident_mut(incident) else {
+            return self.unknown_incident(incident, now);
+        };
+        let starrable = inc
+            .event(event)
+            .is_some_and(|e| e.kind != IncidentEventKind::Starred);
+        if !starrable {
+            return self.emit(
+                now,
+                FeedEvent::UnknownEvent {
+                    id: incident,
+                    event,
+                },
+            );
+        }
+        if inc.is_starred(event) == starred {
+            return;
+        }
+        let payload = FeedEvent::Starred {
+            id: incident,
+            event,
+            starred,
+        };
+        inc.log(now, who, IncidentEventKind::Starred, payload);
+        self.publish_incidents();
     }
 
     pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {

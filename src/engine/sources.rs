@@ -364,6 +364,7 @@ impl Engine {
         };
         let event = v.event();
         self.board_mut().last_verification = Some(v);
+        self.log_verification(now, &event);
         self.emit(now, event);
     }
 

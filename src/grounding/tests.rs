@@ -16,6 +16,7 @@ fn incident() -> Incident {
         rule: Some("http_error_rate".into()),
         series: Some("edge-node-01".into()),
         values: vec![crate::text::http_value(0.1077)],
+        since: None,
     };
     let mut inc = Incident::open(3, scenario, trigger, |s, t, m| {
         crate::text::report::write(s, t, m, at)

@@ -365,6 +365,29 @@ pub fn check_action(
     }
 }
 
+/// Why the engine refused to run a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// Headless runs never execute: nobody approved it.
+    Headless,
+    /// The incident is already recovered or closed.
+    Finished,
+    /// The plan already ran at that time.
+    AlreadyRan(chrono::DateTime<chrono::Utc>),
+    /// These high-risk actions (1-based number, command) were not confirmed by typing the
+    /// incident id (or the runbook's confirmation word).
+    Unacknowledged(Vec<(usize, String)>),
+    /// A run of this plan is under way (one at a time per incident).
+    InProgress,
+    /// Actions the allow-lists or the incident's variables do not permit.
+    NotAllowed(Vec<ActionRefusal>),
+    /// No dry run waits for this action's second approval.
+    NotAwaitingRun {
+        /// The action's number, from 1.
+        number: usize,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -424,6 +424,57 @@ impl ResolvedAlert {
     }
 }
 
+/// What an acknowledgement is of, as the feed names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AckSubject {
+    /// One alert, by its name.
+    Alert {
+        /// Its `alertname`.
+        name: String,
+    },
+    /// An incident opened from alerts.
+    Incident {
+        /// Its id.
+        id: u64,
+    },
+    /// Alerts picked together (a bulk acknowledgement).
+    Alerts {
+        /// How many were picked.
+        count: usize,
+    },
+}
+
+/// Why the silences of an acknowledgement were not made (or not expired). Typed, so the feed
+/// says it in the user's language; only Alertmanager's own answers are quoted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AckProblem {
+    /// No alert of that fingerprint is known.
+    UnknownAlert,
+    /// No incident of that id.
+    UnknownIncident,
+    /// The incident was not opened from alerts, so it has none to silence.
+    NotFromAlerts,
+    /// None of its alerts is firing.
+    NoneFiring,
+    /// None of the picked alerts is firing and unacknowledged.
+    NoneUnacknowledged,
+    /// Its labels were cut on arrival: a silence of them would not match the alert.
+    LabelsCut,
+    /// It is acknowledged already, until then.
+    AlreadyAcknowledged {
+        /// When the acknowledgement ends.
+        until: DateTime<Utc>,
+    },
+    /// No Alertmanager URL is set: a silence can only be made in one.
+    NoAlertmanager,
+    /// The picked alerts share no label, so one silence cannot cover them.
+    NoCommonLabel,
+    /// There is no silence to expire.
+    NoSilence,
+    /// What the Alertmanagers answered, each `url: error`, as they came.
+    Alertmanager(Vec<String>),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

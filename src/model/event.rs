@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Comparison, Destination, NotifyEvent, RuleId, RuleValue, Unit};
+use super::{
+    AckProblem, AckSubject, Comparison, Destination, NotifyEvent, Refusal, RuleId, RuleValue, Unit,
+};
 
 /// One rule's answer in a Test: how many series, or the error in words.
 pub type RuleCount = (RuleId, Result<usize, String>);
@@ -216,10 +218,58 @@ pub enum FeedEvent {
     PlanRefused { id: u64, reason: Refusal },
     /// A plan was not deferred: it is not awaiting approval.
     NotDeferred { id: u64 },
-    /// An incident was closed by the responder.
-    Closed { id: u64, code: String },
+    /// An incident was closed by the responder, with what they wrote as its resolution.
+    Closed {
+        id: u64,
+        code: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        resolution: String,
+    },
+    /// The responder changed hypothesis `hypothesis`'s mark (index from 0).
+    HypothesisMarked {
+        id: u64,
+        hypothesis: usize,
+        from: super::HypothesisMark,
+        to: super::HypothesisMark,
+    },
+    /// The responder approved the plan: actions `numbers` (from 1) run, `typed` high-risk
+    /// ones confirmed by typing.
+    PlanApproved {
+        id: u64,
+        numbers: Vec<usize>,
+        typed: usize,
+        actions_off: bool,
+    },
+    /// The responder approved action `number`'s real run after its dry run.
+    RunApproved { id: u64, number: usize },
+    /// A note on the incident (at most [`super::NOTE_LIMIT_BYTES`]).
+    NoteAdded { id: u64, text: String },
+    /// A note's new text; the note itself is never rewritten.
+    NoteEdited {
+        id: u64,
+        note: super::EventId,
+        text: String,
+    },
+    /// An event of the incident's timeline was starred (or the star taken away).
+    Starred {
+        id: u64,
+        event: super::EventId,
+        starred: bool,
+    },
+    /// A live check of evidence item `evidence` (from 0) came back.
+    EvidenceChecked {
+        id: u64,
+        evidence: usize,
+        state: super::CheckState,
+        value: Option<f64>,
+        series: Option<String>,
+        /// Why it could not be checked (words from the client), or what answered.
+        detail: String,
+    },
     /// There is no such incident.
     UnknownIncident { id: u64 },
+    /// Incident `id` has no such event (or not one that can be starred or edited).
+    UnknownEvent { id: u64, event: super::EventId },
     /// "Trigger alert" with no runbook loaded, or an unknown one (`code`).
     NoScenario { code: Option<String> },
     /// The result of "Verify recovery".
@@ -465,7 +515,13 @@ pub enum FeedEvent {
         result: Result<String, String>,
     },
     /// A notification was delivered (`attempts` when more than one).
-    Delivered { job: JobDesc, attempts: Option<u32> },
+    Delivered {
+        job: JobDesc,
+        attempts: Option<u32>,
+        /// What the far side called it: Slack's message `ts`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
     /// A notification failed for good or for too long; it waits for the responder.
     DeliveryPending { job: JobDesc, reason: String },
     /// A notification failed and is retried at `next`.
@@ -478,78 +534,4 @@ pub enum FeedEvent {
     DeliveryRetry { job: JobDesc },
     /// The responder acknowledged a pending notification: it will not be sent.
     DeliveryDropped { job: JobDesc },
-}
-
-/// What an acknowledgement is of, as the feed names it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum AckSubject {
-    /// One alert, by its name.
-    Alert {
-        /// Its `alertname`.
-        name: String,
-    },
-    /// An incident opened from alerts.
-    Incident {
-        /// Its id.
-        id: u64,
-    },
-    /// Alerts picked together (a bulk acknowledgement).
-    Alerts {
-        /// How many were picked.
-        count: usize,
-    },
-}
-
-/// Why the silences of an acknowledgement were not made (or not expired). Typed, so the feed
-/// says it in the user's language; only Alertmanager's own answers are quoted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum AckProblem {
-    /// No alert of that fingerprint is known.
-    UnknownAlert,
-    /// No incident of that id.
-    UnknownIncident,
-    /// The incident was not opened from alerts, so it has none to silence.
-    NotFromAlerts,
-    /// None of its alerts is firing.
-    NoneFiring,
-    /// None of the picked alerts is firing and unacknowledged.
-    NoneUnacknowledged,
-    /// Its labels were cut on arrival: a silence of them would not match the alert.
-    LabelsCut,
-    /// It is acknowledged already, until then.
-    AlreadyAcknowledged {
-        /// When the acknowledgement ends.
-        until: DateTime<Utc>,
-    },
-    /// No Alertmanager URL is set: a silence can only be made in one.
-    NoAlertmanager,
-    /// The picked alerts share no label, so one silence cannot cover them.
-    NoCommonLabel,
-    /// There is no silence to expire.
-    NoSilence,
-    /// What the Alertmanagers answered, each `url: error`, as they came.
-    Alertmanager(Vec<String>),
-}
-
-/// Why the engine refused to run a plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Refusal {
-    /// Headless runs never execute: nobody approved it.
-    Headless,
-    /// The incident is already recovered or closed.
-    Finished,
-    /// The plan already ran at that time.
-    AlreadyRan(DateTime<Utc>),
-    /// These high-risk actions (1-based number, command) were not confirmed by typing the
-    /// incident id (or the runbook's confirmation word).
-    Unacknowledged(Vec<(usize, String)>),
-    /// A run of this plan is under way (one at a time per incident).
-    InProgress,
-    /// Actions the allow-lists or the incident's variables do not permit.
-    NotAllowed(Vec<super::ActionRefusal>),
-    /// No dry run waits for this action's second approval.
-    NotAwaitingRun {
-        /// The action's number, from 1.
-        number: usize,
-    },
 }

@@ -163,7 +163,15 @@ impl FeedEvent {
             Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
             Recovered { .. } => FeedKind::Recovered,
-            PlanExecuted { .. } | PlanDeferred { .. } | DryRunReady { .. } => FeedKind::Action,
+            PlanExecuted { .. }
+            | PlanDeferred { .. }
+            | DryRunReady { .. }
+            | PlanApproved { .. }
+            | RunApproved { .. }
+            | HypothesisMarked { .. }
+            | NoteAdded { .. }
+            | NoteEdited { .. }
+            | Starred { .. } => FeedKind::Action,
             ActionRan { outcome, .. } => match outcome {
                 super::ActionOutcome::Failed
                 | super::ActionOutcome::TimedOut
@@ -194,6 +202,7 @@ impl FeedEvent {
             | PlanRefused { .. }
             | NotDeferred { .. }
             | UnknownIncident { .. }
+            | UnknownEvent { .. }
             | NoScenario { .. }
             | SourceFailing { .. }
             | QueryProblems { .. }
@@ -222,6 +231,7 @@ impl FeedEvent {
             | DemoLacks { .. }
             | SeriesMissing { .. }
             | SeriesClear { .. }
+            | EvidenceChecked { .. }
             | Backfilled { .. }
             | QueriesHealthy { .. }
             | SaveRecovered { .. }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AnalysisReport, Metric, RuleId, Scenario, Trigger};
+use super::{AnalysisReport, IncidentEvent, Metric, RuleId, Scenario, Trigger};
 
 /// Where an incident is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,53 +120,6 @@ pub struct Hotspot {
     /// When its window went clean again (`None` while it is still in breach, or unknown).
     #[serde(default)]
     pub cleared_at: Option<DateTime<Utc>>,
-}
-
-/// The kind of a timeline event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum IncidentEventKind {
-    /// Opened by the monitor or by hand.
-    Opened,
-    /// Breached again while open.
-    Refired,
-    /// Action plan executed.
-    PlanExecuted,
-    /// Action plan deferred for manual review.
-    PlanDeferred,
-    /// Recovered after the plan.
-    Recovered,
-    /// Closed by the responder.
-    Closed,
-    /// Its rule started or stopped flapping (the detail says which).
-    Flapping,
-    /// One series' window went clean (the detail names it).
-    SeriesCleared,
-    /// Another alert of its group attached.
-    AlertAttached,
-    /// Acknowledged: silences created in Alertmanager.
-    Acknowledged,
-    /// The acknowledgement's silences were expired.
-    Unsilenced,
-    /// Every alert of it resolved.
-    AlertsResolved,
-    /// One run of an action finished (the event says which and how).
-    ActionRan,
-    /// The plan stopped before its end, or its outcome became unknown.
-    PlanStopped,
-}
-
-/// One entry of an incident's own timeline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IncidentEvent {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What.
-    pub kind: IncidentEventKind,
-    /// Details in words (v0.1's entries, in English); empty when `event` says it.
-    pub detail: String,
-    /// What happened, typed, so the timeline reads in the reader's language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<super::FeedEvent>,
 }
 
 /// Where an action plan stands.
@@ -329,7 +282,7 @@ pub struct Incident {
     pub recovered_at: Option<DateTime<Utc>>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
-    /// Everything that happened to it.
+    /// Everything that happened to it, in time order, append-only (see `timeline.rs`).
     pub timeline: Vec<IncidentEvent>,
     /// The Alertmanager alerts it was opened from (`None` for a metric rule's incident).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,7 +403,9 @@ impl Incident {
             .or_else(|| self.scenario.metric.map(Metric::rule_id))
     }
 
-    /// Fills in what v0.1 files leave out: each hotspot's rule is the incident's own.
+    /// Fills in what older files leave out: each hotspot's rule is the incident's own (v0.1),
+    /// and each timeline entry without an id gets a stable one (see
+    /// [`Incident::number_old_events`]).
     pub fn upgrade(&mut self) {
         let rule = self.rule().unwrap_or_default().to_string();
         for h in &mut self.hotspots {
@@ -458,15 +413,6 @@ impl Incident {
                 h.rule = rule.clone();
             }
         }
-    }
-
-    /// Appends to the timeline.
-    pub fn log(&mut self, at: DateTime<Utc>, kind: IncidentEventKind, event: super::FeedEvent) {
-        self.timeline.push(IncidentEvent {
-            at,
-            kind,
-            detail: String::new(),
-            event: Some(event),
-        });
+        self.number_old_events();
     }
 }

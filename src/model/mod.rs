@@ -9,6 +9,7 @@ mod event;
 mod feed;
 mod incident;
 mod intake;
+mod key_times;
 mod llm;
 mod metrics;
 mod notify;
@@ -21,28 +22,27 @@ mod scenario;
 mod secret;
 mod settings;
 mod template;
+mod timeline;
 mod trigger;
 
 pub use action::{
-    ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue,
+    ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue, Refusal,
     RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
 pub use alert::{
-    Ack, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
+    Ack, AckProblem, AckSubject, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
     MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,
     ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
     alert_group, cap_alert_text, common_labels, web_link,
 };
-pub use event::{
-    AckProblem, AckSubject, FeedEvent, JobDesc, Refusal, SavedFile, SourceDesc, ThresholdDesc,
-    UserFile,
-};
+pub use event::{FeedEvent, JobDesc, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind, make_room};
 pub use incident::{
-    ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentEvent,
-    IncidentEventKind, IncidentStatus, OUTPUT_LIMIT_BYTES, PlanState, StopReason, trim_incidents,
+    ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentStatus,
+    OUTPUT_LIMIT_BYTES, PlanState, StopReason, trim_incidents,
 };
 pub use intake::{AmHealth, DesktopSettings, IntakeRefusal, IntakeSettings};
+pub use key_times::KeyTimes;
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
     Related, Verdict,
@@ -73,4 +73,5 @@ pub use scenario::{
 pub use secret::{MASK, Secret};
 pub use settings::{Lang, PromAuth, PrometheusSettings, Settings, SettingsError, ThemeChoice};
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};
+pub use timeline::{Author, EventId, IncidentEvent, IncidentEventKind, NOTE_LIMIT_BYTES, cap_note};
 pub use trigger::{RuleValue, Trigger, TriggerOrigin};

@@ -63,6 +63,10 @@ pub struct Trigger {
     pub series: Option<String>,
     /// Every enabled rule's worst value at that moment.
     pub values: Vec<RuleValue>,
+    /// When the trouble began as its source tells it, if before `at`: the alert's
+    /// `startsAt`. (The monitor's `at` is its first breaching sample already.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl Trigger {
@@ -83,6 +87,8 @@ struct TriggerWire {
     series: Option<String>,
     #[serde(default)]
     values: Vec<RuleValue>,
+    #[serde(default)]
+    since: Option<DateTime<Utc>>,
     // v0.1:
     #[serde(default)]
     metric: Option<Metric>,
@@ -150,6 +156,7 @@ impl From<TriggerWire> for Trigger {
             rule: w.rule.or_else(|| w.metric.map(|m| m.rule_id().to_string())),
             series,
             values,
+            since: w.since,
         }
     }
 }

@@ -6,7 +6,8 @@
 //! it whole is what lets the compiler check that no event lacks its words.
 //! A concern whose events grow as a group gets a file of its own that this match hands them
 //! to (the Alertmanager intake's, the desktop's, the AI analyst's and the knowledge base's are in
-//! `text/alerts.rs`; a plan's runs, stops and refusals in `text/plan.rs`), so this one grows only
+//! `text/alerts.rs`; a plan's runs, stops and refusals in `text/plan.rs`; what only an
+//! incident's timeline records in `text/timeline.rs`), so this one grows only
 //! with events that fit nowhere else.
 
 use super::{format_duration, rule_value};
@@ -159,6 +160,14 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AckNotMade { .. }
         | Unsilenced { .. } => super::alerts::message(event, lang).unwrap_or_default(),
         DesktopUnavailable { .. } => super::desktop::message(event, lang).unwrap_or_default(),
+        HypothesisMarked { .. }
+        | PlanApproved { .. }
+        | RunApproved { .. }
+        | NoteAdded { .. }
+        | NoteEdited { .. }
+        | Starred { .. }
+        | EvidenceChecked { .. }
+        | UnknownEvent { .. } => super::timeline::message(event, lang).unwrap_or_default(),
         AiReportReady { .. } | KnowledgeImported { .. } | AiReportFailed { .. } => {
             super::analyst::message(event, lang).unwrap_or_default()
         }
@@ -426,11 +435,22 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
             format!("Action plan of incident #{id} is not awaiting approval; nothing deferred"),
             format!("인시던트 #{id}의 플랜은 승인 대기 중이 아니어서 보류하지 않았습니다"),
         ),
-        Closed { id, code } => pick(
-            lang,
-            format!("Incident #{id} {code} closed"),
-            format!("인시던트 #{id} {code} 종료"),
-        ),
+        Closed {
+            id,
+            code,
+            resolution,
+        } => {
+            let why = if resolution.is_empty() {
+                String::new()
+            } else {
+                format!(": {resolution}")
+            };
+            pick(
+                lang,
+                format!("Incident #{id} {code} closed{why}"),
+                format!("인시던트 #{id} {code} 종료{why}"),
+            )
+        }
         UnknownIncident { id } => pick(
             lang,
             format!("There is no incident #{id}"),
@@ -745,7 +765,9 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
                 format!("Slack {url} 테스트 실패: {e}"),
             ),
         },
-        Delivered { job: j, attempts } => {
+        Delivered {
+            job: j, attempts, ..
+        } => {
             let (en_r, ko_r) = match attempts {
                 Some(n) => (
                     format!(" (after {n} attempts)"),

@@ -265,6 +265,7 @@ mod tests {
                 series: Some("edge-node-02".into()),
                 ..crate::text::http_value(0.12)
             }],
+            since: None,
         };
         (s, t)
     }

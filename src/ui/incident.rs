@@ -31,6 +31,10 @@ pub(crate) struct IncidentsView {
     pub selected: Option<u64>,
     /// Whether the fixed-rule report is shown beside an AI report.
     pub show_fixed_report: bool,
+    /// The note being written (or edited) on the timeline.
+    pub note: super::incident_story::NoteDraft,
+    /// The resolution note the next Close sends.
+    pub resolution: String,
 }
 
 /// What the incident views ask of the window, besides commands to the engine.
@@ -256,8 +260,9 @@ fn detail_ui(
 
     hypotheses_ui(ui, inc, lang, send);
     plan_ui(ui, inc, snap, parts, send);
-    let show_fixed = &mut parts.view.show_fixed_report;
-    if super::incident_story::story_ui(ui, inc, snap, show_fixed, send) {
+    let view = &mut *parts.view;
+    let (show_fixed, note) = (&mut view.show_fixed_report, &mut view.note);
+    if super::incident_story::story_ui(ui, inc, snap, show_fixed, note, send) {
         *parts.intent = Some(IncidentIntent::Export(inc.id));
     }
 }
@@ -376,14 +381,26 @@ fn plan_ui(
         {
             send(Command::DeferPlan { incident: inc.id });
         }
+        let open = inc.status != IncidentStatus::Closed;
+        if open {
+            ui.add(
+                egui::TextEdit::singleline(&mut parts.view.resolution)
+                    .hint_text(t(lang, "Resolution (optional)", "해결 내용 (선택)"))
+                    .desired_width(170.0),
+            );
+        }
         if ui
             .add_enabled(
-                inc.status != IncidentStatus::Closed,
+                open,
                 egui::Button::new(t(lang, "Close incident", "인시던트 종료")),
             )
             .clicked()
         {
-            send(Command::CloseIncident { incident: inc.id });
+            let resolution = std::mem::take(&mut parts.view.resolution);
+            send(Command::CloseIncident {
+                incident: inc.id,
+                resolution,
+            });
         }
         let slack_off = snap.settings.slack.unusable();
         let button = ui

@@ -1,30 +1,23 @@
 //! The incident's story under its plan: the reports (AI and fixed-rule) with Copy and
-//! Export, related knowledge, and the timeline.
+//! Export, related knowledge, and the timeline with its key times, notes and stars.
 
 use egui::RichText;
 
 use super::i18n::t;
 use crate::engine::{Command, Snapshot};
-use crate::model::{AnalysisReport, Incident, IncidentEventKind, Lang, ReportSource};
+use crate::model::{
+    AnalysisReport, EventId, Incident, IncidentEvent, IncidentEventKind, KeyTimes, Lang,
+    ReportSource,
+};
+use crate::text::timeline;
 
-/// A timeline event in words.
-fn event_text(kind: &IncidentEventKind, lang: Lang) -> &'static str {
-    match kind {
-        IncidentEventKind::Opened => t(lang, "opened", "열림"),
-        IncidentEventKind::Refired => t(lang, "re-fired", "재발생"),
-        IncidentEventKind::PlanExecuted => t(lang, "plan executed", "플랜 실행"),
-        IncidentEventKind::PlanDeferred => t(lang, "plan deferred", "플랜 연기"),
-        IncidentEventKind::ActionRan => t(lang, "action ran", "조치 실행"),
-        IncidentEventKind::PlanStopped => t(lang, "plan stopped", "플랜 중단"),
-        IncidentEventKind::Recovered => t(lang, "recovered", "복구됨"),
-        IncidentEventKind::Closed => t(lang, "closed", "종료"),
-        IncidentEventKind::Flapping => t(lang, "flapping", "플래핑"),
-        IncidentEventKind::SeriesCleared => t(lang, "series clear", "시리즈 해소"),
-        IncidentEventKind::AlertAttached => t(lang, "alert attached", "알림 추가"),
-        IncidentEventKind::Acknowledged => t(lang, "acknowledged", "확인(ack)"),
-        IncidentEventKind::Unsilenced => t(lang, "unsilenced", "사일런스 해제"),
-        IncidentEventKind::AlertsResolved => t(lang, "alerts resolved", "알림 해소"),
-    }
+/// The note being written on an incident's timeline, or the earlier note being edited.
+#[derive(Default)]
+pub(crate) struct NoteDraft {
+    /// What the responder typed so far.
+    pub text: String,
+    /// The incident and note an edit is for; `None` adds a new note.
+    pub editing: Option<(u64, EventId)>,
 }
 
 /// The reports (AI and fixed-rule), related knowledge, and the timeline; returns whether the
@@ -34,6 +27,7 @@ pub(super) fn story_ui(
     inc: &Incident,
     snap: &Snapshot,
     show_fixed_report: &mut bool,
+    note: &mut NoteDraft,
     send: &dyn Fn(Command),
 ) -> bool {
     let lang = snap.lang();
@@ -44,23 +38,145 @@ pub(super) fn story_ui(
     super::ai_report::related_ui(ui, inc, &snap.incidents, lang);
 
     ui.add_space(6.0);
-    egui::CollapsingHeader::new(t(lang, "Timeline", "타임라인"))
-        .id_salt(("timeline", inc.id))
-        .show(ui, |ui| {
-            for ev in &inc.timeline {
-                // v0.1's entries are English sentences; later ones are events, in `lang`.
-                let detail = ev.event.as_ref().map_or_else(
-                    || ev.detail.clone(),
-                    |e| crate::text::feed::message(e, lang),
-                );
-                ui.label(format!(
-                    "{}  {}  {detail}",
-                    ev.at.format("%H:%M:%S"),
-                    event_text(&ev.kind, lang),
-                ));
+    let shown: Vec<&IncidentEvent> = inc
+        .timeline
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                IncidentEventKind::Starred | IncidentEventKind::NoteEdited
+            )
+        })
+        .collect();
+    egui::CollapsingHeader::new(format!(
+        "{} ({})",
+        t(lang, "Timeline", "타임라인"),
+        shown.len()
+    ))
+    .id_salt(("timeline", inc.id))
+    .default_open(true)
+    .show(ui, |ui| {
+        key_times_ui(ui, &KeyTimes::of(inc), lang);
+        note_ui(ui, inc.id, note, lang, send);
+        timeline_rows_ui(ui, inc, &shown, note, lang, send);
+    });
+    export
+}
+
+/// Time to detect, acknowledge, mitigate, recover and close, in one line.
+fn key_times_ui(ui: &mut egui::Ui, k: &KeyTimes, lang: Lang) {
+    let d = |x: Option<chrono::Duration>| {
+        x.map_or_else(|| "—".to_string(), crate::text::format_duration)
+    };
+    ui.horizontal_wrapped(|ui| {
+        for (name, value) in [
+            (t(lang, "detect", "감지"), d(Some(k.to_detect()))),
+            (t(lang, "acknowledge", "확인"), d(k.to_acknowledge())),
+            (t(lang, "mitigate", "완화"), d(k.to_mitigate())),
+            (t(lang, "recover", "복구"), d(k.to_recover())),
+            (t(lang, "close", "종료"), d(k.to_close())),
+        ] {
+            ui.label(RichText::new(format!("{name} {value}")).monospace());
+            ui.separator();
+        }
+    });
+}
+
+/// The note box: Enter (or the button) adds the note, or saves the edit being made.
+fn note_ui(
+    ui: &mut egui::Ui,
+    incident: u64,
+    note: &mut NoteDraft,
+    lang: Lang,
+    send: &dyn Fn(Command),
+) {
+    // An edit begun on another incident does not follow the responder here.
+    let edits = note.editing.filter(|(i, _)| *i == incident).map(|(_, e)| e);
+    ui.horizontal(|ui| {
+        let hint = match edits {
+            Some(_) => t(lang, "Edit the note, then Enter", "메모를 고친 뒤 Enter"),
+            None => t(lang, "Add a note, then Enter", "메모 입력 후 Enter"),
+        };
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut note.text)
+                .hint_text(hint)
+                .desired_width(ui.available_width() - 150.0),
+        );
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let label = match edits {
+            Some(_) => t(lang, "Save edit", "수정 저장"),
+            None => t(lang, "Add note", "메모 추가"),
+        };
+        let clicked = ui
+            .add_enabled(!note.text.trim().is_empty(), egui::Button::new(label))
+            .clicked();
+        if (entered || clicked) && !note.text.trim().is_empty() {
+            send(Command::Note {
+                incident,
+                text: std::mem::take(&mut note.text),
+                edits,
+            });
+            note.editing = None;
+        }
+        if edits.is_some() && ui.button(t(lang, "Cancel", "취소")).clicked() {
+            *note = NoteDraft::default();
+        }
+    });
+}
+
+/// The timeline, newest last, as many rows as fit; each with its star, time, kind, author and
+/// words (a note in its latest text, with Edit).
+fn timeline_rows_ui(
+    ui: &mut egui::Ui,
+    inc: &Incident,
+    shown: &[&IncidentEvent],
+    note: &mut NoteDraft,
+    lang: Lang,
+    send: &dyn Fn(Command),
+) {
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    egui::ScrollArea::vertical()
+        .id_salt(("timeline rows", inc.id))
+        .max_height(320.0)
+        .stick_to_bottom(true)
+        .show_rows(ui, row_height, shown.len(), |ui, rows| {
+            for ev in &shown[rows] {
+                ui.horizontal(|ui| {
+                    let starred = inc.is_starred(ev.id);
+                    let (star, hover) = if starred {
+                        ("★", t(lang, "Unstar", "별표 해제"))
+                    } else {
+                        ("☆", t(lang, "Star: leads the review", "별표: 리뷰 맨 앞에"))
+                    };
+                    if ui.small_button(star).on_hover_text(hover).clicked() {
+                        send(Command::Star {
+                            incident: inc.id,
+                            event: ev.id,
+                            starred: !starred,
+                        });
+                    }
+                    let words = match (&ev.event, inc.note_text(ev.id)) {
+                        (_, Some(text)) => text.to_string(),
+                        // v0.1's entries are English sentences; later ones are events, in `lang`.
+                        (None, None) => ev.detail.clone(),
+                        (Some(e), None) => crate::text::feed::message(e, lang),
+                    };
+                    if ev.kind == IncidentEventKind::Note
+                        && ui.small_button(t(lang, "Edit", "수정")).clicked()
+                    {
+                        note.text = words.clone();
+                        note.editing = Some((inc.id, ev.id));
+                    }
+                    let line = format!(
+                        "{}  {}  {}  {words}",
+                        ev.at.format("%H:%M:%S"),
+                        timeline::kind(&ev.kind, lang),
+                        timeline::author(&ev.author, lang),
+                    );
+                    ui.add(egui::Label::new(line).truncate());
+                });
             }
         });
-    export
 }
 
 /// Asks for a file name on a thread of its own (the dialog blocks), then lets the engine write.

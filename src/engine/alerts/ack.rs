@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::engine::{AckTarget, Engine, Input};
 use crate::integrations::alertmanager::AmClient;
 use crate::model::{
-    Ack, AckProblem, AckSubject, Alert, FeedEvent, IncidentEventKind, Labels, SilenceRef,
+    Ack, AckProblem, AckSubject, Alert, Author, FeedEvent, IncidentEventKind, Labels, SilenceRef,
 };
 
 /// The longest acknowledgement the console creates (Alertmanager takes any; a week keeps a
@@ -378,10 +378,11 @@ impl Engine {
                     until: ack.until,
                     silences: ack.silences.len(),
                 };
+                let who = Author::Responder(ack.by.clone());
                 if let AckTarget::Incident(id) = target
                     && let Some(inc) = self.incident_mut(id)
                 {
-                    inc.log(now, IncidentEventKind::Acknowledged, event.clone());
+                    inc.log(now, who, IncidentEventKind::Acknowledged, event.clone());
                 }
                 self.publish_ack(&target);
                 self.emit(now, event);
@@ -420,10 +421,11 @@ impl Engine {
                     by: self.responder(),
                     silences: expired,
                 };
+                let who = Author::Responder(self.responder());
                 if let AckTarget::Incident(id) = target
                     && let Some(inc) = self.incident_mut(id)
                 {
-                    inc.log(now, IncidentEventKind::Unsilenced, event.clone());
+                    inc.log(now, who, IncidentEventKind::Unsilenced, event.clone());
                 }
                 self.publish_ack(&target);
                 self.emit(now, event);

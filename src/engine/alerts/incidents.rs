@@ -12,7 +12,7 @@ use crate::detect::alerts::AlertChange;
 use crate::detect::runbooks::RunbookIndex;
 use crate::engine::Engine;
 use crate::model::{
-    Alert, AlertStatus, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus,
+    Alert, AlertStatus, Author, FeedEvent, IncidentAlerts, IncidentEventKind, IncidentStatus,
     IntakeRefusal, Localized, NotifyEvent, ResolvedAlert, RunbookMatch, Scenario, Trigger,
     TriggerOrigin, alert_group,
 };
@@ -202,7 +202,12 @@ impl Engine {
                 count: links.count(),
             };
             inc.refire_count += 1;
-            inc.log(at, IncidentEventKind::AlertAttached, event.clone());
+            inc.log(
+                at,
+                Author::Alertmanager,
+                IncidentEventKind::AlertAttached,
+                event.clone(),
+            );
             self.publish_incidents();
             self.emit(at, event);
             return Some((id, false));
@@ -223,6 +228,7 @@ impl Engine {
             rule: None,
             series: Some(alert.name().to_string()),
             values: Vec::new(),
+            since: (alert.starts_at < at).then_some(alert.starts_at),
         };
         let matcher = why.as_ref().filter(|_| !by_hand).map(|w| w.matcher.clone());
         let (code, shown_group) = (scenario.code.clone(), group.clone());
@@ -299,7 +305,12 @@ impl Engine {
             id,
             after_secs: (at - inc.opened_at).num_seconds(),
         };
-        inc.log(at, IncidentEventKind::AlertsResolved, event.clone());
+        inc.log(
+            at,
+            Author::Alertmanager,
+            IncidentEventKind::AlertsResolved,
+            event.clone(),
+        );
         self.publish_incidents();
         self.emit(at, event);
         // The ack ends with the alerts: a silence left behind would hide their next firing.

@@ -1,0 +1,281 @@
+//! An incident's timeline on tokio's paused clock: each fact lands once, typed, with its
+//! author, in order, with a stable id, and survives a restart; notes and stars are events of
+//! their own.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use incident_console::engine::{Command, ConsoleState, Engine, EngineConfig, TokioClock};
+use incident_console::model::{
+    Author, FeedEvent, HypothesisMark, Incident, IncidentEventKind as K, IncidentStatus, Settings,
+};
+use incident_console::store::Store;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+struct Running {
+    state: Arc<Mutex<ConsoleState>>,
+    commands: mpsc::Sender<Command>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    async fn send(&self, command: Command) {
+        self.commands.send(command).await.unwrap();
+        settle().await;
+    }
+
+    fn incident(&self, id: u64) -> Incident {
+        let st = self.state.lock();
+        st.board
+            .incidents
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .clone()
+    }
+
+    async fn stop(self) {
+        self.commands.send(Command::Shutdown).await.unwrap();
+        self.task.await.unwrap();
+    }
+}
+
+/// The demo at one sample a second, on the paused clock, as responder `kim`.
+fn start(dir: &std::path::Path) -> Running {
+    let engine = Engine::new(EngineConfig {
+        force_demo: true,
+        poll_override_secs: Some(1),
+        clock: Arc::new(TokioClock::starting_at(
+            Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
+        )),
+        ..EngineConfig::new(Store::new(dir))
+    });
+    let state = engine.state();
+    let (commands, rx) = Engine::channel();
+    let task = tokio::spawn(engine.run(rx));
+    Running {
+        state,
+        commands,
+        task,
+    }
+}
+
+fn kim() -> Author {
+    Author::Responder("kim".into())
+}
+
+/// Lets the engine work through everything queued without moving the clock much.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_fact_lands_once_with_its_author_in_order_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        responder: "kim".into(),
+        ..Default::default()
+    };
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let run = start(dir.path());
+    settle().await;
+    run.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    })
+    .await;
+    let id = run.state.lock().board.incidents[0].id;
+    // A mark changed twice is two events; the same mark again is none.
+    for mark in [
+        HypothesisMark::Confirmed,
+        HypothesisMark::Rejected,
+        HypothesisMark::Rejected,
+    ] {
+        run.send(Command::MarkHypothesis {
+            incident: id,
+            hypothesis: 1,
+            mark,
+        })
+        .await;
+    }
+    run.send(Command::Note {
+        incident: id,
+        text: "  LB 502s since the deploy  ".into(),
+        edits: None,
+    })
+    .await;
+    let note = run.incident(id).timeline.last().unwrap().id;
+    run.send(Command::Note {
+        incident: id,
+        text: "LB 502s since 08:55 deploy".into(),
+        edits: Some(note),
+    })
+    .await;
+    for starred in [true, true, false, true] {
+        run.send(Command::Star {
+            incident: id,
+            event: note,
+            starred,
+        })
+        .await;
+    }
+    run.send(Command::ExecutePlan {
+        incident: id,
+        confirmations: vec![(0, id.to_string())],
+    })
+    .await;
+    // Judged while it mitigates: on its timeline. After recovery it is no longer active.
+    run.send(Command::VerifyRecovery).await;
+    // The demo's burst at 3-4 s re-fires it; healthy from 5 s, recovered at 7 s.
+    tokio::time::sleep(Duration::from_millis(7_500)).await;
+    run.send(Command::VerifyRecovery).await;
+    run.send(Command::CloseIncident {
+        incident: id,
+        resolution: "rolled back the deploy".into(),
+    })
+    .await;
+    let inc = run.incident(id);
+    assert_eq!(inc.status, IncidentStatus::Closed);
+
+    let by_kind = |kind: K| -> Vec<&Author> {
+        inc.timeline
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| &e.author)
+            .collect()
+    };
+    assert_eq!(by_kind(K::Opened), [&kim()], "fired by hand");
+    assert_eq!(
+        by_kind(K::Marked),
+        [&kim(), &kim()],
+        "two changes, not three"
+    );
+    assert_eq!(by_kind(K::Note), [&kim()]);
+    assert_eq!(by_kind(K::NoteEdited), [&kim()]);
+    assert_eq!(by_kind(K::Starred).len(), 3, "the repeated star is nothing");
+    assert_eq!(by_kind(K::Approved), [&kim()]);
+    assert_eq!(by_kind(K::ActionRan), [&Author::Console; 3]);
+    assert_eq!(by_kind(K::PlanExecuted), [&Author::Console]);
+    assert_eq!(by_kind(K::Refired), [&Author::Monitor], "the demo's burst");
+    assert_eq!(by_kind(K::Recovered), [&Author::Monitor]);
+    assert_eq!(
+        by_kind(K::Verified),
+        [&kim()],
+        "the second came after recovery"
+    );
+    assert_eq!(by_kind(K::Closed), [&kim()]);
+    assert!(
+        by_kind(K::Checked).iter().all(|a| **a == Author::Console)
+            && !by_kind(K::Checked).is_empty(),
+        "the runbook's live checks"
+    );
+
+    // Typed payloads say from → to, the note's text now, and the resolution.
+    let marks: Vec<(HypothesisMark, HypothesisMark)> = inc
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(FeedEvent::HypothesisMarked { from, to, .. }) => Some((*from, *to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (HypothesisMark::Open, HypothesisMark::Confirmed),
+            (HypothesisMark::Confirmed, HypothesisMark::Rejected)
+        ]
+    );
+    assert_eq!(inc.note_text(note), Some("LB 502s since 08:55 deploy"));
+    assert!(inc.is_starred(note));
+    assert!(inc.timeline.iter().any(|e| matches!(
+        &e.event,
+        Some(FeedEvent::Closed { resolution, .. }) if resolution == "rolled back the deploy"
+    )));
+
+    // In order, each with its own id.
+    let times: Vec<_> = inc
+        .timeline
+        .iter()
+        .map(|e| (e.at.format("%S%.3f").to_string(), e.kind.clone()))
+        .collect();
+    assert!(
+        inc.timeline.windows(2).all(|w| w[0].at <= w[1].at),
+        "{times:?}"
+    );
+    let mut ids: Vec<_> = inc.timeline.iter().map(|e| e.id).collect();
+    assert!(ids.iter().all(|i| i.is_set() && i.origin != 0));
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), inc.timeline.len(), "ids are unique");
+
+    // A restart keeps every event as it was, ids included; the new run numbers its own.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    std::thread::sleep(Duration::from_millis(100));
+    run.stop().await;
+    let again = start(dir.path());
+    settle().await;
+    let restored = again.incident(id);
+    assert_eq!(restored.timeline, inc.timeline);
+    again
+        .send(Command::Note {
+            incident: id,
+            text: "review on Monday".into(),
+            edits: None,
+        })
+        .await;
+    let after = again.incident(id);
+    let new = after.timeline.last().unwrap().id;
+    assert_ne!(new.origin, note.origin, "a new run, a new origin");
+    assert!(!inc.timeline.iter().any(|e| e.id == new));
+    again.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_note_or_star_on_what_is_not_there_is_said_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = start(dir.path());
+    settle().await;
+    run.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    })
+    .await;
+    let id = run.state.lock().board.incidents[0].id;
+    let before = run.incident(id).timeline.len();
+    let opened = run.incident(id).timeline[0].id;
+    // The opening is no note: it cannot be edited.
+    run.send(Command::Note {
+        incident: id,
+        text: "rewrite history".into(),
+        edits: Some(opened),
+    })
+    .await;
+    let missing = incident_console::model::EventId {
+        origin: 1,
+        seq: 999,
+    };
+    run.send(Command::Star {
+        incident: id,
+        event: missing,
+        starred: true,
+    })
+    .await;
+    // An empty note is nothing.
+    run.send(Command::Note {
+        incident: id,
+        text: "   ".into(),
+        edits: None,
+    })
+    .await;
+    assert_eq!(run.incident(id).timeline.len(), before);
+    let said = run
+        .state
+        .lock()
+        .feed
+        .iter()
+        .filter(|e| matches!(e.event, FeedEvent::UnknownEvent { .. }))
+        .count();
+    assert_eq!(said, 2);
+    run.stop().await;
+}
