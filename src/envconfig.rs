@@ -93,6 +93,18 @@ pub fn action_secrets(vars: impl Iterator<Item = (String, String)>) -> Vec<(Stri
     out
 }
 
+/// The responder's name: the Responder setting, else the OS user, else `incident-console`.
+pub fn responder_name(settings: &crate::model::Settings) -> String {
+    let name = settings.responder.trim();
+    if !name.is_empty() {
+        return name.to_string();
+    }
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "incident-console".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ pub mod integrations;
 pub mod knowledge;
 pub mod model;
 pub mod notify;
+pub mod review;
 pub mod rules;
 pub mod scenarios;
 pub mod store;

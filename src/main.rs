@@ -62,6 +62,87 @@ enum Sub {
         #[command(subcommand)]
         action: KbAction,
     },
+    /// Write incident N's post-incident review (summary, key times, graphs, timeline, plan,
+    /// notifications). Reads the data dir only: it works while a console runs.
+    Review {
+        /// The incident's number.
+        id: u64,
+        /// `html` (one self-contained file) or `md` (Markdown, the graphs as SVG files beside
+        /// it).
+        #[arg(long, value_enum, default_value_t = Format::Html)]
+        format: Format,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Add a note to incident N's timeline, as the responder (refused while a console holds
+    /// the data dir: add it in that console's note box).
+    Note {
+        /// The incident's number.
+        id: u64,
+        /// The note.
+        text: String,
+    },
+}
+
+/// How a review is written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    /// One self-contained HTML file.
+    Html,
+    /// Markdown, with the graphs as SVG files beside it.
+    Md,
+}
+
+/// `review N`: the review in the language asked (else the settings', else the locale's).
+fn review(
+    store: &Store,
+    id: u64,
+    lang: Option<Lang>,
+    format: Format,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use incident_console::review::{self, ReviewFormat};
+    let lang = lang
+        .or_else(|| store.peek_settings().map(|s| s.language))
+        .unwrap_or_else(|| Lang::from_locale(sys_locale::get_locale().as_deref()));
+    let made = review::from_store(store, id, lang, chrono::Utc::now())?;
+    let format = match format {
+        Format::Html => ReviewFormat::Html,
+        Format::Md => ReviewFormat::Markdown,
+    };
+    let written = review::write(&made, format, out)
+        .with_context(|| format!("cannot write the review to {}", out.display()))?;
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `note N "text"`: appended to the incident's timeline under the data dir's lock.
+fn note(store: &Store, id: u64, text: &str) -> anyhow::Result<()> {
+    use incident_console::model::{Author, FeedEvent, IncidentEventKind, cap_note};
+    let _lock = store.lock().map_err(|e| match e {
+        incident_console::store::StoreError::InUse(dir) => anyhow::anyhow!(
+            "the note was not added: a running console holds {}; add it in that console's note box on incident #{id}, or close the console first",
+            dir.display()
+        ),
+        e => e.into(),
+    })?;
+    let text = cap_note(text);
+    anyhow::ensure!(!text.is_empty(), "the note is empty: nothing was added");
+    let settings = store.peek_settings().unwrap_or_default();
+    let mut incidents = store.peek_incidents()?;
+    let Some(inc) = incidents.iter_mut().find(|i| i.id == id) else {
+        anyhow::bail!("there is no incident #{id} in {}", store.dir().display());
+    };
+    let who = Author::Responder(incident_console::envconfig::responder_name(&settings));
+    let event = FeedEvent::NoteAdded { id, text };
+    inc.log(chrono::Utc::now(), who, IncidentEventKind::Note, event);
+    inc.number_new_events(incident_console::engine::random_origin(), &mut 1);
+    store.save_incidents(&incidents)?;
+    println!("note added to incident #{id}");
+    Ok(())
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -192,6 +273,13 @@ fn main() -> anyhow::Result<()> {
         }
     };
     let store = Store::new(data_dir);
+    match &cli.command {
+        Some(Sub::Review { id, format, out }) => {
+            return review(&store, *id, cli.lang, *format, out);
+        }
+        Some(Sub::Note { id, text }) => return note(&store, *id, text),
+        _ => {}
+    }
     // Held until exit; dropped last.
     let _data_dir_lock = store.lock()?;
     if let Some(Sub::Kb { action }) = cli.command {

@@ -2,6 +2,7 @@
 //! atomic (temp file, fsync, rename, fsync of the folder), so a crash leaves either the old or
 //! the new file, never half of one. A file that cannot be read is moved aside, not deleted.
 
+mod samples;
 mod user_files;
 pub use user_files::{USER_FILE_LIMIT_BYTES, read_user_file};
 
@@ -45,6 +46,14 @@ pub enum StoreError {
         "{0} is in use by another Incident Response Console; close it or pass another --data-dir"
     )]
     InUse(PathBuf),
+    /// A file could not be read as RON (`message`: line:column and the parser's words).
+    #[error("{path}:{message}")]
+    Decode {
+        /// The file involved.
+        path: PathBuf,
+        /// Where and what.
+        message: String,
+    },
     /// The data could not be written as RON.
     #[error("{path}: cannot encode: {message}")]
     Encode {

@@ -26,7 +26,7 @@ pub(super) struct IncidentBook {
 }
 
 /// A random non-zero origin for this run's event ids (see `model/timeline.rs`).
-pub(super) fn random_origin() -> u64 {
+pub fn random_origin() -> u64 {
     loop {
         let mut bytes = [0u8; 8];
         // Without the OS's randomness, the time and the process id still differ per run.

@@ -107,6 +107,14 @@ pub enum Command {
         /// Where to write.
         path: std::path::PathBuf,
     },
+    /// Write an incident's post-incident review to `path`: Markdown (graphs as SVG files
+    /// beside it) when it ends in `.md`, else one self-contained HTML file.
+    ExportReview {
+        /// Incident id.
+        incident: u64,
+        /// Where to write.
+        path: std::path::PathBuf,
+    },
     /// The export file dialog returned nothing: cancelled, or no dialog on this desktop.
     ExportCancelled,
     /// Re-read the scenario files.

@@ -193,6 +193,7 @@ impl Engine {
             };
             self.emit(reading.at, event);
             self.notify(id, NotifyEvent::Recovered, reading.at);
+            self.keep_samples(id, false);
         }
     }
 

@@ -18,6 +18,8 @@ pub enum Input {
     Delivery(DeliveryEvent),
     /// A save of incidents on a blocking thread finished.
     Saved(Result<(), StoreError>),
+    /// A save of an incident's kept samples finished.
+    SamplesSaved(Result<(), StoreError>),
     /// The Alertmanager webhook receiver.
     Intake(super::alerts::IntakeEvent),
     /// Silences created or expired for an acknowledgement.

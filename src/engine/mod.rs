@@ -29,8 +29,10 @@ mod plan_preview;
 mod plans;
 mod publish;
 mod report;
+mod review;
 mod rules;
 mod said;
+mod samples;
 mod saver;
 mod settings;
 pub mod source;
@@ -48,6 +50,7 @@ use tokio::sync::mpsc;
 
 pub use alerts::IntakeEvent;
 pub use alerts::{ACTIVE_ALERT_INCIDENT_LIMIT, ack, desktop};
+pub use book::random_origin;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use commands::{AckTarget, Command};
 pub use config::EngineConfig;
@@ -463,6 +466,7 @@ impl Engine {
         }
         self.save_feed_if_dirty();
         self.save_incidents();
+        self.keep_active_samples();
         self.save_outbox();
         self.flush_audit().await;
         self.publish();
@@ -482,6 +486,8 @@ impl Engine {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
             }
+            Input::SamplesSaved(Err(e)) => self.samples_not_saved(&e),
+            Input::SamplesSaved(Ok(())) => {}
         }
     }
 
@@ -555,6 +561,7 @@ impl Engine {
             Command::RetryNotification { job } => self.retry_notification(job, now),
             Command::AcknowledgeNotification { job } => self.acknowledge_notification(job, now),
             Command::ExportReport { incident, path } => self.export_report(incident, &path, now),
+            Command::ExportReview { incident, path } => self.export_review(incident, &path, now),
             Command::ExportCancelled => self.emit(now, FeedEvent::ExportCancelled),
             Command::SetLanguage(lang) => self.set_language(lang, now),
             Command::ReloadScenarios => self.reload_scenarios(now),

@@ -117,6 +117,7 @@ impl Engine {
         self.emit(now, event);
         self.notify(incident, NotifyEvent::Closed, now);
         self.remember_incident(incident);
+        self.keep_samples(incident, false);
     }
 
     /// Adds the responder's note (trimmed, capped; an empty one is nothing), or, with `edits`,

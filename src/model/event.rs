@@ -49,6 +49,8 @@ pub enum SavedFile {
     Outbox,
     /// `alert_history.ron`.
     AlertHistory,
+    /// An incident's kept samples, `samples/incident-<id>.ron`.
+    Samples,
 }
 
 /// Which kind of user file a load problem is in.

@@ -18,6 +18,7 @@ pub mod overrides;
 mod prepared;
 mod report;
 mod rule;
+mod samples;
 mod scenario;
 mod secret;
 mod settings;
@@ -65,6 +66,10 @@ pub use report::{AnalysisReport, ReportSource, escape_markdown};
 pub use rule::{
     Comparison, DEFAULT_WINDOW_SAMPLES, MAX_WINDOW_SAMPLES, Rule, RuleId, Severity, Unit, check_id,
     check_label,
+};
+pub use samples::{
+    KEPT_POINTS_PER_SERIES, KEPT_SERIES_PER_RULE, KeptSamples, KeptSeries, LEAD_MINS,
+    MIN_LEAD_SECS, TAIL_MINS, lead,
 };
 pub use scenario::{
     Action, CheckResult, CheckState, Evidence, EvidenceCheck, Expect, Hypothesis, Localized, Risk,

@@ -98,6 +98,8 @@ fn file(f: SavedFile, lang: Lang) -> &'static str {
         (SavedFile::Outbox, Lang::Ko) => "알림 보관함",
         (SavedFile::AlertHistory, Lang::En) => "the alert history",
         (SavedFile::AlertHistory, Lang::Ko) => "알림 기록",
+        (SavedFile::Samples, Lang::En) => "an incident's kept samples",
+        (SavedFile::Samples, Lang::Ko) => "인시던트 샘플",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod feed;
 pub mod intake;
 pub mod plan;
 pub mod report;
+pub mod review;
 pub mod timeline;
 
 use crate::model::{Lang, RuleValue, Trigger};

@@ -151,6 +151,11 @@ impl ConsoleApp {
                             super::incident_story::export_report(tx, id);
                         }
                     }
+                    Some(incident::IncidentIntent::Review(id)) => {
+                        if let Some(tx) = self.ui.commands.clone() {
+                            super::incident_story::write_review(tx, id);
+                        }
+                    }
                     None => {}
                 }
             }

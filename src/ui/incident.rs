@@ -43,6 +43,8 @@ pub(crate) enum IncidentIntent {
     Execute(u64),
     /// Ask where to export this incident's report, and export it.
     Export(u64),
+    /// Ask where to write this incident's review, and write it.
+    Review(u64),
 }
 
 /// The list on the left and the detail on the right; returns what the window should do.
@@ -262,8 +264,11 @@ fn detail_ui(
     plan_ui(ui, inc, snap, parts, send);
     let view = &mut *parts.view;
     let (show_fixed, note) = (&mut view.show_fixed_report, &mut view.note);
-    if super::incident_story::story_ui(ui, inc, snap, show_fixed, note, send) {
-        *parts.intent = Some(IncidentIntent::Export(inc.id));
+    use super::incident_story::StoryAsk;
+    match super::incident_story::story_ui(ui, inc, snap, show_fixed, note, send) {
+        Some(StoryAsk::ExportReport) => *parts.intent = Some(IncidentIntent::Export(inc.id)),
+        Some(StoryAsk::WriteReview) => *parts.intent = Some(IncidentIntent::Review(inc.id)),
+        None => {}
     }
 }
 

@@ -20,8 +20,17 @@ pub(crate) struct NoteDraft {
     pub editing: Option<(u64, EventId)>,
 }
 
-/// The reports (AI and fixed-rule), related knowledge, and the timeline; returns whether the
-/// responder asked to export the report.
+/// What the story asks of the window besides commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum StoryAsk {
+    /// Ask where to export the analysis report.
+    ExportReport,
+    /// Ask where to write the post-incident review.
+    WriteReview,
+}
+
+/// The reports (AI and fixed-rule), related knowledge, and the timeline; returns what the
+/// responder asked the window for.
 pub(super) fn story_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
@@ -29,12 +38,12 @@ pub(super) fn story_ui(
     show_fixed_report: &mut bool,
     note: &mut NoteDraft,
     send: &dyn Fn(Command),
-) -> bool {
+) -> Option<StoryAsk> {
     let lang = snap.lang();
     ui.add_space(6.0);
     let llm_on = snap.settings.llm.enabled;
     let fixed = super::ai_report::ai_report_ui(ui, inc, lang, show_fixed_report, llm_on, send);
-    let export = fixed && report_ui(ui, &inc.report, lang);
+    let mut ask = (fixed && report_ui(ui, &inc.report, lang)).then_some(StoryAsk::ExportReport);
     super::ai_report::related_ui(ui, inc, &snap.incidents, lang);
 
     ui.add_space(6.0);
@@ -56,11 +65,25 @@ pub(super) fn story_ui(
     .id_salt(("timeline", inc.id))
     .default_open(true)
     .show(ui, |ui| {
-        key_times_ui(ui, &KeyTimes::of(inc), lang);
+        ui.horizontal(|ui| {
+            key_times_ui(ui, &KeyTimes::of(inc), lang);
+            let hover = t(
+                lang,
+                "Summary, key times, graphs, timeline, plan and notifications, as HTML or Markdown",
+                "요약, 주요 시각, 그래프, 타임라인, 플랜, 알림 (HTML 또는 Markdown)",
+            );
+            if ui
+                .button(t(lang, "Write review…", "사후 검토 작성…"))
+                .on_hover_text(hover)
+                .clicked()
+            {
+                ask = Some(StoryAsk::WriteReview);
+            }
+        });
         note_ui(ui, inc.id, note, lang, send);
         timeline_rows_ui(ui, inc, &shown, note, lang, send);
     });
-    export
+    ask
 }
 
 /// Time to detect, acknowledge, mitigate, recover and close, in one line.
@@ -189,6 +212,24 @@ pub(crate) fn export_report(tx: tokio::sync::mpsc::Sender<Command>, incident: u6
             .save_file();
         let cmd = match picked {
             Some(path) => Command::ExportReport { incident, path },
+            None => Command::ExportCancelled,
+        };
+        let _ = tx.blocking_send(cmd);
+    });
+}
+
+/// Asks where to write the review (HTML by default, `.md` for Markdown), then lets the
+/// engine write it.
+pub(crate) fn write_review(tx: tokio::sync::mpsc::Sender<Command>, incident: u64) {
+    std::thread::spawn(move || {
+        let picked = rfd::FileDialog::new()
+            .set_title("Write post-incident review")
+            .set_file_name(format!("incident-{incident}-review.html"))
+            .add_filter("HTML", &["html"])
+            .add_filter("Markdown", &["md"])
+            .save_file();
+        let cmd = match picked {
+            Some(path) => Command::ExportReview { incident, path },
             None => Command::ExportCancelled,
         };
         let _ = tx.blocking_send(cmd);

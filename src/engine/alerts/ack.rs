@@ -112,14 +112,7 @@ pub(in crate::engine) async fn create_silences(
 impl Engine {
     /// The responder's name: the setting, else the OS user.
     pub(in crate::engine) fn responder(&self) -> String {
-        let name = self.settings.responder.trim();
-        if !name.is_empty() {
-            return name.to_string();
-        }
-        ["USER", "USERNAME"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_else(|| "incident-console".into())
+        crate::envconfig::responder_name(&self.settings)
     }
 
     /// A client of every configured Alertmanager, with whether it runs in a cluster.
