@@ -521,3 +521,54 @@ fn the_release_before_typed_timelines_loads_whole_and_saves_back_the_same() {
 
     saves_back_the_same(&store, &before);
 }
+
+/// The review of an incident written by older releases shows every entry its old timeline had:
+/// v0.1's English sentences as written, and the typed events of the release before ids, each
+/// a row with its words.
+#[test]
+fn the_review_of_an_upgraded_incident_shows_what_its_old_timeline_had() {
+    use incident_console::review::{self, Block};
+    let rows_of = |r: &review::Review| -> Vec<Vec<String>> {
+        // The timeline is the last table with four columns (the starred one is empty here).
+        r.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table { head, rows } if head.len() == 4 => Some(rows.clone()),
+                _ => None,
+            })
+            .next_back()
+            .unwrap_or_default()
+    };
+    let dir = v0_1_dir();
+    let store = Store::new(dir.path());
+    let old = store.peek_incidents().unwrap();
+    let first = &old[0];
+    let made = review::from_store(&store, first.id, Lang::En, chrono::Utc::now()).unwrap();
+    let rows = rows_of(&made);
+    assert_eq!(rows.len(), first.timeline.len(), "a row per old entry");
+    for (row, entry) in rows.iter().zip(&first.timeline) {
+        assert_eq!(row[3], entry.detail, "v0.1's sentence as written");
+    }
+    let html = review::html(&made);
+    assert!(html.contains("opened by the monitor: http=0.1077"));
+
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before_timeline");
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "settings.ron",
+        "incidents.ron",
+        "feed.ron",
+        "outbox.ron",
+        "audit.jsonl",
+    ] {
+        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
+    }
+    let store = Store::new(dir.path());
+    for inc in store.peek_incidents().unwrap() {
+        let made = review::from_store(&store, inc.id, Lang::Ko, chrono::Utc::now()).unwrap();
+        let rows = rows_of(&made);
+        assert_eq!(rows.len(), inc.timeline.len(), "incident #{}", inc.id);
+        assert!(rows.iter().all(|r| !r[3].is_empty()), "each says something");
+    }
+}

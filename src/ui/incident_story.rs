@@ -120,11 +120,14 @@ fn note_ui(
             Some(_) => t(lang, "Edit the note, then Enter", "메모를 고친 뒤 Enter"),
             None => t(lang, "Add a note, then Enter", "메모 입력 후 Enter"),
         };
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut note.text)
-                .hint_text(hint)
-                .desired_width(ui.available_width() - 150.0),
-        );
+        let label = ui.label(t(lang, "Note", "메모"));
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut note.text)
+                    .hint_text(hint)
+                    .desired_width(ui.available_width() - 150.0),
+            )
+            .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let label = match edits {
             Some(_) => t(lang, "Save edit", "수정 저장"),
@@ -184,9 +187,10 @@ fn timeline_rows_ui(
                         (None, None) => ev.detail.clone(),
                         (Some(e), None) => crate::text::feed::message(e, lang),
                     };
-                    if ev.kind == IncidentEventKind::Note
-                        && ui.small_button(t(lang, "Edit", "수정")).clicked()
-                    {
+                    // Every row keeps the Edit button's room, so the columns line up.
+                    let is_note = ev.kind == IncidentEventKind::Note;
+                    let edit = egui::Button::new(t(lang, "Edit", "수정")).small();
+                    if ui.add_visible(is_note, edit).clicked() {
                         note.text = words.clone();
                         note.editing = Some((inc.id, ev.id));
                     }
