@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::AuditLine;
 use crate::model::{
     Hotspot, Incident, IncidentEvent, IncidentEventKind, Job, KeptSamples, KeyTimes, Lang,
+    ReviewSection,
 };
 use crate::text::review::{self as words, Heading};
 use crate::text::timeline;
@@ -142,6 +143,14 @@ pub fn build(input: &ReviewInput, lang: Lang) -> Review {
     section(Heading::KeyTimes, key_times(&keys, lang));
     section(Heading::Impact, impact(inc, lang));
     section(Heading::Graphs, graphs(inc, input.samples, &keys, lang));
+    for s in ReviewSection::ALL {
+        let text = inc.review_section(s).map_or_else(
+            || words::nothing(Heading::Written(s), lang).to_string(),
+            str::to_string,
+        );
+        section(Heading::Written(s), vec![Block::Para(text)]);
+    }
+    section(Heading::FollowUps, follow_ups(inc, lang));
     let starred: Vec<&IncidentEvent> = inc.starred();
     section(
         Heading::Starred,
@@ -290,6 +299,29 @@ fn graphs(inc: &Incident, samples: Option<&KeptSamples>, k: &KeyTimes, lang: Lan
         }
     }
     out
+}
+
+fn follow_ups(inc: &Incident, lang: Lang) -> Vec<Block> {
+    let rows: Vec<Vec<String>> = inc
+        .follow_ups()
+        .into_iter()
+        .map(|(_, f)| {
+            vec![
+                f.text,
+                f.owner,
+                f.due
+                    .map_or_else(|| "—".into(), |d| d.format("%Y-%m-%d").to_string()),
+                timeline::follow_up_status(f.status, lang).to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return vec![Block::Para(words::nothing(Heading::FollowUps, lang).into())];
+    }
+    vec![Block::Table {
+        head: words::follow_ups_head(lang),
+        rows,
+    }]
 }
 
 fn events(inc: &Incident, list: &[&IncidentEvent], h: Heading, lang: Lang) -> Vec<Block> {

@@ -279,3 +279,88 @@ async fn a_note_or_star_on_what_is_not_there_is_said_and_changes_nothing() {
     assert_eq!(said, 2);
     run.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn review_sections_and_follow_ups_are_events_and_reach_the_review() {
+    use incident_console::model::{FollowUp, FollowUpStatus, ReviewSection};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        responder: "kim".into(),
+        ..Default::default()
+    };
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let run = start(dir.path());
+    settle().await;
+    run.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    })
+    .await;
+    let id = run.state.lock().board.incidents[0].id;
+    for text in ["rollback took 2 minutes", "rollback took 2 minutes"] {
+        run.send(Command::WriteReviewSection {
+            incident: id,
+            section: ReviewSection::WentWell,
+            text: text.into(),
+        })
+        .await;
+    }
+    let item = FollowUp {
+        text: "alert on the gateway's p99".into(),
+        owner: "lee".into(),
+        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 10),
+        status: FollowUpStatus::Open,
+    };
+    run.send(Command::FollowUp {
+        incident: id,
+        follow_up: None,
+        item: item.clone(),
+    })
+    .await;
+    let added = run.incident(id).follow_ups()[0].0;
+    let done = FollowUp {
+        status: FollowUpStatus::Done,
+        ..item
+    };
+    for _ in 0..2 {
+        run.send(Command::FollowUp {
+            incident: id,
+            follow_up: Some(added),
+            item: done.clone(),
+        })
+        .await;
+    }
+    let inc = run.incident(id);
+    let kinds: Vec<(K, &Author)> = inc
+        .timeline
+        .iter()
+        .filter(|e| matches!(e.kind, K::Review | K::FollowUp))
+        .map(|e| (e.kind.clone(), &e.author))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (K::Review, &kim()),
+            (K::FollowUp, &kim()),
+            (K::FollowUp, &kim())
+        ],
+        "the same text or version again is nothing"
+    );
+    assert_eq!(inc.follow_ups(), [(added, done)]);
+
+    let review = incident_console::review::build(
+        &incident_console::review::ReviewInput {
+            incident: &inc,
+            samples: None,
+            audit: Vec::new(),
+            jobs: Vec::new(),
+            written_at: inc.opened_at,
+        },
+        incident_console::model::Lang::En,
+    );
+    let html = incident_console::review::html(&review);
+    assert!(html.contains("<h2>What went well</h2>\n<p>rollback took 2 minutes</p>"));
+    assert!(html.contains(
+        "<td>alert on the gateway&#39;s p99</td><td>lee</td><td>2026-12-10</td><td>done</td>"
+    ));
+    run.stop().await;
+}

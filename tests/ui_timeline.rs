@@ -86,3 +86,38 @@ fn a_note_is_entered_edited_and_starred_from_the_timeline() {
         "the note stays as written"
     );
 }
+
+#[test]
+fn review_sections_and_follow_ups_are_written_on_the_incident() {
+    use incident_console::model::{FollowUpStatus, ReviewSection};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    trigger_from_ui(&mut h, "Nginx 5xx surge on checkout API (http_5xx_surge)");
+    h.get_by_label("Review").click_accesskit();
+    h.run_steps(2);
+    common::ui::set_field(&mut h, "What went well", "the rollback took two minutes");
+    // Each section has its own Save; the first is What went well's.
+    h.get_all_by_label("Save").next().unwrap().click_accesskit();
+    let incident = |h: &egui_kittest::Harness<'static, incident_console::ui::ConsoleApp>| {
+        h.state().engine().state.lock().board.incidents[0].clone()
+    };
+    wait_for(&mut h, "the section", |h| {
+        incident(h).review_section(ReviewSection::WentWell) == Some("the rollback took two minutes")
+    });
+
+    // A due date that is not one is said, and Add waits for a good one.
+    common::ui::set_field(&mut h, "New follow-up", "alert on the gateway's p99");
+    common::ui::set_field(&mut h, "Owner", "lee");
+    common::ui::set_field(&mut h, "Due", "next week");
+    h.get_by_label("due date as YYYY-MM-DD");
+    common::ui::set_field(&mut h, "Due", "2026-12-10");
+    assert!(h.query_by_label("due date as YYYY-MM-DD").is_none());
+    h.get_by_label("Add").click_accesskit();
+    wait_for(&mut h, "the follow-up", |h| {
+        incident(h).follow_ups().len() == 1
+    });
+    let (_, item) = incident(&h).follow_ups().remove(0);
+    assert_eq!(item.owner, "lee");
+    assert_eq!(item.due, chrono::NaiveDate::from_ymd_opt(2026, 12, 10));
+    assert_eq!(item.status, FollowUpStatus::Open);
+}

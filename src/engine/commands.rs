@@ -70,6 +70,24 @@ pub enum Command {
         /// The note this one edits.
         edits: Option<crate::model::EventId>,
     },
+    /// Write a section of the incident's review (its latest text wins; empty clears it).
+    WriteReviewSection {
+        /// Incident id.
+        incident: u64,
+        /// Which section.
+        section: crate::model::ReviewSection,
+        /// Its text (trimmed; at most `NOTE_LIMIT_BYTES` kept).
+        text: String,
+    },
+    /// Add a follow-up (`follow_up: None`) or change one: its new version.
+    FollowUp {
+        /// Incident id.
+        incident: u64,
+        /// The follow-up changed: the id of the event that added it.
+        follow_up: Option<crate::model::EventId>,
+        /// What it is now (an empty text is nothing).
+        item: crate::model::FollowUp,
+    },
     /// Star or unstar one event of an incident's timeline (starred ones lead the review).
     Star {
         /// Incident id.

@@ -541,7 +541,9 @@ impl Engine {
             | Command::DeferPlan { .. }
             | Command::CloseIncident { .. }
             | Command::Note { .. }
-            | Command::Star { .. }) => self.on_responder(cmd, now),
+            | Command::Star { .. }
+            | Command::WriteReviewSection { .. }
+            | Command::FollowUp { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::ExecutePlan {
                 incident,

@@ -34,6 +34,16 @@ impl Engine {
                 event,
                 starred,
             } => self.star(incident, event, starred, now),
+            C::WriteReviewSection {
+                incident,
+                section,
+                text,
+            } => self.write_section(incident, section, &text, now),
+            C::FollowUp {
+                incident,
+                follow_up,
+                item,
+            } => self.follow_up(incident, follow_up, item, now),
             _ => {}
         }
     }

@@ -252,6 +252,21 @@ pub enum FeedEvent {
         note: super::EventId,
         text: String,
     },
+    /// A responder wrote a section of the review (the latest text is the section's; empty
+    /// clears it).
+    ReviewWritten {
+        id: u64,
+        section: super::ReviewSection,
+        text: String,
+    },
+    /// A follow-up was added; the event's id is the follow-up's.
+    FollowUpAdded { id: u64, item: super::FollowUp },
+    /// A follow-up changed (text, owner, due date or status): its new version.
+    FollowUpChanged {
+        id: u64,
+        follow_up: super::EventId,
+        item: super::FollowUp,
+    },
     /// An event of the incident's timeline was starred (or the star taken away).
     Starred {
         id: u64,

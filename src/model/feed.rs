@@ -171,7 +171,10 @@ impl FeedEvent {
             | HypothesisMarked { .. }
             | NoteAdded { .. }
             | NoteEdited { .. }
-            | Starred { .. } => FeedKind::Action,
+            | Starred { .. }
+            | ReviewWritten { .. }
+            | FollowUpAdded { .. }
+            | FollowUpChanged { .. } => FeedKind::Action,
             ActionRan { outcome, .. } => match outcome {
                 super::ActionOutcome::Failed
                 | super::ActionOutcome::TimedOut

@@ -15,6 +15,7 @@ mod metrics;
 mod notify;
 mod outbox;
 pub mod overrides;
+mod postmortem;
 mod prepared;
 mod report;
 mod rule;
@@ -58,6 +59,7 @@ pub use outbox::{
     SLACK_CHANNEL_GAP_MS, Thread, retry_delay,
 };
 pub use overrides::Overrides;
+pub use postmortem::{FollowUp, FollowUpStatus, ReviewSection};
 pub use prepared::{
     ActionPreview, PreparedAction, PreparedKind, PreparedRun, RunPreview, command_line, mask,
     prepare,

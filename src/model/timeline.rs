@@ -105,6 +105,10 @@ pub enum IncidentEventKind {
     ModelReport,
     /// "Verify recovery" judged the current values.
     Verified,
+    /// A section of the review was written.
+    Review,
+    /// A follow-up was added or changed.
+    FollowUp,
 }
 
 /// One entry of an incident's own timeline.

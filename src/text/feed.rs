@@ -169,6 +169,9 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | NoteEdited { .. }
         | Starred { .. }
         | EvidenceChecked { .. }
+        | ReviewWritten { .. }
+        | FollowUpAdded { .. }
+        | FollowUpChanged { .. }
         | UnknownEvent { .. } => super::timeline::message(event, lang).unwrap_or_default(),
         AiReportReady { .. } | KnowledgeImported { .. } | AiReportFailed { .. } => {
             super::analyst::message(event, lang).unwrap_or_default()

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{IncidentStatus, Lang};
+use crate::model::{IncidentStatus, Lang, ReviewSection};
 
 fn t(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
     match lang {
@@ -24,6 +24,10 @@ pub enum Heading {
     Impact,
     /// Each rule's series over the incident's window.
     Graphs,
+    /// A section the responders wrote.
+    Written(ReviewSection),
+    /// What is to be done after it.
+    FollowUps,
     /// The events the responders starred.
     Starred,
     /// Every event.
@@ -43,6 +47,8 @@ pub fn heading(h: Heading, lang: Lang) -> &'static str {
         Heading::KeyTimes => t(lang, "Key times", "주요 시각"),
         Heading::Impact => t(lang, "Impact", "영향"),
         Heading::Graphs => t(lang, "Graphs", "그래프"),
+        Heading::Written(s) => super::timeline::review_section(s, lang),
+        Heading::FollowUps => t(lang, "Follow-ups", "후속 조치"),
         Heading::Starred => t(lang, "Starred events", "별표한 이벤트"),
         Heading::Timeline => t(lang, "Timeline", "타임라인"),
         Heading::Hypotheses => t(lang, "Hypotheses and evidence", "가설과 증거"),
@@ -168,6 +174,15 @@ pub fn impact_head(lang: Lang) -> Vec<String> {
     cols.iter().map(|s| s.to_string()).collect()
 }
 
+/// The follow-ups table's header.
+pub fn follow_ups_head(lang: Lang) -> Vec<String> {
+    let cols = match lang {
+        Lang::En => ["Follow-up", "Owner", "Due", "Status"],
+        Lang::Ko => ["후속 조치", "담당", "기한", "상태"],
+    };
+    cols.iter().map(|s| s.to_string()).collect()
+}
+
 /// The timeline table's header.
 pub fn timeline_head(lang: Lang) -> Vec<String> {
     let cols = match lang {
@@ -201,6 +216,12 @@ pub fn nothing(h: Heading, lang: Lang) -> &'static str {
             "The runbook has no actions.",
             "런북에 조치가 없습니다.",
         ),
+        Heading::Written(_) => t(
+            lang,
+            "Not written yet: the responders write it on the incident, under Review.",
+            "아직 작성되지 않았습니다: 인시던트의 '검토'에서 작성합니다.",
+        ),
+        Heading::FollowUps => t(lang, "No follow-ups.", "후속 조치가 없습니다."),
         _ => "—",
     }
 }

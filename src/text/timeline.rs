@@ -2,7 +2,10 @@
 //! a timeline records (marks, approvals, notes, stars, live checks), in English or Korean.
 //! A note's text is the responder's own and is shown as written.
 
-use crate::model::{Author, CheckState, FeedEvent, HypothesisMark, IncidentEventKind, Lang};
+use crate::model::{
+    Author, CheckState, FeedEvent, FollowUp, FollowUpStatus, HypothesisMark, IncidentEventKind,
+    Lang, ReviewSection,
+};
 
 fn pick(lang: Lang, en: String, ko: String) -> String {
     match lang {
@@ -58,6 +61,8 @@ pub fn kind(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         K::Checked => t(lang, "live check", "실시간 확인"),
         K::ModelReport => t(lang, "model report", "모델 보고서"),
         K::Verified => t(lang, "verified", "복구 확인"),
+        K::Review => t(lang, "review", "검토"),
+        K::FollowUp => t(lang, "follow-up", "후속 조치"),
     }
 }
 
@@ -77,6 +82,41 @@ pub fn check_state(state: CheckState, lang: Lang) -> &'static str {
         CheckState::NotObserved => t(lang, "not observed", "관측 안 됨"),
         CheckState::CouldNotCheck => t(lang, "could not check", "확인 불가"),
     }
+}
+
+/// A review section's name.
+pub fn review_section(section: ReviewSection, lang: Lang) -> &'static str {
+    match section {
+        ReviewSection::WentWell => t(lang, "What went well", "잘된 점"),
+        ReviewSection::WentBadly => t(lang, "What did not go well", "아쉬운 점"),
+        ReviewSection::ContributingFactors => t(lang, "Contributing factors", "기여 요인"),
+    }
+}
+
+/// A follow-up's status in a word.
+pub fn follow_up_status(status: FollowUpStatus, lang: Lang) -> &'static str {
+    match status {
+        FollowUpStatus::Open => t(lang, "open", "진행 전"),
+        FollowUpStatus::Done => t(lang, "done", "완료"),
+        FollowUpStatus::WontDo => t(lang, "won't do", "하지 않음"),
+    }
+}
+
+/// A follow-up in one line: text, owner, due date, status.
+pub fn follow_up(item: &FollowUp, lang: Lang) -> String {
+    let owner = match item.owner.is_empty() {
+        true => t(lang, "no owner", "담당자 없음").to_string(),
+        false => item.owner.clone(),
+    };
+    let due = item.due.map_or_else(
+        || t(lang, "no due date", "기한 없음").to_string(),
+        |d| d.format("%Y-%m-%d").to_string(),
+    );
+    format!(
+        "{} ({owner}, {due}, {})",
+        item.text,
+        follow_up_status(item.status, lang)
+    )
 }
 
 /// The words of the events only a timeline records; `None` for any other event.
@@ -170,6 +210,23 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("증거 {n}: {state}{value}{series}; {detail}"),
             )
         }
+        ReviewWritten { section, text, .. } => {
+            let name = review_section(*section, lang);
+            match text.is_empty() {
+                true => pick(lang, format!("{name}: cleared"), format!("{name}: 지움")),
+                false => format!("{name}: {text}"),
+            }
+        }
+        FollowUpAdded { item, .. } => pick(
+            lang,
+            format!("Follow-up added: {}", follow_up(item, lang)),
+            format!("후속 조치 추가: {}", follow_up(item, lang)),
+        ),
+        FollowUpChanged { item, .. } => pick(
+            lang,
+            format!("Follow-up now: {}", follow_up(item, lang)),
+            format!("후속 조치 변경: {}", follow_up(item, lang)),
+        ),
         UnknownEvent { id, event } => pick(
             lang,
             format!(

@@ -35,6 +35,8 @@ pub(crate) struct IncidentsView {
     pub note: super::incident_story::NoteDraft,
     /// The resolution note the next Close sends.
     pub resolution: String,
+    /// The review sections and the follow-up being written.
+    pub review: super::incident_review::ReviewDraft,
 }
 
 /// What the incident views ask of the window, besides commands to the engine.
@@ -270,6 +272,8 @@ fn detail_ui(
         Some(StoryAsk::WriteReview) => *parts.intent = Some(IncidentIntent::Review(inc.id)),
         None => {}
     }
+    let lang = snap.lang();
+    super::incident_review::review_ui(ui, inc, lang, &mut parts.view.review, send);
 }
 
 /// The Top-3 hypotheses with their evidence, live checks and the responder's marks.

@@ -15,6 +15,7 @@ mod framelog;
 pub mod i18n;
 mod incident;
 mod incident_alerts;
+mod incident_review;
 mod incident_story;
 mod knowledge;
 mod metrics;
