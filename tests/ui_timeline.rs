@@ -120,4 +120,12 @@ fn review_sections_and_follow_ups_are_written_on_the_incident() {
     assert_eq!(item.owner, "lee");
     assert_eq!(item.due, chrono::NaiveDate::from_ymd_opt(2026, 12, 10));
     assert_eq!(item.status, FollowUpStatus::Open);
+
+    // The Reports view counts it under its runbook and rule.
+    h.get_by_label("Reports").click();
+    h.run_steps(2);
+    h.get_by_label("7 days");
+    h.get_by_label("Runbook");
+    h.get_by_label("http_5xx_surge");
+    h.get_by_label("http_error_rate");
 }

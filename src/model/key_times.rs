@@ -95,6 +95,64 @@ impl KeyTimes {
     }
 }
 
+/// One row of the Reports view: the incidents of one runbook and rule that opened in a
+/// window of days, and the median of each key time (over those that reached it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyTimeRow {
+    /// The runbook's code.
+    pub runbook: String,
+    /// The rule that opened them (`None`: from alerts, or by hand without a rule).
+    pub rule: Option<String>,
+    /// How many opened in the window.
+    pub incidents: usize,
+    /// Median time to detect, acknowledge, mitigate, recover, close; `None` where none of
+    /// them got there.
+    pub medians: [Option<Duration>; 5],
+}
+
+/// The median of `values` (the lower middle one of an even count), `None` when empty.
+fn median(mut values: Vec<Duration>) -> Option<Duration> {
+    values.sort();
+    let n = values.len();
+    (n > 0).then(|| values[(n - 1) / 2])
+}
+
+/// Per runbook and rule, the incidents opened since `since`, with median key times; rows by
+/// count, then name.
+pub fn key_time_rows(incidents: &[Incident], since: DateTime<Utc>) -> Vec<KeyTimeRow> {
+    let mut groups: std::collections::BTreeMap<(String, Option<String>), Vec<KeyTimes>> =
+        std::collections::BTreeMap::new();
+    for inc in incidents.iter().filter(|i| i.opened_at >= since) {
+        let key = (inc.scenario.code.clone(), inc.rule().map(str::to_string));
+        groups.entry(key).or_default().push(KeyTimes::of(inc));
+    }
+    let mut rows: Vec<KeyTimeRow> = groups
+        .into_iter()
+        .map(|((runbook, rule), keys)| {
+            let pick =
+                |f: fn(&KeyTimes) -> Option<Duration>| median(keys.iter().filter_map(f).collect());
+            KeyTimeRow {
+                runbook,
+                rule,
+                incidents: keys.len(),
+                medians: [
+                    pick(|k| Some(k.to_detect())),
+                    pick(KeyTimes::to_acknowledge),
+                    pick(KeyTimes::to_mitigate),
+                    pick(KeyTimes::to_recover),
+                    pick(KeyTimes::to_close),
+                ],
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then(a.runbook.cmp(&b.runbook))
+    });
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +204,29 @@ mod tests {
         // What an older release kept outside the timeline still counts.
         inc.closed_at = Some(at(900));
         assert_eq!(KeyTimes::of(&inc).to_close(), Some(Duration::seconds(900)));
+
+        // Across incidents: the median of those that got there, per runbook and rule.
+        let mut other = inc.clone();
+        other.id = 2;
+        other
+            .timeline
+            .retain(|e| e.kind != IncidentEventKind::Marked);
+        other.closed_at = None;
+        let mut old = inc.clone();
+        old.opened_at = at(-40 * 86_400);
+        let rows = key_time_rows(&[inc.clone(), other, old], at(-7 * 86_400));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].incidents, 2,
+            "the one older than the window is left out"
+        );
+        assert_eq!(rows[0].medians[0], Some(Duration::seconds(60)));
+        // Acknowledged at 120 s by a mark in one, at 150 s by the ack in the other.
+        assert_eq!(rows[0].medians[1], Some(Duration::seconds(120)));
+        assert_eq!(
+            rows[0].medians[4],
+            Some(Duration::seconds(900)),
+            "only one closed"
+        );
     }
 }

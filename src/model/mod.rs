@@ -44,7 +44,7 @@ pub use incident::{
     OUTPUT_LIMIT_BYTES, PlanState, StopReason, trim_incidents,
 };
 pub use intake::{AmHealth, DesktopSettings, IntakeRefusal, IntakeSettings};
-pub use key_times::KeyTimes;
+pub use key_times::{KeyTimeRow, KeyTimes, key_time_rows};
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
     Related, Verdict,

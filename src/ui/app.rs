@@ -3,7 +3,7 @@
 use egui::RichText;
 
 use super::i18n::t;
-use super::state::UiState;
+use super::state::{Centre, UiState};
 use super::{actions, feed, incident, metrics, settings, style};
 use crate::engine::Snapshot;
 use crate::engine::{Command, EngineHandle, SourceStatus};
@@ -120,27 +120,27 @@ impl ConsoleApp {
             ui.separator();
             let lang = snap.lang();
             ui.horizontal(|ui| {
-                ui.selectable_value(
-                    &mut self.ui.show_alerts,
-                    false,
-                    t(lang, "Incidents", "인시던트"),
-                );
+                let centre = &mut self.ui.centre;
+                ui.selectable_value(centre, Centre::Incidents, t(lang, "Incidents", "인시던트"));
                 let firing = super::alerts::firing_count(&snap);
                 ui.selectable_value(
-                    &mut self.ui.show_alerts,
-                    true,
+                    centre,
+                    Centre::Alerts,
                     format!(
                         "{} ({firing} {})",
                         t(lang, "Alerts", "알림"),
                         t(lang, "firing", "발생 중")
                     ),
                 );
+                ui.selectable_value(centre, Centre::Reports, t(lang, "Reports", "리포트"));
             });
-            if self.ui.show_alerts {
+            if self.ui.centre == Centre::Reports {
+                super::reports::reports_ui(ui, &snap.incidents, lang, &mut self.ui.reports);
+            } else if self.ui.centre == Centre::Alerts {
                 let (view, ack) = (&mut self.ui.alerts, &mut self.ui.ack);
                 if let Some(id) = super::alerts::alerts_ui(ui, &snap, view, ack, &send) {
                     self.ui.incidents.selected = Some(id);
-                    self.ui.show_alerts = false;
+                    self.ui.centre = Centre::Incidents;
                 }
             } else {
                 let (view, ack) = (&mut self.ui.incidents, &mut self.ui.ack);

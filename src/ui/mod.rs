@@ -21,6 +21,7 @@ mod knowledge;
 mod metrics;
 mod outbox;
 mod pace;
+mod reports;
 mod settings;
 mod state;
 mod style;

@@ -5,6 +5,18 @@ use super::{ack, actions, alerts, feed, metrics, settings};
 use crate::engine::Command;
 use crate::model::ThemeChoice;
 
+/// What the centre of the window shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Centre {
+    /// The incidents and the one selected.
+    #[default]
+    Incidents,
+    /// The Alertmanager alerts.
+    Alerts,
+    /// Counts and median key times per runbook and rule.
+    Reports,
+}
+
 /// UI-only state: selections, drafts, caches. Nothing here is the truth about incidents.
 #[derive(Default)]
 pub(crate) struct UiState {
@@ -20,8 +32,9 @@ pub(crate) struct UiState {
     pub settings_open: bool,
     /// For threads that finish after the frame (the export file dialog).
     pub commands: Option<tokio::sync::mpsc::Sender<Command>>,
-    /// Whether the centre shows the alerts list instead of the incidents.
-    pub show_alerts: bool,
+    /// What the centre shows: the incidents, the alerts list, or the reports.
+    pub centre: Centre,
+    pub reports: super::reports::ReportsView,
     pub alerts: alerts::AlertsView,
     /// The Acknowledge form, on an alert or an incident.
     pub ack: ack::AckForm,
