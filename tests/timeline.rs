@@ -364,3 +364,94 @@ async fn review_sections_and_follow_ups_are_events_and_reach_the_review() {
     ));
     run.stop().await;
 }
+
+/// Not a check: writes a data dir with one whole incident story (marked, noted, starred,
+/// approved, recovered, reviewed, closed) to `$STORY_DIR`, for the README's screenshot of a
+/// Korean review (`incident-console review 1 --lang ko --data-dir $STORY_DIR --out …`).
+#[tokio::test(start_paused = true)]
+#[ignore]
+async fn write_a_story_for_the_readme() {
+    use incident_console::model::{FollowUp, FollowUpStatus, ReviewSection};
+    let dir = std::path::PathBuf::from(std::env::var("STORY_DIR").expect("STORY_DIR"));
+    let settings = Settings {
+        responder: "김온콜".into(),
+        language: incident_console::model::Lang::Ko,
+        ..Default::default()
+    };
+    Store::new(&dir).save_settings(&settings).unwrap();
+    let run = start(&dir);
+    // The demo's burst at 3 s opens the incident.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    let id = run.state.lock().board.incidents[0].id;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    for (hypothesis, mark) in [
+        (0, HypothesisMark::Confirmed),
+        (1, HypothesisMark::Rejected),
+    ] {
+        run.send(Command::MarkHypothesis {
+            incident: id,
+            hypothesis,
+            mark,
+        })
+        .await;
+    }
+    run.send(Command::Note {
+        incident: id,
+        text: "08:55 checkout-service 배포 직후부터 502 증가. 롤백 진행".into(),
+        edits: None,
+    })
+    .await;
+    let note = run.incident(id).timeline.last().unwrap().id;
+    run.send(Command::Star {
+        incident: id,
+        event: note,
+        starred: true,
+    })
+    .await;
+    run.send(Command::ExecutePlan {
+        incident: id,
+        confirmations: vec![(0, id.to_string())],
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    for (section, text) in [
+        (
+            ReviewSection::WentWell,
+            "감지 후 2분 안에 롤백을 승인했고, 런북의 첫 가설이 맞았습니다.",
+        ),
+        (
+            ReviewSection::WentBadly,
+            "배포 전 카나리 단계가 없어 전체 트래픽이 영향을 받았습니다.",
+        ),
+        (
+            ReviewSection::ContributingFactors,
+            "요청 검증 로직 변경이 리뷰 없이 배포되었습니다.",
+        ),
+    ] {
+        run.send(Command::WriteReviewSection {
+            incident: id,
+            section,
+            text: text.into(),
+        })
+        .await;
+    }
+    run.send(Command::FollowUp {
+        incident: id,
+        follow_up: None,
+        item: FollowUp {
+            text: "checkout-service 배포에 카나리 단계 추가".into(),
+            owner: "이배포".into(),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 10),
+            status: FollowUpStatus::Open,
+        },
+    })
+    .await;
+    run.send(Command::CloseIncident {
+        incident: id,
+        resolution: "직전 빌드로 롤백, 오류율 정상화 확인".into(),
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    std::thread::sleep(Duration::from_millis(300));
+    run.stop().await;
+}

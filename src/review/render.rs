@@ -34,7 +34,8 @@ fn esc(s: &str) -> String {
 }
 
 const STYLE: &str = "body{font-family:'Noto Sans KR','Nanum Gothic','Malgun Gothic',sans-serif;\
-max-width:960px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}\
+max-width:960px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45;\
+word-break:keep-all;overflow-wrap:anywhere}\
 h1{font-size:1.6em;border-bottom:2px solid #444;padding-bottom:.2em}\
 h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #bbb}\
 table{border-collapse:collapse;width:100%;font-size:.92em}\
