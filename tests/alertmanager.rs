@@ -110,6 +110,22 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
     wait_for(&state, "the incident recovered with its alert", |st| {
         st.board.incidents[0].status == IncidentStatus::Recovered
     });
+    {
+        // Opened from the alert, resolved with it: both by Alertmanager, and the trouble began
+        // at the alert's startsAt.
+        use incident_console::model::{Author, IncidentEventKind as K};
+        let st = state.lock();
+        let inc = &st.board.incidents[0];
+        let by = |kind: K| inc.timeline.iter().find(|e| e.kind == kind).map(|e| &e.author);
+        assert_eq!(by(K::Opened), Some(&Author::Alertmanager));
+        assert_eq!(by(K::AlertsResolved), Some(&Author::Alertmanager));
+        let began = incident_console::model::KeyTimes::of(inc).began_at;
+        assert_eq!(
+            began.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            starts_at,
+            "the alert's startsAt"
+        );
+    }
     let _ = am.port;
     drop(handle);
     drop(am.proc);
@@ -278,11 +294,20 @@ fn acknowledge_silences_in_alertmanager_and_unsilence_expires() {
         let inc = &st.board.incidents[0];
         let ack = inc.alerts.as_ref().unwrap().ack.as_ref().unwrap();
         assert_eq!(ack.silences[0].id, silence_id);
-        assert!(
-            inc.timeline
-                .iter()
-                .any(|e| matches!(e.event, Some(FeedEvent::Acknowledged { .. })))
+        // By the responder, with how long it lasts.
+        let ack = inc
+            .timeline
+            .iter()
+            .find(|e| matches!(e.event, Some(FeedEvent::Acknowledged { .. })))
+            .expect("the ack on the timeline");
+        assert_eq!(
+            ack.author,
+            incident_console::model::Author::Responder("kim.oncall".into())
         );
+        assert!(matches!(
+            &ack.event,
+            Some(FeedEvent::Acknowledged { by, until, .. }) if by == "kim.oncall" && *until > ack.at
+        ));
     }
     assert!(handle.send(EngineCommand::Unsilence {
         target: AckTarget::Incident(id),
