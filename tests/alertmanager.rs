@@ -116,7 +116,12 @@ fn polling_finds_an_earlier_alert_the_webhook_follows_and_resolving_resolves() {
         use incident_console::model::{Author, IncidentEventKind as K};
         let st = state.lock();
         let inc = &st.board.incidents[0];
-        let by = |kind: K| inc.timeline.iter().find(|e| e.kind == kind).map(|e| &e.author);
+        let by = |kind: K| {
+            inc.timeline
+                .iter()
+                .find(|e| e.kind == kind)
+                .map(|e| &e.author)
+        };
         assert_eq!(by(K::Opened), Some(&Author::Alertmanager));
         assert_eq!(by(K::AlertsResolved), Some(&Author::Alertmanager));
         let began = incident_console::model::KeyTimes::of(inc).began_at;

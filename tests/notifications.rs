@@ -206,16 +206,19 @@ fn an_incident_posts_once_and_later_events_reply_in_its_thread() {
         .map(|e| (&e.author, &e.event))
         .collect();
     assert_eq!(sent.len(), 3, "{sent:?}");
+    // With the message's link, looked up once per message.
     assert!(sent.iter().all(|(a, e)| {
         **a == incident_console::model::Author::Console
             && matches!(
                 e,
                 Some(incident_console::model::FeedEvent::Delivered {
                     reference: Some(_),
+                    link: Some(l),
                     ..
-                })
+                }) if l.starts_with("https://acme-ops.slack.com/archives/C0OPS/p1764000000")
             )
     }));
+    assert_eq!(fake.links().len(), 3);
 }
 
 #[test]

@@ -23,6 +23,9 @@ pub const OUTBOX_HISTORY_LIMIT: usize = 1000;
 /// Added to a client's own timeout for the attempt's hard limit.
 const ATTEMPT_MARGIN_SECS: u64 = 5;
 
+/// A delivery's far-side reference (Slack's `ts`) and the message's link.
+type Sent = (Option<String>, Option<String>);
+
 /// What a delivery or test task reports.
 #[derive(Debug)]
 pub enum DeliveryEvent {
@@ -32,8 +35,8 @@ pub enum DeliveryEvent {
         job: u64,
         /// When it ended.
         at: DateTime<Utc>,
-        /// The far side's reference (Slack's `ts`), or how it failed.
-        result: Result<Option<String>, Failure>,
+        /// The far side's reference (Slack's `ts`) and the message's link, or how it failed.
+        result: Result<Sent, Failure>,
     },
     /// The Slack tab's Test ended.
     SlackTest {
@@ -369,21 +372,19 @@ impl Notifier {
                                 .blocks
                                 .as_deref()
                                 .and_then(|b| serde_json::from_str(b).ok());
-                            client
-                                .post_message(
-                                    channel,
-                                    &job.text,
-                                    blocks.as_ref(),
-                                    thread.as_deref(),
-                                )
+                            let text = &job.text;
+                            let posted = client
+                                .post_message(channel, text, blocks.as_ref(), thread.as_deref())
                                 .await
-                                .map(Some)
-                                .map_err(|e| e.failure())
+                                .map_err(|e| e.failure())?;
+                            // The link is for the timeline: without it the message still went.
+                            let link = client.permalink(&posted).await.ok();
+                            Ok((Some(posted.ts), link))
                         }
                         Destination::Email { to } => {
                             email::send(&mail, to, &job.subject, &job.text)
                                 .await
-                                .map(Some)
+                                .map(|r| (Some(r), None))
                                 .map_err(|e| e.failure())
                         }
                     }
@@ -422,7 +423,7 @@ impl Notifier {
         }
     }
 
-    fn on_attempt(&mut self, id: u64, at: DateTime<Utc>, result: Result<Option<String>, Failure>) {
+    fn on_attempt(&mut self, id: u64, at: DateTime<Utc>, result: Result<Sent, Failure>) {
         let Some(job) = self.outbox.job(id).cloned() else {
             return;
         };
@@ -431,7 +432,7 @@ impl Notifier {
             return;
         }
         match result {
-            Ok(reference) => {
+            Ok((reference, link)) => {
                 self.outbox.succeeded(id, at, reference.clone());
                 let attempts = (job.attempts > 1).then_some(job.attempts);
                 let job = job.desc();
@@ -439,6 +440,7 @@ impl Notifier {
                     job,
                     attempts,
                     reference,
+                    link,
                 };
                 self.emit(at, event);
             }

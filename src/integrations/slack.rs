@@ -1,4 +1,4 @@
-//! The Slack Web API: `auth.test` and `chat.postMessage`, with every failure classified as
+//! The Slack Web API: `auth.test`, `chat.postMessage` and `chat.getPermalink`, with every failure classified as
 //! retryable or not, in words that never hold the token.
 
 use serde_json::Value;
@@ -116,6 +116,16 @@ impl SlackError {
     }
 }
 
+/// A message Slack took: its `ts` and the id of the channel it is in (a name like `#ops` in,
+/// an id like `C0123` out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    /// The message's timestamp id.
+    pub ts: String,
+    /// The channel's id.
+    pub channel: String,
+}
+
 /// Who the token belongs to, from `auth.test`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthInfo {
@@ -189,14 +199,14 @@ impl SlackClient {
         })
     }
 
-    /// Posts a message; returns its `ts` (the id replies thread under).
+    /// Posts a message; returns its `ts` (the id replies thread under) and the channel's id.
     pub async fn post_message(
         &self,
         channel: &str,
         text: &str,
         blocks: Option<&Value>,
         thread_ts: Option<&str>,
-    ) -> Result<String, SlackError> {
+    ) -> Result<Posted, SlackError> {
         let mut body = serde_json::json!({
             "channel": channel,
             "text": escape_mrkdwn(text),
@@ -211,19 +221,40 @@ impl SlackClient {
             body["thread_ts"] = Value::String(ts.to_string());
         }
         let v = self.call("chat.postMessage", &body).await?;
-        v.get("ts")
+        let ts = v
+            .get("ts")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| SlackError::Decode("chat.postMessage answered without a ts".into()))
+            .ok_or_else(|| SlackError::Decode("chat.postMessage answered without a ts".into()))?;
+        let channel = v
+            .get("channel")
+            .and_then(Value::as_str)
+            .unwrap_or(channel)
+            .to_string();
+        Ok(Posted { ts, channel })
+    }
+
+    /// The message's link (`chat.getPermalink`: the channel's id and the message's `ts`).
+    pub async fn permalink(&self, posted: &Posted) -> Result<String, SlackError> {
+        let url = format!("{}/chat.getPermalink", self.base);
+        let query = [("channel", &posted.channel), ("message_ts", &posted.ts)];
+        let v = self.answer(self.http.get(&url).query(&query)).await?;
+        v.get("permalink")
+            .and_then(Value::as_str)
+            .filter(|l| l.starts_with("https://") && l.len() <= 512)
+            .map(str::to_string)
+            .ok_or_else(|| SlackError::Decode("chat.getPermalink answered without a link".into()))
     }
 
     async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
         let url = format!("{}/{method}", self.base);
-        let response = self
-            .http
-            .post(&url)
+        self.answer(self.http.post(&url).json(body)).await
+    }
+
+    /// Sends `request` with the token and reads Slack's answer: `ok`, or the error classified.
+    async fn answer(&self, request: reqwest::RequestBuilder) -> Result<Value, SlackError> {
+        let response = request
             .bearer_auth(self.token.expose())
-            .json(body)
             .send()
             .await
             .map_err(|e| self.transport_error(&e))?;

@@ -538,6 +538,9 @@ pub enum FeedEvent {
         /// What the far side called it: Slack's message `ts`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// The message's link (Slack's permalink), when it could be had.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<String>,
     },
     /// A notification failed for good or for too long; it waits for the responder.
     DeliveryPending { job: JobDesc, reason: String },

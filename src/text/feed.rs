@@ -771,7 +771,10 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
             ),
         },
         Delivered {
-            job: j, attempts, ..
+            job: j,
+            attempts,
+            link,
+            ..
         } => {
             let (en_r, ko_r) = match attempts {
                 Some(n) => (
@@ -780,10 +783,13 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
                 ),
                 None => (String::new(), String::new()),
             };
+            let link = link
+                .as_deref()
+                .map_or_else(String::new, |l| format!(": {l}"));
             pick(
                 lang,
-                format!("Sent: {}{en_r}", job(j, lang)),
-                format!("전송함: {}{ko_r}", job(j, lang)),
+                format!("Sent: {}{en_r}{link}", job(j, lang)),
+                format!("전송함: {}{ko_r}{link}", job(j, lang)),
             )
         }
         DeliveryPending { job: j, reason } => pick(

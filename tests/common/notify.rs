@@ -67,7 +67,8 @@ struct Shared {
 }
 
 /// The fake Slack Web API on 127.0.0.1:0: checks the bearer token like Slack (a wrong one gets
-/// `invalid_auth`), answers `auth.test` and `chat.postMessage`, and records every request.
+/// `invalid_auth`), answers `auth.test`, `chat.postMessage` and `chat.getPermalink` (for the
+/// channel and the ts it gave), and records every request.
 /// Scripted replies are used first, one per request, in order.
 pub struct FakeSlack {
     /// `http://127.0.0.1:PORT/api`.
@@ -105,9 +106,21 @@ impl FakeSlack {
         self.shared.script.lock().extend(replies);
     }
 
-    /// Every request so far.
+    /// Every request so far but the link lookups (`chat.getPermalink`, see [`Self::links`]):
+    /// the attempts to say something.
     pub fn requests(&self) -> Vec<SlackRequest> {
-        self.shared.requests.lock().clone()
+        (self.shared.requests.lock().iter())
+            .filter(|r| !r.path.starts_with("/api/chat.getPermalink"))
+            .cloned()
+            .collect()
+    }
+
+    /// The `chat.getPermalink` lookups, each with its query.
+    pub fn links(&self) -> Vec<String> {
+        (self.shared.requests.lock().iter())
+            .filter(|r| r.path.starts_with("/api/chat.getPermalink"))
+            .map(|r| r.path.clone())
+            .collect()
     }
 
     /// The `chat.postMessage` requests Slack accepted (what people saw in the channel).
@@ -142,7 +155,13 @@ async fn answer(mut stream: tokio::net::TcpStream, s: Arc<Shared>) -> std::io::R
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
     let authorization = header("authorization");
-    let reply = s.script.lock().pop_front();
+    // A link lookup follows a message Slack took; scripted replies are for the messages.
+    let lookup = path.starts_with("/api/chat.getPermalink");
+    let reply = if lookup {
+        None
+    } else {
+        s.script.lock().pop_front()
+    };
     let reply = reply.unwrap_or_else(|| {
         if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
             return SlackReply::error(if authorization.is_none() {
@@ -157,6 +176,10 @@ async fn answer(mut stream: tokio::net::TcpStream, s: Arc<Shared>) -> std::io::R
                 let mut n = s.next_ts.lock();
                 *n += 1;
                 format!(r#"{{"ok":true,"channel":"C0OPS","ts":"1764000000.{:06}"}}"#, *n)
+            }
+            p if p.starts_with("/api/chat.getPermalink?channel=C0OPS&message_ts=1764000000.") => {
+                let ts = p.rsplit('=').next().unwrap_or("").replace('.', "");
+                format!(r#"{{"ok":true,"channel":"C0OPS","permalink":"https://acme-ops.slack.com/archives/C0OPS/p{ts}"}}"#)
             }
             _ => r#"{"ok":false,"error":"unknown_method"}"#.to_string(),
         };
