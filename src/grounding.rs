@@ -137,7 +137,7 @@ impl FactSheet {
         sheet
     }
 
-    fn push(&mut self, kind: FactKind, text: String) {
+    pub(crate) fn push(&mut self, kind: FactKind, text: String) {
         let id = format!("F{}", self.facts.len() + 1);
         self.facts.push(Fact { id, kind, text });
     }
@@ -189,7 +189,7 @@ impl FactSheet {
 }
 
 /// At most `max` points, evenly spaced, the last one always kept.
-fn downsample<T: Clone>(points: &[T], max: usize) -> Vec<T> {
+pub(crate) fn downsample<T: Clone>(points: &[T], max: usize) -> Vec<T> {
     if points.len() <= max || max == 0 {
         return points.to_vec();
     }
@@ -255,13 +255,6 @@ pub fn parse_answer(v: &Value) -> Result<AiAnswer, String> {
 /// (at the answer's own precision, so a rounded `10.8` of a fact's `10.77` is backed). Whole
 /// numbers 0–9 are left alone: they count and list things.
 pub fn flags(answer: &AiAnswer, sheet: &FactSheet) -> Vec<Flag> {
-    let known: BTreeSet<&str> = sheet.facts.iter().map(|f| f.id.as_str()).collect();
-    let fact_numbers: Vec<f64> = sheet
-        .facts
-        .iter()
-        .flat_map(|f| numbers(&f.text))
-        .filter_map(|n| n.parse().ok())
-        .collect();
     let mut parts: Vec<(String, &crate::model::Claim)> = vec![
         ("summary".into(), &answer.summary),
         ("root_cause".into(), &answer.root_cause),
@@ -281,6 +274,31 @@ pub fn flags(answer: &AiAnswer, sheet: &FactSheet) -> Vec<Flag> {
             .enumerate()
             .map(|(i, c)| (format!("follow_up[{}]", i + 1), c)),
     );
+    let mut out = claim_flags(&parts, sheet);
+    let known: BTreeSet<&str> = sheet.facts.iter().map(|f| f.id.as_str()).collect();
+    for h in &answer.hypotheses {
+        for id in std::iter::once(&h.fact).chain(&h.cites) {
+            if !known.contains(id.as_str()) {
+                out.push(Flag::UnknownCite {
+                    id: id.to_string(),
+                    part: "hypotheses".into(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The flags of named claims: cited ids that are no fact of `sheet`, and numbers no fact
+/// holds (see [`flags`]).
+pub fn claim_flags(parts: &[(String, &crate::model::Claim)], sheet: &FactSheet) -> Vec<Flag> {
+    let known: BTreeSet<&str> = sheet.facts.iter().map(|f| f.id.as_str()).collect();
+    let fact_numbers: Vec<f64> = sheet
+        .facts
+        .iter()
+        .flat_map(|f| numbers(&f.text))
+        .filter_map(|n| n.parse().ok())
+        .collect();
     let mut out = Vec::new();
     let cite = |id: &str, part: &str, out: &mut Vec<Flag>| {
         if !known.contains(id) {
@@ -290,7 +308,7 @@ pub fn flags(answer: &AiAnswer, sheet: &FactSheet) -> Vec<Flag> {
             });
         }
     };
-    for (part, claim) in &parts {
+    for (part, claim) in parts {
         for id in &claim.cites {
             cite(id, part, &mut out);
         }
@@ -301,12 +319,6 @@ pub fn flags(answer: &AiAnswer, sheet: &FactSheet) -> Vec<Flag> {
                     part: part.clone(),
                 });
             }
-        }
-    }
-    for h in &answer.hypotheses {
-        cite(&h.fact, "hypotheses", &mut out);
-        for id in &h.cites {
-            cite(id, "hypotheses", &mut out);
         }
     }
     out
@@ -427,6 +439,8 @@ fn alert_facts(links: &crate::model::IncidentAlerts) -> Vec<String> {
     }
     facts
 }
+
+pub mod review;
 
 #[cfg(test)]
 mod tests;

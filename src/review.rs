@@ -139,7 +139,12 @@ pub fn build(input: &ReviewInput, lang: Lang) -> Review {
         blocks.push(Block::Heading(words::heading(h, lang).into()));
         blocks.extend(body);
     };
-    section(Heading::Summary, summary(inc, lang));
+    let draft = latest_draft(inc);
+    let mut top = summary(inc, lang);
+    if let Some(d) = &draft {
+        top.extend(drafted(d, &d.1.summary, lang));
+    }
+    section(Heading::Summary, top);
     section(Heading::KeyTimes, key_times(&keys, lang));
     section(Heading::Impact, impact(inc, lang));
     section(Heading::Graphs, graphs(inc, input.samples, &keys, lang));
@@ -148,7 +153,11 @@ pub fn build(input: &ReviewInput, lang: Lang) -> Review {
             || words::nothing(Heading::Written(s), lang).to_string(),
             str::to_string,
         );
-        section(Heading::Written(s), vec![Block::Para(text)]);
+        let mut body = vec![Block::Para(text)];
+        if let (ReviewSection::ContributingFactors, Some(d)) = (s, &draft) {
+            body.extend(drafted(d, &d.1.contributing_factors, lang));
+        }
+        section(Heading::Written(s), body);
     }
     section(Heading::FollowUps, follow_ups(inc, lang));
     let starred: Vec<&IncidentEvent> = inc.starred();
@@ -297,6 +306,65 @@ fn graphs(inc: &Incident, samples: Option<&KeptSamples>, k: &KeyTimes, lang: Lan
             Ok(svg) => out.push(Block::Graph { title, svg }),
             Err(e) => out.push(Block::Para(format!("{title}: {e}"))),
         }
+    }
+    out
+}
+
+/// The model's last draft of the narrative: (model, narrative, flags, cited facts).
+type Draft<'a> = (
+    &'a str,
+    &'a crate::model::ReviewNarrative,
+    &'a [crate::model::AnswerFlag],
+    &'a [crate::model::Fact],
+);
+
+fn latest_draft(inc: &Incident) -> Option<Draft<'_>> {
+    inc.timeline.iter().rev().find_map(|e| match &e.event {
+        Some(crate::model::FeedEvent::ReviewDrafted {
+            model,
+            narrative,
+            flags,
+            cited,
+            ..
+        }) => Some((
+            model.as_str(),
+            narrative,
+            flags.as_slice(),
+            cited.as_slice(),
+        )),
+        _ => None,
+    })
+}
+
+/// One part of the model's draft: the label, the claim with its citations, what is unbacked
+/// in it, and the facts it cites.
+fn drafted(d: &Draft, claim: &crate::model::Claim, lang: Lang) -> Vec<Block> {
+    let (model, narrative, flags, cited) = *d;
+    let part = if std::ptr::eq(claim, &narrative.summary) {
+        "summary"
+    } else {
+        "contributing_factors"
+    };
+    let mut out = vec![
+        Block::Para(words::drafted(model, lang)),
+        Block::Para(words::claim(&claim.text, &claim.cites)),
+    ];
+    let mut notes: Vec<String> = flags
+        .iter()
+        .filter(|f| match f {
+            crate::model::AnswerFlag::UnbackedNumber { part: p, .. }
+            | crate::model::AnswerFlag::UnknownCite { part: p, .. } => p == part,
+        })
+        .map(|f| words::flag(f, lang))
+        .collect();
+    notes.extend(
+        cited
+            .iter()
+            .filter(|f| claim.cites.contains(&f.id))
+            .map(|f| format!("{}: {}", f.id, f.text)),
+    );
+    if !notes.is_empty() {
+        out.push(Block::List(notes));
     }
     out
 }

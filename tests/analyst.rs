@@ -266,3 +266,87 @@ fn knowledge_hits_are_facts_and_a_closed_incident_is_found_after_a_restart() {
     assert_eq!(incident.kind, "incident");
     assert!(incident.title.starts_with("#1 "));
 }
+
+/// "Draft with AI": the model drafts the review's narrative from the incident's numbered
+/// facts; the draft lands on the timeline by the model, with its unbacked number flagged, and
+/// the review shows it beside the fixed-rule parts. With the model off it is refused in words.
+#[test]
+fn the_review_narrative_is_drafted_from_the_timeline_with_what_it_does_not_back_flagged() {
+    use incident_console::model::{Author, FeedEvent, IncidentEventKind};
+    let draft = serde_json::json!({
+        "summary": {"text": "The HTTP error rate crossed its threshold; it lasted 4321.5 minutes.", "cites": ["F1", "F2"]},
+        "contributing_factors": {"text": "A deploy just before.", "cites": ["F77777"]}
+    })
+    .to_string();
+    let fake = FakeChat::start(vec![
+        ChatReply::content(&answer()),
+        ChatReply::content(&draft),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let handle = console(dir.path(), &fake);
+    let state = handle.state.clone();
+    wait_for(&state, "the demo's first sample", |st| {
+        st.board.latest.is_some()
+    });
+    handle.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    });
+    wait_for(&state, "the AI report", |st| {
+        st.board
+            .incidents
+            .first()
+            .is_some_and(|i| i.ai.as_ref().is_some_and(|a| a.state == AiState::Done))
+    });
+    handle.send(Command::DraftReview { incident: 1 });
+    wait_for(&state, "the draft", |st| {
+        st.board.incidents[0]
+            .timeline
+            .iter()
+            .any(|e| matches!(e.event, Some(FeedEvent::ReviewDrafted { .. })))
+    });
+    // The prompt numbered the timeline's events as facts.
+    let prompt = fake.requests.lock().last().unwrap().body.to_string();
+    assert!(prompt.contains("F1: #1 "), "{prompt}");
+    assert!(
+        prompt.contains(" opened ("),
+        "the opening, an event fact: {prompt}"
+    );
+    let inc = state.lock().board.incidents[0].clone();
+    let e = inc
+        .timeline
+        .iter()
+        .find(|e| matches!(e.event, Some(FeedEvent::ReviewDrafted { .. })))
+        .unwrap();
+    assert_eq!(e.author, Author::Model);
+    assert_eq!(e.kind, IncidentEventKind::ModelReport);
+    let Some(FeedEvent::ReviewDrafted { flags, cited, .. }) = &e.event else {
+        unreachable!()
+    };
+    assert!(flags.contains(&AnswerFlag::UnbackedNumber {
+        number: "4321.5".into(),
+        part: "summary".into()
+    }));
+    assert!(flags.contains(&AnswerFlag::UnknownCite {
+        id: "F77777".into(),
+        part: "contributing_factors".into()
+    }));
+    assert_eq!(cited.len(), 2, "F1 and F2 kept for the review");
+
+    let review = incident_console::review::build(
+        &incident_console::review::ReviewInput {
+            incident: &inc,
+            samples: None,
+            audit: Vec::new(),
+            jobs: Vec::new(),
+            written_at: inc.opened_at,
+        },
+        incident_console::model::Lang::En,
+    );
+    let html = incident_console::review::html(&review);
+    assert!(html.contains("Drafted by the model (gpt-4o-mini)"));
+    assert!(html.contains("it lasted 4321.5 minutes. [F1, F2]"));
+    assert!(html.contains("unbacked: the number 4321.5 in summary is in no fact"));
+    assert!(html.contains("unbacked: contributing_factors cites F77777, which is no fact"));
+    // The fixed-rule summary is still there.
+    assert!(html.contains(&inc.report.summary.replace('\'', "&#39;")));
+}

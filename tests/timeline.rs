@@ -268,6 +268,12 @@ async fn a_note_or_star_on_what_is_not_there_is_said_and_changes_nothing() {
         edits: None,
     })
     .await;
+    // No model set up: a draft is refused in words, and nothing lands on the timeline.
+    run.send(Command::DraftReview { incident: id }).await;
+    assert!(run.state.lock().feed.iter().any(|e| matches!(
+        &e.event,
+        FeedEvent::ReviewDraftFailed { reason, .. } if reason.contains("AI analysis is off")
+    )));
     assert_eq!(run.incident(id).timeline.len(), before);
     let said = run
         .state

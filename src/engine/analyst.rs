@@ -48,6 +48,16 @@ pub enum AnalysisEvent {
     },
     /// A knowledge-base import finished.
     Imported(crate::knowledge::ImportReport),
+    /// The model's draft of a review's narrative, with the facts it was asked from (boxed:
+    /// large), or why there is none.
+    Drafted {
+        /// The incident.
+        incident: u64,
+        /// The model asked.
+        model: String,
+        /// The draft and the facts, or the reason in words.
+        result: Box<Result<(crate::model::ReviewNarrative, FactSheet), String>>,
+    },
 }
 
 /// The side panel's last knowledge-base search.
@@ -71,7 +81,7 @@ pub enum LlmTest {
 /// What the analyst keeps.
 #[derive(Debug, Default)]
 pub(super) struct Analyst {
-    memory: FormatMemory,
+    pub(super) memory: FormatMemory,
     /// Answers of this run by the hash of their facts.
     cache: HashMap<u64, (AiAnswer, Asked)>,
     running: HashMap<u64, tokio::task::JoinHandle<()>>,
@@ -330,6 +340,11 @@ impl Engine {
                 }
                 self.take_answer(incident, hash, *result, now);
             }
+            AnalysisEvent::Drafted {
+                incident,
+                model,
+                result,
+            } => self.take_draft(incident, model, *result, now),
             AnalysisEvent::Tested(result) => {
                 self.board_mut().llm_test = Some(LlmTest::Done(result));
             }

@@ -125,6 +125,12 @@ pub enum Command {
         /// Where to write.
         path: std::path::PathBuf,
     },
+    /// Ask the model to draft the review's narrative (summary, contributing factors) from the
+    /// incident's facts; the draft lands on its timeline.
+    DraftReview {
+        /// Incident id.
+        incident: u64,
+    },
     /// Write an incident's post-incident review to `path`: Markdown (graphs as SVG files
     /// beside it) when it ends in `.md`, else one self-contained HTML file.
     ExportReview {

@@ -564,6 +564,7 @@ impl Engine {
             Command::AcknowledgeNotification { job } => self.acknowledge_notification(job, now),
             Command::ExportReport { incident, path } => self.export_report(incident, &path, now),
             Command::ExportReview { incident, path } => self.export_review(incident, &path, now),
+            Command::DraftReview { incident } => self.draft_review(incident, now),
             Command::ExportCancelled => self.emit(now, FeedEvent::ExportCancelled),
             Command::SetLanguage(lang) => self.set_language(lang, now),
             Command::ReloadScenarios => self.reload_scenarios(now),

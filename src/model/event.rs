@@ -259,6 +259,19 @@ pub enum FeedEvent {
         section: super::ReviewSection,
         text: String,
     },
+    /// The model was asked to draft incident `id`'s review narrative.
+    ReviewDraftAsked { id: u64, model: String },
+    /// The model's draft of the review's narrative, with what its facts do not back and the
+    /// facts it cited (so the review can show them).
+    ReviewDrafted {
+        id: u64,
+        model: String,
+        narrative: super::ReviewNarrative,
+        flags: Vec<super::AnswerFlag>,
+        cited: Vec<super::Fact>,
+    },
+    /// No draft came back (words from the client or the check).
+    ReviewDraftFailed { id: u64, reason: String },
     /// A follow-up was added; the event's id is the follow-up's.
     FollowUpAdded { id: u64, item: super::FollowUp },
     /// A follow-up changed (text, owner, due date or status): its new version.

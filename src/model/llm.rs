@@ -49,6 +49,15 @@ pub struct Claim {
     pub cites: Vec<String>,
 }
 
+/// The model's draft of a review's narrative, each part citing facts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewNarrative {
+    /// What happened, its impact, how it was resolved.
+    pub summary: Claim,
+    /// What contributed to it.
+    pub contributing_factors: Claim,
+}
+
 /// What the model says of one of the runbook's hypotheses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -111,6 +120,10 @@ pub enum FactKind {
     Knowledge,
     /// A past incident of the same runbook and how its plan went.
     PastIncident,
+    /// One event of the incident's timeline (for the review's draft).
+    Event,
+    /// The incident's key times, or what a responder wrote in its review.
+    Review,
 }
 
 /// One numbered fact.

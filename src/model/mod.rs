@@ -47,7 +47,7 @@ pub use intake::{AmHealth, DesktopSettings, IntakeRefusal, IntakeSettings};
 pub use key_times::{KeyTimeRow, KeyTimes, key_time_rows};
 pub use llm::{
     AiAnswer, AiReport, AiState, AnswerFlag, Claim, Fact, FactKind, HypothesisVerdict, LlmSettings,
-    Related, Verdict,
+    Related, ReviewNarrative, Verdict,
 };
 pub use metrics::{Metric, Reading, SeriesPoint, SeriesValue, prom_number};
 pub use notify::{

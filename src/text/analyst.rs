@@ -50,6 +50,41 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("No AI report on incident #{id}: {reason}; the fixed-rule report stands")
             }
         }
+        ReviewDraftAsked { id, model } => {
+            if ko {
+                format!("인시던트 #{id}의 사후 검토 초안을 {model}에 요청했습니다")
+            } else {
+                format!("Asked {model} to draft incident #{id}'s review")
+            }
+        }
+        ReviewDrafted {
+            id,
+            model,
+            narrative,
+            flags,
+            ..
+        } => {
+            let flagged = match (flags.len(), ko) {
+                (0, _) => String::new(),
+                (n, true) => format!(" (근거 없는 내용 {n}건 표시)"),
+                (n, false) => format!(" ({n} unbacked items flagged)"),
+            };
+            let summary = &narrative.summary.text;
+            if ko {
+                format!("인시던트 #{id}의 사후 검토 초안 ({model}){flagged}: {summary}")
+            } else {
+                format!("Review draft for incident #{id} ({model}){flagged}: {summary}")
+            }
+        }
+        ReviewDraftFailed { id, reason } => {
+            if ko {
+                format!(
+                    "인시던트 #{id}의 사후 검토 초안 없음: {reason}. 규칙 기반 내용은 그대로입니다"
+                )
+            } else {
+                format!("No review draft for incident #{id}: {reason}; the fixed-rule parts stand")
+            }
+        }
         _ => return None,
     })
 }

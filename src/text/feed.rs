@@ -173,9 +173,12 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | FollowUpAdded { .. }
         | FollowUpChanged { .. }
         | UnknownEvent { .. } => super::timeline::message(event, lang).unwrap_or_default(),
-        AiReportReady { .. } | KnowledgeImported { .. } | AiReportFailed { .. } => {
-            super::analyst::message(event, lang).unwrap_or_default()
-        }
+        AiReportReady { .. }
+        | KnowledgeImported { .. }
+        | AiReportFailed { .. }
+        | ReviewDraftAsked { .. }
+        | ReviewDrafted { .. }
+        | ReviewDraftFailed { .. } => super::analyst::message(event, lang).unwrap_or_default(),
         NotTaken { .. } | AlertsCut { .. } | IntakeTokenMade => {
             super::intake::message(event, lang).unwrap_or_default()
         }

@@ -270,3 +270,38 @@ pub fn evidence(n: usize, text: &str, check: Option<String>, lang: Lang) -> Stri
     let check = check.unwrap_or_else(|| t(lang, "no live check", "실시간 확인 없음").into());
     format!("E{n}. {text} — {check}")
 }
+
+/// The label before the model's draft of a part.
+pub fn drafted(model: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Drafted by the model ({model}), grounded in the numbered facts below"),
+        Lang::Ko => format!("모델({model})이 아래 번호 사실을 근거로 쓴 초안"),
+    }
+}
+
+/// A claim with the facts it cites: `text [F1, F3]`.
+pub fn claim(text: &str, cites: &[String]) -> String {
+    if cites.is_empty() {
+        return text.to_string();
+    }
+    format!("{text} [{}]", cites.join(", "))
+}
+
+/// What the facts do not back, in words.
+pub fn flag(f: &crate::model::AnswerFlag, lang: Lang) -> String {
+    use crate::model::AnswerFlag as F;
+    match (f, lang) {
+        (F::UnbackedNumber { number, part }, Lang::En) => {
+            format!("unbacked: the number {number} in {part} is in no fact")
+        }
+        (F::UnbackedNumber { number, part }, Lang::Ko) => {
+            format!("근거 없음: {part}의 숫자 {number}는 어떤 사실에도 없습니다")
+        }
+        (F::UnknownCite { id, part }, Lang::En) => {
+            format!("unbacked: {part} cites {id}, which is no fact")
+        }
+        (F::UnknownCite { id, part }, Lang::Ko) => {
+            format!("근거 없음: {part}가 인용한 {id}는 없는 사실입니다")
+        }
+    }
+}

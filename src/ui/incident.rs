@@ -273,7 +273,8 @@ fn detail_ui(
         None => {}
     }
     let lang = snap.lang();
-    super::incident_review::review_ui(ui, inc, lang, &mut parts.view.review, send);
+    let llm_on = snap.settings.llm.enabled;
+    super::incident_review::review_ui(ui, inc, lang, llm_on, &mut parts.view.review, send);
 }
 
 /// The Top-3 hypotheses with their evidence, live checks and the responder's marks.

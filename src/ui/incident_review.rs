@@ -43,12 +43,14 @@ pub(super) fn review_ui(
     ui: &mut egui::Ui,
     inc: &Incident,
     lang: Lang,
+    llm_on: bool,
     draft: &mut ReviewDraft,
     send: &dyn Fn(Command),
 ) {
     egui::CollapsingHeader::new(t(lang, "Review", "검토"))
         .id_salt(("review", inc.id))
         .show(ui, |ui| {
+            model_draft_ui(ui, inc, lang, llm_on, send);
             for section in ReviewSection::ALL {
                 section_ui(ui, inc, section, lang, draft, send);
             }
@@ -84,6 +86,49 @@ pub(super) fn review_ui(
             }
             new_follow_up_ui(ui, inc.id, lang, draft.new.entry(inc.id).or_default(), send);
         });
+}
+
+/// "Draft with AI" and the model's last draft of the summary, with how much of it the facts
+/// do not back (the review shows it whole).
+fn model_draft_ui(
+    ui: &mut egui::Ui,
+    inc: &Incident,
+    lang: Lang,
+    llm_on: bool,
+    send: &dyn Fn(Command),
+) {
+    ui.horizontal(|ui| {
+        let hover = if llm_on {
+            t(
+                lang,
+                "The model drafts the summary and contributing factors from the incident's numbered facts",
+                "모델이 인시던트의 번호 사실로 요약과 기여 요인 초안을 씁니다",
+            )
+        } else {
+            t(lang, "Set up a model in Settings → AI first", "먼저 설정 → AI에서 모델을 설정하세요")
+        };
+        let button = egui::Button::new(t(lang, "Draft with AI", "AI로 초안 작성"));
+        if ui.add_enabled(llm_on, button).on_hover_text(hover).on_disabled_hover_text(hover).clicked() {
+            send(Command::DraftReview { incident: inc.id });
+        }
+    });
+    let last = inc.timeline.iter().rev().find_map(|e| match &e.event {
+        Some(crate::model::FeedEvent::ReviewDrafted {
+            narrative,
+            flags,
+            model,
+            ..
+        }) => Some((narrative, flags.len(), model)),
+        _ => None,
+    });
+    if let Some((narrative, flags, model)) = last {
+        let flagged = match flags {
+            0 => String::new(),
+            n => format!(" · {n} {}", t(lang, "unbacked", "근거 없음")),
+        };
+        ui.label(RichText::new(format!("{model}{flagged}")).weak().small());
+        ui.add(egui::Label::new(&narrative.summary.text).wrap());
+    }
 }
 
 /// One section's box and its Save.
