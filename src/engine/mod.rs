@@ -322,37 +322,6 @@ impl Engine {
         engine
     }
 
-    /// The lines a start ends with: the notifications the outbox still holds, and the start
-    /// itself with what was restored.
-    fn say_started(&mut self, now: DateTime<Utc>, poll_secs: u64) {
-        let waiting = self
-            .notifier
-            .outbox
-            .jobs
-            .iter()
-            .filter(|j| j.state == crate::model::JobState::Queued)
-            .count();
-        let pending = self.notifier.outbox.pending().count();
-        if waiting + pending > 0 {
-            self.emit(now, FeedEvent::OutboxRestored { waiting, pending });
-        }
-        let active: Vec<(u64, String)> = self
-            .book
-            .all()
-            .iter()
-            .filter(|i| i.status.is_active())
-            .map(|i| (i.id, i.scenario.code.clone()))
-            .collect();
-        let started = FeedEvent::Started {
-            source: self.source_desc(),
-            poll_secs,
-            data_dir: self.store.dir().display().to_string(),
-            restored: self.book.all().len(),
-            active,
-        };
-        self.emit(now, started);
-    }
-
     /// Where the engine's tasks report, for tests that play the Alertmanager side (a
     /// webhook, a poll) on tokio's paused clock, without sockets.
     pub fn input_sender(&self) -> mpsc::UnboundedSender<Input> {

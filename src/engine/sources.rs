@@ -14,6 +14,37 @@ use crate::integrations::prometheus::{PromClient, PromError, RangeSeries};
 use crate::model::{FeedEvent, PrometheusSettings, Reading, Rule, RuleValue, SourceDesc};
 
 impl Engine {
+    /// The lines a start ends with: the notifications the outbox still holds, and the start
+    /// itself with what was restored.
+    pub(super) fn say_started(&mut self, now: DateTime<Utc>, poll_secs: u64) {
+        let waiting = self
+            .notifier
+            .outbox
+            .jobs
+            .iter()
+            .filter(|j| j.state == crate::model::JobState::Queued)
+            .count();
+        let pending = self.notifier.outbox.pending().count();
+        if waiting + pending > 0 {
+            self.emit(now, FeedEvent::OutboxRestored { waiting, pending });
+        }
+        let active: Vec<(u64, String)> = self
+            .book
+            .all()
+            .iter()
+            .filter(|i| i.status.is_active())
+            .map(|i| (i.id, i.scenario.code.clone()))
+            .collect();
+        let started = FeedEvent::Started {
+            source: self.source_desc(),
+            poll_secs,
+            data_dir: self.store.dir().display().to_string(),
+            restored: self.book.all().len(),
+            active,
+        };
+        self.emit(now, started);
+    }
+
     /// Where numbers come from, as events name it.
     pub(super) fn source_desc(&self) -> SourceDesc {
         match &self.board.source {
