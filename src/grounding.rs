@@ -203,10 +203,9 @@ pub(crate) fn downsample<T: Clone>(points: &[T], max: usize) -> Vec<T> {
     out
 }
 
-/// The answer's JSON schema, strict (every property required, nothing extra), as OpenAI's
-/// `json_schema` mode wants it.
-pub fn schema() -> Value {
-    let claim = json!({
+/// One claim's schema: its text and the fact ids it cites.
+pub(crate) fn claim_schema() -> Value {
+    json!({
         "type": "object",
         "properties": {
             "text": {"type": "string"},
@@ -214,7 +213,13 @@ pub fn schema() -> Value {
         },
         "required": ["text", "cites"],
         "additionalProperties": false
-    });
+    })
+}
+
+/// The answer's JSON schema, strict (every property required, nothing extra), as OpenAI's
+/// `json_schema` mode wants it.
+pub fn schema() -> Value {
+    let claim = claim_schema();
     json!({
         "type": "object",
         "properties": {

@@ -332,17 +332,7 @@ fn the_review_narrative_is_drafted_from_the_timeline_with_what_it_does_not_back_
     }));
     assert_eq!(cited.len(), 2, "F1 and F2 kept for the review");
 
-    let review = incident_console::review::build(
-        &incident_console::review::ReviewInput {
-            incident: &inc,
-            samples: None,
-            audit: Vec::new(),
-            jobs: Vec::new(),
-            written_at: inc.opened_at,
-        },
-        incident_console::model::Lang::En,
-    );
-    let html = incident_console::review::html(&review);
+    let html = common::review_html(&inc);
     assert!(html.contains("Drafted by the model (gpt-4o-mini)"));
     assert!(html.contains("it lasted 4321.5 minutes. [F1, F2]"));
     assert!(html.contains("unbacked: the number 4321.5 in summary is in no fact"));

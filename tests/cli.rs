@@ -92,19 +92,8 @@ fn bad_flags_are_refused_in_words() {
 #[test]
 fn a_second_console_on_the_same_data_dir_is_refused_in_words() {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = Command::new(env!("CARGO_BIN_EXE_incident-console"))
-        .args(["--headless", "--demo", "--for", "5", "--data-dir"])
-        .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the first one has started (its first line), so it holds the lock.
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(first.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    // Started (its first line is out), so it holds the lock.
+    let (mut first, line) = common::headless_started(dir.path(), 5);
     assert!(line.contains(" INFO "), "{line}");
     let second = Command::new(env!("CARGO_BIN_EXE_incident-console"))
         .args(["--headless", "--demo", "--for", "1", "--data-dir"])

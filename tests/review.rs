@@ -143,18 +143,7 @@ fn a_note_from_the_command_line_lands_on_the_timeline_and_is_refused_while_a_con
 
     // A console holds the data dir: refused in words, and the file is untouched.
     let before = std::fs::read(dir.path().join("incidents.ron")).unwrap();
-    let mut running = Command::new(env!("CARGO_BIN_EXE_incident-console"))
-        .args(["--headless", "--demo", "--for", "5", "--data-dir"])
-        .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(running.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    let (mut running, _) = common::headless_started(dir.path(), 5);
     let out = console(&["note", "1", "while it runs"], dir.path());
     assert!(!out.status.success());
     let err = text(&out.stderr);

@@ -2,6 +2,8 @@
 //! author, in order, with a stable id, and survives a restart; notes and stars are events of
 //! their own.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,6 +68,23 @@ fn kim() -> Author {
     Author::Responder("kim".into())
 }
 
+/// The demo as responder `kim`, who fires the 5xx runbook by hand at once; its incident's id.
+async fn fired_by_kim(dir: &std::path::Path) -> (Running, u64) {
+    let settings = Settings {
+        responder: "kim".into(),
+        ..Default::default()
+    };
+    Store::new(dir).save_settings(&settings).unwrap();
+    let run = start(dir);
+    settle().await;
+    run.send(Command::TriggerScenario {
+        code: Some("http_5xx_surge".into()),
+    })
+    .await;
+    let id = run.state.lock().board.incidents[0].id;
+    (run, id)
+}
+
 /// Lets the engine work through everything queued without moving the clock much.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -74,18 +93,7 @@ async fn settle() {
 #[tokio::test(start_paused = true)]
 async fn each_fact_lands_once_with_its_author_in_order_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        responder: "kim".into(),
-        ..Default::default()
-    };
-    Store::new(dir.path()).save_settings(&settings).unwrap();
-    let run = start(dir.path());
-    settle().await;
-    run.send(Command::TriggerScenario {
-        code: Some("http_5xx_surge".into()),
-    })
-    .await;
-    let id = run.state.lock().board.incidents[0].id;
+    let (run, id) = fired_by_kim(dir.path()).await;
     // A mark changed twice is two events; the same mark again is none.
     for mark in [
         HypothesisMark::Confirmed,
@@ -290,18 +298,7 @@ async fn a_note_or_star_on_what_is_not_there_is_said_and_changes_nothing() {
 async fn review_sections_and_follow_ups_are_events_and_reach_the_review() {
     use incident_console::model::{FollowUp, FollowUpStatus, ReviewSection};
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        responder: "kim".into(),
-        ..Default::default()
-    };
-    Store::new(dir.path()).save_settings(&settings).unwrap();
-    let run = start(dir.path());
-    settle().await;
-    run.send(Command::TriggerScenario {
-        code: Some("http_5xx_surge".into()),
-    })
-    .await;
-    let id = run.state.lock().board.incidents[0].id;
+    let (run, id) = fired_by_kim(dir.path()).await;
     for text in ["rollback took 2 minutes", "rollback took 2 minutes"] {
         run.send(Command::WriteReviewSection {
             incident: id,
@@ -353,17 +350,7 @@ async fn review_sections_and_follow_ups_are_events_and_reach_the_review() {
     );
     assert_eq!(inc.follow_ups(), [(added, done)]);
 
-    let review = incident_console::review::build(
-        &incident_console::review::ReviewInput {
-            incident: &inc,
-            samples: None,
-            audit: Vec::new(),
-            jobs: Vec::new(),
-            written_at: inc.opened_at,
-        },
-        incident_console::model::Lang::En,
-    );
-    let html = incident_console::review::html(&review);
+    let html = common::review_html(&inc);
     assert!(html.contains("<h2>What went well</h2>\n<p>rollback took 2 minutes</p>"));
     assert!(html.contains(
         "<td>alert on the gateway&#39;s p99</td><td>lee</td><td>2026-12-10</td><td>done</td>"

@@ -57,9 +57,8 @@ impl Engine {
         mark: HypothesisMark,
         now: DateTime<Utc>,
     ) {
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(id) else {
-            return self.unknown_incident(id, now);
+        let Some((who, inc)) = self.as_responder(id, now) else {
+            return;
         };
         if hypothesis >= inc.scenario.hypotheses.len() {
             return;
@@ -85,9 +84,8 @@ impl Engine {
     }
 
     pub(super) fn defer(&mut self, incident: u64, now: DateTime<Utc>) {
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         if !matches!(inc.plan.state, PlanState::AwaitingApproval) {
             return self.emit(now, FeedEvent::NotDeferred { id: incident });
@@ -108,9 +106,8 @@ impl Engine {
     pub(super) fn close(&mut self, incident: u64, resolution: &str, now: DateTime<Utc>) {
         // Nothing more of its plan runs (a run in flight finishes and is recorded).
         self.end_plan_run(incident, now);
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         if inc.status == IncidentStatus::Closed {
             return;
@@ -140,9 +137,8 @@ impl Engine {
         now: DateTime<Utc>,
     ) {
         let text = crate::model::cap_note(text);
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         if text.is_empty() {
             return;
@@ -181,9 +177,8 @@ impl Engine {
         starred: bool,
         now: DateTime<Utc>,
     ) {
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         let starrable = inc
             .event(event)
@@ -207,6 +202,21 @@ impl Engine {
         };
         inc.log(now, who, IncidentEventKind::Starred, payload);
         self.publish_incidents();
+    }
+
+    /// The responder, as the author of what they do to incident `id`, and the incident to
+    /// change; `None` (said in the feed) when there is no such incident.
+    pub(super) fn as_responder(
+        &mut self,
+        id: u64,
+        now: DateTime<Utc>,
+    ) -> Option<(Author, &mut Incident)> {
+        let who = Author::Responder(self.responder());
+        if self.book.find(id).is_none() {
+            self.unknown_incident(id, now);
+            return None;
+        }
+        self.incident_mut(id).map(|inc| (who, inc))
     }
 
     pub(super) fn incident_mut(&mut self, id: u64) -> Option<&mut Incident> {

@@ -60,9 +60,8 @@ impl Engine {
         now: DateTime<Utc>,
     ) {
         let text = cap_note(text);
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         if inc.review_section(section).unwrap_or("") == text {
             return;
@@ -87,9 +86,8 @@ impl Engine {
     ) {
         item.text = cap_note(&item.text);
         item.owner = cap_note(&item.owner);
-        let who = Author::Responder(self.responder());
-        let Some(inc) = self.incident_mut(incident) else {
-            return self.unknown_incident(incident, now);
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
         };
         if item.text.is_empty() {
             return;

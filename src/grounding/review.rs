@@ -123,15 +123,7 @@ contributing factors.",
 
 /// The answer's schema (strict).
 pub fn schema() -> Value {
-    let claim = json!({
-        "type": "object",
-        "properties": {
-            "text": {"type": "string"},
-            "cites": {"type": "array", "items": {"type": "string"}}
-        },
-        "required": ["text", "cites"],
-        "additionalProperties": false
-    });
+    let claim = super::claim_schema();
     json!({
         "type": "object",
         "properties": {"summary": claim, "contributing_factors": claim},
@@ -165,23 +157,12 @@ pub fn flags(answer: &ReviewNarrative, sheet: &FactSheet) -> Vec<Flag> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, Claim, FeedEvent, IncidentEventKind, Trigger, TriggerOrigin};
+    use crate::model::{Author, Claim, FeedEvent, IncidentEventKind, TriggerOrigin};
 
     #[test]
     fn a_long_timeline_is_cut_to_the_starred_and_evenly_spaced_and_numbers_are_checked() {
-        let scenario = crate::scenarios::load(None).scenarios[0].clone();
         let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let trigger = Trigger {
-            origin: TriggerOrigin::Monitor,
-            at,
-            rule: None,
-            series: None,
-            values: Vec::new(),
-            since: None,
-        };
-        let mut inc = Incident::open(1, scenario, trigger, |s, t, m| {
-            crate::text::report::write(s, t, m, at)
-        });
+        let mut inc = crate::model::test_incident(1, TriggerOrigin::Monitor, at, None);
         for i in 0..500 {
             let note = FeedEvent::NoteAdded {
                 id: 1,

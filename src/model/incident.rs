@@ -416,3 +416,26 @@ impl Incident {
         self.number_old_events();
     }
 }
+
+/// For unit tests: incident `id` of the first built-in runbook, opened by `origin` at `at`,
+/// with nothing logged yet.
+#[cfg(test)]
+pub(crate) fn test_incident(
+    id: u64,
+    origin: super::TriggerOrigin,
+    at: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Incident {
+    let scenario = crate::scenarios::load(None).scenarios[0].clone();
+    let trigger = Trigger {
+        origin,
+        at,
+        rule: None,
+        series: None,
+        values: Vec::new(),
+        since,
+    };
+    Incident::open(id, scenario, trigger, |s, t, m| {
+        crate::text::report::write(s, t, m, at)
+    })
+}

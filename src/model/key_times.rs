@@ -156,7 +156,7 @@ pub fn key_time_rows(incidents: &[Incident], since: DateTime<Utc>) -> Vec<KeyTim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, FeedEvent, Trigger, TriggerOrigin};
+    use crate::model::{Author, FeedEvent, TriggerOrigin};
 
     fn at(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
@@ -164,18 +164,8 @@ mod tests {
 
     #[test]
     fn key_times_come_from_the_first_event_of_each_kind_measured_from_the_start() {
-        let scenario = crate::scenarios::load(None).scenarios[0].clone();
-        let trigger = Trigger {
-            origin: TriggerOrigin::Alertmanager,
-            at: at(60),
-            rule: None,
-            series: None,
-            values: Vec::new(),
-            since: Some(at(0)),
-        };
-        let mut inc = Incident::open(1, scenario, trigger, |s, t, m| {
-            crate::text::report::write(s, t, m, at(0))
-        });
+        let mut inc =
+            crate::model::test_incident(1, TriggerOrigin::Alertmanager, at(60), Some(at(0)));
         let ev = FeedEvent::NoteAdded {
             id: 1,
             text: String::new(),

@@ -39,6 +39,8 @@ pub use alert::{
 };
 pub use event::{FeedEvent, JobDesc, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind, make_room};
+#[cfg(test)]
+pub(crate) use incident::test_incident;
 pub use incident::{
     ActionOutcome, ActionPlan, ActionResult, Hotspot, HypothesisMark, Incident, IncidentStatus,
     OUTPUT_LIMIT_BYTES, PlanState, StopReason, trim_incidents,

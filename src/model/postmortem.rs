@@ -101,23 +101,12 @@ impl Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, IncidentEventKind, Trigger, TriggerOrigin};
+    use crate::model::{Author, IncidentEventKind, TriggerOrigin};
 
     #[test]
     fn sections_and_follow_ups_read_their_latest_version() {
-        let scenario = crate::scenarios::load(None).scenarios[0].clone();
         let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let trigger = Trigger {
-            origin: TriggerOrigin::Manual,
-            at,
-            rule: None,
-            series: None,
-            values: Vec::new(),
-            since: None,
-        };
-        let mut inc = Incident::open(1, scenario, trigger, |s, t, m| {
-            crate::text::report::write(s, t, m, at)
-        });
+        let mut inc = crate::model::test_incident(1, TriggerOrigin::Manual, at, None);
         let kim = || Author::Responder("kim".into());
         let write = |text: &str| FeedEvent::ReviewWritten {
             id: 1,

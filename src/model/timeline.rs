@@ -248,25 +248,14 @@ impl Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Trigger, TriggerOrigin};
+    use crate::model::TriggerOrigin;
 
     fn at(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
     }
 
     fn incident() -> Incident {
-        let scenario = crate::scenarios::load(None).scenarios[0].clone();
-        let trigger = Trigger {
-            origin: TriggerOrigin::Manual,
-            at: at(0),
-            rule: None,
-            series: None,
-            values: Vec::new(),
-            since: None,
-        };
-        Incident::open(1, scenario, trigger, |s, t, m| {
-            crate::text::report::write(s, t, m, at(0))
-        })
+        crate::model::test_incident(1, TriggerOrigin::Manual, at(0), None)
     }
 
     fn note(text: &str) -> FeedEvent {

@@ -561,3 +561,41 @@ pub fn receiver_port(state: &Mutex<ConsoleState>) -> u16 {
     });
     state.lock().board.receiver_addr.unwrap().port()
 }
+
+/// The English review of `inc` from its own events alone (no samples, audit or outbox), as
+/// HTML.
+pub fn review_html(inc: &incident_console::model::Incident) -> String {
+    let input = incident_console::review::ReviewInput {
+        incident: inc,
+        samples: None,
+        audit: Vec::new(),
+        jobs: Vec::new(),
+        written_at: inc.opened_at,
+    };
+    let review = incident_console::review::build(&input, incident_console::model::Lang::En);
+    incident_console::review::html(&review)
+}
+
+/// The real binary, headless on the demo for `secs` on `dir`, once it has printed its first
+/// line (it holds the data dir's lock by then); the child and that line.
+pub fn headless_started(dir: &std::path::Path, secs: u64) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args([
+            "--headless",
+            "--demo",
+            "--for",
+            &secs.to_string(),
+            "--data-dir",
+        ])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().expect("its stdout")),
+        &mut line,
+    )
+    .expect("its first line");
+    (child, line)
+}
