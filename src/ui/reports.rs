@@ -72,8 +72,7 @@ pub(super) fn reports_ui(
             "Medians, from when the trouble began, over the incidents that got there.",
             "중앙값. 문제 시작부터, 해당 단계에 이른 인시던트 기준.",
         ))
-        .weak()
-        .small(),
+        .weak(),
     );
     egui::Grid::new("key times")
         .striped(true)
