@@ -106,7 +106,9 @@ fn review(
     let lang = lang
         .or_else(|| store.peek_settings().map(|s| s.language))
         .unwrap_or_else(|| Lang::from_locale(sys_locale::get_locale().as_deref()));
-    let made = review::from_store(store, id, lang, chrono::Utc::now())?;
+    let made = review::from_store(store, id, lang, chrono::Utc::now(), |inc| {
+        range_samples(store, inc)
+    })?;
     let format = match format {
         Format::Html => ReviewFormat::Html,
         Format::Md => ReviewFormat::Markdown,
@@ -117,6 +119,44 @@ fn review(
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// An incident's samples from the Prometheus the settings (and the environment) name, for a
+/// review of an incident whose samples were not kept; `None` in demo mode, and said on stderr
+/// when the query fails (the review is written without graphs).
+fn range_samples(
+    store: &Store,
+    inc: &incident_console::model::Incident,
+) -> Option<incident_console::model::KeptSamples> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let env = incident_console::envconfig::from_environment(&cwd);
+    let settings = env.overrides.apply(&store.peek_settings()?);
+    if settings.demo_mode || settings.prometheus.base_url.trim().is_empty() {
+        return None;
+    }
+    let client =
+        incident_console::integrations::prometheus::PromClient::new(&settings.prometheus).ok()?;
+    let loaded = incident_console::rules::load(Some(&store.rules_dir()));
+    let rules = incident_console::rules::effective(&loaded.rules, &settings.prometheus);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let now = chrono::Utc::now();
+    let fetched = runtime.block_on(incident_console::engine::range_samples(
+        &client, inc, &rules, now,
+    ));
+    match fetched {
+        Ok(kept) => Some(kept),
+        Err(e) => {
+            eprintln!(
+                "no samples were kept for incident #{}, and {} did not give them: {e}; the review has no graphs",
+                inc.id,
+                client.url()
+            );
+            None
+        }
+    }
 }
 
 /// `note N "text"`: appended to the incident's timeline under the data dir's lock.

@@ -101,12 +101,13 @@ pub enum ReviewError {
 }
 
 /// The review of incident `id` from what `store` holds (read only: a console may hold the
-/// data dir meanwhile).
+/// data dir meanwhile); `fetch` gives the samples when none were kept (a range query).
 pub fn from_store(
     store: &crate::store::Store,
     id: u64,
     lang: Lang,
     now: DateTime<Utc>,
+    fetch: impl FnOnce(&Incident) -> Option<KeptSamples>,
 ) -> Result<Review, ReviewError> {
     let incidents = store.peek_incidents()?;
     let Some(incident) = incidents.iter().find(|i| i.id == id) else {
@@ -117,7 +118,10 @@ pub fn from_store(
         let dir = store.dir().display().to_string();
         return Err(ReviewError::NoIncident { id, dir, known });
     };
-    let samples = store.load_samples(id)?;
+    let samples = match store.load_samples(id)? {
+        Some(kept) => Some(kept),
+        None => fetch(incident),
+    };
     let audit = crate::audit::read(store.dir());
     let outbox = store.peek_outbox()?;
     let input = ReviewInput {

@@ -130,4 +130,46 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
                 .iter()
                 .any(|e| common::en(e).starts_with("exporter_up breach cleared"))
     });
+
+    // Recovered: its samples were kept from the live history, the exporter's 0 and 1.
+    let store = Store::new(dir.path());
+    wait_for(&mut h, "the kept samples", |_| {
+        store.load_samples(id).ok().flatten().is_some()
+    });
+    let kept = store.load_samples(id).unwrap().unwrap();
+    let up: Vec<f64> = kept
+        .of("exporter_up")
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .collect();
+    assert!(up.contains(&0.0) && up.contains(&1.0), "{up:?}");
+
+    // With none kept (an older release's incident), the review asks Prometheus for them.
+    std::fs::remove_file(store.samples_path(id)).unwrap();
+    let md = dir.path().join("review.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incident-console"))
+        .args([
+            "review",
+            &id.to_string(),
+            "--format",
+            "md",
+            "--lang",
+            "en",
+            "--out",
+        ])
+        .arg(&md)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("INCIDENT_PROMETHEUS_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(dir.path().join("review-graph-1.svg")).unwrap();
+    assert!(
+        svg.contains(&stack.exporter_addr),
+        "the exporter's series, from Prometheus"
+    );
 }

@@ -543,7 +543,8 @@ fn the_review_of_an_upgraded_incident_shows_what_its_old_timeline_had() {
     let store = Store::new(dir.path());
     let old = store.peek_incidents().unwrap();
     let first = &old[0];
-    let made = review::from_store(&store, first.id, Lang::En, chrono::Utc::now()).unwrap();
+    let made =
+        review::from_store(&store, first.id, Lang::En, chrono::Utc::now(), |_| None).unwrap();
     let rows = rows_of(&made);
     assert_eq!(rows.len(), first.timeline.len(), "a row per old entry");
     for (row, entry) in rows.iter().zip(&first.timeline) {
@@ -566,7 +567,8 @@ fn the_review_of_an_upgraded_incident_shows_what_its_old_timeline_had() {
     }
     let store = Store::new(dir.path());
     for inc in store.peek_incidents().unwrap() {
-        let made = review::from_store(&store, inc.id, Lang::Ko, chrono::Utc::now()).unwrap();
+        let made =
+            review::from_store(&store, inc.id, Lang::Ko, chrono::Utc::now(), |_| None).unwrap();
         let rows = rows_of(&made);
         assert_eq!(rows.len(), inc.timeline.len(), "incident #{}", inc.id);
         assert!(rows.iter().all(|r| !r[3].is_empty()), "each says something");

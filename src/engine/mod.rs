@@ -60,6 +60,7 @@ pub use handle::{EngineHandle, Wake};
 pub use input::Input;
 use input::InputTx;
 pub use notifier::{DeliveryEvent, SlackTest};
+pub use samples::range_samples;
 pub use state::{
     Board, ConsoleState, PromTest, RuleTest, Snapshot, SourceStatus, TestSeries, Verification,
 };

@@ -1,7 +1,8 @@
 //! Keeping an incident's samples for its review: each of its rules' series over its window
 //! (from a calm before the trouble began, `model::lead`, to now, at most its end plus [`TAIL_MINS`]),
 //! copied from the sparklines' history, which lives only in memory. Kept when the incident
-//! recovers or closes (off the loop), and for every active one when the console exits.
+//! recovers or closes (off the loop), and for every active one when the console exits. When
+//! none were kept, a review asks Prometheus for them (`range_samples`).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -59,6 +60,64 @@ impl Engine {
     }
 }
 
+/// The incident's window at `now`: a calm before the trouble began, to its end plus the tail
+/// (never past `now`).
+fn window(inc: &Incident, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let keys = KeyTimes::of(inc);
+    let end = keys.closed_at.or(keys.recovered_at).unwrap_or(now);
+    let from = keys.began_at - crate::model::lead(end - keys.began_at);
+    (from, (end + Duration::minutes(TAIL_MINS)).min(now.max(end)))
+}
+
+/// The samples a review draws when none were kept (an incident of an older release, a
+/// console that did not exit cleanly): each of the incident's rules queried over its window
+/// on Prometheus (`rules`: as loaded, for their queries), at most 2,000 points a series.
+/// Errors in the client's words.
+pub async fn range_samples(
+    client: &crate::integrations::prometheus::PromClient,
+    inc: &Incident,
+    rules: &[crate::model::Rule],
+    now: DateTime<Utc>,
+) -> Result<KeptSamples, String> {
+    let (from, to) = window(inc, now);
+    let step_secs = ((to - from).num_seconds() / 2_000).max(1) as u64;
+    let mut series = Vec::new();
+    for id in incident_rules(inc) {
+        let Some(rule) = rules.iter().find(|r| r.id == id) else {
+            continue;
+        };
+        let answer = client
+            .query_range_as(&rule.query, &rule.series_label, from, to, step_secs)
+            .await
+            .map_err(|e| e.to_string())?;
+        let breaching = |key: &str| inc.hotspots.iter().any(|h| h.rule == id && h.series == key);
+        let mut answer: Vec<_> = answer.into_iter().collect();
+        // The breaching series first, then by name, as many as are kept.
+        answer.sort_by(|a, b| {
+            breaching(&b.key)
+                .cmp(&breaching(&a.key))
+                .then(a.key.cmp(&b.key))
+        });
+        for s in answer.into_iter().take(KEPT_SERIES_PER_RULE) {
+            let points = (s.points.into_iter())
+                .filter(|(_, v)| v.is_finite())
+                .map(|(t, v)| ((t * 1000.0).round() as i64, v))
+                .collect();
+            series.push(KeptSeries {
+                rule: id.clone(),
+                series: s.key,
+                points,
+            });
+        }
+    }
+    Ok(KeptSamples {
+        incident: inc.id,
+        from: Some(from),
+        to: Some(to),
+        series,
+    })
+}
+
 /// The incident's rules, in order: the one that opened it, then each hotspot's.
 pub(super) fn incident_rules(inc: &Incident) -> Vec<String> {
     let mut rules: Vec<String> = inc.rule().map(str::to_string).into_iter().collect();
@@ -78,10 +137,7 @@ pub(super) fn samples_of(
     history: &crate::history::MetricHistory,
     now: DateTime<Utc>,
 ) -> KeptSamples {
-    let keys = KeyTimes::of(inc);
-    let end = keys.closed_at.or(keys.recovered_at).unwrap_or(now);
-    let from = keys.began_at - crate::model::lead(end - keys.began_at);
-    let to = (end + Duration::minutes(TAIL_MINS)).min(now.max(end));
+    let (from, to) = window(inc, now);
     let (t0, t1) = (
         from.timestamp_millis() as f64 / 1000.0,
         to.timestamp_millis() as f64 / 1000.0,
