@@ -200,7 +200,10 @@ fn summary(inc: &Incident, lang: Lang) -> Vec<Block> {
         _ => None,
     });
     let mut pairs = vec![
-        (0, words::status(inc.status, lang).to_string()),
+        (
+            0,
+            crate::text::incident_status(inc.status, lang).to_string(),
+        ),
         (1, inc.scenario.code.clone()),
         (2, inc.opened_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
         (3, opener),

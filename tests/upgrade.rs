@@ -16,14 +16,34 @@ use incident_console::model::{
 };
 use incident_console::store::Store;
 
-/// A copy of the fixture in a temporary dir, so the test never writes to the fixture.
-fn v0_1_dir() -> tempfile::TempDir {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0_1");
+/// The files every fixture has.
+const FIXTURE_FILES: [&str; 4] = ["settings.ron", "incidents.ron", "feed.ron", "outbox.ron"];
+
+/// `files` of fixture `name` copied into a temporary dir, so a test never writes to the
+/// fixture; the fixture's own folder and the copy.
+fn fixture_copy(name: &str, files: &[&str]) -> (std::path::PathBuf, tempfile::TempDir) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().unwrap();
-    for name in ["settings.ron", "incidents.ron", "feed.ron", "outbox.ron"] {
-        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
+    for file in files {
+        std::fs::copy(src.join(file), dir.path().join(file)).unwrap();
     }
-    dir
+    (src, dir)
+}
+
+/// A copy of the v0.1 fixture.
+fn v0_1_dir() -> tempfile::TempDir {
+    fixture_copy("v0_1", &FIXTURE_FILES).1
+}
+
+/// A copy of the release before typed timelines, with its alert history and audit log.
+fn before_timeline_dir() -> (std::path::PathBuf, tempfile::TempDir) {
+    let extra = ["alert_history.ron", "audit.jsonl"];
+    fixture_copy(
+        "before_timeline",
+        &[&FIXTURE_FILES[..], &extra[..]].concat(),
+    )
 }
 
 #[test]
@@ -221,11 +241,7 @@ fn saves_back_the_same(store: &Store, before: &incident_console::store::Restored
 #[test]
 fn the_release_before_alert_incidents_loads_whole_and_saves_back_the_same() {
     use incident_console::model::FeedEvent;
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before_alerts");
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["settings.ron", "incidents.ron", "feed.ron", "outbox.ron"] {
-        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
-    }
+    let (src, dir) = fixture_copy("before_alerts", &FIXTURE_FILES);
     let store = Store::new(dir.path());
     let before = store.restore();
     assert!(before.problems.is_empty(), "{:?}", before.problems);
@@ -428,20 +444,7 @@ async fn write_before_timeline_fixture() {
 #[test]
 fn the_release_before_typed_timelines_loads_whole_and_saves_back_the_same() {
     use incident_console::model::IncidentEventKind;
-    let src =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before_timeline");
-    let dir = tempfile::tempdir().unwrap();
-    let files = [
-        "settings.ron",
-        "incidents.ron",
-        "feed.ron",
-        "outbox.ron",
-        "alert_history.ron",
-        "audit.jsonl",
-    ];
-    for name in files {
-        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
-    }
+    let (src, dir) = before_timeline_dir();
     let store = Store::new(dir.path());
     let before = store.restore();
     assert!(before.problems.is_empty(), "{:?}", before.problems);
@@ -553,18 +556,7 @@ fn the_review_of_an_upgraded_incident_shows_what_its_old_timeline_had() {
     let html = review::html(&made);
     assert!(html.contains("opened by the monitor: http=0.1077"));
 
-    let src =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before_timeline");
-    let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "settings.ron",
-        "incidents.ron",
-        "feed.ron",
-        "outbox.ron",
-        "audit.jsonl",
-    ] {
-        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
-    }
+    let (_, dir) = before_timeline_dir();
     let store = Store::new(dir.path());
     for inc in store.peek_incidents().unwrap() {
         let made =

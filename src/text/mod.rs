@@ -11,7 +11,21 @@ pub mod report;
 pub mod review;
 pub mod timeline;
 
-use crate::model::{Lang, RuleValue, Trigger};
+use crate::model::{IncidentStatus, Lang, RuleValue, Trigger};
+
+/// An incident's status in a word.
+pub fn incident_status(status: IncidentStatus, lang: Lang) -> &'static str {
+    let (en, ko) = match status {
+        IncidentStatus::Open => ("open", "열림"),
+        IncidentStatus::Mitigating => ("mitigating", "완화 중"),
+        IncidentStatus::Recovered => ("recovered", "복구됨"),
+        IncidentStatus::Closed => ("closed", "종료"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
 
 /// `1h 02m 03s`-style text for a duration.
 pub fn format_duration(d: chrono::Duration) -> String {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{IncidentStatus, Lang, ReviewSection};
+use crate::model::{Lang, ReviewSection};
 
 fn t(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
     match lang {
@@ -75,16 +75,6 @@ pub fn written(at: DateTime<Utc>, lang: Lang) -> String {
         Lang::Ko => format!(
             "Incident Response Console이 {at}에 인시던트의 이벤트와 보관된 샘플로 작성했습니다."
         ),
-    }
-}
-
-/// An incident's status in a word.
-pub fn status(s: IncidentStatus, lang: Lang) -> &'static str {
-    match s {
-        IncidentStatus::Open => t(lang, "open", "열림"),
-        IncidentStatus::Mitigating => t(lang, "mitigating", "완화 중"),
-        IncidentStatus::Recovered => t(lang, "recovered", "복구됨"),
-        IncidentStatus::Closed => t(lang, "closed", "종료"),
     }
 }
 

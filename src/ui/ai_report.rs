@@ -261,16 +261,11 @@ pub(crate) fn check_ui(
         }
         return;
     };
-    let (word, color) = match r.state {
-        CheckState::Observed => (t(lang, "observed", "관측됨"), style::breach(dark)),
-        CheckState::NotObserved => (
-            t(lang, "not observed", "관측 안 됨"),
-            style::recovered(dark),
-        ),
-        CheckState::CouldNotCheck => (
-            t(lang, "could not check", "확인 불가"),
-            style::pending(dark),
-        ),
+    let word = crate::text::timeline::check_state(r.state, lang);
+    let color = match r.state {
+        CheckState::Observed => style::breach(dark),
+        CheckState::NotObserved => style::recovered(dark),
+        CheckState::CouldNotCheck => style::pending(dark),
     };
     let value = match (&r.value, &r.series) {
         (Some(v), Some(s)) => format!(" {v:.4} ({s})"),

@@ -13,16 +13,6 @@ use crate::model::{
 };
 use crate::text::format_duration;
 
-/// Status in words.
-pub(crate) fn status_text(status: IncidentStatus, lang: Lang) -> &'static str {
-    match status {
-        IncidentStatus::Open => t(lang, "open", "열림"),
-        IncidentStatus::Mitigating => t(lang, "mitigating", "완화 중"),
-        IncidentStatus::Recovered => t(lang, "recovered", "복구됨"),
-        IncidentStatus::Closed => t(lang, "closed", "종료"),
-    }
-}
-
 /// What the incident views own: the incident shown, and whether the fixed-rule report is
 /// shown where an AI report exists.
 #[derive(Default)]
@@ -89,7 +79,7 @@ pub(crate) fn incidents_ui(
                             "#{} {} · {}",
                             inc.id,
                             inc.scenario.code,
-                            status_text(inc.status, lang)
+                            crate::text::incident_status(inc.status, lang)
                         );
                         let mut rich = RichText::new(text);
                         if let Some(c) = style::status_color(inc.status, dark) {
@@ -154,7 +144,7 @@ fn detail_ui(
     let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("#{} {}", inc.id, inc.scenario.title.text(lang)));
-        let mut status = RichText::new(status_text(inc.status, lang)).strong();
+        let mut status = RichText::new(crate::text::incident_status(inc.status, lang)).strong();
         if let Some(c) = style::status_color(inc.status, dark) {
             status = status.color(c);
         }
