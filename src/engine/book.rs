@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::saver::SaveSchedule;
-use crate::model::{Incident, trim_incidents};
+use crate::model::{Incident, IncidentEvent, PROVISIONAL_ID_BASE, is_provisional, trim_incidents};
 use crate::store::INCIDENT_LIMIT;
 
 /// The incidents and their save schedule. The list is shared copy-on-write: publishing or
@@ -23,6 +23,12 @@ pub(super) struct IncidentBook {
     origin: u64,
     /// The next event number of this run.
     next_seq: u64,
+    /// The next provisional id (team mode: an incident whose team id is not known yet).
+    next_provisional: u64,
+    /// Whether numbered events are kept for [`Self::take_fresh`] (team mode shares them).
+    pub keep_fresh: bool,
+    /// Events numbered since the last [`Self::take_fresh`], with their incident's id.
+    fresh: Vec<(u64, IncidentEvent)>,
 }
 
 /// A random non-zero origin for this run's event ids (see `model/timeline.rs`).
@@ -50,13 +56,30 @@ impl IncidentBook {
     /// oldest closed or recovered incidents.
     pub fn new(mut restored: Vec<Incident>) -> Self {
         trim_incidents(&mut restored, INCIDENT_LIMIT);
-        let next_id = restored.iter().map(|i| i.id).max().unwrap_or(0) + 1;
+        // Provisional ids (an incident opened alone in team mode) live in a range of their
+        // own; they neither set the next id nor are ever given out as one.
+        let next_id = restored
+            .iter()
+            .map(|i| i.id)
+            .filter(|&id| !is_provisional(id))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let next_provisional = restored
+            .iter()
+            .map(|i| i.id)
+            .filter(|&id| is_provisional(id))
+            .max()
+            .map_or(PROVISIONAL_ID_BASE, |m| m + 1);
         Self {
             list: Arc::new(restored),
             next_id,
             saves: SaveSchedule::default(),
             origin: random_origin(),
             next_seq: 1,
+            next_provisional,
+            keep_fresh: false,
+            fresh: Vec::new(),
         }
     }
 
@@ -87,6 +110,30 @@ impl IncidentBook {
         id
     }
 
+    /// Takes the next provisional id (see [`PROVISIONAL_ID_BASE`]).
+    pub fn take_provisional_id(&mut self) -> u64 {
+        let id = self.next_provisional;
+        self.next_provisional += 1;
+        id
+    }
+
+    /// This run's origin of event ids.
+    pub fn origin(&self) -> u64 {
+        self.origin
+    }
+
+    /// The events numbered since the last call (only while [`Self::keep_fresh`]), with their
+    /// incident's id, in the order they were numbered.
+    pub fn take_fresh(&mut self) -> Vec<(u64, IncidentEvent)> {
+        std::mem::take(&mut self.fresh)
+    }
+
+    /// Takes incident `id` out of the book.
+    pub fn remove(&mut self, id: u64) -> Option<Incident> {
+        let at = self.list.iter().position(|i| i.id == id)?;
+        Some(self.list_mut().remove(at))
+    }
+
     /// Adds a new incident (then call [`Self::changed`]).
     pub fn add(&mut self, incident: Incident) {
         self.list_mut().push(incident);
@@ -106,9 +153,21 @@ impl IncidentBook {
             .any(|i| i.timeline.last().is_some_and(|e| !e.id.is_set()))
         {
             let (origin, mut seq) = (self.origin, self.next_seq);
-            for inc in self.list_mut() {
-                inc.number_new_events(origin, &mut seq);
+            let keep = self.keep_fresh;
+            let mut fresh = Vec::new();
+            for inc in Arc::make_mut(&mut self.list) {
+                let before = inc.timeline.len()
+                    - inc
+                        .timeline
+                        .iter()
+                        .rev()
+                        .take_while(|e| !e.id.is_set())
+                        .count();
+                if inc.number_new_events(origin, &mut seq) && keep {
+                    fresh.extend(inc.timeline[before..].iter().map(|e| (inc.id, e.clone())));
+                }
             }
+            self.fresh.extend(fresh);
             self.next_seq = seq;
         }
         self.saves.mark_dirty();

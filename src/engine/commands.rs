@@ -97,6 +97,13 @@ pub enum Command {
         /// Starred or not.
         starred: bool,
     },
+    /// Take an incident (become its owner, the incident commander), or hand it to `to`.
+    TakeIncident {
+        /// Incident id.
+        incident: u64,
+        /// Who takes it; `None`: the responder of this console.
+        to: Option<String>,
+    },
     /// Validate, persist and apply new settings.
     SaveSettings(Box<Settings>),
     /// Run both queries once with these (unsaved) Prometheus settings and show what came back.

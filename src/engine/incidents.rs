@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::publish::HistoryOp;
 use super::sources::rule_value;
+use super::team::Announce;
 use super::{Engine, SourceStatus};
 use crate::detect::DetectEvent;
 use crate::model::{
@@ -323,8 +324,13 @@ impl Engine {
                 series: names,
                 values,
             };
-            self.emit(reading.at, event);
-            self.notify(id, NotifyEvent::Opened, self.clock.now());
+            self.announce_or_claim(
+                id,
+                Announce {
+                    event,
+                    notify: true,
+                },
+            );
         }
     }
 
@@ -386,7 +392,11 @@ impl Engine {
         trigger: Trigger,
         from_alerts: Option<(FeedEvent, crate::model::IncidentAlerts)>,
     ) -> u64 {
-        let id = self.book.take_id();
+        // In team mode the store gives the id (see `team/opens.rs`).
+        let id = match self.team_on() {
+            true => self.book.take_provisional_id(),
+            false => self.book.take_id(),
+        };
         let now = self.clock.now();
         let mut incident = Incident::open(id, scenario, trigger.clone(), |s, t, marks| {
             crate::text::report::write(s, t, marks, now)
@@ -500,8 +510,13 @@ impl Engine {
                 values,
                 stale_since,
             };
-            self.emit(now, event);
-            self.notify(id, NotifyEvent::Opened, now);
+            self.announce_or_claim(
+                id,
+                Announce {
+                    event,
+                    notify: true,
+                },
+            );
         }
     }
 }

@@ -30,6 +30,8 @@ pub enum Input {
     Analysis(super::analyst::AnalysisEvent),
     /// A run of an action finished, or the audit log could not be written.
     Exec(super::executor::ExecEvent),
+    /// The team store: the link, a claim's answer, incidents fetched, events written.
+    Team(super::team::TeamEvent),
 }
 
 /// The sending side, cloned into every task.

@@ -38,6 +38,7 @@ mod settings;
 pub mod source;
 mod sources;
 mod state;
+mod team;
 mod timeline;
 
 use std::collections::VecDeque;
@@ -143,6 +144,8 @@ pub struct Engine {
     knowledge: Option<Arc<crate::knowledge::KnowledgeBase>>,
     /// Acknowledgements of single alerts (an incident's is kept with the incident).
     alert_acks: std::collections::BTreeMap<String, Option<crate::model::Ack>>,
+    /// Team mode: the link to the team store, claims, events to share.
+    team: team::Team,
     /// The runbooks' compiled `match_any`, and the scenario list it was built from.
     runbook_index: Option<(
         Arc<Vec<crate::model::Scenario>>,
@@ -278,6 +281,7 @@ impl Engine {
                 Input::Exec(ExecEvent::AuditFailed(e))
             })),
             knowledge: None,
+            team: Default::default(),
             notifier: notifier::Notifier::new(
                 restored.outbox,
                 config.seed ^ 0x0B0C,
@@ -316,6 +320,7 @@ impl Engine {
         }
         engine.select_source(now);
         engine.select_intake();
+        engine.select_team();
         engine.say_started(now, poll);
         // Publishes the board too, so `restoring` ends with the lines above.
         engine.board_mut();
@@ -420,6 +425,7 @@ impl Engine {
                     }
                 },
             }
+            self.share_with_team();
             if let Some(wake) = self.publish() {
                 self.request_repaint(wake);
             }
@@ -452,6 +458,7 @@ impl Engine {
             Input::Desktop(shown) => self.on_desktop(shown),
             Input::Analysis(event) => self.on_analysis(event),
             Input::Exec(event) => self.on_exec(event),
+            Input::Team(event) => self.on_team(event),
             Input::Saved(result) => {
                 self.book.saves.finished(result.is_ok());
                 self.note_save(SaveTarget::Incidents, result);
@@ -512,6 +519,7 @@ impl Engine {
             | Command::CloseIncident { .. }
             | Command::Note { .. }
             | Command::Star { .. }
+            | Command::TakeIncident { .. }
             | Command::WriteReviewSection { .. }
             | Command::FollowUp { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),

@@ -34,6 +34,7 @@ impl Engine {
                 event,
                 starred,
             } => self.star(incident, event, starred, now),
+            C::TakeIncident { incident, to } => self.take_incident(incident, to, now),
             C::WriteReviewSection {
                 incident,
                 section,
@@ -170,6 +171,28 @@ impl Engine {
 
     /// Stars (or unstars) one event of the incident's timeline; the same state again is
     /// nothing.
+    /// Makes `to` (or this console's responder) the incident's owner; the same owner again
+    /// is nothing. In team mode the event is shared, so every console shows who has it.
+    pub(super) fn take_incident(&mut self, incident: u64, to: Option<String>, now: DateTime<Utc>) {
+        let me = self.responder();
+        let Some((who, inc)) = self.as_responder(incident, now) else {
+            return;
+        };
+        let owner = crate::model::cap_note(&to.unwrap_or(me));
+        let from = inc.owner().map(str::to_string);
+        if owner.is_empty() || from.as_deref() == Some(owner.as_str()) {
+            return;
+        }
+        let event = FeedEvent::OwnerChanged {
+            id: incident,
+            owner,
+            from,
+        };
+        inc.log(now, who, IncidentEventKind::Owner, event.clone());
+        self.publish_incidents();
+        self.emit(now, event);
+    }
+
     pub(super) fn star(
         &mut self,
         incident: u64,

@@ -21,6 +21,7 @@ impl Engine {
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         self.saved_settings = to_save;
+        let old_team = self.settings.team.clone();
         let settings = self.overrides.apply(&self.saved_settings);
         // New settings: say again (once) if Slack or email still cannot be used.
         self.notifier.settings_changed();
@@ -33,8 +34,12 @@ impl Engine {
         self.history_op(HistoryOp::EnsurePollInterval(poll));
         // The built-in rules take their query and threshold from these settings.
         self.apply_rules(now);
+        let team_changed = self.settings.team != old_team;
         self.select_source(now);
         self.select_intake();
+        if team_changed {
+            self.select_team();
+        }
         let thresholds = self
             .rules
             .iter()

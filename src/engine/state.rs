@@ -103,6 +103,8 @@ impl Verification {
 /// `engine/publish.rs`); cloning it costs a few reference counts and short vectors.
 #[derive(Clone, Debug)]
 pub struct Board {
+    /// Where the console stands with the team store (`Off` in solo mode).
+    pub team: crate::model::TeamStatus,
     /// The engine is still restoring the data dir: nothing but the settings is known yet
     /// (the window's first frame does not wait for a full data dir to be read).
     pub restoring: bool,
@@ -188,6 +190,7 @@ impl Board {
     /// source yet, and `restoring` set.
     pub(super) fn empty(settings: Settings, config: &super::EngineConfig) -> Self {
         Self {
+            team: crate::model::TeamStatus::Off,
             restoring: true,
             settings,
             scenarios: Arc::default(),

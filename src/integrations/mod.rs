@@ -9,3 +9,4 @@ pub mod http;
 pub mod llm;
 pub mod prometheus;
 pub mod slack;
+pub mod team;

@@ -296,6 +296,30 @@ pub enum FeedEvent {
         /// Why it could not be checked (words from the client), or what answered.
         detail: String,
     },
+    /// Incident `id` was taken by `owner` (its incident commander), from `from` when someone
+    /// had it.
+    OwnerChanged {
+        id: u64,
+        owner: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+    },
+    /// Joined the team store (its schema at `version`; `applied` migrations applied by this
+    /// console, 0 when another had).
+    TeamJoined { version: i32, applied: usize },
+    /// The team store cannot be reached: the console works alone from now.
+    TeamUnreachable { reason: String },
+    /// The team store is back after `after_secs` alone.
+    TeamBack { after_secs: i64 },
+    /// The team store cannot be used as set (a bad URL, a newer schema): solo.
+    TeamUnusable { reason: String },
+    /// The team store refused to take an incident or its events (a permission, a broken
+    /// schema): it stays this console's alone.
+    TeamRefused { reason: String },
+    /// Another console (`by`) opened incident `id` (runbook `code`) for the team.
+    TeamOpened { id: u64, code: String, by: String },
+    /// Event `seq` of the team store could not be read (a newer console's, or damaged).
+    TeamEventUnreadable { seq: i64, reason: String },
     /// There is no such incident.
     UnknownIncident { id: u64 },
     /// Incident `id` has no such event (or not one that can be starred or edited).

@@ -163,6 +163,13 @@ impl FeedEvent {
             ReviewDraftAsked { .. } | ReviewDrafted { .. } => FeedKind::Info,
             Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
             AlertsTruncated { .. } => FeedKind::Error,
+            TeamUnreachable { .. }
+            | TeamUnusable { .. }
+            | TeamRefused { .. }
+            | TeamEventUnreadable { .. } => FeedKind::Error,
+            TeamJoined { .. } | TeamBack { .. } => FeedKind::Info,
+            TeamOpened { .. } => FeedKind::Detection,
+            OwnerChanged { .. } => FeedKind::Action,
             Recovered { .. } => FeedKind::Recovered,
             PlanExecuted { .. }
             | PlanDeferred { .. }

@@ -54,6 +54,9 @@ pub const LLM_MODEL: &str = "INCIDENT_LLM_MODEL";
 pub const LLM_API_KEY: &str = "INCIDENT_LLM_API_KEY";
 /// `OPENAI_API_KEY`, as the original read it; `INCIDENT_LLM_API_KEY` wins over it.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
+/// `INCIDENT_TEAM_DATABASE_URL`: the team store (PostgreSQL); a secret (it may hold the
+/// password).
+pub const TEAM_DATABASE_URL: &str = "INCIDENT_TEAM_DATABASE_URL";
 /// The prefix of the secrets an action's headers name (`INCIDENT_SECRET_<NAME>`).
 pub const SECRET_PREFIX: &str = "INCIDENT_SECRET_";
 
@@ -262,6 +265,8 @@ pub static VARS: &[EnvVar] = &[
     },
     field_var!(LLM_API_KEY, secret: true, llm.api_key = Secret::new,
         then: llm.enabled = true),
+    field_var!(TEAM_DATABASE_URL, secret: true, team.database_url = Secret::new,
+        check: super::check_database_url),
 ];
 
 /// Whether the variable `name` of [`VARS`] holds a secret (a name not in the table does not).

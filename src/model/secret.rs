@@ -49,6 +49,7 @@ impl super::Settings {
             &self.llm.api_key,
             &self.intake.token,
             &self.intake.alertmanager_token,
+            &self.team.database_url,
         ];
         match &self.prometheus.auth {
             super::PromAuth::None => {}

@@ -132,6 +132,8 @@ pub struct Settings {
     pub llm: super::LlmSettings,
     /// Actions that act: the switch (off by default) and the allow-lists.
     pub actions: super::ActionsSettings,
+    /// The team store (empty: solo).
+    pub team: super::TeamSettings,
 }
 
 impl Default for Settings {
@@ -152,6 +154,7 @@ impl Default for Settings {
             desktop: super::DesktopSettings::default(),
             llm: super::LlmSettings::default(),
             actions: super::ActionsSettings::default(),
+            team: super::TeamSettings::default(),
         }
     }
 }

@@ -109,6 +109,8 @@ pub enum IncidentEventKind {
     Review,
     /// A follow-up was added or changed.
     FollowUp,
+    /// Someone took the incident (its owner, the incident commander).
+    Owner,
 }
 
 /// One entry of an incident's own timeline.

@@ -181,6 +181,14 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | ReviewDraftAsked { .. }
         | ReviewDrafted { .. }
         | ReviewDraftFailed { .. } => super::analyst::message(event, lang).unwrap_or_default(),
+        OwnerChanged { .. }
+        | TeamJoined { .. }
+        | TeamUnreachable { .. }
+        | TeamBack { .. }
+        | TeamUnusable { .. }
+        | TeamRefused { .. }
+        | TeamOpened { .. }
+        | TeamEventUnreadable { .. } => super::team::message(event, lang).unwrap_or_default(),
         NotTaken { .. } | AlertsCut { .. } | IntakeTokenMade => {
             super::intake::message(event, lang).unwrap_or_default()
         }

@@ -9,6 +9,7 @@ pub mod intake;
 pub mod plan;
 pub mod report;
 pub mod review;
+pub mod team;
 pub mod timeline;
 
 use crate::model::{IncidentStatus, Lang, RuleValue, Trigger};

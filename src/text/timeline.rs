@@ -63,6 +63,7 @@ pub fn kind(kind: &IncidentEventKind, lang: Lang) -> &'static str {
         K::Verified => t(lang, "verified", "복구 확인"),
         K::Review => t(lang, "review", "검토"),
         K::FollowUp => t(lang, "follow-up", "후속 조치"),
+        K::Owner => t(lang, "owner", "담당자"),
     }
 }
 

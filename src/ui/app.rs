@@ -233,6 +233,17 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
         }
         let (text, color) = source_words(snap, lang, dark);
         ui.label(RichText::new(text).color(color.unwrap_or(ui.visuals().text_color())));
+        if let Some(words) = crate::text::team::status(&snap.team, chrono::Utc::now(), lang) {
+            let working_alone = matches!(
+                snap.team,
+                crate::model::TeamStatus::Alone { .. } | crate::model::TeamStatus::Unusable { .. }
+            );
+            let color = match working_alone {
+                true => style::pending(dark),
+                false => ui.visuals().text_color(),
+            };
+            ui.label(RichText::new(format!("· {words}")).color(color));
+        }
         // The line shows an age, so it is a clock, but a lazy one: while samples arrive, each
         // one repaints anyway and this timer never fires; it only ticks when they stop coming
         // (the age must visibly grow), and every 5 s while failing. A 1 s tick cost 20 % of a
@@ -241,6 +252,11 @@ fn header_ui(ui: &mut egui::Ui, snap: &Snapshot, state: &mut UiState, send: &dyn
             SourceStatus::Live { .. } => Some(snap.poll_interval_secs + 1),
             SourceStatus::Failing { .. } => Some(5),
             _ => None,
+        };
+        // "Alone since T (for how long)" grows too.
+        let tick_secs = match snap.team {
+            crate::model::TeamStatus::Alone { .. } => Some(tick_secs.map_or(5, |s| s.min(5))),
+            _ => tick_secs,
         };
         if let Some(secs) = tick_secs {
             ui.ctx()

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod alertmanager;
 pub mod llm;
 pub mod notify;
+pub mod postgres;
 pub mod ui;
 
 use std::io::{BufRead, BufReader};

@@ -250,8 +250,11 @@ impl Engine {
             ack: None,
         };
         let id = self.open_incident_as(scenario.clone(), trigger, Some((event, links)));
-        self.emit(at, opened(id));
-        self.notify(id, NotifyEvent::Opened, self.clock.now());
+        let announce = crate::engine::team::Announce {
+            event: opened(id),
+            notify: true,
+        };
+        self.announce_or_claim(id, announce);
         Some((id, true))
     }
 

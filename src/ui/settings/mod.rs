@@ -12,6 +12,7 @@ mod general;
 mod notify;
 mod prometheus;
 mod rules;
+mod team;
 
 use super::i18n::t;
 use super::style;
@@ -30,12 +31,13 @@ enum Tab {
     Alertmanager,
     Ai,
     Actions,
+    Team,
     Rules,
 }
 
 impl Tab {
     /// Every tab, in the bar's order.
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::General,
         Tab::Rules,
         Tab::Prometheus,
@@ -44,6 +46,7 @@ impl Tab {
         Tab::Alertmanager,
         Tab::Ai,
         Tab::Actions,
+        Tab::Team,
     ];
 
     /// The tab's title in the bar.
@@ -57,6 +60,7 @@ impl Tab {
             Tab::Alertmanager => "Alertmanager",
             Tab::Ai => "AI",
             Tab::Actions => t(lang, "Actions", "조치"),
+            Tab::Team => t(lang, "Team", "팀"),
         }
     }
 }
@@ -73,6 +77,7 @@ pub(crate) struct SettingsForm {
     intake: alertmanager::IntakeDraft,
     ai: ai::AiDraft,
     actions: actions::ActionsDraft,
+    team: team::TeamDraft,
     rules: rules::RulesForm,
     errors: Vec<String>,
 }
@@ -86,6 +91,7 @@ impl SettingsForm {
         self.intake.load(s);
         self.ai.load(s);
         self.actions.load(s);
+        self.team.load(s);
     }
 
     /// Builds settings from the draft, or every problem in words.
@@ -97,6 +103,7 @@ impl SettingsForm {
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
         self.ai.apply(&mut s, &mut errors);
+        self.team.apply(&mut s, &mut errors);
         match self.actions.actions() {
             Ok(a) => s.actions = a,
             Err(e) => errors.extend(e),
@@ -156,6 +163,7 @@ pub(crate) fn settings_ui(
         Tab::Alertmanager => alertmanager::intake_tab_ui(ui, snap, &mut form.intake),
         Tab::Ai => ai::ai_tab_ui(ui, snap, &mut form.ai, &mut form.errors, send),
         Tab::Actions => actions::actions_tab_ui(ui, snap, &mut form.actions),
+        Tab::Team => team::team_tab_ui(ui, snap, &mut form.team),
         Tab::Rules => {
             // Each rule is saved on its own, to its own file: no shared Save button here.
             return rules::rules_tab_ui(ui, snap, &mut form.rules, send);

@@ -1,0 +1,154 @@
+//! The team link: one task per console that joins the team store (schema, LISTEN, what is
+//! active), then reads the store's new events whenever a notification wakes it and every
+//! few seconds besides, so a lost notification delays an event by at most that long. When
+//! the store cannot be reached it says so and tries again, forever; it never decides
+//! anything itself.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::super::report::Report;
+use crate::integrations::team::{TeamError, TeamStore, queries, schema};
+use crate::model::Incident;
+
+/// How often the link reads the store when no notification woke it.
+pub const CATCH_UP_SECS: u64 = 5;
+
+/// The longest wait between two tries to reach the store.
+const RETRY_MAX_SECS: u64 = 4;
+
+/// What the link reports.
+#[derive(Debug)]
+pub enum LinkEvent {
+    /// Joined (or joined again): the store to write through, its schema, what was
+    /// applied, and the team's active incidents with their events.
+    Joined {
+        /// The store (a pool: cheap to clone; boxed, it is large beside the other variants).
+        store: Box<TeamStore>,
+        /// The schema's version now.
+        version: i32,
+        /// Migrations this console applied.
+        applied: usize,
+        /// The team's active incidents, each with who opened it.
+        incidents: Vec<(Incident, String)>,
+    },
+    /// The store cannot be reached (the link tries again).
+    Unreachable(String),
+    /// The store cannot be used as set (the link has stopped).
+    Unusable(String),
+    /// Events numbered after the last read, oldest first.
+    Events(Vec<queries::StoredEvent>),
+}
+
+/// Starts the link to the store at `url` for the console named `console`.
+pub fn spawn(
+    url: String,
+    console: String,
+    report: Report<LinkEvent>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let store = match TeamStore::new(&url) {
+            Ok(s) => s,
+            Err(e) => {
+                report(LinkEvent::Unusable(e.to_string()));
+                return;
+            }
+        };
+        let mut retry = Duration::from_secs(1);
+        loop {
+            match join(&store, &console).await {
+                Err(e) if !e.is_retryable() => {
+                    report(LinkEvent::Unusable(e.to_string()));
+                    return;
+                }
+                Err(e) => {
+                    if !report(LinkEvent::Unreachable(e.to_string())) {
+                        return;
+                    }
+                    tokio::time::sleep(retry).await;
+                    retry = (retry * 2).min(Duration::from_secs(RETRY_MAX_SECS));
+                }
+                Ok(joined) => {
+                    retry = Duration::from_secs(1);
+                    let Joined {
+                        mut wakes,
+                        mut last,
+                        event,
+                    } = joined;
+                    if !report(event) {
+                        return;
+                    }
+                    let why = follow(&store, &mut wakes, &mut last, &report).await;
+                    if !report(LinkEvent::Unreachable(why)) {
+                        return;
+                    }
+                }
+            }
+        }
+    })
+}
+
+struct Joined {
+    wakes: mpsc::UnboundedReceiver<String>,
+    last: i64,
+    event: LinkEvent,
+}
+
+/// Migrates, listens, and reads what is active: the store's latest number first, so an
+/// event written meanwhile is read again after (and kept once, by its id).
+async fn join(store: &TeamStore, console: &str) -> Result<Joined, TeamError> {
+    let migrated = schema::migrate(store, console).await?;
+    let (tx, wakes) = mpsc::unbounded_channel();
+    store.listen(tx).await?;
+    let last = queries::latest_seq(store).await?;
+    let ids = queries::active_incident_ids(store).await?;
+    let incidents = queries::fetch_incidents(store, &ids).await?;
+    Ok(Joined {
+        wakes,
+        last,
+        event: LinkEvent::Joined {
+            store: Box::new(store.clone()),
+            version: schema::known_version(),
+            applied: migrated.applied,
+            incidents,
+        },
+    })
+}
+
+/// Reads new events on every wake and every [`CATCH_UP_SECS`] until the store fails;
+/// returns why, in words.
+async fn follow(
+    store: &TeamStore,
+    wakes: &mut mpsc::UnboundedReceiver<String>,
+    last: &mut i64,
+    report: &Report<LinkEvent>,
+) -> String {
+    loop {
+        tokio::select! {
+            wake = wakes.recv() => match wake {
+                Some(payload) if !payload.is_empty() => {}
+                _ => return "the connection that listens for the team's events ended".into(),
+            },
+            _ = tokio::time::sleep(Duration::from_secs(CATCH_UP_SECS)) => {}
+        }
+        // One read answers every wake that came meanwhile.
+        while wakes.try_recv().is_ok() {}
+        loop {
+            match queries::events_since(store, *last).await {
+                Ok(events) if events.is_empty() => break,
+                Ok(events) => {
+                    let full = events.len() as i64 >= queries::PAGE_EVENTS;
+                    *last = events.last().map_or(*last, |e| e.seq);
+                    if !report(LinkEvent::Events(events)) {
+                        return String::new();
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                Err(e) => return e.to_string(),
+            }
+        }
+    }
+}

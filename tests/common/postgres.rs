@@ -1,0 +1,245 @@
+//! A real PostgreSQL for the team-mode tests: Debian's server binaries, a cluster in a
+//! temporary directory run by the `postgres` user (the server refuses root), listening on
+//! 127.0.0.1 with passwords checked, and a database set up as the README says: a login role
+//! that owns one schema and nothing else.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The role the consoles log in as, and its password.
+pub const ROLE: &str = "incident_console";
+const PASSWORD: &str = "s3cret-pw";
+/// The database the consoles use.
+pub const DATABASE: &str = "incidents";
+
+/// A running cluster; stopped (immediately) when dropped.
+pub struct Postgres {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    bin: PathBuf,
+    data: PathBuf,
+    dir: tempfile::TempDir,
+    as_postgres: bool,
+}
+
+fn bin_dir() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("pg_ctl").exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl Postgres {
+    /// Starts a cluster, or returns `None` (skipping) when the server is not installed;
+    /// under CI=true that fails instead.
+    pub fn start() -> Option<Self> {
+        let Some(bin) = bin_dir() else {
+            assert!(
+                !super::ci(),
+                "PostgreSQL's server is needed under CI=true (apt-get install postgresql)"
+            );
+            eprintln!("skipped: no PostgreSQL server; apt-get install postgresql");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let as_postgres = is_root();
+        let data = dir.path().join("data");
+        if as_postgres {
+            // The server runs as `postgres`: it must reach and own its directory.
+            std::fs::set_permissions(
+                dir.path(),
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .unwrap();
+            std::fs::create_dir(&data).unwrap();
+            chown_postgres(&data);
+        }
+        let pw_file = dir.path().join("pw");
+        std::fs::write(&pw_file, "postgres-pw\n").unwrap();
+        if as_postgres {
+            chown_postgres(&pw_file);
+        }
+        let mut pg = Postgres {
+            port: 0,
+            bin,
+            data,
+            dir,
+            as_postgres,
+        };
+        let out = pg
+            .run("initdb")
+            .args(["-D"])
+            .arg(&pg.data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--pwfile",
+            ])
+            .arg(&pw_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pg.start_on_free_port();
+        pg.setup();
+        Some(pg)
+    }
+
+    fn run(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn pg_ctl_start(&self) -> bool {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.port,
+            self.data.display()
+        );
+        self.run("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(self.data.join("log"))
+            .args(["-o", &options, "-w", "-t", "30", "start"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    }
+
+    fn start_on_free_port(&mut self) {
+        for _ in 0..5 {
+            self.port = super::port_to_try();
+            if self.pg_ctl_start() {
+                return;
+            }
+        }
+        let log = std::fs::read_to_string(self.data.join("log")).unwrap_or_default();
+        panic!("PostgreSQL did not start: {log}");
+    }
+
+    /// Runs `sql` as the superuser over the local socket, in database `db`; its output.
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let out = self
+            .run("psql")
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(&self.data)
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-c",
+                sql,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The README's one-time setup: a login role, a database nobody else may use, and a
+    /// schema named after the role (first on its search path) that it owns.
+    fn setup(&self) {
+        self.psql(
+            "postgres",
+            &format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"),
+        );
+        self.psql("postgres", &format!("CREATE DATABASE {DATABASE}"));
+        self.psql(
+            DATABASE,
+            &format!(
+                "REVOKE ALL ON DATABASE {DATABASE} FROM PUBLIC; \
+                 GRANT CONNECT ON DATABASE {DATABASE} TO {ROLE}; \
+                 CREATE SCHEMA AUTHORIZATION {ROLE}"
+            ),
+        );
+    }
+
+    /// The URL a console uses (TLS off: the test cluster has no certificate).
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://{ROLE}:{PASSWORD}@127.0.0.1:{}/{DATABASE}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// The password in [`Self::url`], to check it appears nowhere.
+    pub fn password(&self) -> &'static str {
+        PASSWORD
+    }
+
+    /// A crash: the server stops at once, without a clean shutdown.
+    pub fn crash(&self) {
+        let status = self
+            .run("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctl stop");
+    }
+
+    /// Starts the server again on the same port.
+    pub fn restart(&self) {
+        assert!(self.pg_ctl_start(), "PostgreSQL started again");
+    }
+
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn chown_postgres(path: &Path) {
+    let status = Command::new("chown")
+        .arg("postgres:postgres")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .run("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}

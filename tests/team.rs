@@ -1,0 +1,247 @@
+//! Team mode against a real PostgreSQL (Debian's server, started here in a temporary
+//! directory as the `postgres` user): several engines in this one process share one store.
+
+mod common;
+
+use common::notify::FakeSlack;
+use common::postgres::Postgres;
+use common::{FakeProm, Reply, matrix, vector, wait_for};
+use incident_console::engine::{Command, ConsoleState, EngineConfig, EngineHandle};
+use incident_console::integrations::team::{TeamError, TeamStore, schema};
+use incident_console::model::{
+    FeedEvent, HypothesisMark, JobState, Secret, Settings, TeamStatus, is_provisional,
+};
+use incident_console::store::Store;
+
+/// A console on `dir` joined to `pg` under `name`, on `settings`.
+fn console(
+    dir: &std::path::Path,
+    pg: &Postgres,
+    name: &str,
+    mut settings: Settings,
+) -> EngineHandle {
+    settings.responder = name.into();
+    settings.team.database_url = Secret::new(pg.url());
+    let store = Store::new(dir);
+    store.save_settings(&settings).unwrap();
+    common::spawn_engine(EngineConfig {
+        force_demo: settings.demo_mode,
+        ..EngineConfig::new(store)
+    })
+}
+
+fn joined(st: &ConsoleState) -> bool {
+    matches!(st.board.team, TeamStatus::Joined { .. })
+}
+
+fn applied(h: &EngineHandle) -> Vec<usize> {
+    (h.state.lock().feed.iter())
+        .filter_map(|e| match &e.event {
+            FeedEvent::TeamJoined { applied, .. } => Some(*applied),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn ten_consoles_starting_at_once_on_an_empty_database_apply_the_schema_once() {
+    let Some(pg) = Postgres::start() else { return };
+    let dirs: Vec<_> = (0..10).map(|_| tempfile::tempdir().unwrap()).collect();
+    let quiet = Settings {
+        poll_interval_secs: 3600,
+        ..Settings::default()
+    };
+    let handles: Vec<EngineHandle> = std::thread::scope(|s| {
+        let starting: Vec<_> = (dirs.iter().enumerate())
+            .map(|(i, d)| {
+                let (pg, quiet) = (&pg, quiet.clone());
+                s.spawn(move || console(d.path(), pg, &format!("c{i}"), quiet))
+            })
+            .collect();
+        starting.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for h in &handles {
+        wait_for(&h.state, "joined", joined);
+    }
+    let counts: Vec<usize> = handles.iter().flat_map(applied).collect();
+    assert_eq!(counts.len(), 10, "each joined once: {counts:?}");
+    assert_eq!(
+        counts.iter().sum::<usize>(),
+        schema::MIGRATIONS.len(),
+        "every migration applied by exactly one console: {counts:?}"
+    );
+    let versions = pg.psql(
+        common::postgres::DATABASE,
+        "SELECT string_agg(version::text, ',' ORDER BY version) FROM incident_console.console_schema",
+    );
+    let expected: Vec<String> = (1..=schema::MIGRATIONS.len())
+        .map(|v| v.to_string())
+        .collect();
+    assert_eq!(versions, expected.join(","));
+    // No console's files hold the store's password.
+    for d in &dirs {
+        common::actions::assert_no_secret_in(d.path());
+    }
+}
+
+#[test]
+fn a_schema_newer_than_the_console_knows_is_refused_in_words() {
+    let Some(pg) = Postgres::start() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = TeamStore::new(&pg.url()).unwrap();
+    rt.block_on(schema::migrate(&store, "test")).unwrap();
+    let newer = schema::known_version() + 1;
+    pg.psql(
+        common::postgres::DATABASE,
+        &format!("INSERT INTO incident_console.console_schema (version, applied_by) VALUES ({newer}, 'a newer console')"),
+    );
+    let err = rt.block_on(schema::migrate(&store, "test")).unwrap_err();
+    assert_eq!(
+        err,
+        TeamError::NewerSchema {
+            found: newer,
+            known: schema::known_version()
+        }
+    );
+    assert!(err.to_string().contains("update the console"), "{err}");
+    // A console joining it says so, works solo, and never writes.
+    let dir = tempfile::tempdir().unwrap();
+    let h = console(dir.path(), &pg, "kim", Settings::default());
+    wait_for(
+        &h.state,
+        "refused",
+        |st| matches!(&st.board.team, TeamStatus::Unusable { reason } if reason.contains("newer")),
+    );
+    // A wrong password is said without the URL.
+    let wrong = pg.url().replace(pg.password(), "wrong");
+    let store = TeamStore::new(&wrong).unwrap();
+    let err = rt.block_on(schema::migrate(&store, "test")).unwrap_err();
+    assert!(!err.to_string().contains("wrong"), "{err}");
+    assert!(err.to_string().contains("password"), "{err}");
+}
+
+/// Settings of a console that watches `prom` every second and posts to `slack`.
+fn live(prom: &FakeProm, slack: &FakeSlack) -> Settings {
+    let mut s = Settings {
+        demo_mode: false,
+        poll_interval_secs: 1,
+        ..Settings::default()
+    };
+    s.prometheus.base_url = prom.url.clone();
+    // One rule breaches (CPU); the error rate's threshold is out of reach.
+    s.prometheus.http_threshold = 1.0;
+    s.slack.token = Secret::new("xoxb-test-0123456789");
+    s.slack.api_base_url = slack.url.clone();
+    s.slack.channel = "#ops".into();
+    s.targets.slack = true;
+    s
+}
+
+fn incidents(st: &ConsoleState) -> Vec<incident_console::model::Incident> {
+    st.board.incidents.iter().cloned().collect()
+}
+
+#[test]
+fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() {
+    let Some(pg) = Postgres::start() else { return };
+    let slack = FakeSlack::start("xoxb-test-0123456789");
+    // Every console's Prometheus says the same: CPU far over its threshold.
+    let prom = FakeProm::start(
+        Reply::Json(vector(&[("web-1", "0.97")])),
+        Reply::Json(matrix(&["web-1"], "0.2", 30)),
+    );
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let names = ["kim", "lee", "park"];
+    let consoles: Vec<EngineHandle> = (dirs.iter().zip(names))
+        .map(|(d, n)| console(d.path(), &pg, n, live(&prom, &slack)))
+        .collect();
+    for h in &consoles {
+        wait_for(&h.state, "joined", joined);
+    }
+    // Each console's monitor sees the breach; the store keeps one incident for it.
+    for h in &consoles {
+        wait_for(&h.state, "the team's incident", |st| {
+            let list = incidents(st);
+            list.len() == 1 && !is_provisional(list[0].id)
+        });
+    }
+    let ids: Vec<u64> = consoles
+        .iter()
+        .map(|h| incidents(&h.state.lock())[0].id)
+        .collect();
+    assert!(
+        ids.iter().all(|&i| i == ids[0]),
+        "one id everywhere: {ids:?}"
+    );
+    let opened = pg.psql(
+        common::postgres::DATABASE,
+        "SELECT count(*) FROM incident_console.incidents",
+    );
+    assert_eq!(opened, "1");
+    // The winner posts the report once; nobody else posts it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while slack.posted().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no post");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for h in &consoles {
+        wait_for(&h.state, "outbox settled", |st| {
+            st.board
+                .notifications
+                .iter()
+                .all(|j| !matches!(j.state, JobState::Queued))
+        });
+    }
+    let top_level: Vec<_> = (slack.posted().into_iter())
+        .filter(|r| r.body.get("thread_ts").is_none())
+        .collect();
+    assert_eq!(top_level.len(), 1, "{:?}", slack.posted());
+
+    // A mark on one console reaches the others.
+    let id = ids[0];
+    assert!(consoles[1].send(Command::MarkHypothesis {
+        incident: id,
+        hypothesis: 0,
+        mark: HypothesisMark::Confirmed,
+    }));
+    // A note and an owner from the third console.
+    let note = "rolled back web-1 by hand; 한글도 그대로";
+    assert!(consoles[2].send(Command::Note {
+        incident: id,
+        text: note.into(),
+        edits: None,
+    }));
+    assert!(consoles[2].send(Command::TakeIncident {
+        incident: id,
+        to: None,
+    }));
+    for h in [&consoles[0], &consoles[2], &consoles[1]] {
+        wait_for(&h.state, "the mark, the note and the owner", |st| {
+            incidents(st).iter().any(|i| {
+                i.id == id
+                    && i.marks.first() == Some(&HypothesisMark::Confirmed)
+                    && i.owner() == Some("park")
+                    && i.timeline.iter().any(|e| {
+                        matches!(&e.event, Some(FeedEvent::NoteAdded { text, .. }) if text == note)
+                    })
+            })
+        });
+    }
+    // Each event is once on every timeline, under the id its console gave it.
+    let timelines: Vec<Vec<_>> = (consoles.iter())
+        .map(|h| {
+            let inc = incidents(&h.state.lock()).remove(0);
+            (inc.timeline.iter())
+                .filter(|e| incident_console::model::is_shared_kind(&e.kind))
+                .map(|e| e.id)
+                .collect()
+        })
+        .collect();
+    for t in &timelines {
+        let mut unique = t.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), t.len(), "no event twice: {t:?}");
+    }
+    assert!(slack.posted().len() < 10, "no storm of posts");
+}
