@@ -200,15 +200,18 @@ impl Postgres {
 
     /// A crash: the server stops at once, without a clean shutdown.
     pub fn crash(&self) {
-        let status = self
-            .run("pg_ctl")
+        assert!(self.stop_immediately(), "pg_ctl stop");
+    }
+
+    fn stop_immediately(&self) -> bool {
+        self.run("pg_ctl")
             .arg("-D")
             .arg(&self.data)
             .args(["-m", "immediate", "stop"])
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
-            .unwrap();
-        assert!(status.success(), "pg_ctl stop");
+            .is_ok_and(|s| s.success())
     }
 
     /// Starts the server again on the same port.
@@ -233,13 +236,6 @@ fn chown_postgres(path: &Path) {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let _ = self
-            .run("pg_ctl")
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-m", "immediate", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        self.stop_immediately();
     }
 }

@@ -10,7 +10,7 @@
 use tokio_postgres::Transaction;
 
 use super::{CHANNEL, TeamError, TeamStore, classify};
-use crate::model::{Incident, IncidentEvent, IncidentEventKind, is_shared_kind};
+use crate::model::{Incident, IncidentEvent, is_shared_kind};
 
 /// How many events one catch-up read returns at most (the reader asks again for more).
 pub const PAGE_EVENTS: i64 = 500;
@@ -143,7 +143,7 @@ pub async fn open_incident(
             let shared: Vec<IncidentEvent> = team
                 .timeline
                 .iter()
-                .filter(|e| e.kind == IncidentEventKind::Opened || is_shared_kind(&e.kind))
+                .filter(|e| is_shared_kind(&e.kind))
                 .cloned()
                 .collect();
             insert_events(&tx, id, &shared).await?;
