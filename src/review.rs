@@ -484,7 +484,13 @@ fn notifications(inc: &Incident, jobs: &[&Job], lang: Lang) -> Vec<Block> {
         .collect();
     let waiting: Vec<String> = jobs
         .iter()
-        .filter(|j| !matches!(j.state, crate::model::JobState::Delivered { .. }))
+        .filter(|j| {
+            !matches!(
+                j.state,
+                crate::model::JobState::Delivered { .. }
+                    | crate::model::JobState::SentByOther { .. }
+            )
+        })
         .map(|j| crate::text::feed::job(&j.desc(), lang))
         .collect();
     if said.is_empty() && waiting.is_empty() {

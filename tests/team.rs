@@ -9,7 +9,7 @@ use common::{FakeProm, Reply, matrix, vector, wait_for};
 use incident_console::engine::{Command, ConsoleState, EngineConfig, EngineHandle};
 use incident_console::integrations::team::{TeamError, TeamStore, schema};
 use incident_console::model::{
-    FeedEvent, HypothesisMark, JobState, Secret, Settings, TeamStatus, is_provisional,
+    FeedEvent, HypothesisMark, JobState, NotifyEvent, Secret, Settings, TeamStatus, is_provisional,
 };
 use incident_console::store::Store;
 
@@ -243,5 +243,121 @@ fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() 
         unique.dedup();
         assert_eq!(unique.len(), t.len(), "no event twice: {t:?}");
     }
-    assert!(slack.posted().len() < 10, "no storm of posts");
+    // A console that did not post the report closes the incident: its one reply goes
+    // into the report's thread, found through the store.
+    let report_ts = |st: &ConsoleState| {
+        (st.board.notifications.iter()).find_map(|j| match &j.state {
+            JobState::Delivered { reference, .. } if j.event == NotifyEvent::Opened => {
+                reference.clone()
+            }
+            _ => None,
+        })
+    };
+    let winner = (consoles.iter())
+        .position(|h| report_ts(&h.state.lock()).is_some())
+        .expect("one console sent the report");
+    let ts = report_ts(&consoles[winner].state.lock()).unwrap();
+    let closer = &consoles[(winner + 1) % 3];
+    assert!(closer.send(Command::CloseIncident {
+        incident: id,
+        resolution: "web-1 rolled back".into(),
+    }));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(slack.posted().iter()).any(|r| r.body.get("thread_ts").is_some()) {
+        assert!(std::time::Instant::now() < deadline, "no reply");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for h in &consoles {
+        wait_for(&h.state, "closed and settled", |st| {
+            incidents(st).iter().all(|i| !i.status.is_active())
+                && (st.board.notifications.iter()).all(|j| !matches!(j.state, JobState::Queued))
+        });
+    }
+    let posted = slack.posted();
+    let replies: Vec<_> = (posted.iter())
+        .filter_map(|r| r.body.get("thread_ts"))
+        .collect();
+    assert_eq!(
+        replies,
+        [&serde_json::json!(ts)],
+        "one reply, in the one thread"
+    );
+    assert_eq!(posted.len(), 2, "{posted:?}");
+}
+
+#[test]
+fn one_console_of_many_holds_a_claim_until_it_is_done_or_its_lease_runs_out() {
+    use incident_console::integrations::team::claims::{self, Claim, ClaimKind};
+    let Some(pg) = Postgres::start() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = TeamStore::new(&pg.url()).unwrap();
+    rt.block_on(schema::migrate(&store, "test")).unwrap();
+    let kind = ClaimKind::Notification;
+    // Eight consoles claim one notification at the same moment: one holds it.
+    let answers: Vec<_> = rt.block_on(async {
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    claims::claim(&store, kind, 7, "k", &format!("c{i}"), 30.0).await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        answers
+    });
+    let mine = answers
+        .iter()
+        .filter(|a| matches!(a, Ok(Claim::Mine)))
+        .count();
+    assert_eq!(mine, 1, "{answers:?}");
+    let holder = (answers.iter().position(|a| matches!(a, Ok(Claim::Mine))))
+        .map(|i| format!("c{i}"))
+        .unwrap();
+    let other = if holder == "c0" { "c1" } else { "c0" };
+    match rt.block_on(claims::claim(&store, kind, 7, "k", other, 30.0)) {
+        Ok(Claim::Held { by, left_secs, .. }) => {
+            assert_eq!(by, holder);
+            assert!(left_secs > 0.0);
+        }
+        a => panic!("{a:?}"),
+    }
+    // Done: nobody claims it again, and everyone reads its reference.
+    rt.block_on(claims::finish(
+        &store,
+        kind,
+        7,
+        "k",
+        &holder,
+        Some("171.0001"),
+    ))
+    .unwrap();
+    match rt.block_on(claims::claim(&store, kind, 7, "k", other, 30.0)) {
+        Ok(Claim::Done { by, reference, .. }) => {
+            assert_eq!(
+                (by.as_str(), reference.as_deref()),
+                (holder.as_str(), Some("171.0001"))
+            );
+        }
+        a => panic!("{a:?}"),
+    }
+    // A holder that never finishes gives its claim up when the lease runs out.
+    let first = rt.block_on(claims::claim(&store, kind, 8, "k", "dead", 0.3));
+    assert_eq!(first, Ok(Claim::Mine));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match rt.block_on(claims::claim(&store, kind, 8, "k", "alive", 30.0)) {
+            Ok(Claim::Mine) => break,
+            Ok(Claim::Held { by, .. }) => assert_eq!(by, "dead"),
+            a => panic!("{a:?}"),
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lease never ran out"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }

@@ -87,6 +87,15 @@ pub enum JobState {
         /// Since when.
         since: DateTime<Utc>,
     },
+    /// Another console of the team sent it (team mode: its claim in the store was done).
+    SentByOther {
+        /// That console's name.
+        by: String,
+        /// When it was sent.
+        at: DateTime<Utc>,
+        /// Slack's message `ts`, used to thread this console's replies under it.
+        reference: Option<String>,
+    },
     /// The user saw the pending report and let it go.
     Acknowledged {
         /// When.
@@ -231,10 +240,16 @@ impl Outbox {
         });
         match parent.map(|p| &p.state) {
             Some(JobState::Queued) => Thread::Wait,
-            Some(JobState::Delivered {
-                reference: Some(ts),
-                ..
-            }) => Thread::Under(ts.clone()),
+            Some(
+                JobState::Delivered {
+                    reference: Some(ts),
+                    ..
+                }
+                | JobState::SentByOther {
+                    reference: Some(ts),
+                    ..
+                },
+            ) => Thread::Under(ts.clone()),
             _ => Thread::TopLevel,
         }
     }
@@ -311,6 +326,56 @@ impl Outbox {
             j.state = JobState::Delivered { at, reference };
             j.last_error = None;
         }
+    }
+
+    /// Records that another console of the team sent `id` (it is not attempted again here).
+    pub fn sent_by_other(
+        &mut self,
+        id: u64,
+        by: String,
+        at: DateTime<Utc>,
+        reference: Option<String>,
+    ) {
+        if let Some(j) = self.job_mut(id) {
+            j.state = JobState::SentByOther { by, at, reference };
+            j.last_error = None;
+        }
+    }
+
+    /// An attempt of `id` that did not start after all (another console holds it, or the
+    /// team store could not be asked): it is not counted, and waits until `next`.
+    pub fn held(&mut self, id: u64, next: DateTime<Utc>) {
+        if let Some(j) = self.job_mut(id) {
+            j.attempts = j.attempts.saturating_sub(1);
+            j.next_attempt_at = next;
+        }
+    }
+
+    /// Moves every job of incident `from` to incident `to` (a provisional id that became the
+    /// team's, or an incident merged into another console's). A job whose key `to` already
+    /// has is dropped unless it was sent: the one already there stands for it. Returns the
+    /// ids of the jobs moved.
+    pub fn rekey(&mut self, from: u64, to: u64) -> Vec<u64> {
+        let mut moved = Vec::new();
+        let taken: Vec<(NotifyEvent, String)> = self
+            .jobs
+            .iter()
+            .filter(|j| j.incident == to)
+            .map(|j| (j.event, j.destination.key()))
+            .collect();
+        self.jobs.retain_mut(|j| {
+            if j.incident != from {
+                return true;
+            }
+            let duplicate = taken.contains(&(j.event, j.destination.key()));
+            if duplicate && !matches!(j.state, JobState::Delivered { .. }) {
+                return false;
+            }
+            j.incident = to;
+            moved.push(j.id);
+            true
+        });
+        moved
     }
 
     /// Records a failed attempt: a permanent failure, or one past the deadline, makes the job

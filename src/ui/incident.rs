@@ -463,6 +463,7 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
                 JobState::Delivered { .. } => (t(lang, "sent", "전송됨"), None),
                 JobState::Queued => (t(lang, "sending", "전송 중"), Some(style::pending(dark))),
                 JobState::Pending { .. } => (t(lang, "pending", "보류"), Some(style::breach(dark))),
+                JobState::SentByOther { .. } => (t(lang, "sent by the team", "팀이 전송"), None),
                 JobState::Acknowledged { .. } => (t(lang, "not sent", "미전송"), None),
             };
             let event = match j.event {

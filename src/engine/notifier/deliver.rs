@@ -7,25 +7,40 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 
 use super::super::source::{splitmix64, unit};
-use super::{DeliveryEvent, Notifier, Sent, SlackTest};
+use super::{Attempted, DeliveryEvent, Notifier, Sent, SlackTest};
 use crate::integrations::{email, slack::SlackClient};
 use crate::model::{Destination, Failure, FeedEvent, JobState, NotifyEvent, Settings};
+use crate::model::{EmailSettings, Job};
 
 /// Added to a client's own timeout for the attempt's hard limit.
 const ATTEMPT_MARGIN_SECS: u64 = 5;
 
 impl Notifier {
-    /// When the next attempt may start, on tokio's clock.
+    /// When the next attempt may start, on tokio's clock. Nothing while attempts are held
+    /// (team mode, the store not joined): the join wakes the outbox.
     pub(super) fn outbox_wake(&self) -> Option<tokio::time::Instant> {
+        if self.held() {
+            return None;
+        }
         let wake = self.outbox.next_wake()?;
         let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
         Some(tokio::time::Instant::now() + wait)
     }
 
+    /// Whether attempts wait: a team store is set and not joined, so nobody can say whether
+    /// another console sent it already.
+    fn held(&self) -> bool {
+        self.team_set && self.team.is_none()
+    }
+
     /// Starts every attempt that is due, each as its own task.
     pub(super) fn deliver_due(&mut self, settings: &Settings) {
         let now = self.clock.now();
-        let due = self.outbox.due(now);
+        let due = if self.held() {
+            Vec::new()
+        } else {
+            self.outbox.due(now)
+        };
         if due.is_empty() {
             return;
         }
@@ -57,33 +72,26 @@ impl Notifier {
             let clock = self.clock.clone();
             let slack = settings.slack.clone();
             let mail = settings.email.clone();
+            let team = self.team.clone();
             tokio::spawn(async move {
-                let attempt = async {
-                    match &job.destination {
-                        Destination::Slack { channel } => {
-                            let client = SlackClient::new(&slack).map_err(|e| e.failure())?;
-                            let blocks = job
-                                .blocks
-                                .as_deref()
-                                .and_then(|b| serde_json::from_str(b).ok());
-                            let text = &job.text;
-                            let posted = client
-                                .post_message(channel, text, blocks.as_ref(), thread.as_deref())
-                                .await
-                                .map_err(|e| e.failure())?;
-                            // The link is for the timeline: without it the message still went.
-                            let link = client.permalink(&posted).await.ok();
-                            Ok((Some(posted.ts), link))
+                // A person's "send again" is theirs to make: it is never claimed.
+                let claimed = !matches!(job.event, NotifyEvent::Manual(_));
+                let team = team.filter(|_| claimed);
+                let thread = match &team {
+                    Some(team) => match team.claim(&job, thread, lease).await {
+                        Ok(thread) => thread,
+                        Err(answer) => {
+                            let _ = tx(DeliveryEvent::Attempt {
+                                job: id,
+                                at: clock.now(),
+                                result: answer,
+                            });
+                            return;
                         }
-                        Destination::Email { to } => {
-                            email::send(&mail, to, &job.subject, &job.text)
-                                .await
-                                .map(|r| (Some(r), None))
-                                .map_err(|e| e.failure())
-                        }
-                    }
+                    },
+                    None => thread,
                 };
-                let result = tokio::time::timeout(lease, attempt)
+                let result = tokio::time::timeout(lease, attempt(&job, &slack, &mail, thread))
                     .await
                     .unwrap_or_else(|_| {
                         Err(Failure::Retryable {
@@ -91,10 +99,16 @@ impl Notifier {
                             retry_after: None,
                         })
                     });
+                if let Some(team) = &team {
+                    team.settle(&job, &result).await;
+                }
                 let _ = tx(DeliveryEvent::Attempt {
                     job: id,
                     at: clock.now(),
-                    result,
+                    result: match result {
+                        Ok(sent) => Attempted::Sent(sent),
+                        Err(failure) => Attempted::Failed(failure),
+                    },
                 });
             });
         }
@@ -117,7 +131,7 @@ impl Notifier {
         }
     }
 
-    fn on_attempt(&mut self, id: u64, at: DateTime<Utc>, result: Result<Sent, Failure>) {
+    fn on_attempt(&mut self, id: u64, at: DateTime<Utc>, result: Attempted) {
         let Some(job) = self.outbox.job(id).cloned() else {
             return;
         };
@@ -126,7 +140,15 @@ impl Notifier {
             return;
         }
         match result {
-            Ok((reference, link)) => {
+            Attempted::SentByOther { by, at, reference } => {
+                // Its Delivered line reaches this timeline from the sender's, shared.
+                self.outbox.sent_by_other(id, by, at, reference);
+            }
+            Attempted::Held { wait_secs } => {
+                let wait = Duration::milliseconds((wait_secs.max(0.5) * 1000.0) as i64);
+                self.outbox.held(id, at + wait);
+            }
+            Attempted::Sent((reference, link)) => {
                 self.outbox.succeeded(id, at, reference.clone());
                 let attempts = (job.attempts > 1).then_some(job.attempts);
                 let job = job.desc();
@@ -138,7 +160,7 @@ impl Notifier {
                 };
                 self.emit(at, event);
             }
-            Err(failure) => {
+            Attempted::Failed(failure) => {
                 self.jitter = splitmix64(self.jitter);
                 match self.outbox.failed(id, at, failure, unit(self.jitter)) {
                     Some(JobState::Pending { reason, .. }) => {
@@ -160,5 +182,34 @@ impl Notifier {
             }
         }
         self.outbox_changed();
+    }
+}
+
+/// One attempt at the far side: Slack's post (under `thread`, when a reply) or the mail.
+async fn attempt(
+    job: &Job,
+    slack: &crate::model::SlackSettings,
+    mail: &EmailSettings,
+    thread: Option<String>,
+) -> Result<Sent, Failure> {
+    match &job.destination {
+        Destination::Slack { channel } => {
+            let client = SlackClient::new(slack).map_err(|e| e.failure())?;
+            let blocks = job
+                .blocks
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
+            let posted = client
+                .post_message(channel, &job.text, blocks.as_ref(), thread.as_deref())
+                .await
+                .map_err(|e| e.failure())?;
+            // The link is for the timeline: without it the message still went.
+            let link = client.permalink(&posted).await.ok();
+            Ok((Some(posted.ts), link))
+        }
+        Destination::Email { to } => email::send(mail, to, &job.subject, &job.text)
+            .await
+            .map(|r| (Some(r), None))
+            .map_err(|e| e.failure()),
     }
 }

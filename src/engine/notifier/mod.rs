@@ -3,6 +3,7 @@
 //! records what came of them. The rules (dedup, backoff, pacing, threading, pending) live in
 //! [`crate::model::Outbox`]; the wire formats in [`crate::integrations`].
 
+pub(super) mod claim;
 mod deliver;
 
 use std::sync::Arc;
@@ -23,6 +24,30 @@ pub const OUTBOX_HISTORY_LIMIT: usize = 1000;
 /// A delivery's far-side reference (Slack's `ts`) and the message's link.
 type Sent = (Option<String>, Option<String>);
 
+/// How one attempt ended.
+#[derive(Debug)]
+pub enum Attempted {
+    /// It reached the far side: its reference (Slack's `ts`) and the message's link.
+    Sent(Sent),
+    /// It failed, as the integration classified it.
+    Failed(Failure),
+    /// Team mode: another console of the team sent it.
+    SentByOther {
+        /// That console's name.
+        by: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// Its Slack `ts`, for this console's replies.
+        reference: Option<String>,
+    },
+    /// Team mode: it did not start (another console holds its claim, or the store could not
+    /// be asked); asked again after this many seconds.
+    Held {
+        /// Seconds to wait.
+        wait_secs: f64,
+    },
+}
+
 /// What a delivery or test task reports.
 #[derive(Debug)]
 pub enum DeliveryEvent {
@@ -32,8 +57,8 @@ pub enum DeliveryEvent {
         job: u64,
         /// When it ended.
         at: DateTime<Utc>,
-        /// The far side's reference (Slack's `ts`) and the message's link, or how it failed.
-        result: Result<Sent, Failure>,
+        /// How it ended.
+        result: Attempted,
     },
     /// The Slack tab's Test ended.
     SlackTest {
@@ -81,6 +106,10 @@ pub struct Notifier {
     events: Vec<(DateTime<Utc>, FeedEvent)>,
     outbox_changed: bool,
     slack_test: Option<SlackTest>,
+    /// Whether a team store is set: until it is joined, attempts wait.
+    pub(super) team_set: bool,
+    /// The team's claims, while joined.
+    pub(super) team: Option<claim::TeamClaims>,
 }
 
 impl Notifier {
@@ -100,6 +129,8 @@ impl Notifier {
             events: Vec::new(),
             outbox_changed: false,
             slack_test: None,
+            team_set: false,
+            team: None,
         }
     }
 
@@ -192,6 +223,28 @@ impl Notifier {
                     self.enqueue(incident, event, Destination::Email { to }, &message, now);
                 }
             }
+        }
+    }
+
+    /// The jobs of incident `from` are `inc`'s now (a provisional id that became the team's,
+    /// or an incident merged into another console's); those not yet sent are written again,
+    /// naming it by the id it has now.
+    pub(super) fn rekey(&mut self, from: u64, inc: &Incident) {
+        let moved = self.outbox.rekey(from, inc.id);
+        for j in self.outbox.jobs.iter_mut() {
+            if !moved.contains(&j.id) || j.state != JobState::Queued {
+                continue;
+            }
+            let message = match j.event {
+                NotifyEvent::Opened | NotifyEvent::Manual(_) => crate::notify::report(inc),
+                e => crate::notify::event(inc, e),
+            };
+            j.subject = message.subject;
+            j.text = message.text;
+            j.blocks = message.blocks.map(|b| b.to_string());
+        }
+        if !moved.is_empty() {
+            self.outbox_changed();
         }
     }
 
@@ -401,6 +454,27 @@ impl Engine {
             self.find_related(id);
             // The analysis follows once the live checks are back.
             self.check_evidence(id, now);
+        }
+    }
+
+    /// Incident `from`'s notifications are incident `to`'s now.
+    pub(super) fn rekey_notifications(&mut self, from: u64, to: u64) {
+        if let Some(inc) = self.book.find(to) {
+            self.notifier.rekey(from, inc);
+        }
+        self.settle_notifier();
+    }
+
+    /// The team's claims to make before each attempt (`None`: not joined, or no store), and
+    /// whether a store is set at all (then attempts wait until it is joined).
+    pub(super) fn claim_notifications(&mut self, set: bool, claims: Option<claim::TeamClaims>) {
+        let was_held = self.notifier.team_set && self.notifier.team.is_none();
+        self.notifier.team_set = set;
+        let joined = claims.is_some();
+        self.notifier.team = claims;
+        if was_held && (joined || !set) {
+            // What waited for the join (or for a store that cannot be used) goes now.
+            self.deliver_due();
         }
     }
 

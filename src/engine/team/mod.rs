@@ -94,7 +94,9 @@ impl Engine {
         }
         self.team.store = None;
         self.book.keep_fresh = false;
-        if !self.settings.team.is_on() {
+        let on = self.settings.team.is_on();
+        self.claim_notifications(on, None);
+        if !on {
             self.set_team_status(TeamStatus::Off);
             return;
         }
@@ -121,7 +123,11 @@ impl Engine {
                 applied,
                 incidents,
             }) => {
-                self.team.store = Some(*store);
+                self.team.store = Some(*store.clone());
+                let claims = super::notifier::claim::TeamClaims {
+                    store: *store,
+                    console: self.console_name(),
+                };
                 match self.team.alone_since.take() {
                     Some(since) => {
                         let after_secs = (now - since).num_seconds();
@@ -133,9 +139,12 @@ impl Engine {
                 self.take_team_incidents(incidents);
                 self.claim_provisional();
                 self.send_unsent();
+                self.claim_notifications(true, Some(claims));
             }
             TeamEvent::Link(LinkEvent::Unreachable(reason)) => {
                 self.team.store = None;
+                // Held until the store answers again: it says what another console sent.
+                self.claim_notifications(true, None);
                 if self.team.alone_since.is_none() {
                     self.team.alone_since = Some(now);
                     self.emit(
@@ -152,6 +161,8 @@ impl Engine {
             }
             TeamEvent::Link(LinkEvent::Unusable(reason)) => {
                 self.team.store = None;
+                // A store that cannot be used is no team: the console sends as it would alone.
+                self.claim_notifications(false, None);
                 self.emit(
                     now,
                     FeedEvent::TeamUnusable {

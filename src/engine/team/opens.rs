@@ -134,6 +134,7 @@ impl Engine {
                 }
                 self.team.active.insert(id);
                 self.publish_incidents();
+                self.rekey_notifications(provisional, id);
                 if let Some(announce) = pending.announce {
                     let event = rekey_event(&announce.event, provisional, id);
                     self.announce(id, Announce { event, ..announce });
@@ -171,6 +172,9 @@ impl Engine {
         };
         attach_detection(inc, &mine, now);
         self.publish_incidents();
+        // What was queued alone for its own is the winner's now: claimed, so what the team
+        // already sent is not sent again.
+        self.rekey_notifications(provisional, id);
         if !known {
             let code = mine.scenario.code.clone();
             let by = "team".to_string();

@@ -3,6 +3,7 @@
 //! (`schema.rs`), and what it reads and writes there (`queries.rs`). Every failure is a
 //! [`TeamError`] in words, with the URL's password never in them.
 
+pub mod claims;
 pub mod queries;
 pub mod schema;
 

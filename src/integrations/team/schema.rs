@@ -37,6 +37,22 @@ CREATE TABLE events (
     UNIQUE (incident, origin, origin_seq)
 );
 "#,
+    // 2: claims: one console of the team does each notification and each run. A claim is
+    // held until `lease_until` (the store's clock, so consoles' clocks do not matter) and
+    // is done for good once `done_at` is set.
+    r#"
+CREATE TABLE claims (
+    kind text NOT NULL,
+    incident bigint NOT NULL,
+    key text NOT NULL,
+    claimed_by text NOT NULL,
+    claimed_at timestamptz NOT NULL,
+    lease_until timestamptz NOT NULL,
+    done_at timestamptz,
+    reference text,
+    PRIMARY KEY (kind, incident, key)
+);
+"#,
 ];
 
 /// The newest schema version this console knows.

@@ -211,3 +211,61 @@ fn replies_wait_for_their_report_and_thread_under_it() {
         "no report at all"
     );
 }
+
+#[test]
+fn a_report_another_console_sent_is_not_sent_again_and_threads_replies() {
+    let mut o = Outbox::default();
+    let report = o
+        .enqueue(job(57, NotifyEvent::Opened, slack("#ops")))
+        .unwrap();
+    let reply = o
+        .enqueue(job(57, NotifyEvent::Recovered, slack("#ops")))
+        .unwrap();
+    o.start_attempt(report, t0(), LEASE);
+    o.sent_by_other(report, "lee (1a2b)".into(), t0(), Some("171.0001".into()));
+    let later = t0() + Duration::seconds(2);
+    assert_eq!(
+        o.due(later),
+        [reply],
+        "the report is done, the reply is free"
+    );
+    assert_eq!(o.thread_for(57, "#ops"), Thread::Under("171.0001".into()));
+}
+
+#[test]
+fn a_held_attempt_is_not_counted_and_waits() {
+    let mut o = Outbox::default();
+    let id = o
+        .enqueue(job(57, NotifyEvent::Opened, slack("#ops")))
+        .unwrap();
+    o.start_attempt(id, t0(), LEASE);
+    let until = t0() + Duration::seconds(9);
+    o.held(id, until);
+    let j = o.job(id).unwrap();
+    assert_eq!((j.attempts, j.next_attempt_at), (0, until));
+    assert!(o.due(t0() + Duration::seconds(8)).is_empty());
+    assert_eq!(o.due(until), [id]);
+}
+
+#[test]
+fn rekeying_moves_jobs_and_drops_those_the_team_incident_has() {
+    let mut o = Outbox::default();
+    let mine = o
+        .enqueue(job(1 << 52, NotifyEvent::Opened, slack("#ops")))
+        .unwrap();
+    let my_mail = o
+        .enqueue(job(
+            1 << 52,
+            NotifyEvent::Opened,
+            Destination::Email { to: vec![] },
+        ))
+        .unwrap();
+    let theirs = o
+        .enqueue(job(57, NotifyEvent::Opened, slack("#ops")))
+        .unwrap();
+    assert_eq!(o.rekey(1 << 52, 57), [my_mail]);
+    assert!(o.job(mine).is_none(), "#57 already has its Slack report");
+    assert_eq!(o.job(my_mail).unwrap().incident, 57);
+    assert_eq!(o.job(theirs).unwrap().incident, 57);
+    assert!(o.jobs.iter().all(|j| j.incident == 57));
+}

@@ -546,6 +546,14 @@ fn sent_mail_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut NotifyDraft) {
                 format!("{}: {reason}", t(lang, "pending", "보류")),
                 Some(style::breach(dark)),
             ),
+            JobState::SentByOther { by, at, .. } => (
+                format!(
+                    "{} {} ({by})",
+                    t(lang, "sent by another console", "다른 콘솔이 발송"),
+                    at.with_timezone(&chrono::Local).format("%m-%d %H:%M:%S")
+                ),
+                None,
+            ),
             JobState::Acknowledged { .. } => (
                 t(lang, "not sent (acknowledged)", "미발송 (확인됨)").into(),
                 None,
