@@ -168,6 +168,7 @@ impl Engine {
             .all()
             .iter()
             .filter(|i| i.plan.state.is_in_progress())
+            .filter(|i| !self.settings.team.is_on() || approved_here(i, &self.audit_log.lines))
             .map(|i| (i.id, i.plan.state.position()))
             .collect();
         for (id, action) in stale {
@@ -177,6 +178,21 @@ impl Engine {
         if !by_incident.is_empty() {
             self.publish_incidents();
         }
+    }
+}
+
+/// Whether `inc`'s run in progress was approved on this console (its audit log has the
+/// approval). A team's incident may be running on another console: that console's claim says
+/// when it stops, not this one's restart.
+fn approved_here(inc: &crate::model::Incident, lines: &[AuditLine]) -> bool {
+    let approved_at = inc.timeline.iter().rev().find_map(|e| match e.event {
+        Some(FeedEvent::PlanApproved { .. } | FeedEvent::RunApproved { .. }) => Some(e.at),
+        _ => None,
+    });
+    match approved_at {
+        None => true,
+        Some(at) => (lines.iter())
+            .any(|l| l.incident == inc.id && l.kind == AuditKind::Approved && l.at == at),
     }
 }
 

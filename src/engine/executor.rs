@@ -96,7 +96,9 @@ impl Engine {
         let problem = match (inc.status, inc.plan.state) {
             (IncidentStatus::Recovered | IncidentStatus::Closed, _) => Some(Refusal::Finished),
             (_, PlanState::Executed(at)) => Some(Refusal::AlreadyRan(at)),
-            (_, s) if s.is_in_progress() => Some(Refusal::InProgress),
+            (_, s) if s.is_in_progress() => {
+                Some(self.running_elsewhere(id).unwrap_or(Refusal::InProgress))
+            }
             _ => None,
         };
         if let Some(reason) = problem {
@@ -124,6 +126,12 @@ impl Engine {
         } = plan;
         if !refusals.is_empty() {
             return self.refuse_plan(id, Refusal::NotAllowed(refusals), now);
+        }
+        // One run per team: claimed before anything is approved or audited.
+        match self.run_gate(id, confirmations) {
+            super::team::RunGate::Go => {}
+            super::team::RunGate::Asked => return,
+            super::team::RunGate::Refuse(reason) => return self.refuse_plan(id, reason, now),
         }
         // What the second approval shows is what this run will send.
         self.publish_preview(id, preview);
@@ -459,6 +467,7 @@ impl Engine {
         );
         self.publish_incidents();
         self.emit(now, event);
+        self.run_ended(id, true);
         self.notify(id, NotifyEvent::PlanExecuted, now);
     }
 
@@ -490,12 +499,13 @@ impl Engine {
         inc.log(now, who, IncidentEventKind::PlanStopped, event.clone());
         self.publish_incidents();
         self.emit(now, event);
+        self.run_ended(id, true);
         if tell {
             self.notify(id, NotifyEvent::PlanStopped, now);
         }
     }
 
-    fn refuse_plan(&mut self, id: u64, reason: Refusal, now: DateTime<Utc>) {
+    pub(super) fn refuse_plan(&mut self, id: u64, reason: Refusal, now: DateTime<Utc>) {
         let event = FeedEvent::PlanRefused { id, reason };
         let mut line = self.audit_line(now, id, None, AuditKind::Refused, false, String::new());
         // The feed's English sentence: one wording of each refusal, not two.

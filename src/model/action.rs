@@ -386,6 +386,16 @@ pub enum Refusal {
         /// The action's number, from 1.
         number: usize,
     },
+    /// Team mode: another console runs this plan (its claim in the team store).
+    RunningElsewhere {
+        /// That console, or the responder who approved it there.
+        by: String,
+        /// Since when.
+        since: chrono::DateTime<chrono::Utc>,
+    },
+    /// Team mode: the team store did not answer the run's claim, so nobody can say whether
+    /// another console runs it.
+    TeamUnanswered(String),
 }
 
 #[cfg(test)]

@@ -320,6 +320,13 @@ pub enum FeedEvent {
     TeamOpened { id: u64, code: String, by: String },
     /// Event `seq` of the team store could not be read (a newer console's, or damaged).
     TeamEventUnreadable { seq: i64, reason: String },
+    /// Team mode: console `by` held these actions' (numbers) run and stopped answering the
+    /// store mid-way; whether they acted is unknown.
+    RunLost {
+        id: u64,
+        numbers: Vec<usize>,
+        by: String,
+    },
     /// There is no such incident.
     UnknownIncident { id: u64 },
     /// Incident `id` has no such event (or not one that can be starred or edited).

@@ -166,7 +166,8 @@ impl FeedEvent {
             TeamUnreachable { .. }
             | TeamUnusable { .. }
             | TeamRefused { .. }
-            | TeamEventUnreadable { .. } => FeedKind::Error,
+            | TeamEventUnreadable { .. }
+            | RunLost { .. } => FeedKind::Error,
             TeamJoined { .. } | TeamBack { .. } => FeedKind::Info,
             TeamOpened { .. } => FeedKind::Detection,
             OwnerChanged { .. } => FeedKind::Action,

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Ack, FeedEvent, Incident, IncidentEvent, IncidentEventKind, IncidentStatus, Secret};
+use super::{
+    Ack, ActionOutcome, ActionResult, FeedEvent, Incident, IncidentEvent, IncidentEventKind,
+    IncidentStatus, PlanState, Secret, StopReason,
+};
 
 /// The team store. Empty: solo mode, exactly as before team mode existed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +66,7 @@ pub fn is_provisional(id: u64) -> bool {
 /// Whether a timeline event of this kind is the team's (written to the store and applied by
 /// every console), rather than what each console's own monitor and intake observe for
 /// itself (re-fires, clears, attached and resolved alerts, recovery), which each records on
-/// its own.
+/// its own. A refusal is the refusing console's too: it answers the person who pressed there.
 pub fn is_shared_kind(kind: &IncidentEventKind) -> bool {
     use IncidentEventKind as K;
     !matches!(
@@ -74,6 +77,7 @@ pub fn is_shared_kind(kind: &IncidentEventKind) -> bool {
             | K::AlertAttached
             | K::AlertsResolved
             | K::Recovered
+            | K::Refused
     )
 }
 
@@ -151,8 +155,51 @@ impl Incident {
                 self.status = IncidentStatus::Closed;
                 self.closed_at = Some(at);
             }
-            Some(FeedEvent::PlanExecuted { .. }) if self.status == IncidentStatus::Open => {
-                self.status = IncidentStatus::Mitigating;
+            Some(FeedEvent::PlanExecuted { .. }) => {
+                self.plan.state = PlanState::Executed(at);
+                if self.status == IncidentStatus::Open {
+                    self.status = IncidentStatus::Mitigating;
+                }
+            }
+            // Another console's run, followed here: its state refuses a second run, and its
+            // results say what a later run still has to do.
+            Some(FeedEvent::PlanApproved { .. }) | Some(FeedEvent::RunApproved { .. })
+                if !self.plan.state.is_in_progress() =>
+            {
+                self.plan.state = PlanState::Running(at);
+            }
+            Some(FeedEvent::ActionRan {
+                number,
+                dry_run,
+                outcome,
+                status,
+                duration_ms,
+                ..
+            }) => {
+                let action = number.saturating_sub(1);
+                let what = self.scenario.actions.get(action).map(|a| a.command.clone());
+                self.plan.results.push(ActionResult {
+                    status,
+                    duration_ms: Some(duration_ms),
+                    ..ActionResult::new(action, dry_run, what.unwrap_or_default(), outcome, at)
+                });
+            }
+            Some(FeedEvent::PlanStopped { number, why, .. }) => {
+                let action = number.saturating_sub(1);
+                self.plan.state = PlanState::Stopped { at, action, why };
+            }
+            Some(FeedEvent::RunLost { numbers, .. }) => {
+                for &n in &numbers {
+                    let action = n.saturating_sub(1);
+                    let what = self.scenario.actions.get(action).map(|a| a.command.clone());
+                    let unknown = ActionOutcome::Unknown;
+                    let result =
+                        ActionResult::new(action, false, what.unwrap_or_default(), unknown, at);
+                    self.plan.results.push(result);
+                }
+                let action = numbers.first().map_or(0, |n| n.saturating_sub(1));
+                let why = StopReason::Interrupted;
+                self.plan.state = PlanState::Stopped { at, action, why };
             }
             Some(FeedEvent::Acknowledged {
                 by, comment, until, ..

@@ -188,7 +188,8 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | TeamUnusable { .. }
         | TeamRefused { .. }
         | TeamOpened { .. }
-        | TeamEventUnreadable { .. } => super::team::message(event, lang).unwrap_or_default(),
+        | TeamEventUnreadable { .. }
+        | RunLost { .. } => super::team::message(event, lang).unwrap_or_default(),
         NotTaken { .. } | AlertsCut { .. } | IntakeTokenMade => {
             super::intake::message(event, lang).unwrap_or_default()
         }

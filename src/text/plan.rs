@@ -192,6 +192,26 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                     "실행하지 않음: 인시던트 #{id}의 조치 {number}에는 승인을 기다리는 사전 점검이 없습니다"
                 ),
             ),
+            Refusal::RunningElsewhere { by, since } => pick(
+                lang,
+                format!(
+                    "Not executed: {by} is running the plan of incident #{id} since {} on another console; nothing to approve here",
+                    since.format("%H:%M:%S")
+                ),
+                format!(
+                    "실행하지 않음: {by}이(가) {}부터 다른 콘솔에서 인시던트 #{id}의 플랜을 실행 중입니다. 여기서 승인할 것이 없습니다",
+                    since.format("%H:%M:%S")
+                ),
+            ),
+            Refusal::TeamUnanswered(reason) => pick(
+                lang,
+                format!(
+                    "Not executed: the team store did not answer whether another console runs the plan of incident #{id} ({reason}); try again"
+                ),
+                format!(
+                    "실행하지 않음: 다른 콘솔이 인시던트 #{id}의 플랜을 실행 중인지 팀 저장소가 답하지 않았습니다 ({reason}). 다시 시도하세요"
+                ),
+            ),
         },
         _ => return None,
     })

@@ -63,6 +63,19 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("인시던트 #{id}: {owner} 담당 (인시던트 지휘자)"),
             ),
         },
+        RunLost { id, numbers, by } => {
+            let list: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
+            let list = list.join(", ");
+            pick(
+                lang,
+                format!(
+                    "Incident #{id}: action {list} was running on {by}, which stopped answering the team store; its outcome is unknown. Check the target before running it again"
+                ),
+                format!(
+                    "인시던트 #{id}: 조치 {list}가 {by}에서 실행 중이었는데 그 콘솔이 팀 저장소에 응답하지 않습니다. 결과를 알 수 없으니 대상을 확인한 뒤 다시 실행하세요"
+                ),
+            )
+        }
         TeamJoined { version, applied } => match applied {
             0 => pick(
                 lang,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::super::report::Report;
+use crate::integrations::team::claims::{self, ClaimKind, Lapsed};
 use crate::integrations::team::{TeamError, TeamStore, queries, schema};
 use crate::model::Incident;
 
@@ -39,6 +40,9 @@ pub enum LinkEvent {
     Unusable(String),
     /// Events numbered after the last read, oldest first.
     Events(Vec<queries::StoredEvent>),
+    /// Runs whose console stopped renewing their claim mid-way (looked for every
+    /// [`CATCH_UP_SECS`]).
+    LapsedRuns(Vec<Lapsed>),
 }
 
 /// Starts the link to the store at `url` for the console named `console`.
@@ -124,6 +128,7 @@ async fn follow(
     last: &mut i64,
     report: &Report<LinkEvent>,
 ) -> String {
+    let mut sweep_at = tokio::time::Instant::now();
     loop {
         tokio::select! {
             wake = wakes.recv() => match wake {
@@ -145,6 +150,19 @@ async fn follow(
                     }
                     if !full {
                         break;
+                    }
+                }
+                Err(e) => return e.to_string(),
+            }
+        }
+        // Wakes may come faster than the catch-up period: the sweep keeps its own.
+        if tokio::time::Instant::now() >= sweep_at {
+            sweep_at = tokio::time::Instant::now() + Duration::from_secs(CATCH_UP_SECS);
+            match claims::lapsed(store, ClaimKind::Run).await {
+                Ok(lapsed) if lapsed.is_empty() => {}
+                Ok(lapsed) => {
+                    if !report(LinkEvent::LapsedRuns(lapsed)) {
+                        return String::new();
                     }
                 }
                 Err(e) => return e.to_string(),

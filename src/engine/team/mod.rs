@@ -5,6 +5,7 @@
 
 pub mod link;
 mod opens;
+mod runs;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,6 +18,7 @@ use crate::model::{
 };
 pub use link::LinkEvent;
 pub(super) use opens::Announce;
+pub(super) use runs::RunGate;
 
 /// What the team's tasks report.
 #[derive(Debug)]
@@ -32,6 +34,17 @@ pub enum TeamEvent {
     },
     /// Incidents asked for by id (another console's, new here), with who opened each.
     Fetched(Result<Vec<(Incident, String)>, TeamError>),
+    /// The answer to claiming incident `incident`'s run under `key`.
+    RunClaimed {
+        /// The team's incident id.
+        incident: u64,
+        /// The run's key.
+        key: String,
+        /// The store's answer.
+        result: Result<crate::integrations::team::claims::Claim, TeamError>,
+    },
+    /// This console took a lost run's lapsed claim: it says the outcome is unknown.
+    RunLost(crate::integrations::team::claims::Lapsed),
     /// Events written (or not) for incident `incident`.
     Appended {
         /// The team's incident id.
@@ -61,12 +74,19 @@ pub(super) struct Team {
     active: BTreeSet<u64>,
     /// Since when the console has worked alone (for the "back after" line).
     alone_since: Option<DateTime<Utc>>,
+    /// Runs whose claim was asked for, with what the responder typed for them.
+    claiming: BTreeMap<u64, Vec<(usize, String)>>,
+    /// Runs this console holds the claim of.
+    runs: BTreeMap<u64, runs::HeldRun>,
 }
 
 impl Drop for Team {
     fn drop(&mut self) {
         if let Some(link) = self.link.take() {
             link.abort();
+        }
+        for run in self.runs.values() {
+            run.renew.abort();
         }
     }
 }
@@ -173,6 +193,13 @@ impl Engine {
                 self.announce_pending_alone();
             }
             TeamEvent::Link(LinkEvent::Events(events)) => self.apply_team_events(events),
+            TeamEvent::Link(LinkEvent::LapsedRuns(lapsed)) => self.on_lapsed_runs(lapsed),
+            TeamEvent::RunClaimed {
+                incident,
+                key,
+                result,
+            } => self.on_run_claimed(incident, key, result),
+            TeamEvent::RunLost(lapsed) => self.declare_run_lost(lapsed),
             TeamEvent::Opened {
                 provisional,
                 result,

@@ -177,3 +177,40 @@ pub async fn release(
         .map_err(|e| classify(&e))?;
     Ok(())
 }
+
+/// A claim whose holder stopped renewing it before it was done.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lapsed {
+    /// The team's incident.
+    pub incident: u64,
+    /// The claim's key.
+    pub key: String,
+    /// Who held it.
+    pub by: String,
+    /// Since when.
+    pub since: DateTime<Utc>,
+}
+
+/// The claims of `kind` whose lease ran out before they were done (their console died or
+/// lost the store mid-way).
+pub async fn lapsed(store: &TeamStore, kind: ClaimKind) -> Result<Vec<Lapsed>, TeamError> {
+    let client = store.client().await?;
+    let rows = client
+        .query(
+            "SELECT incident, key, claimed_by, claimed_at FROM claims
+             WHERE kind = $1 AND done_at IS NULL AND lease_until < now()
+             ORDER BY incident, key",
+            &[&kind.as_str()],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    Ok(rows
+        .iter()
+        .map(|row| Lapsed {
+            incident: row.get::<_, i64>(0) as u64,
+            key: row.get(1),
+            by: row.get(2),
+            since: row.get(3),
+        })
+        .collect())
+}

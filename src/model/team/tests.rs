@@ -142,3 +142,58 @@ fn what_each_console_observes_itself_is_not_shared() {
     );
     assert!(check_database_url("postgresql:///incidents?host=/run/postgresql").is_ok());
 }
+
+#[test]
+fn another_consoles_run_is_followed_and_its_loss_leaves_an_unknown_outcome() {
+    let mut inc = crate::model::test_incident(5, TriggerOrigin::Manual, at(0), None);
+    let approved = remote(
+        1,
+        10,
+        IncidentEventKind::Approved,
+        FeedEvent::PlanApproved {
+            id: 5,
+            numbers: vec![1, 2],
+            typed: 0,
+            actions_off: false,
+        },
+    );
+    assert!(inc.apply_shared(approved));
+    assert_eq!(inc.plan.state, PlanState::Running(at(10)));
+    let ran = remote(
+        2,
+        11,
+        IncidentEventKind::ActionRan,
+        FeedEvent::ActionRan {
+            id: 5,
+            number: 1,
+            dry_run: false,
+            outcome: ActionOutcome::Succeeded,
+            status: Some(200),
+            duration_ms: 40,
+        },
+    );
+    assert!(inc.apply_shared(ran));
+    assert_eq!(inc.plan.results.len(), 1);
+    assert_eq!(inc.plan.results[0].outcome, ActionOutcome::Succeeded);
+    let lost = remote(
+        3,
+        30,
+        IncidentEventKind::PlanStopped,
+        FeedEvent::RunLost {
+            id: 5,
+            numbers: vec![2],
+            by: "choi (0a0b)".into(),
+        },
+    );
+    assert!(inc.apply_shared(lost));
+    assert_eq!(
+        inc.plan.state,
+        PlanState::Stopped {
+            at: at(30),
+            action: 1,
+            why: StopReason::Interrupted
+        }
+    );
+    let last = inc.plan.results.last().unwrap();
+    assert_eq!((last.action, last.outcome), (1, ActionOutcome::Unknown));
+}
