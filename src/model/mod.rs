@@ -6,6 +6,7 @@
 mod action;
 mod alert;
 mod event;
+mod event_desc;
 mod feed;
 mod incident;
 mod intake;
@@ -38,7 +39,8 @@ pub use alert::{
     ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
     alert_group, cap_alert_text, common_labels, web_link,
 };
-pub use event::{FeedEvent, JobDesc, SavedFile, SourceDesc, ThresholdDesc, UserFile};
+pub use event::FeedEvent;
+pub use event_desc::{JobDesc, RuleCount, SavedFile, SourceDesc, ThresholdDesc, UserFile};
 pub use feed::{FeedEntry, FeedKind, make_room};
 #[cfg(test)]
 pub(crate) use incident::test_incident;
