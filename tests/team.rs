@@ -361,3 +361,102 @@ fn one_console_of_many_holds_a_claim_until_it_is_done_or_its_lease_runs_out() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_store_stopped_for_20_s_during_a_breach_marked_on_both_sides_loses_nothing() {
+    let Some(pg) = Postgres::start() else { return };
+    let slack = FakeSlack::start("xoxb-test-0123456789");
+    // Healthy while both join.
+    let prom = FakeProm::start(
+        Reply::Json(vector(&[("web-1", "0.2")])),
+        Reply::Json(matrix(&["web-1"], "0.2", 30)),
+    );
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let consoles: Vec<EngineHandle> = (dirs.iter().zip(["kim", "lee"]))
+        .map(|(d, n)| console(d.path(), &pg, n, live(&prom, &slack)))
+        .collect();
+    for h in &consoles {
+        wait_for(&h.state, "joined", joined);
+    }
+    // The store goes down at once; then CPU breaches.
+    pg.crash();
+    let down_at = std::time::Instant::now();
+    for h in &consoles {
+        wait_for(&h.state, "working alone", |st| {
+            matches!(st.board.team, TeamStatus::Alone { .. })
+        });
+    }
+    prom.set_instant(Reply::Json(vector(&[("web-1", "0.97")])));
+    let provisional = |st: &ConsoleState| {
+        (incidents(st).iter())
+            .find(|i| is_provisional(i.id))
+            .map(|i| i.id)
+    };
+    for h in &consoles {
+        wait_for(&h.state, "an incident opened alone", |st| {
+            provisional(st).is_some()
+        });
+    }
+    // Each side marks a different hypothesis while alone.
+    for (h, (hypothesis, mark)) in consoles.iter().zip([
+        (0, HypothesisMark::Confirmed),
+        (1, HypothesisMark::Rejected),
+    ]) {
+        let incident = provisional(&h.state.lock()).unwrap();
+        assert!(h.send(Command::MarkHypothesis {
+            incident,
+            hypothesis,
+            mark,
+        }));
+        wait_for(&h.state, "the mark, alone", |st| {
+            incidents(st)
+                .iter()
+                .any(|i| i.id == incident && i.marks[hypothesis] == mark)
+        });
+    }
+    assert!(
+        slack.posted().is_empty(),
+        "held while alone: {:?}",
+        slack.posted()
+    );
+    // Down for 20 s in all, as an outage would be.
+    let down_for = std::time::Duration::from_secs(20);
+    std::thread::sleep(down_for.saturating_sub(down_at.elapsed()));
+    pg.restart();
+    // One incident with the team's id, both marks on both sides.
+    for h in &consoles {
+        wait_for(
+            &h.state,
+            "merged: one team incident with both marks",
+            |st| {
+                let list = incidents(st);
+                list.len() == 1
+                    && !is_provisional(list[0].id)
+                    && list[0].marks[0] == HypothesisMark::Confirmed
+                    && list[0].marks[1] == HypothesisMark::Rejected
+            },
+        );
+        wait_for(&h.state, "outbox settled", |st| {
+            (st.board.notifications.iter()).all(|j| !matches!(j.state, JobState::Queued))
+        });
+    }
+    let ids: Vec<u64> = (consoles.iter())
+        .map(|h| incidents(&h.state.lock())[0].id)
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+    let opened = pg.psql(
+        common::postgres::DATABASE,
+        "SELECT count(*) FROM incident_console.incidents",
+    );
+    assert_eq!(opened, "1");
+    let top_level: Vec<_> = (slack.posted().into_iter())
+        .filter(|r| r.body.get("thread_ts").is_none())
+        .collect();
+    assert_eq!(top_level.len(), 1, "{:?}", slack.posted());
+    // Both marks are in the store, once each.
+    let marks = pg.psql(
+        common::postgres::DATABASE,
+        "SELECT count(*) FROM incident_console.events WHERE body->'event' ? 'HypothesisMarked'",
+    );
+    assert_eq!(marks, "2");
+}

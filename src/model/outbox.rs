@@ -258,10 +258,15 @@ impl Outbox {
     /// Slack channel's one-second gap has passed (one per channel per call), and a Slack reply
     /// only once its report was delivered or given up.
     pub fn due(&self, now: DateTime<Utc>) -> Vec<u64> {
+        self.due_where(now, |_| true)
+    }
+
+    /// [`Self::due`] among the jobs `may` lets go (the others wait, and wake nothing).
+    pub fn due_where(&self, now: DateTime<Utc>, may: impl Fn(&Job) -> bool) -> Vec<u64> {
         let mut channels_taken: Vec<&str> = Vec::new();
         let mut due = Vec::new();
         for j in &self.jobs {
-            if j.state != JobState::Queued || j.next_attempt_at > now {
+            if j.state != JobState::Queued || j.next_attempt_at > now || !may(j) {
                 continue;
             }
             if let Destination::Slack { channel } = &j.destination {
@@ -285,9 +290,14 @@ impl Outbox {
     /// waiting for its report is left out: the report's own result wakes the engine, and
     /// counting the reply would make the timer fire again and again meanwhile.
     pub fn next_wake(&self) -> Option<DateTime<Utc>> {
+        self.next_wake_where(|_| true)
+    }
+
+    /// [`Self::next_wake`] among the jobs `may` lets go.
+    pub fn next_wake_where(&self, may: impl Fn(&Job) -> bool) -> Option<DateTime<Utc>> {
         self.jobs
             .iter()
-            .filter(|j| j.state == JobState::Queued)
+            .filter(|j| j.state == JobState::Queued && may(j))
             .filter(|j| match &j.destination {
                 Destination::Slack { channel } => {
                     j.event == NotifyEvent::Opened

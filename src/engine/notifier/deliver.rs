@@ -22,9 +22,16 @@ impl Notifier {
         if self.held() {
             return None;
         }
-        let wake = self.outbox.next_wake()?;
+        let wake = self.outbox.next_wake_where(|j| self.may_go(j))?;
         let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
         Some(tokio::time::Instant::now() + wait)
+    }
+
+    /// Whether `job` may be attempted: in team mode, not while its incident's id is
+    /// provisional (its claim would be this console's alone; it goes once the incident has
+    /// the team's id).
+    fn may_go(&self, job: &Job) -> bool {
+        !(self.team_set && crate::model::is_provisional(job.incident))
     }
 
     /// Whether attempts wait: a team store is set and not joined, so nobody can say whether
@@ -39,7 +46,7 @@ impl Notifier {
         let due = if self.held() {
             Vec::new()
         } else {
-            self.outbox.due(now)
+            self.outbox.due_where(now, |j| self.may_go(j))
         };
         if due.is_empty() {
             return;

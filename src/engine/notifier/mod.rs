@@ -463,6 +463,8 @@ impl Engine {
             self.notifier.rekey(from, inc);
         }
         self.settle_notifier();
+        // They waited for the team's id.
+        self.deliver_due();
     }
 
     /// The team's claims to make before each attempt (`None`: not joined, or no store), and

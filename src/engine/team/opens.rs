@@ -13,7 +13,7 @@ use super::TeamEvent;
 use crate::integrations::team::{STORE_TIMEOUT, TeamError, queries};
 use crate::model::{
     Author, FeedEvent, Incident, IncidentEventKind, NotifyEvent, breach_key, is_provisional,
-    rekey_event,
+    is_shared_kind, rekey_event,
 };
 
 /// What opening an incident says once its id is known: the feed line (its id is filled in)
@@ -45,9 +45,11 @@ impl Engine {
             },
         );
         // Before the link's first word (joining) it waits: claimed on joining, announced
-        // alone if the store cannot be reached.
+        // alone if the store cannot be reached. Already alone, it is announced at once.
         if self.team_joined() {
             self.claim(id);
+        } else if self.team.alone_since.is_some() {
+            self.announce_pending_alone();
         }
     }
 
@@ -130,7 +132,13 @@ impl Engine {
         match result {
             Ok(queries::Opened::Won { id }) => {
                 if let Some(inc) = self.book.remove(provisional) {
-                    self.book.add(inc.rekeyed(id));
+                    let inc = inc.rekeyed(id);
+                    // What was logged while the claim was on its way is not in the body the
+                    // store took: written now (the store keeps each event once by its id).
+                    let shared = (inc.timeline.iter()).filter(|e| is_shared_kind(&e.kind));
+                    let shared: Vec<_> = shared.cloned().collect();
+                    self.team.unsent.entry(id).or_default().extend(shared);
+                    self.book.add(inc);
                 }
                 self.team.active.insert(id);
                 self.publish_incidents();
@@ -171,6 +179,17 @@ impl Engine {
             return;
         };
         attach_detection(inc, &mine, now);
+        // What people did here on this console's own (opened alone, marked alone…) is the
+        // team's incident's now: applied here and written to the store, each event once.
+        let carried: Vec<_> = (mine.rekeyed(id).timeline.into_iter())
+            .filter(|e| is_shared_kind(&e.kind) && e.kind != IncidentEventKind::Opened)
+            .collect();
+        for e in &carried {
+            inc.apply_shared(e.clone());
+        }
+        if !carried.is_empty() {
+            self.team.unsent.entry(id).or_default().extend(carried);
+        }
         self.publish_incidents();
         // What was queued alone for its own is the winner's now: claimed, so what the team
         // already sent is not sent again.
