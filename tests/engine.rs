@@ -40,6 +40,7 @@ impl Running {
             .send(Command::ExecutePlan {
                 incident: id,
                 confirmations: confirmed.into_iter().map(|i| (i, id.to_string())).collect(),
+                alone_ack: String::new(),
             })
             .await
             .unwrap();
@@ -455,6 +456,7 @@ async fn the_engine_refuses_a_plan_whose_high_risk_action_was_not_acknowledged()
         .send(Command::ExecutePlan {
             incident: id,
             confirmations: vec![(0, "yes".into())],
+            alone_ack: String::new(),
         })
         .await
         .unwrap();

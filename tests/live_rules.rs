@@ -103,6 +103,7 @@ fn an_up_rule_opens_an_incident_when_the_exporter_stops_and_recovers_when_it_ret
     h.state().engine().send(Command::ExecutePlan {
         incident: id,
         confirmations: Vec::new(),
+        alone_ack: String::new(),
     });
     wait_for(&mut h, "the recovery watch", |_| {
         state.lock().board.incidents.iter().any(|i| {

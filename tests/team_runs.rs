@@ -250,3 +250,47 @@ async fn a_console_killed_mid_run_leaves_its_run_unknown_everywhere_and_runs_not
         c.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_store_is_unreachable_a_high_risk_action_needs_the_responder_to_say_alone() {
+    use incident_console::engine::Command;
+    let Some(pg) = Postgres::start() else { return };
+    let hook = HookServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let high = actions::webhook(&hook.url, "").replace("risk: Medium", "risk: High");
+    actions::runbook(dir.path(), &high);
+    let c = actions::start(
+        dir.path(),
+        &team_settings(&pg.url(), &hook.authority(), "kim"),
+        false,
+    );
+    joined(&c).await;
+    let id = open_for_team(&c).await;
+    pg.crash();
+    c.until("working alone", |c| {
+        matches!(c.state.lock().board.team, TeamStatus::Alone { .. })
+    })
+    .await;
+    let execute = |alone_ack: &str| Command::ExecutePlan {
+        incident: id,
+        confirmations: vec![(0, id.to_string())],
+        alone_ack: alone_ack.into(),
+    };
+    // The incident id typed, but not that others may act too: refused, nothing sent.
+    c.send(execute("")).await;
+    c.until("refused while alone", |c| {
+        c.feed().iter().any(|e| {
+            matches!(e, FeedEvent::PlanRefused { reason: Refusal::AloneUnacknowledged(list), .. } if list[0].0 == 1)
+        })
+    })
+    .await;
+    assert!(hook.requests().is_empty());
+    // Said, in Korean: it runs, alone.
+    c.send(execute("단독")).await;
+    c.until_plan(id, "executed alone", |s| {
+        matches!(s, PlanState::Executed(_))
+    })
+    .await;
+    assert_eq!(hook.requests().len(), 1);
+    c.stop().await;
+}

@@ -131,6 +131,7 @@ async fn each_fact_lands_once_with_its_author_in_order_and_survives_a_restart() 
     run.send(Command::ExecutePlan {
         incident: id,
         confirmations: vec![(0, id.to_string())],
+        alone_ack: String::new(),
     })
     .await;
     // Judged while it mitigates: on its timeline. After recovery it is no longer active.
@@ -404,6 +405,7 @@ async fn write_a_story_for_the_readme() {
     run.send(Command::ExecutePlan {
         incident: id,
         confirmations: vec![(0, id.to_string())],
+        alone_ack: String::new(),
     })
     .await;
     tokio::time::sleep(Duration::from_secs(30)).await;

@@ -396,6 +396,7 @@ async fn write_before_timeline_fixture() {
     send(Command::ExecutePlan {
         incident: first,
         confirmations,
+        alone_ack: String::new(),
     })
     .await
     .unwrap();

@@ -34,6 +34,10 @@ pub enum Command {
         /// or the runbook's confirmation word. The engine refuses the whole plan, in words,
         /// when any high-risk action still to run lacks it.
         confirmations: Vec<(usize, String)>,
+        /// What the responder typed to say they know other consoles may act too: needed for
+        /// a high-risk action only while a team store is set and not joined
+        /// ([`crate::model::alone_ack_ok`]).
+        alone_ack: String,
     },
     /// The second approval: run action `action` for real after its dry run.
     ApproveRun {

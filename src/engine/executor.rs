@@ -4,7 +4,8 @@
 //! - Headless never executes. While *Actions* is off, webhooks and commands run simulated and
 //!   the plan says so.
 //! - A high-risk action runs only when the responder typed the incident id (or the runbook's
-//!   confirmation word) for it.
+//!   confirmation word) for it, and, while a team store is set and not joined, typed that
+//!   they know others may act too.
 //! - Programs and webhook hosts off the allow-lists, unknown template variables and missing
 //!   secrets refuse the whole plan before anything runs.
 //! - One run per incident; actions in order; the plan stops at the first failure unless the
@@ -84,6 +85,7 @@ impl Engine {
         &mut self,
         id: u64,
         confirmations: &[(usize, String)],
+        alone_ack: &str,
         now: DateTime<Utc>,
     ) {
         if self.headless {
@@ -115,6 +117,18 @@ impl Engine {
             .collect();
         if !unconfirmed.is_empty() {
             return self.refuse_plan(id, Refusal::Unacknowledged(unconfirmed), now);
+        }
+        // A team store set and not answering: nobody can say another console is not acting
+        // too, so a high-risk action needs the responder to say they know.
+        if self.team_on() && !self.team_joined() && !crate::model::alone_ack_ok(alone_ack) {
+            let high: Vec<(usize, String)> = (to_run.iter())
+                .map(|&i| (i, &inc.scenario.actions[i]))
+                .filter(|(_, a)| a.risk == Risk::High)
+                .map(|(i, a)| (i + 1, a.command.clone()))
+                .collect();
+            if !high.is_empty() {
+                return self.refuse_plan(id, Refusal::AloneUnacknowledged(high), now);
+            }
         }
         let enabled = self.settings.actions.enabled;
         let plan = self.prepare_plan(inc, &to_run);

@@ -526,7 +526,8 @@ impl Engine {
             Command::ExecutePlan {
                 incident,
                 confirmations,
-            } => self.execute(incident, &confirmations, now),
+                alone_ack,
+            } => self.execute(incident, &confirmations, &alone_ack, now),
             Command::ApproveRun { incident, action } => self.approve_run(incident, action, now),
             Command::StopPlan { incident } => self.stop_plan(incident, now),
             Command::VerifyRecovery => self.verify(now),

@@ -393,6 +393,9 @@ pub enum Refusal {
         /// Since when.
         since: chrono::DateTime<chrono::Utc>,
     },
+    /// Team mode, the store not joined: these high-risk actions (1-based number, command)
+    /// were not acknowledged as run while others may act too.
+    AloneUnacknowledged(Vec<(usize, String)>),
     /// Team mode: the team store did not answer the run's claim, so nobody can say whether
     /// another console runs it.
     TeamUnanswered(String),

@@ -81,6 +81,16 @@ pub fn is_shared_kind(kind: &IncidentEventKind) -> bool {
     )
 }
 
+/// What the responder may type to run a high-risk action while the team store is not
+/// joined: that they know they work alone, in either language.
+pub const ALONE_WORDS: [&str; 2] = ["alone", "단독"];
+
+/// Whether `typed` says the responder knows they work alone ([`ALONE_WORDS`], any case).
+pub fn alone_ack_ok(typed: &str) -> bool {
+    let typed = typed.trim();
+    ALONE_WORDS.iter().any(|w| typed.eq_ignore_ascii_case(w))
+}
+
 /// Checks a team database URL's form (the client checks the rest when it connects); the
 /// error never quotes the URL, which may hold a password.
 pub fn check_database_url(url: &str) -> Result<(), String> {

@@ -203,6 +203,21 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                     since.format("%H:%M:%S")
                 ),
             ),
+            Refusal::AloneUnacknowledged(actions) => {
+                let list: Vec<String> = (actions.iter())
+                    .map(|(n, cmd)| format!("{n} `{cmd}`"))
+                    .collect();
+                let list = list.join(", ");
+                pick(
+                    lang,
+                    format!(
+                        "Refused to execute the plan of incident #{id}: the team store is unreachable, so another console may act on it too; type \"alone\" to run high-risk action {list} anyway. Nothing ran"
+                    ),
+                    format!(
+                        "인시던트 #{id}의 플랜 실행 거부: 팀 저장소에 연결할 수 없어 다른 콘솔도 조치할 수 있습니다. 그래도 위험도 높은 조치 {list}를 실행하려면 \"단독\"을 입력하세요. 아무것도 실행하지 않았습니다"
+                    ),
+                )
+            }
             Refusal::TeamUnanswered(reason) => pick(
                 lang,
                 format!(

@@ -21,6 +21,8 @@ use crate::model::{
 pub(crate) struct ConfirmState {
     incident: Option<u64>,
     typed: BTreeMap<usize, String>,
+    /// What was typed to run high-risk actions while the team store is not joined.
+    alone: String,
 }
 
 impl ConfirmState {
@@ -28,6 +30,7 @@ impl ConfirmState {
     pub fn open(&mut self, id: u64, send: &dyn Fn(Command)) {
         self.incident = Some(id);
         self.typed.clear();
+        self.alone.clear();
         send(Command::PreviewPlan { incident: id });
     }
 }
@@ -159,6 +162,7 @@ pub(crate) fn confirm_modal_ui(
         ui.add_space(6.0);
         let mut acting = 0;
         let mut all_confirmed = true;
+        let mut high_risk = false;
         // What the engine prepared: the dialog shows what will run, not the templates.
         let previews = snap.previews.get(&id);
         let (mut ready, mut refused) = (true, false);
@@ -191,6 +195,7 @@ pub(crate) fn confirm_modal_ui(
                 }
             }
             if a.risk == Risk::High {
+                high_risk = true;
                 let word = a.confirm_word.as_deref().map(str::trim).filter(|w| !w.is_empty());
                 let prompt = match (word, lang) {
                     (Some(w), Lang::En) => format!("Type \"{w}\" to confirm action {}", i + 1),
@@ -206,6 +211,31 @@ pub(crate) fn confirm_modal_ui(
                 });
                 all_confirmed &= crate::model::confirmation_ok(word, id, text);
             }
+        }
+        // The engine refuses it too: the dialog only says so first.
+        let alone = !matches!(
+            snap.team,
+            crate::model::TeamStatus::Off | crate::model::TeamStatus::Joined { .. }
+        );
+        if alone && high_risk {
+            ui.add_space(6.0);
+            let warning = t(
+                lang,
+                "The team store is unreachable: another console may act on this incident too.",
+                "팀 저장소에 연결할 수 없습니다: 다른 콘솔도 이 인시던트에 조치할 수 있습니다.",
+            );
+            ui.add(egui::Label::new(RichText::new(warning).color(style::breach(dark))).wrap());
+            ui.horizontal(|ui| {
+                let prompt = t(
+                    lang,
+                    "Type \"alone\" to run its high-risk actions anyway",
+                    "그래도 위험도 높은 조치를 실행하려면 \"단독\" 입력",
+                );
+                let label = ui.label(prompt);
+                ui.add(egui::TextEdit::singleline(&mut confirm.alone).desired_width(120.0))
+                    .labelled_by(label.id);
+            });
+            all_confirmed &= crate::model::alone_ack_ok(&confirm.alone);
         }
         ui.add_space(6.0);
         let note = if acting == 0 {
@@ -244,6 +274,7 @@ pub(crate) fn confirm_modal_ui(
                 send(Command::ExecutePlan {
                     incident: id,
                     confirmations,
+                    alone_ack: confirm.alone.clone(),
                 });
                 close = true;
             }

@@ -164,6 +164,7 @@ impl Console {
         self.send(Command::ExecutePlan {
             incident,
             confirmations,
+            alone_ack: String::new(),
         })
         .await;
     }

@@ -156,7 +156,8 @@ impl Engine {
             Ok(Claim::Mine) => {
                 let renew = self.renew_run(id, key.clone());
                 self.team.runs.insert(id, HeldRun { key, renew });
-                self.execute(id, &confirmations, now);
+                // Joined: the claim stands for the team, nothing to say about being alone.
+                self.execute(id, &confirmations, "", now);
                 if self.team.runs.contains_key(&id) && !self.exec.has_run(id) {
                     // Refused after all (its state changed meanwhile): nothing ran.
                     self.run_ended(id, false);
