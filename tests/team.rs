@@ -197,8 +197,16 @@ fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() 
         .collect();
     assert_eq!(top_level.len(), 1, "{:?}", slack.posted());
 
-    // A mark on one console reaches the others.
+    // Who is on: every console sees the three, and which incident lee has open.
     let id = ids[0];
+    assert!(consoles[1].send(Command::Viewing { incident: Some(id) }));
+    for h in &consoles {
+        wait_for(&h.state, "lee seen with the incident open", |st| {
+            st.board.present.len() == 3
+                && (st.board.present.iter()).any(|p| p.responder == "lee" && p.viewing == Some(id))
+        });
+    }
+    // A mark on one console reaches the others.
     assert!(consoles[1].send(Command::MarkHypothesis {
         incident: id,
         hypothesis: 0,

@@ -107,11 +107,27 @@ async fn two_consoles_executing_one_plan_at_the_same_moment_send_one_request() {
         !audit.iter().any(|(k, _, _)| *k == AuditKind::Started),
         "{audit:?}"
     );
-    assert!(
-        actions::audit_of(dirs[1 - loser].path(), id)
-            .iter()
-            .any(|(k, _, _)| *k == AuditKind::Started)
-    );
+    let local = actions::audit_of(dirs[1 - loser].path(), id);
+    assert!(local.iter().any(|(k, _, _)| *k == AuditKind::Started));
+    // The audit log is the team's too: the winner's lines are in the store, once each.
+    let in_store = || {
+        pg.psql(
+            common::postgres::DATABASE,
+            &format!(
+                "SELECT count(*) FROM incident_console.audit WHERE incident = {id} AND console LIKE '{winner} (%'"
+            ),
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while in_store() != local.len().to_string() {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {} lines in the store",
+            in_store(),
+            local.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     for c in consoles {
         c.stop().await;
     }

@@ -86,6 +86,7 @@ impl Engine {
         ack: Option<oneshot::Sender<Result<(), String>>>,
     ) {
         Arc::make_mut(&mut self.audit_log.lines).push(line.clone());
+        self.audit_to_team(&line);
         self.board_mut().audit = self.audit_log.lines.clone();
         let (dir, failed) = (
             self.store.dir().to_path_buf(),

@@ -101,6 +101,11 @@ pub enum Command {
         /// Starred or not.
         starred: bool,
     },
+    /// The window has this incident open (or none): in team mode, others see who is on it.
+    Viewing {
+        /// The incident.
+        incident: Option<u64>,
+    },
     /// Take an incident (become its owner, the incident commander), or hand it to `to`.
     TakeIncident {
         /// Incident id.

@@ -523,6 +523,7 @@ impl Engine {
             | Command::WriteReviewSection { .. }
             | Command::FollowUp { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),
+            Command::Viewing { incident } => self.viewing(incident),
             Command::ExecutePlan {
                 incident,
                 confirmations,

@@ -105,6 +105,10 @@ impl Verification {
 pub struct Board {
     /// Where the console stands with the team store (`Off` in solo mode).
     pub team: crate::model::TeamStatus,
+    /// The team's consoles on now, this one included (empty in solo mode or while alone).
+    pub present: Vec<crate::model::Present>,
+    /// This console's name in the team store (`kim (1a2b)`; empty in solo mode).
+    pub console: String,
     /// The engine is still restoring the data dir: nothing but the settings is known yet
     /// (the window's first frame does not wait for a full data dir to be read).
     pub restoring: bool,
@@ -191,6 +195,8 @@ impl Board {
     pub(super) fn empty(settings: Settings, config: &super::EngineConfig) -> Self {
         Self {
             team: crate::model::TeamStatus::Off,
+            present: Vec::new(),
+            console: String::new(),
             restoring: true,
             settings,
             scenarios: Arc::default(),

@@ -81,6 +81,19 @@ pub fn is_shared_kind(kind: &IncidentEventKind) -> bool {
     )
 }
 
+/// A console of the team that is on now (it beat recently).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Present {
+    /// Its name in the store: the responder and its run's origin (`kim (1a2b)`).
+    pub console: String,
+    /// The responder it runs for.
+    pub responder: String,
+    /// The incident it has open in its window, if any.
+    pub viewing: Option<u64>,
+    /// When it last beat (the store's clock).
+    pub seen_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// What the responder may type to run a high-risk action while the team store is not
 /// joined: that they know they work alone, in either language.
 pub const ALONE_WORDS: [&str; 2] = ["alone", "단독"];

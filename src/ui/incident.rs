@@ -27,6 +27,8 @@ pub(crate) struct IncidentsView {
     pub resolution: String,
     /// The review sections and the follow-up being written.
     pub review: super::incident_review::ReviewDraft,
+    /// The incident last said to be open (team mode), so it is said once per change.
+    pub viewing_sent: Option<Option<u64>>,
 }
 
 /// What the incident views ask of the window, besides commands to the engine.
@@ -55,6 +57,14 @@ pub(crate) fn incidents_ui(
         .and_then(|id| snap.incidents.iter().find(|i| i.id == id))
         .or_else(|| snap.incidents.last());
     let selected_id = selected.map(|i| i.id);
+    // The team sees who has which incident open; solo, nobody asks.
+    let team = snap.team != crate::model::TeamStatus::Off;
+    if team && view.viewing_sent != Some(selected_id) {
+        view.viewing_sent = Some(selected_id);
+        send(Command::Viewing {
+            incident: selected_id,
+        });
+    }
     ui.horizontal_top(|ui| {
         let list_size = egui::vec2(250.0, ui.available_height());
         ui.allocate_ui_with_layout(list_size, egui::Layout::top_down(egui::Align::Min), |ui| {
@@ -150,6 +160,7 @@ fn detail_ui(
         }
         ui.label(status);
     });
+    super::incident_team::team_row_ui(ui, inc, snap, send);
     ui.label(RichText::new(inc.scenario.description.text(lang)).weak());
     ui.add_space(4.0);
     let tr = &inc.trigger;

@@ -17,6 +17,7 @@ mod incident;
 mod incident_alerts;
 mod incident_review;
 mod incident_story;
+mod incident_team;
 mod knowledge;
 mod metrics;
 mod outbox;

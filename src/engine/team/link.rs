@@ -6,12 +6,13 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::super::report::Report;
 use crate::integrations::team::claims::{self, ClaimKind, Lapsed};
+use crate::integrations::team::presence;
 use crate::integrations::team::{TeamError, TeamStore, queries, schema};
-use crate::model::Incident;
+use crate::model::{Incident, Present};
 
 /// How often the link reads the store when no notification woke it.
 pub const CATCH_UP_SECS: u64 = 5;
@@ -43,12 +44,25 @@ pub enum LinkEvent {
     /// Runs whose console stopped renewing their claim mid-way (looked for every
     /// [`CATCH_UP_SECS`]).
     LapsedRuns(Vec<Lapsed>),
+    /// The consoles on now (read every [`CATCH_UP_SECS`], after this console's own beat).
+    Present(Vec<Present>),
+}
+
+/// What this console says of itself when it beats: who runs it, and the incident its window
+/// has open.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Beat {
+    /// The responder.
+    pub responder: String,
+    /// The incident open in the window.
+    pub viewing: Option<u64>,
 }
 
 /// Starts the link to the store at `url` for the console named `console`.
 pub fn spawn(
     url: String,
     console: String,
+    beat: watch::Receiver<Beat>,
     report: Report<LinkEvent>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -83,7 +97,11 @@ pub fn spawn(
                     if !report(event) {
                         return;
                     }
-                    let why = follow(&store, &mut wakes, &mut last, &report).await;
+                    let mut me = Me {
+                        console: &console,
+                        beat: beat.clone(),
+                    };
+                    let why = follow(&store, &mut wakes, &mut last, &mut me, &report).await;
                     if !report(LinkEvent::Unreachable(why)) {
                         return;
                     }
@@ -126,9 +144,14 @@ async fn follow(
     store: &TeamStore,
     wakes: &mut mpsc::UnboundedReceiver<String>,
     last: &mut i64,
+    me: &mut Me<'_>,
     report: &Report<LinkEvent>,
 ) -> String {
-    let mut sweep_at = tokio::time::Instant::now();
+    // On as soon as joined.
+    if let Err(e) = sweep(store, me, report).await {
+        return e.to_string();
+    }
+    let mut sweep_at = tokio::time::Instant::now() + Duration::from_secs(CATCH_UP_SECS);
     loop {
         tokio::select! {
             wake = wakes.recv() => match wake {
@@ -136,6 +159,14 @@ async fn follow(
                 _ => return "the connection that listens for the team's events ended".into(),
             },
             _ = tokio::time::sleep(Duration::from_secs(CATCH_UP_SECS)) => {}
+            changed = me.beat.changed() => {
+                if changed.is_err() {
+                    // The engine is gone.
+                    return String::new();
+                }
+                // A new incident open in the window is said at once.
+                sweep_at = tokio::time::Instant::now();
+            }
         }
         // One read answers every wake that came meanwhile.
         while wakes.try_recv().is_ok() {}
@@ -158,15 +189,33 @@ async fn follow(
         // Wakes may come faster than the catch-up period: the sweep keeps its own.
         if tokio::time::Instant::now() >= sweep_at {
             sweep_at = tokio::time::Instant::now() + Duration::from_secs(CATCH_UP_SECS);
-            match claims::lapsed(store, ClaimKind::Run).await {
-                Ok(lapsed) if lapsed.is_empty() => {}
-                Ok(lapsed) => {
-                    if !report(LinkEvent::LapsedRuns(lapsed)) {
-                        return String::new();
-                    }
-                }
-                Err(e) => return e.to_string(),
+            if let Err(e) = sweep(store, me, report).await {
+                return e.to_string();
             }
         }
     }
+}
+
+/// This console, as it beats.
+struct Me<'a> {
+    console: &'a str,
+    beat: watch::Receiver<Beat>,
+}
+
+/// Every [`CATCH_UP_SECS`]: this console's beat, who is on, and runs whose console stopped
+/// renewing their claims.
+async fn sweep(
+    store: &TeamStore,
+    me: &mut Me<'_>,
+    report: &Report<LinkEvent>,
+) -> Result<(), TeamError> {
+    let beat = me.beat.borrow_and_update().clone();
+    presence::beat(store, me.console, &beat.responder, beat.viewing).await?;
+    let on = presence::present(store).await?;
+    report(LinkEvent::Present(on));
+    let lapsed = claims::lapsed(store, ClaimKind::Run).await?;
+    if !lapsed.is_empty() {
+        report(LinkEvent::LapsedRuns(lapsed));
+    }
+    Ok(())
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::integrations::team::{TeamError, TeamStore, queries};
+use crate::integrations::team::{TeamError, TeamStore, presence, queries};
 use crate::model::{
     FeedEvent, Incident, IncidentEvent, TeamStatus, is_provisional, is_shared_kind,
 };
@@ -45,6 +45,13 @@ pub enum TeamEvent {
     },
     /// This console took a lost run's lapsed claim: it says the outcome is unknown.
     RunLost(crate::integrations::team::claims::Lapsed),
+    /// Audit lines copied (or not) to the store.
+    AuditAppended {
+        /// The lines, with their numbers (sent again on the next turn when it failed).
+        lines: Vec<(i64, crate::audit::AuditLine)>,
+        /// Whether it worked.
+        result: Result<(), TeamError>,
+    },
     /// Events written (or not) for incident `incident`.
     Appended {
         /// The team's incident id.
@@ -78,6 +85,12 @@ pub(super) struct Team {
     claiming: BTreeMap<u64, Vec<(usize, String)>>,
     /// Runs this console holds the claim of.
     runs: BTreeMap<u64, runs::HeldRun>,
+    /// What the link says of this console when it beats (the incident open in the window).
+    beat: Option<tokio::sync::watch::Sender<link::Beat>>,
+    /// Audit lines (numbered in this run) not yet in the store.
+    audit_unsent: Vec<(i64, crate::audit::AuditLine)>,
+    /// How many audit lines this run has numbered.
+    audit_count: i64,
 }
 
 impl Drop for Team {
@@ -114,7 +127,18 @@ impl Engine {
         }
         self.team.store = None;
         self.book.keep_fresh = false;
+        if !self.board.present.is_empty() {
+            self.board_mut().present = Vec::new();
+        }
         let on = self.settings.team.is_on();
+        let console = if on {
+            self.console_name()
+        } else {
+            String::new()
+        };
+        if self.board.console != console {
+            self.board_mut().console = console;
+        }
         self.claim_notifications(on, None);
         if !on {
             self.set_team_status(TeamStatus::Off);
@@ -123,7 +147,12 @@ impl Engine {
         self.book.keep_fresh = true;
         let url = self.settings.team.database_url.expose().to_string();
         let report = super::input::report(&self.inputs, |e| super::Input::Team(TeamEvent::Link(e)));
-        self.team.link = Some(link::spawn(url, self.console_name(), report));
+        let (beat, beats) = tokio::sync::watch::channel(link::Beat {
+            responder: self.responder(),
+            viewing: self.team.beat.as_ref().and_then(|b| b.borrow().viewing),
+        });
+        self.team.beat = Some(beat);
+        self.team.link = Some(link::spawn(url, self.console_name(), beats, report));
         self.set_team_status(TeamStatus::Connecting);
     }
 
@@ -131,6 +160,28 @@ impl Engine {
         if self.board.team != status {
             self.board_mut().team = status;
         }
+    }
+
+    /// The window has incident `incident` open (or none): said to the team with the next
+    /// beat, so others see who is on it.
+    pub(super) fn viewing(&mut self, incident: Option<u64>) {
+        if let Some(beat) = &self.team.beat {
+            beat.send_if_modified(|b| {
+                let changed = b.viewing != incident;
+                b.viewing = incident;
+                changed
+            });
+        }
+    }
+
+    /// An audit line this console wrote to its own log: copied to the store too.
+    pub(super) fn audit_to_team(&mut self, line: &crate::audit::AuditLine) {
+        if !self.team_on() {
+            return;
+        }
+        self.team.audit_count += 1;
+        let n = self.team.audit_count;
+        self.team.audit_unsent.push((n, line.clone()));
     }
 
     /// Hands a team task's report to its part of the room.
@@ -194,6 +245,11 @@ impl Engine {
             }
             TeamEvent::Link(LinkEvent::Events(events)) => self.apply_team_events(events),
             TeamEvent::Link(LinkEvent::LapsedRuns(lapsed)) => self.on_lapsed_runs(lapsed),
+            TeamEvent::Link(LinkEvent::Present(on)) => {
+                if self.board.present != on {
+                    self.board_mut().present = on;
+                }
+            }
             TeamEvent::RunClaimed {
                 incident,
                 key,
@@ -220,6 +276,15 @@ impl Engine {
                 self.team.unsent.entry(incident).or_default().extend(events);
             }
             TeamEvent::Appended { .. } => {}
+            TeamEvent::AuditAppended {
+                mut lines,
+                result: Err(_),
+            } => {
+                // Kept in order, sent again once the store answers (the store skips repeats).
+                lines.append(&mut self.team.audit_unsent);
+                self.team.audit_unsent = lines;
+            }
+            TeamEvent::AuditAppended { .. } => {}
         }
     }
 
@@ -318,8 +383,25 @@ impl Engine {
         }
         if self.team_joined() {
             self.send_unsent();
+            self.send_audit();
             self.deactivate_ended();
         }
+    }
+
+    fn send_audit(&mut self) {
+        let Some(store) = self.team.store.clone() else {
+            return;
+        };
+        if self.team.audit_unsent.is_empty() {
+            return;
+        }
+        let lines = std::mem::take(&mut self.team.audit_unsent);
+        let console = self.console_name();
+        let report = super::input::report(&self.inputs, super::Input::Team);
+        tokio::spawn(async move {
+            let result = presence::append_audit(&store, &console, &lines).await;
+            report(TeamEvent::AuditAppended { lines, result });
+        });
     }
 
     fn send_unsent(&mut self) {

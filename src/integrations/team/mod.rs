@@ -4,6 +4,7 @@
 //! [`TeamError`] in words, with the URL's password never in them.
 
 pub mod claims;
+pub mod presence;
 pub mod queries;
 pub mod schema;
 

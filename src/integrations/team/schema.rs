@@ -53,6 +53,25 @@ CREATE TABLE claims (
     PRIMARY KEY (kind, incident, key)
 );
 "#,
+    // 3: who is on (each console's last beat, and the incident it has open) and the team's
+    // audit log (each console's lines, numbered per console run, so a retry adds nothing).
+    r#"
+CREATE TABLE presence (
+    console text PRIMARY KEY,
+    responder text NOT NULL,
+    viewing bigint,
+    seen_at timestamptz NOT NULL
+);
+CREATE TABLE audit (
+    console text NOT NULL,
+    n bigint NOT NULL,
+    incident bigint NOT NULL,
+    at timestamptz NOT NULL,
+    line jsonb NOT NULL,
+    PRIMARY KEY (console, n)
+);
+CREATE INDEX audit_by_incident ON audit (incident, at);
+"#,
 ];
 
 /// The newest schema version this console knows.

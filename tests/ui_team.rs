@@ -1,0 +1,68 @@
+//! Team mode in the window, by label, with a team store that cannot be reached: the
+//! incident's owner row takes it with one click, and the Execute dialog asks the responder to
+//! say they work alone before a high-risk action may run.
+
+mod common;
+
+use egui_kittest::kittest::{NodeT, Queryable};
+use incident_console::model::{PlanState, Secret, TeamStatus};
+use incident_console::store::Store;
+
+use common::actions::{runbook, settings};
+use common::ui::{harness, set_field, trigger_from_ui, wait_for};
+
+#[test]
+fn alone_an_incident_is_taken_with_a_click_and_a_high_risk_run_needs_the_word_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    runbook(
+        dir.path(),
+        r#"(title: (en: "Fail over the database", ko: "DB 페일오버"), command: "dbctl failover", risk: High, kind: Simulated)"#,
+    );
+    let mut s = settings(false, &[], &[]);
+    s.responder = "kim".into();
+    // Nothing listens on port 1: the console works alone from the start.
+    s.team.database_url = Secret::new(format!(
+        "postgres://incident_console:pw@{}/incidents",
+        common::closed_port_url().trim_start_matches("http://")
+    ));
+    Store::new(dir.path()).save_settings(&s).unwrap();
+    let mut h = harness(dir.path());
+    let engine = |h: &egui_kittest::Harness<'static, incident_console::ui::ConsoleApp>| {
+        h.state().engine().state.lock().board.clone()
+    };
+    wait_for(&mut h, "working alone", |h| {
+        matches!(engine(h).team, TeamStatus::Alone { .. })
+    });
+    trigger_from_ui(&mut h, "Checkout 5xx (test_actions)");
+    h.get_by_label("nobody yet");
+    h.get_by_label("Take").click();
+    wait_for(&mut h, "kim has it", |h| {
+        engine(h).incidents[0].owner() == Some("kim")
+    });
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Take").is_none(),
+        "nothing to take: kim has it"
+    );
+
+    h.get_by_label("Execute plan…").click();
+    h.run_steps(2);
+    let id = engine(&h).incidents[0].id;
+    set_field(
+        &mut h,
+        &format!("Type {id} to confirm action 1"),
+        &id.to_string(),
+    );
+    h.get_by_label("The team store is unreachable: another console may act on this incident too.");
+    assert!(h.get_by_label("Execute now").accesskit_node().is_disabled());
+    set_field(
+        &mut h,
+        "Type \"alone\" to run its high-risk actions anyway",
+        "alone",
+    );
+    assert!(!h.get_by_label("Execute now").accesskit_node().is_disabled());
+    h.get_by_label("Execute now").click();
+    wait_for(&mut h, "executed alone", |h| {
+        matches!(engine(h).incidents[0].plan.state, PlanState::Executed(_))
+    });
+}
