@@ -468,3 +468,65 @@ fn the_store_stopped_for_20_s_during_a_breach_marked_on_both_sides_loses_nothing
     );
     assert_eq!(marks, "2");
 }
+
+/// An acknowledgement across consoles, against a real Alertmanager: two consoles polling it
+/// open one team incident for its alert; kim's Acknowledge makes one silence, and lee's
+/// console shows the incident acknowledged by kim, so its own Acknowledge is refused.
+#[test]
+fn an_ack_on_one_console_is_the_teams_one_silence_and_shows_on_the_other() {
+    use common::alertmanager::{post_alert, start_alertmanager};
+    use incident_console::engine::AckTarget;
+    use incident_console::model::{AckProblem, AckSubject};
+    let Some(pg) = Postgres::start() else { return };
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let consoles: Vec<EngineHandle> = (dirs.iter().zip(["kim", "lee"]))
+        .map(|(d, n)| {
+            let mut s = Settings {
+                poll_interval_secs: 3600,
+                ..Settings::default()
+            };
+            s.intake.alertmanager_urls = vec![am.url.clone()];
+            s.intake.poll_interval_secs = 1;
+            console(d.path(), &pg, n, s)
+        })
+        .collect();
+    let team_incident = |st: &ConsoleState| {
+        (incidents(st).into_iter()).find(|i| i.alerts.is_some() && !is_provisional(i.id))
+    };
+    for h in &consoles {
+        wait_for(&h.state, "the team's incident for the alert", |st| {
+            team_incident(st).is_some() && incidents(st).len() == 1
+        });
+    }
+    let id = team_incident(&consoles[0].state.lock()).unwrap().id;
+    assert_eq!(team_incident(&consoles[1].state.lock()).unwrap().id, id);
+    assert!(consoles[0].send(Command::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "on it".into(),
+        duration_mins: 30,
+    }));
+    wait_for(&consoles[1].state, "lee sees kim's ack", |st| {
+        team_incident(st)
+            .and_then(|i| i.alerts.and_then(|a| a.ack))
+            .is_some_and(|ack| ack.by == "kim" && ack.comment == "on it")
+    });
+    assert!(consoles[1].send(Command::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "me too".into(),
+        duration_mins: 30,
+    }));
+    wait_for(&consoles[1].state, "lee's ack refused", |st| {
+        st.feed.iter().any(|e| {
+            matches!(&e.event, FeedEvent::AckNotMade { subject: AckSubject::Incident { id: i }, problem: AckProblem::AlreadyAcknowledged { .. } } if *i == id)
+        })
+    });
+    let silences: Vec<serde_json::Value> =
+        serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
+    assert_eq!(silences.len(), 1, "one silence for the team: {silences:?}");
+}
