@@ -47,12 +47,13 @@ fn alone_an_incident_is_taken_with_a_click_and_a_high_risk_run_needs_the_word_al
 
     h.get_by_label("Execute plan…").click();
     h.run_steps(2);
-    let id = engine(&h).incidents[0].id;
-    set_field(
-        &mut h,
-        &format!("Type {id} to confirm action 1"),
-        &id.to_string(),
+    // Opened alone, it has a provisional id, shown and typed as L1.
+    assert!(
+        h.query_all_by_label_contains("#L1 Checkout 5xx")
+            .next()
+            .is_some()
     );
+    set_field(&mut h, "Type L1 to confirm action 1", "l1");
     h.get_by_label("The team store is unreachable: another console may act on this incident too.");
     assert!(h.get_by_label("Execute now").accesskit_node().is_disabled());
     set_field(

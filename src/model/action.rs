@@ -119,7 +119,9 @@ pub fn confirmation_ok(word: Option<&str>, id: u64, typed: &str) -> bool {
     let typed = typed.trim();
     match word.map(str::trim).filter(|w| !w.is_empty()) {
         Some(w) => typed.eq_ignore_ascii_case(w),
-        None => typed.trim_start_matches('#') == id.to_string(),
+        None => typed
+            .trim_start_matches('#')
+            .eq_ignore_ascii_case(&super::incident_label(id)),
     }
 }
 

@@ -86,7 +86,7 @@ pub use secret::{MASK, Secret};
 pub use settings::{Lang, PromAuth, PrometheusSettings, Settings, SettingsError, ThemeChoice};
 pub use team::{
     ALONE_WORDS, PROVISIONAL_ID_BASE, Present, TeamSettings, TeamStatus, alone_ack_ok, breach_key,
-    check_database_url, is_provisional, is_shared_kind, rekey_event,
+    check_database_url, incident_label, is_provisional, is_shared_kind, rekey_event,
 };
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};
 pub use timeline::{Author, EventId, IncidentEvent, IncidentEventKind, NOTE_LIMIT_BYTES, cap_note};

@@ -81,6 +81,17 @@ pub fn is_shared_kind(kind: &IncidentEventKind) -> bool {
     )
 }
 
+/// How an incident's id is written for people: its number, or `L1`, `L2`… ("local") for a
+/// provisional id (opened here while the team's id is not known yet), so nobody has to read
+/// or type a 16-digit number while the store is unreachable.
+pub fn incident_label(id: u64) -> String {
+    if is_provisional(id) {
+        format!("L{}", id - PROVISIONAL_ID_BASE + 1)
+    } else {
+        id.to_string()
+    }
+}
+
 /// A console of the team that is on now (it beat recently).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Present {

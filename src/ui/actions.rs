@@ -158,7 +158,8 @@ pub(crate) fn confirm_modal_ui(
         ui.set_max_width(620.0);
         let dark = ui.visuals().dark_mode;
         ui.heading(t(lang, "Execute this action plan?", "이 액션 플랜을 실행할까요?"));
-        ui.label(format!("#{} {}", inc.id, inc.scenario.title.text(lang)));
+        let label = crate::model::incident_label(inc.id);
+        ui.label(format!("#{label} {}", inc.scenario.title.text(lang)));
         ui.add_space(6.0);
         let mut acting = 0;
         let mut all_confirmed = true;
@@ -200,8 +201,8 @@ pub(crate) fn confirm_modal_ui(
                 let prompt = match (word, lang) {
                     (Some(w), Lang::En) => format!("Type \"{w}\" to confirm action {}", i + 1),
                     (Some(w), Lang::Ko) => format!("조치 {}을 확인하려면 \"{w}\" 입력", i + 1),
-                    (None, Lang::En) => format!("Type {id} to confirm action {}", i + 1),
-                    (None, Lang::Ko) => format!("조치 {}을 확인하려면 {id} 입력", i + 1),
+                    (None, Lang::En) => format!("Type {label} to confirm action {}", i + 1),
+                    (None, Lang::Ko) => format!("조치 {}을 확인하려면 {label} 입력", i + 1),
                 };
                 let text = confirm.typed.entry(i).or_default();
                 ui.horizontal(|ui| {

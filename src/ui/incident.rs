@@ -87,7 +87,7 @@ pub(crate) fn incidents_ui(
                     for inc in snap.incidents.iter().rev() {
                         let text = format!(
                             "#{} {} · {}",
-                            inc.id,
+                            crate::model::incident_label(inc.id),
                             inc.scenario.code,
                             crate::text::incident_status(inc.status, lang)
                         );
@@ -153,7 +153,8 @@ fn detail_ui(
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
-        ui.heading(format!("#{} {}", inc.id, inc.scenario.title.text(lang)));
+        let label = crate::model::incident_label(inc.id);
+        ui.heading(format!("#{label} {}", inc.scenario.title.text(lang)));
         let mut status = RichText::new(crate::text::incident_status(inc.status, lang)).strong();
         if let Some(c) = style::status_color(inc.status, dark) {
             status = status.color(c);

@@ -197,3 +197,21 @@ fn another_consoles_run_is_followed_and_its_loss_leaves_an_unknown_outcome() {
     let last = inc.plan.results.last().unwrap();
     assert_eq!((last.action, last.outcome), (1, ActionOutcome::Unknown));
 }
+
+#[test]
+fn a_provisional_id_reads_and_is_typed_as_l_and_its_number() {
+    assert_eq!(incident_label(57), "57");
+    assert_eq!(incident_label(PROVISIONAL_ID_BASE), "L1");
+    assert_eq!(incident_label(PROVISIONAL_ID_BASE + 2), "L3");
+    assert!(crate::model::confirmation_ok(
+        None,
+        PROVISIONAL_ID_BASE,
+        "#l1"
+    ));
+    assert!(crate::model::confirmation_ok(None, 57, "#57"));
+    assert!(!crate::model::confirmation_ok(
+        None,
+        PROVISIONAL_ID_BASE,
+        "1"
+    ));
+}
