@@ -18,6 +18,8 @@ use incident_console::store::Store;
 const EVENTS: usize = 1000;
 /// How long the idle figures are taken over.
 const IDLE_SECS: u64 = 60;
+/// An idle backend flushes its statistics within about 10 s: waited before a window opens.
+const SETTLE_SECS: u64 = 15;
 
 fn console(dir: &std::path::Path, url: &str, name: &str) -> EngineHandle {
     let settings = Settings {
@@ -175,7 +177,9 @@ fn main() {
         latencies.last().unwrap().as_secs_f64() * 1e3,
     );
 
-    // 2. Idle: the store's transactions per console per 5 s poll, three consoles.
+    // 2. Idle: the store's transactions per console per 5 s poll, three consoles. The
+    //    statistics of the notes above are flushed first.
+    std::thread::sleep(Duration::from_secs(SETTLE_SECS));
     let (c0, t0) = (commits(&pg), Instant::now());
     std::thread::sleep(Duration::from_secs(IDLE_SECS));
     let (c1, secs) = (commits(&pg), t0.elapsed().as_secs_f64());
@@ -190,8 +194,8 @@ fn main() {
     for h in &twenty {
         common::wait_for(&h.state, "joined", joined);
     }
-    // Settled: every console beat once since.
-    std::thread::sleep(Duration::from_secs(6));
+    // Settled: every console joined and beat, and the statistics flushed.
+    std::thread::sleep(Duration::from_secs(SETTLE_SECS));
     let (c0, cpu0, t0) = (commits(&pg), server_cpu_secs(&pg), Instant::now());
     std::thread::sleep(Duration::from_secs(IDLE_SECS));
     let (c1, cpu1, secs) = (

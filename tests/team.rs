@@ -14,14 +14,19 @@ use incident_console::model::{
 use incident_console::store::Store;
 
 /// A console on `dir` joined to `pg` under `name`, on `settings`.
-fn console(
+fn console(dir: &std::path::Path, pg: &Postgres, name: &str, settings: Settings) -> EngineHandle {
+    console_via(dir, &pg.url(), name, settings)
+}
+
+/// A console on `dir` joined to the store at `url` under `name`, on `settings`.
+fn console_via(
     dir: &std::path::Path,
-    pg: &Postgres,
+    url: &str,
     name: &str,
     mut settings: Settings,
 ) -> EngineHandle {
     settings.responder = name.into();
-    settings.team.database_url = Secret::new(pg.url());
+    settings.team.database_url = Secret::new(url);
     let store = Store::new(dir);
     store.save_settings(&settings).unwrap();
     common::spawn_engine(EngineConfig {
@@ -529,4 +534,100 @@ fn an_ack_on_one_console_is_the_teams_one_silence_and_shows_on_the_other() {
     let silences: Vec<serde_json::Value> =
         serde_json::from_str(&common::http_get(am.port, "/api/v2/silences")).unwrap();
     assert_eq!(silences.len(), 1, "one silence for the team: {silences:?}");
+}
+
+/// One console cut off (a proxy between it and the store) while the other keeps the store:
+/// the same breach is an incident on both sides; the joined side closes the team's. On
+/// reconnect the cut-off side's incident, opened while the team's ran, is matched to it by
+/// overlapping time: one incident, the cut-off side's mark on it everywhere.
+#[test]
+fn an_incident_opened_while_cut_off_is_matched_to_the_teams_that_ran_and_ended_meanwhile() {
+    use common::postgres::Proxy;
+    let Some(pg) = Postgres::start() else { return };
+    let proxy = Proxy::start(pg.port);
+    let slack = FakeSlack::start("xoxb-test-0123456789");
+    let prom = FakeProm::start(
+        Reply::Json(vector(&[("web-1", "0.2")])),
+        Reply::Json(matrix(&["web-1"], "0.2", 30)),
+    );
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let kim = console(dirs[0].path(), &pg, "kim", live(&prom, &slack));
+    let via = pg
+        .url()
+        .replace(&format!(":{}/", pg.port), &format!(":{}/", proxy.port));
+    let lee = console_via(dirs[1].path(), &via, "lee", live(&prom, &slack));
+    for h in [&kim, &lee] {
+        wait_for(&h.state, "joined", joined);
+    }
+    proxy.cut();
+    wait_for(&lee.state, "lee alone", |st| {
+        matches!(st.board.team, TeamStatus::Alone { .. })
+    });
+    prom.set_instant(Reply::Json(vector(&[("web-1", "0.97")])));
+    wait_for(&kim.state, "kim's team incident", |st| {
+        incidents(st).iter().any(|i| !is_provisional(i.id))
+    });
+    wait_for(&lee.state, "lee's incident, alone", |st| {
+        incidents(st).iter().any(|i| is_provisional(i.id))
+    });
+    let id = incidents(&kim.state.lock())[0].id;
+    let local = incidents(&lee.state.lock())[0].id;
+    assert!(lee.send(Command::MarkHypothesis {
+        incident: local,
+        hypothesis: 2,
+        mark: HypothesisMark::Rejected,
+    }));
+    assert!(kim.send(Command::CloseIncident {
+        incident: id,
+        resolution: "rebalanced".into(),
+    }));
+    wait_for(&kim.state, "closed", |st| {
+        incidents(st).iter().all(|i| !i.status.is_active())
+    });
+    // Ended in the store too (kim marks it inactive on its next turn).
+    let ended = || {
+        pg.psql(
+            common::postgres::DATABASE,
+            "SELECT count(*) FROM incident_console.incidents WHERE NOT active AND ended_at IS NOT NULL",
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while ended() != "1" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never ended in the store"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    proxy.heal();
+    wait_for(
+        &lee.state,
+        "lee's incident is the team's closed one",
+        |st| {
+            let list = incidents(st);
+            list.len() == 1
+                && list[0].id == id
+                && list[0].status == incident_console::model::IncidentStatus::Closed
+                && list[0].marks[2] == HypothesisMark::Rejected
+        },
+    );
+    wait_for(&kim.state, "lee's mark on kim's console", |st| {
+        incidents(st)[0].marks[2] == HypothesisMark::Rejected
+    });
+    assert_eq!(
+        pg.psql(
+            common::postgres::DATABASE,
+            "SELECT count(*) FROM incident_console.incidents"
+        ),
+        "1"
+    );
+    for h in [&kim, &lee] {
+        wait_for(&h.state, "outbox settled", |st| {
+            (st.board.notifications.iter()).all(|j| !matches!(j.state, JobState::Queued))
+        });
+    }
+    let top_level = (slack.posted().into_iter())
+        .filter(|r| r.body.get("thread_ts").is_none())
+        .count();
+    assert_eq!(top_level, 1, "{:?}", slack.posted());
 }

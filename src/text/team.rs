@@ -85,7 +85,8 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
             n => pick(
                 lang,
                 format!(
-                    "Joined the team store; its schema is now {version} ({n} migrations applied)"
+                    "Joined the team store; its schema is now {version} ({n} migration{} applied)",
+                    if *n == 1 { "" } else { "s" }
                 ),
                 format!(
                     "팀 저장소에 연결했습니다. 스키마를 {version}(으)로 올렸습니다 (마이그레이션 {n}개)"

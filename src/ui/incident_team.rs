@@ -32,10 +32,10 @@ pub(crate) fn team_row_ui(
                 to: None,
             });
         }
-        // Anyone on now may be handed it, but the one who has it.
+        // Anyone else on now may be handed it, but the one who has it (Take is for oneself).
         let mut others: Vec<&str> = (snap.present.iter())
             .map(|p| p.responder.as_str())
-            .filter(|r| Some(*r) != owner)
+            .filter(|r| Some(*r) != owner && *r != me)
             .collect();
         others.sort_unstable();
         others.dedup();

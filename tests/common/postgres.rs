@@ -239,3 +239,76 @@ impl Drop for Postgres {
         self.stop_immediately();
     }
 }
+
+/// A TCP proxy on 127.0.0.1:0 in front of a server, to cut one console off while the others
+/// keep the store: `cut` drops every connection through it and refuses new ones, `heal`
+/// lets them through again.
+pub struct Proxy {
+    /// The port to connect to instead of the server's.
+    pub port: u16,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Bumped by `cut`: a connection ends when it sees a newer cut than its own.
+    cuts: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Proxy {
+    /// A proxy to `target_port` on 127.0.0.1.
+    pub fn start(target_port: u16) -> Self {
+        use std::sync::atomic::Ordering;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let cuts = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (o, c) = (open.clone(), cuts.clone());
+        runtime.spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !o.load(Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let (c, born) = (c.clone(), c.load(Ordering::SeqCst));
+                tokio::spawn(async move {
+                    let Ok(mut server) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", target_port)).await
+                    else {
+                        return;
+                    };
+                    let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
+                    let cut = async {
+                        while c.load(Ordering::SeqCst) == born {
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        }
+                    };
+                    tokio::select! {
+                        _ = copy => {}
+                        _ = cut => {}
+                    }
+                });
+            }
+        });
+        Self {
+            port,
+            open,
+            cuts,
+            _runtime: runtime,
+        }
+    }
+
+    /// Drops every connection and refuses new ones.
+    pub fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.cuts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets connections through again.
+    pub fn heal(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}

@@ -23,8 +23,8 @@ pub enum Opened {
         /// The team's id.
         id: u64,
     },
-    /// Another console's incident for the same breach was already active: this one, with
-    /// every event the store holds for it.
+    /// Another console's incident for the same breach was already active, or ran (and
+    /// ended) while this one was opened: that one, with every event the store holds for it.
     Lost(Box<Incident>),
 }
 
@@ -120,6 +120,25 @@ pub async fn open_incident(
     // A winner closed between our conflict and our read leaves nothing to read: try again.
     for _ in 0..3 {
         let tx = client.transaction().await.map_err(|e| classify(&e))?;
+        // An incident opened while this console was cut off, during the team's incident for
+        // the same breach that has ended since: it is that one (the store's id, its events).
+        let overlapped = tx
+            .query_opt(
+                "SELECT id FROM incidents
+                 WHERE breach = $1 AND NOT active AND opened_at <= $2 AND ended_at >= $2
+                 ORDER BY opened_at DESC LIMIT 1",
+                &[&breach, &incident.opened_at],
+            )
+            .await
+            .map_err(|e| classify(&e))?;
+        if let Some(row) = overlapped {
+            tx.commit().await.map_err(|e| classify(&e))?;
+            let mut found = fetch_incidents(store, &[unbig(row.get(0))]).await?;
+            if let Some((inc, _)) = found.pop() {
+                return Ok(Opened::Lost(Box::new(inc)));
+            }
+            continue;
+        }
         let body = json(incident)?;
         let row = tx
             .query_opt(
@@ -191,7 +210,7 @@ pub async fn deactivate(store: &TeamStore, id: u64) -> Result<(), TeamError> {
     let client = store.client().await?;
     client
         .execute(
-            "UPDATE incidents SET active = false WHERE id = $1",
+            "UPDATE incidents SET active = false, ended_at = now() WHERE id = $1 AND active",
             &[&big(id)],
         )
         .await

@@ -72,6 +72,11 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_incident ON audit (incident, at);
 "#,
+    // 4: when an incident stopped being active, so an incident opened during a partition can
+    // be matched to the team's that ran (and ended) meanwhile.
+    r#"
+ALTER TABLE incidents ADD COLUMN ended_at timestamptz;
+"#,
 ];
 
 /// The newest schema version this console knows.
