@@ -537,25 +537,30 @@ fn an_ack_on_one_console_is_the_teams_one_silence_and_shows_on_the_other() {
 }
 
 /// One console cut off (a proxy between it and the store) while the other keeps the store:
-/// the same breach is an incident on both sides; the joined side closes the team's. On
-/// reconnect the cut-off side's incident, opened while the team's ran, is matched to it by
-/// overlapping time: one incident, the cut-off side's mark on it everywhere.
+/// the same breach is an incident on both sides, seen first by the cut-off side; the joined
+/// side closes the team's. On reconnect the cut-off side's incident, open while the team's
+/// ran, is matched to it by overlapping time: one incident, the cut-off side's mark on it
+/// everywhere.
 #[test]
 fn an_incident_opened_while_cut_off_is_matched_to_the_teams_that_ran_and_ended_meanwhile() {
     use common::postgres::Proxy;
     let Some(pg) = Postgres::start() else { return };
     let proxy = Proxy::start(pg.port);
     let slack = FakeSlack::start("xoxb-test-0123456789");
-    let prom = FakeProm::start(
-        Reply::Json(vector(&[("web-1", "0.2")])),
-        Reply::Json(matrix(&["web-1"], "0.2", 30)),
-    );
+    // Each its own Prometheus, so lee (cut off) sees the breach first.
+    let healthy = || {
+        FakeProm::start(
+            Reply::Json(vector(&[("web-1", "0.2")])),
+            Reply::Json(matrix(&["web-1"], "0.2", 30)),
+        )
+    };
+    let (kim_prom, lee_prom) = (healthy(), healthy());
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
-    let kim = console(dirs[0].path(), &pg, "kim", live(&prom, &slack));
+    let kim = console(dirs[0].path(), &pg, "kim", live(&kim_prom, &slack));
     let via = pg
         .url()
         .replace(&format!(":{}/", pg.port), &format!(":{}/", proxy.port));
-    let lee = console_via(dirs[1].path(), &via, "lee", live(&prom, &slack));
+    let lee = console_via(dirs[1].path(), &via, "lee", live(&lee_prom, &slack));
     for h in [&kim, &lee] {
         wait_for(&h.state, "joined", joined);
     }
@@ -563,12 +568,14 @@ fn an_incident_opened_while_cut_off_is_matched_to_the_teams_that_ran_and_ended_m
     wait_for(&lee.state, "lee alone", |st| {
         matches!(st.board.team, TeamStatus::Alone { .. })
     });
-    prom.set_instant(Reply::Json(vector(&[("web-1", "0.97")])));
-    wait_for(&kim.state, "kim's team incident", |st| {
-        incidents(st).iter().any(|i| !is_provisional(i.id))
-    });
+    let breach = || Reply::Json(vector(&[("web-1", "0.97")]));
+    lee_prom.set_instant(breach());
     wait_for(&lee.state, "lee's incident, alone", |st| {
         incidents(st).iter().any(|i| is_provisional(i.id))
+    });
+    kim_prom.set_instant(breach());
+    wait_for(&kim.state, "kim's team incident", |st| {
+        incidents(st).iter().any(|i| !is_provisional(i.id))
     });
     let id = incidents(&kim.state.lock())[0].id;
     let local = incidents(&lee.state.lock())[0].id;

@@ -63,9 +63,23 @@ impl TeamError {
 /// server's refusal is "refused", each in the server's words.
 pub fn classify(e: &tokio_postgres::Error) -> TeamError {
     match e.as_db_error() {
+        Some(db) if is_passing(db.code().code()) => {
+            TeamError::Unreachable(format!("{} ({})", db.message(), db.code().code()))
+        }
         Some(db) => TeamError::Refused(format!("{} ({})", db.message(), db.code().code())),
         None => TeamError::Unreachable(e.to_string()),
     }
+}
+
+/// Whether a server's SQLSTATE says the trouble passes by itself: a server starting, shutting
+/// down or restarting (57P01–57P03), a lost connection (class 08), too many connections or
+/// no memory or disk for now (class 53), or a transaction to try again (40001, 40P01).
+fn is_passing(code: &str) -> bool {
+    code.starts_with("57P")
+        || code.starts_with("08")
+        || code.starts_with("53")
+        || code == "40001"
+        || code == "40P01"
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> TeamError {
@@ -228,6 +242,19 @@ impl TeamStore {
         match tokio::time::timeout(STORE_TIMEOUT, ready_rx).await {
             Ok(Ok(result)) => result,
             _ => Err(TeamError::Unreachable("LISTEN did not answer".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_server_shutting_down_or_full_is_passing_and_a_refusal_is_not() {
+        for code in ["57P01", "57P03", "08006", "53300", "40001", "40P01"] {
+            assert!(super::is_passing(code), "{code}");
+        }
+        for code in ["28P01", "42501", "3D000", "42P01"] {
+            assert!(!super::is_passing(code), "{code}");
         }
     }
 }

@@ -120,13 +120,15 @@ pub async fn open_incident(
     // A winner closed between our conflict and our read leaves nothing to read: try again.
     for _ in 0..3 {
         let tx = client.transaction().await.map_err(|e| classify(&e))?;
-        // An incident opened while this console was cut off, during the team's incident for
-        // the same breach that has ended since: it is that one (the store's id, its events).
+        // An incident opened while this console was cut off, overlapping the team's incident
+        // for the same breach that has ended since (whichever was opened first): it is that
+        // one (the store's id, its events). Ours is still open, so the two overlap exactly
+        // when theirs ended after ours opened.
         let overlapped = tx
             .query_opt(
                 "SELECT id FROM incidents
-                 WHERE breach = $1 AND NOT active AND opened_at <= $2 AND ended_at >= $2
-                 ORDER BY opened_at DESC LIMIT 1",
+                 WHERE breach = $1 AND NOT active AND ended_at >= $2
+                 ORDER BY ended_at DESC LIMIT 1",
                 &[&breach, &incident.opened_at],
             )
             .await
