@@ -337,3 +337,50 @@ fn acknowledge_silences_in_alertmanager_and_unsilence_expires() {
     drop(handle);
     drop(am.proc);
 }
+
+/// Who has it: a silence made with amtool (not this console) is read with its author and
+/// comment, and the alert it holds names it, so the window can say who acknowledged it.
+#[test]
+fn a_silence_made_with_amtool_shows_its_author_on_the_alert() {
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let made = std::process::Command::new("amtool")
+        .args([
+            "silence",
+            "add",
+            "alertname=HighErrorRate",
+            "--author=lee.sre",
+            "--comment=failing over the primary; 페일오버 중",
+            "--duration=1h",
+        ])
+        .arg(format!("--alertmanager.url={}", am.url))
+        .output()
+        .expect("amtool runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let handle = console(dir.path(), vec![am.url.clone()], |_| {});
+    wait_for(&handle.state, "the alert held by lee's silence", |st| {
+        st.board
+            .alerts
+            .iter()
+            .any(|a| a.silenced_by == [id.clone()])
+            && st.board.silences.iter().any(|s| s.id == id)
+    });
+    let st = handle.state.lock();
+    let s = st.board.silences.iter().find(|s| s.id == id).unwrap();
+    assert_eq!(s.created_by, "lee.sre");
+    assert_eq!(s.comment, "failing over the primary; 페일오버 중");
+    assert_eq!(s.source, am.url);
+    // An hour from when amtool asked (Alertmanager starts it when it stores it).
+    let minutes = (s.ends_at - s.starts_at).num_seconds() as f64 / 60.0;
+    assert!((59.0..=60.0).contains(&minutes), "{minutes}");
+}

@@ -151,6 +151,9 @@ pub struct Board {
     pub notifications: Arc<Vec<Job>>,
     /// Every Alertmanager alert the console knows, by fingerprint.
     pub alerts: Arc<Vec<Arc<crate::model::Alert>>>,
+    /// The polled Alertmanagers' active and pending silences, oldest first, each once: who
+    /// acknowledged which alert (`Alert::silenced_by` names them).
+    pub silences: Arc<Vec<crate::model::Silence>>,
     /// Every polled Alertmanager's health, by URL (published when one goes up or down).
     pub alertmanagers: Arc<Vec<crate::model::AmHealth>>,
     /// Resolved alert episodes, oldest first.
@@ -218,6 +221,7 @@ impl Board {
             notifications: Arc::default(),
             alerts: Arc::default(),
             alertmanagers: Arc::default(),
+            silences: Arc::default(),
             alert_acks: Arc::default(),
             alert_history: Arc::default(),
             llm_test: None,

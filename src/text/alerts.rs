@@ -1,9 +1,45 @@
 //! Words for alerts: the Alertmanager intake's feed events (arrivals, storms, incidents from
 //! alerts, acknowledgements), in English and Korean.
 
-use crate::model::{FeedEvent, Lang};
+use chrono::{DateTime, Utc};
+
+use crate::model::{FeedEvent, Lang, Silence};
 
 use super::format_duration;
+
+/// Who silenced an alert, as its silence says (made here or with amtool, karma, the
+/// Alertmanager UI…): `silenced by lee 12m 05s ago, until 14:30 UTC — "db failover"`.
+pub fn silenced_by(s: &Silence, now: DateTime<Utc>, lang: Lang) -> String {
+    let by = match (s.created_by.trim().is_empty(), lang) {
+        (true, Lang::En) => "someone",
+        (true, Lang::Ko) => "누군가",
+        (false, _) => s.created_by.as_str(),
+    };
+    let until = s.ends_at.format("%m-%d %H:%M UTC");
+    let comment = if s.comment.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" — \"{}\"", s.comment)
+    };
+    match (lang, s.starts_at > now) {
+        (Lang::En, false) => format!(
+            "silenced by {by} {} ago, until {until}{comment}",
+            format_duration(now - s.starts_at)
+        ),
+        (Lang::En, true) => format!(
+            "to be silenced by {by} from {}, until {until}{comment}",
+            s.starts_at.format("%m-%d %H:%M UTC")
+        ),
+        (Lang::Ko, false) => format!(
+            "{by}의 사일런스 ({} 전부터, {until}까지){comment}",
+            format_duration(now - s.starts_at)
+        ),
+        (Lang::Ko, true) => format!(
+            "{by}의 예약된 사일런스 ({}부터 {until}까지){comment}",
+            s.starts_at.format("%m-%d %H:%M UTC")
+        ),
+    }
+}
 
 /// The event in words, for the intake's events; `None` for any other event.
 pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {

@@ -30,7 +30,7 @@ pub(crate) fn ack_ui(
     target: AckTarget,
     default_comment: &str,
     ack: Option<&Ack>,
-    silenced: bool,
+    silenced: Silenced<'_>,
     form: &mut AckForm,
     send: &dyn Fn(Command),
     leading: impl FnOnce(&mut egui::Ui),
@@ -44,14 +44,49 @@ pub(crate) fn ack_ui(
             &target,
             default_comment,
             ack,
-            silenced,
+            silenced.any,
             form,
             send,
         );
     });
+    // Who acknowledged it elsewhere (amtool, karma, the Alertmanager UI, another console):
+    // their silences say so.
+    if ack.is_none() {
+        let now = chrono::Utc::now();
+        for s in silenced.by {
+            let words = crate::text::alerts::silenced_by(s, now, lang);
+            ui.label(RichText::new(words).color(style::pending(ui.visuals().dark_mode)));
+        }
+    }
     if open {
         ack_form_ui(ui, lang, form, send);
     }
+}
+
+/// Whether the alerts behind an Acknowledge row are silenced, and the silences the console
+/// knows of among those holding them (none yet until the next poll reads them).
+#[derive(Clone, Copy)]
+pub(crate) struct Silenced<'a> {
+    /// Whether any holds them.
+    pub any: bool,
+    /// The silences, with who made them.
+    pub by: &'a [&'a crate::model::Silence],
+}
+
+/// The silences among `all` that `ids` name, each once.
+pub(crate) fn silences_named<'a>(
+    ids: impl IntoIterator<Item = &'a String>,
+    all: &'a [crate::model::Silence],
+) -> Vec<&'a crate::model::Silence> {
+    let mut found: Vec<&crate::model::Silence> = Vec::new();
+    for id in ids {
+        if let Some(s) = all.iter().find(|s| &s.id == id)
+            && !found.iter().any(|f| f.id == s.id)
+        {
+            found.push(s);
+        }
+    }
+    found
 }
 
 /// The state and the buttons.

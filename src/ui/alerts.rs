@@ -528,13 +528,17 @@ fn alert_actions_ui(
             None => {}
         };
         if a.status == AlertStatus::Firing {
+            let by = super::ack::silences_named(&a.silenced_by, &snap.silences);
             super::ack::ack_ui(
                 ui,
                 lang,
                 AckTarget::Alert(a.fingerprint.clone()),
                 a.name(),
                 snap.alert_acks.get(&a.fingerprint),
-                !a.silenced_by.is_empty(),
+                super::ack::Silenced {
+                    any: !a.silenced_by.is_empty(),
+                    by: &by,
+                },
                 ack,
                 send,
                 leading,

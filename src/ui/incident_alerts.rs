@@ -136,13 +136,21 @@ pub(crate) fn incident_alerts_ui(
         );
     }
     if links.ack.is_some() || (inc.status.is_active() && !links.all_resolved()) {
+        // Its alerts' silences, whoever made them.
+        let ids = (snap.alerts.iter())
+            .filter(|a| links.alerts.iter().any(|(fp, _)| *fp == a.fingerprint))
+            .flat_map(|a| a.silenced_by.iter());
+        let by = super::ack::silences_named(ids, &snap.silences);
         super::ack::ack_ui(
             ui,
             lang,
             AckTarget::Incident(inc.id),
             inc.scenario.title.text(lang),
             links.ack.as_ref(),
-            false,
+            super::ack::Silenced {
+                any: false,
+                by: &by,
+            },
             ack,
             send,
             |_| {},

@@ -34,9 +34,21 @@ pub enum IntakeEvent {
         url: String,
         /// When the poll's first request was sent.
         sent_at: DateTime<Utc>,
-        /// Its alerts and health, or why not, in words.
-        result: Result<(Vec<Alert>, crate::integrations::alertmanager::AmStatus), String>,
+        /// What it answered, or why not, in words.
+        result: Result<PollAnswer, String>,
     },
+}
+
+/// One Alertmanager's answer to a poll.
+#[derive(Debug)]
+pub struct PollAnswer {
+    /// Its alerts (all firing).
+    pub alerts: Vec<Alert>,
+    /// Its health.
+    pub status: crate::integrations::alertmanager::AmStatus,
+    /// Its active and pending silences, with who made them (`None`: they could not be read
+    /// this time).
+    pub silences: Option<Vec<crate::model::Silence>>,
 }
 
 /// Polls one Alertmanager every `every` until aborted; each result goes to the engine.
@@ -49,9 +61,17 @@ async fn poll_loop(
 ) {
     loop {
         let sent_at = clock.now();
-        let result = async { Ok((client.alerts().await?, client.status().await?)) }
-            .await
-            .map_err(|e: crate::integrations::alertmanager::PollError| e.to_string());
+        let result = async {
+            Ok(PollAnswer {
+                alerts: client.alerts().await?,
+                status: client.status().await?,
+                // Who acknowledged is extra: a proxy or an old server without the silences
+                // API still has its alerts polled.
+                silences: client.silences().await.ok(),
+            })
+        }
+        .await
+        .map_err(|e: crate::integrations::alertmanager::PollError| e.to_string());
         let event = IntakeEvent::Polled {
             url: client.url().to_string(),
             sent_at,
@@ -80,6 +100,8 @@ pub(in crate::engine) struct AmPolls {
     >,
     /// Per URL: whether its last status said it runs in a cluster.
     clustered: std::collections::BTreeMap<String, bool>,
+    /// Per URL: its active and pending silences, as last polled.
+    silences: std::collections::BTreeMap<String, Vec<crate::model::Silence>>,
     /// Wakes every poll loop at once (after a silence changed what they would see).
     now: Arc<tokio::sync::Notify>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -122,6 +144,9 @@ impl Engine {
         if !self.board.alertmanagers.is_empty() {
             self.board_mut().alertmanagers = Arc::default();
         }
+        if !self.board.silences.is_empty() {
+            self.board_mut().silences = Arc::default();
+        }
         self.am_polls = None;
         if key.0.is_empty() {
             return;
@@ -132,6 +157,7 @@ impl Engine {
             urls: Default::default(),
             health: Default::default(),
             clustered: Default::default(),
+            silences: Default::default(),
             now: Arc::new(tokio::sync::Notify::new()),
             tasks: Vec::new(),
         };
@@ -161,7 +187,7 @@ impl Engine {
         &mut self,
         url: String,
         sent_at: DateTime<Utc>,
-        result: Result<(Vec<Alert>, crate::integrations::alertmanager::AmStatus), String>,
+        result: Result<PollAnswer, String>,
     ) {
         let Some(polls) = self.am_polls.as_mut() else {
             return;
@@ -184,7 +210,11 @@ impl Engine {
         let now = self.clock.now();
         let was = health.clone();
         match result {
-            Ok((alerts, status)) => {
+            Ok(PollAnswer {
+                alerts,
+                status,
+                silences,
+            }) => {
                 let clustered = status.cluster != "disabled";
                 let after_failure = said.over();
                 let event =
@@ -203,6 +233,9 @@ impl Engine {
                 self.publish_health(&was);
                 if let Some(event) = event {
                     self.emit(now, event);
+                }
+                if let Some(silences) = silences {
+                    self.take_silences(&url, silences);
                 }
                 let merged = self.alerts.poll(&url, alerts, sent_at, &polled);
                 self.on_merged(merged, now);
@@ -224,6 +257,26 @@ impl Engine {
     /// Publishes every Alertmanager's health when the one that reported changed from `was`
     /// in what the banner shows (up or down, the reason): not on each good poll, so that an
     /// idle window stays asleep.
+    /// The silences `url` holds now; the board's list (every polled Alertmanager's, each
+    /// silence once: HA replicas share them) follows when it changed.
+    fn take_silences(&mut self, url: &str, silences: Vec<crate::model::Silence>) {
+        let Some(polls) = self.am_polls.as_mut() else {
+            return;
+        };
+        if polls.silences.get(url) == Some(&silences) {
+            return;
+        }
+        polls.silences.insert(url.to_string(), silences);
+        let mut all: Vec<crate::model::Silence> = Vec::new();
+        for s in polls.silences.values().flatten() {
+            if !all.iter().any(|a| a.id == s.id) {
+                all.push(s.clone());
+            }
+        }
+        all.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+        self.board_mut().silences = Arc::new(all);
+    }
+
     fn publish_health(&mut self, was: &crate::model::AmHealth) {
         let Some(polls) = self.am_polls.as_ref() else {
             return;

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::wire::{AlertmanagerError, AmStatus, parse_alerts, parse_status};
-use crate::model::{Alert, Labels};
+use super::wire::{AlertmanagerError, AmStatus, parse_alerts, parse_silences, parse_status};
+use crate::model::{Alert, Labels, Silence};
 
 /// The largest answer read from an Alertmanager, in bytes (thousands of alerts fit).
 pub const MAX_ANSWER_BYTES: u64 = 16 << 20;
@@ -20,7 +20,7 @@ pub enum PollError {
     Status {
         /// The status code.
         status: u16,
-        /// `/api/v2/alerts` or `/api/v2/status`.
+        /// `/api/v2/alerts`, `/api/v2/silences` or `/api/v2/status`.
         path: &'static str,
     },
     /// Alertmanager refused a change, in its own words (e.g. a 422 naming a missing field).
@@ -81,6 +81,12 @@ impl AmClient {
     pub async fn alerts(&self) -> Result<Vec<Alert>, PollError> {
         let body = self.get("/api/v2/alerts").await?;
         Ok(parse_alerts(&body, &self.shown)?)
+    }
+
+    /// `GET /api/v2/silences`: the active and pending silences, with who made them.
+    pub async fn silences(&self) -> Result<Vec<Silence>, PollError> {
+        let body = self.get("/api/v2/silences").await?;
+        Ok(parse_silences(&body, &self.shown)?)
     }
 
     /// `GET /api/v2/status`: version and cluster.

@@ -128,3 +128,24 @@ fn status_says_version_and_cluster() {
     assert_eq!(alone.cluster, "disabled");
     assert_eq!(alone.peers, 0);
 }
+
+#[test]
+fn silences_keep_the_active_and_pending_ones_with_their_author_capped() {
+    let long = "가".repeat(400);
+    let body = format!(
+        r#"[
+        {{"id": "a1", "createdBy": "amtool-user", "comment": "{long}", "startsAt": "2026-12-07T10:00:00Z", "endsAt": "2026-12-07T11:00:00Z", "status": {{"state": "active"}}, "matchers": []}},
+        {{"id": "p1", "createdBy": "karma", "comment": "later", "startsAt": "2026-12-07T12:00:00Z", "endsAt": "2026-12-07T13:00:00Z", "status": {{"state": "pending"}}, "matchers": []}},
+        {{"id": "e1", "createdBy": "old", "comment": "done", "startsAt": "2026-12-01T10:00:00Z", "endsAt": "2026-12-01T11:00:00Z", "status": {{"state": "expired"}}, "matchers": []}},
+        {{"id": "bad", "createdBy": "x", "comment": "", "startsAt": "yesterday", "endsAt": "2026-12-07T11:00:00Z", "status": {{"state": "active"}}}}
+    ]"#
+    );
+    let silences = super::wire::parse_silences(body.as_bytes(), "http://am:9093").unwrap();
+    let ids: Vec<&str> = silences.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["a1", "p1"], "expired and unreadable left out");
+    assert_eq!(silences[0].created_by, "amtool-user");
+    assert!(silences[0].comment.len() <= crate::model::SILENCE_COMMENT_LIMIT_BYTES);
+    assert!(silences[0].comment.starts_with("가가"));
+    assert_eq!(silences[1].source, "http://am:9093");
+    assert!(super::wire::parse_silences(b"{}", "x").is_err());
+}

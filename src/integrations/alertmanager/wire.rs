@@ -7,7 +7,11 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::model::{Alert, AlertState, AlertStatus, Labels, WEBHOOK_SOURCE};
+use crate::model::cap_text;
+use crate::model::{
+    Alert, AlertState, AlertStatus, Labels, SILENCE_AUTHOR_LIMIT_BYTES,
+    SILENCE_COMMENT_LIMIT_BYTES, Silence, WEBHOOK_SOURCE,
+};
 
 /// The longest fingerprint taken, in bytes (Alertmanager's are 16 hex digits).
 pub const MAX_FINGERPRINT_BYTES: usize = 128;
@@ -297,4 +301,51 @@ fn alert(
         seen_at: starts_at,
         cut,
     })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireSilence {
+    id: String,
+    #[serde(default)]
+    created_by: String,
+    #[serde(default)]
+    comment: String,
+    starts_at: String,
+    ends_at: String,
+    #[serde(default)]
+    status: Option<WireSilenceStatus>,
+}
+
+#[derive(Deserialize)]
+struct WireSilenceStatus {
+    #[serde(default)]
+    state: String,
+}
+
+/// Parses `GET /api/v2/silences` from the Alertmanager at `source`: the active and pending
+/// ones (expired silences, kept for days there, acknowledge nothing), author and comment
+/// capped. A silence with unreadable times is left out rather than failing the poll.
+pub fn parse_silences(body: &[u8], source: &str) -> Result<Vec<Silence>, AlertmanagerError> {
+    let wire: Vec<WireSilence> =
+        serde_json::from_slice(body).map_err(|e| AlertmanagerError::Json(e.to_string()))?;
+    Ok(wire
+        .into_iter()
+        .filter(|s| s.status.as_ref().is_none_or(|st| st.state != "expired"))
+        .filter_map(|s| {
+            let time = |t: &str| {
+                DateTime::parse_from_rfc3339(t)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc))
+            };
+            Some(Silence {
+                created_by: cap_text(&s.created_by, SILENCE_AUTHOR_LIMIT_BYTES),
+                comment: cap_text(&s.comment, SILENCE_COMMENT_LIMIT_BYTES),
+                starts_at: time(&s.starts_at)?,
+                ends_at: time(&s.ends_at)?,
+                source: source.to_string(),
+                id: cap_text(&s.id, 64),
+            })
+        })
+        .collect())
 }
