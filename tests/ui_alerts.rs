@@ -461,3 +461,51 @@ fn bulk_acknowledge_of_a_filtered_set_creates_the_silences_it_says() {
     assert!(!names.contains(&"instance"));
     drop(am.proc);
 }
+
+/// Who has it, in the window: a silence made with amtool shows its author on the incident
+/// from its alert, and the list of acknowledgements holds it as active.
+#[test]
+fn a_silence_made_elsewhere_shows_who_on_the_incident_and_in_the_list_of_acks() {
+    use common::alertmanager::{post_alert, start_alertmanager};
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let starts_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let made = std::process::Command::new("amtool")
+        .args([
+            "silence",
+            "add",
+            "alertname=HighErrorRate",
+            "--author=lee.sre",
+        ])
+        .args(["--comment=failing over", "--duration=2h"])
+        .arg(format!("--alertmanager.url={}", am.url))
+        .output()
+        .expect("amtool runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    Store::new(dir.path()).save_settings(&settings).unwrap();
+    let mut h = harness(dir.path());
+    wait_for(&mut h, "the incident says who silenced it", |h| {
+        h.query_all_by_label_contains("silenced by lee.sre")
+            .next()
+            .is_some()
+    });
+    h.get_by_label_contains("Alerts (").click();
+    h.run_steps(2);
+    h.get_by_label("Acknowledgements (1)").click();
+    h.run_steps(2);
+    h.get_by_label_contains("1 acknowledgement · 0 stale");
+    h.get_by_label("active");
+    h.get_by_label("lee.sre");
+    h.get_by_label("\"failing over\"");
+    drop(am.proc);
+}

@@ -85,7 +85,10 @@ pub use scenario::{
 };
 pub use secret::{MASK, Secret};
 pub use settings::{Lang, PromAuth, PrometheusSettings, Settings, SettingsError, ThemeChoice};
-pub use silence::{SILENCE_AUTHOR_LIMIT_BYTES, SILENCE_COMMENT_LIMIT_BYTES, Silence, cap_text};
+pub use silence::{
+    AckState, EXPIRING_MINS, SILENCE_AUTHOR_LIMIT_BYTES, SILENCE_COMMENT_LIMIT_BYTES, STALE_HOURS,
+    Silence, ack_state, cap_text,
+};
 pub use team::{
     ALONE_WORDS, PROVISIONAL_ID_BASE, Present, TeamSettings, TeamStatus, alone_ack_ok, breach_key,
     check_database_url, incident_label, is_provisional, is_shared_kind, rekey_event,

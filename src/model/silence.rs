@@ -38,3 +38,71 @@ pub fn cap_text(text: &str, limit: usize) -> String {
     }
     text[..end].to_string()
 }
+
+/// An acknowledgement (a silence) ending within this many minutes while its alerts still
+/// fire is *expiring*: the alert comes back unless someone extends it.
+pub const EXPIRING_MINS: i64 = 15;
+/// An acknowledgement older than this many hours whose alerts still fire is *stale*: taken
+/// long ago, and the problem is still there.
+pub const STALE_HOURS: i64 = 4;
+
+/// Where an acknowledgement stands, for the list of acks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AckState {
+    /// Its alerts still fire and it was taken more than [`STALE_HOURS`] ago.
+    Stale,
+    /// Its alerts still fire and it ends within [`EXPIRING_MINS`].
+    Expiring,
+    /// Holding firing alerts, neither stale nor expiring.
+    Active,
+    /// It holds no firing alert the console knows of (resolved, or not yet started).
+    Idle,
+}
+
+/// Classifies `silence`, holding `firing` firing alerts, at `now`. Stale wins over
+/// expiring: an ack taken hours ago is the first thing to look at.
+pub fn ack_state(silence: &Silence, firing: usize, now: DateTime<Utc>) -> AckState {
+    if firing == 0 || silence.starts_at > now {
+        AckState::Idle
+    } else if now - silence.starts_at > chrono::Duration::hours(STALE_HOURS) {
+        AckState::Stale
+    } else if silence.ends_at - now <= chrono::Duration::minutes(EXPIRING_MINS) {
+        AckState::Expiring
+    } else {
+        AckState::Active
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn silence(started_mins_ago: i64, ends_in_mins: i64, now: DateTime<Utc>) -> Silence {
+        Silence {
+            id: "s".into(),
+            created_by: "lee".into(),
+            comment: String::new(),
+            starts_at: now - chrono::Duration::minutes(started_mins_ago),
+            ends_at: now + chrono::Duration::minutes(ends_in_mins),
+            source: "am".into(),
+        }
+    }
+
+    #[test]
+    fn an_ack_is_stale_expiring_active_or_idle() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(ack_state(&silence(10, 50, now), 2, now), AckState::Active);
+        assert_eq!(ack_state(&silence(50, 10, now), 1, now), AckState::Expiring);
+        assert_eq!(
+            ack_state(&silence(5 * 60, 10, now), 1, now),
+            AckState::Stale
+        );
+        assert_eq!(ack_state(&silence(10, 50, now), 0, now), AckState::Idle);
+        assert_eq!(
+            ack_state(&silence(-5, 50, now), 1, now),
+            AckState::Idle,
+            "pending"
+        );
+        assert_eq!(cap_text("가나다", 4), "가");
+    }
+}

@@ -14,6 +14,18 @@ use crate::engine::{AckTarget, Command, Snapshot};
 use crate::model::{Alert, AlertState, AlertStatus, Lang};
 use crate::text::format_duration;
 
+/// The Alerts tab's pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Page {
+    /// The alerts now.
+    #[default]
+    Now,
+    /// Resolved alerts.
+    History,
+    /// The acknowledgements (silences) and where each stands.
+    Acks,
+}
+
 /// What the list remembers between frames.
 #[derive(Default)]
 pub(crate) struct AlertsView {
@@ -21,8 +33,9 @@ pub(crate) struct AlertsView {
     /// The filter as last parsed, with the text it came from.
     parsed: Option<(String, Result<Matchers, String>)>,
     group_by: GroupBy,
-    /// Whether the history of resolved alerts is shown instead of the alerts now.
-    history: bool,
+    /// Which page is shown: the alerts now, the history of resolved ones, or the list of
+    /// acknowledgements.
+    page: Page,
     /// Words the history is searched for.
     search: String,
     /// The rows, as last computed.
@@ -71,20 +84,36 @@ pub(crate) fn alerts_ui(
     let lang = snap.lang();
     {
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut view.history, false, t(lang, "Now", "현재"));
+            ui.selectable_value(&mut view.page, Page::Now, t(lang, "Now", "현재"));
             ui.selectable_value(
-                &mut view.history,
-                true,
+                &mut view.page,
+                Page::History,
                 format!(
                     "{} ({})",
                     t(lang, "History", "기록"),
                     snap.alert_history.len()
                 ),
             );
+            ui.selectable_value(
+                &mut view.page,
+                Page::Acks,
+                format!(
+                    "{} ({})",
+                    t(lang, "Acknowledgements", "확인 목록"),
+                    snap.silences.len()
+                ),
+            );
         });
-        if view.history {
-            super::alert_history::history_ui(ui, snap, &mut view.search);
-            return None;
+        match view.page {
+            Page::Now => {}
+            Page::History => {
+                super::alert_history::history_ui(ui, snap, &mut view.search);
+                return None;
+            }
+            Page::Acks => {
+                super::acks::acks_ui(ui, snap);
+                return None;
+            }
         }
     }
     if snap.alerts.is_empty() {

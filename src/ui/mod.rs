@@ -2,6 +2,7 @@
 //! [`Command`](crate::engine::Command)s; it never awaits and never does I/O itself.
 
 mod ack;
+mod acks;
 mod actions;
 mod ai_report;
 mod alert_history;
