@@ -1,6 +1,7 @@
 //! Team mode in the window, by label, with a team store that cannot be reached: the
-//! incident's owner row takes it with one click, and the Execute dialog asks the responder to
-//! say they work alone before a high-risk action may run.
+//! incident's owner row takes it with one click, the Execute dialog asks the responder to
+//! say they work alone before a high-risk action may run, and the list of acknowledgements
+//! says who has the incident.
 
 mod common;
 
@@ -66,4 +67,12 @@ fn alone_an_incident_is_taken_with_a_click_and_a_high_risk_run_needs_the_word_al
     wait_for(&mut h, "executed alone", |h| {
         matches!(engine(h).incidents[0].plan.state, PlanState::Executed(_))
     });
+    // Who has it, beside the acknowledgements: kim, since the Take.
+    h.get_by_label_contains("Alerts (").click();
+    h.run_steps(2);
+    h.get_by_label("Acknowledgements (0)").click();
+    h.run_steps(2);
+    h.get_by_label("Incidents and who has them");
+    h.get_by_label("#L1 test_actions");
+    h.get_by_label_contains("has it for");
 }

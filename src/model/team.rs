@@ -262,8 +262,13 @@ impl Incident {
     /// Who has the incident now (its owner, the incident commander): the last
     /// [`FeedEvent::OwnerChanged`] says; `None` while nobody took it.
     pub fn owner(&self) -> Option<&str> {
+        self.owned().map(|(owner, _)| owner)
+    }
+
+    /// Who has the incident now and since when they took it (or were handed it).
+    pub fn owned(&self) -> Option<(&str, chrono::DateTime<chrono::Utc>)> {
         self.timeline.iter().rev().find_map(|e| match &e.event {
-            Some(FeedEvent::OwnerChanged { owner, .. }) => Some(owner.as_str()),
+            Some(FeedEvent::OwnerChanged { owner, .. }) => Some((owner.as_str(), e.at)),
             _ => None,
         })
     }

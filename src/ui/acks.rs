@@ -52,11 +52,61 @@ fn state_words(state: AckState, lang: Lang) -> &'static str {
     }
 }
 
+/// Team mode: who has each active incident (its owner in the team store), and since when.
+fn owners_ui(ui: &mut egui::Ui, snap: &Snapshot, now: chrono::DateTime<chrono::Utc>) {
+    if snap.team == crate::model::TeamStatus::Off {
+        return;
+    }
+    let lang = snap.lang();
+    let active: Vec<_> = (snap.incidents.iter())
+        .filter(|i| i.status.is_active())
+        .collect();
+    ui.label(RichText::new(t(lang, "Incidents and who has them", "인시던트와 담당자")).strong());
+    if active.is_empty() {
+        ui.label(
+            RichText::new(t(
+                lang,
+                "No active incident.",
+                "진행 중인 인시던트가 없습니다.",
+            ))
+            .weak(),
+        );
+    }
+    for inc in active {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "#{} {}",
+                crate::model::incident_label(inc.id),
+                inc.scenario.code
+            ));
+            match inc.owned() {
+                Some((owner, at)) => {
+                    ui.label(RichText::new(owner).strong());
+                    let held = format_duration(now - at);
+                    let words = match lang {
+                        Lang::En => format!("has it for {held}"),
+                        Lang::Ko => format!("{held}째 담당"),
+                    };
+                    ui.label(RichText::new(words).weak());
+                }
+                None => {
+                    ui.label(
+                        RichText::new(t(lang, "nobody has it", "담당자 없음"))
+                            .color(style::pending(ui.visuals().dark_mode)),
+                    );
+                }
+            }
+        });
+    }
+    ui.separator();
+}
+
 /// Draws the list.
 pub(crate) fn acks_ui(ui: &mut egui::Ui, snap: &Snapshot) {
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
     let now = chrono::Utc::now();
+    owners_ui(ui, snap, now);
     let rows = rows(snap, now);
     if rows.is_empty() {
         ui.label(
