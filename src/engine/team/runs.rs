@@ -252,6 +252,11 @@ impl Engine {
         let Some(inc) = self.book.find_mut(lapsed.incident) else {
             return;
         };
+        if !inc.plan.state.is_in_progress() {
+            // Its end reached this console (only the claim was not marked done): nothing is
+            // unknown.
+            return;
+        }
         let numbers = in_flight(inc);
         for &n in &numbers {
             let action = n - 1;
@@ -260,15 +265,13 @@ impl Engine {
             let result = ActionResult::new(action, false, what.unwrap_or_default(), unknown, now);
             inc.plan.results.push(result);
         }
-        if inc.plan.state.is_in_progress() {
-            let action = numbers.first().map_or(0, |n| n - 1);
-            let why = StopReason::Interrupted;
-            inc.plan.state = PlanState::Stopped {
-                at: now,
-                action,
-                why,
-            };
-        }
+        let action = numbers.first().map_or(0, |n| n - 1);
+        let why = StopReason::Interrupted;
+        inc.plan.state = PlanState::Stopped {
+            at: now,
+            action,
+            why,
+        };
         let event = FeedEvent::RunLost {
             id: lapsed.incident,
             numbers,
