@@ -384,3 +384,114 @@ fn a_silence_made_with_amtool_shows_its_author_on_the_alert() {
     let minutes = (s.ends_at - s.starts_at).num_seconds() as f64 / 60.0;
     assert!((59.0..=60.0).contains(&minutes), "{minutes}");
 }
+
+/// The console's clock, `offset_secs` ahead of the real one (Alertmanager keeps real time):
+/// minutes of an acknowledgement pass at once.
+struct Ahead(std::sync::atomic::AtomicI64);
+
+impl incident_console::engine::Clock for Ahead {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let secs = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        chrono::Utc::now() + chrono::Duration::seconds(secs)
+    }
+}
+
+/// An acknowledgement lasts as long as the alert: its silence is a 15-minute slice, extended
+/// while the alert fires (the console's clock moved on 11 minutes), said on the timeline; when
+/// the alert resolves the silence ends with it and is extended no more.
+#[test]
+fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves() {
+    use std::sync::Arc;
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "kim".into();
+    store.save_settings(&settings).unwrap();
+    let clock = Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
+    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
+        clock: clock.clone(),
+        ..common::quiet(store)
+    });
+    let state = handle.state.clone();
+    wait_for(&state, "the incident", |st| {
+        st.board.incidents.iter().any(|i| i.alerts.is_some())
+    });
+    let id = state.lock().board.incidents[0].id;
+    assert!(handle.send(EngineCommand::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "on it".into(),
+        duration_mins: 120,
+    }));
+    let ack = |st: &incident_console::engine::ConsoleState| {
+        st.board.incidents[0]
+            .alerts
+            .as_ref()
+            .and_then(|a| a.ack.clone())
+    };
+    wait_for(&state, "the ack's silence", |st| {
+        ack(st).is_some_and(|a| !a.silences.is_empty())
+    });
+    let silence_end = || {
+        let id = ack(&state.lock()).unwrap().silences[0].id.clone();
+        let all = silences(&am);
+        let s = all
+            .iter()
+            .find(|s| s["id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        let end = chrono::DateTime::parse_from_rfc3339(s["endsAt"].as_str().unwrap()).unwrap();
+        (
+            (end.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds() as f64 / 60.0,
+            s,
+        )
+    };
+    let (left, _) = silence_end();
+    assert!(
+        (14.0..=15.1).contains(&left),
+        "a 15-minute slice, not the 2 h: {left}"
+    );
+    // Eleven minutes on, four are left: the next poll extends it to 15 from then.
+    clock.0.store(11 * 60, std::sync::atomic::Ordering::SeqCst);
+    let extended = |st: &incident_console::engine::ConsoleState| {
+        st.board.incidents[0]
+            .timeline
+            .iter()
+            .filter(|e| matches!(e.event, Some(FeedEvent::AckExtended { .. })))
+            .count()
+    };
+    wait_for(&state, "the extension on the timeline", |st| {
+        extended(st) == 1
+    });
+    let (left, s) = silence_end();
+    assert!(
+        (25.0..=26.1).contains(&left),
+        "extended to 26 min from now: {left}"
+    );
+    assert_eq!(s["status"]["state"], "active");
+    assert_eq!(s["createdBy"], "kim");
+    // The alert resolves: the ack ends with it, and its silence with the ack.
+    let ends = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, Some(&ends));
+    wait_for(&state, "the ack ended with the alert", |st| {
+        st.board.incidents[0].status == IncidentStatus::Recovered
+            && ack(st).is_some_and(|a| a.ended_at.is_some())
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let all = silences(&am);
+        if all.iter().all(|s| s["status"]["state"] == "expired") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{all:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(extended(&state.lock()), 1, "not extended after it resolved");
+}

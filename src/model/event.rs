@@ -343,6 +343,21 @@ pub enum FeedEvent {
         until: DateTime<Utc>,
         silences: usize,
     },
+    /// The acknowledgement of incident `id` (or, `None`, of the alert `name`) still holds
+    /// firing alerts: its silences now end at `to` (at most at the ack's end, `until`).
+    AckExtended {
+        id: Option<u64>,
+        name: String,
+        to: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
+    /// The acknowledgement's silences ended at `at` without being extended (the console was
+    /// not running then, or the ack reached its end while the alerts still fired).
+    AckLapsed {
+        id: Option<u64>,
+        name: String,
+        at: DateTime<Utc>,
+    },
     /// `alerts` alerts acknowledged together with one comment, in `silences` silences (one of
     /// their common matchers when `common`).
     AcknowledgedMany {

@@ -162,6 +162,7 @@ impl FeedEvent {
             AiReportFailed { .. } | ReviewDraftFailed { .. } => FeedKind::Error,
             ReviewDraftAsked { .. } | ReviewDrafted { .. } => FeedKind::Info,
             Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
+            AckExtended { .. } | AckLapsed { .. } => FeedKind::Info,
             AlertsTruncated { .. } => FeedKind::Error,
             TeamUnreachable { .. }
             | TeamUnusable { .. }

@@ -35,10 +35,11 @@ pub use action::{
     RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
 pub use alert::{
-    Ack, AckProblem, AckSubject, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
-    MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,
-    ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
-    alert_group, cap_alert_text, common_labels, web_link,
+    ACK_RENEW_MINS, ACK_SLICE_MINS, Ack, AckProblem, AckStep, AckSubject, Alert, AlertCut,
+    AlertState, AlertStatus, IncidentAlerts, Labels, MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS,
+    MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES, ResolvedAlert, RunbookMatch,
+    SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE, alert_group, cap_alert_text,
+    common_labels, web_link,
 };
 pub use event::FeedEvent;
 pub use event_desc::{JobDesc, RuleCount, SavedFile, SourceDesc, ThresholdDesc, UserFile};

@@ -89,6 +89,55 @@ mod tests {
     }
 
     #[test]
+    fn an_ack_slice_is_extended_while_firing_up_to_its_end_and_lapses_unextended() {
+        use crate::model::{Ack, AckStep, SilenceRef};
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mins = chrono::Duration::minutes;
+        let ack = Ack {
+            by: "kim".into(),
+            at: t0,
+            comment: String::new(),
+            until: t0 + mins(40),
+            silences: vec![SilenceRef {
+                url: "am".into(),
+                id: "s".into(),
+                fingerprint: "f".into(),
+            }],
+            ended_at: None,
+            silenced_until: Some(t0 + mins(15)),
+        };
+        assert_eq!(ack.step(true, t0 + mins(5)), AckStep::Keep, "10 min left");
+        assert_eq!(
+            ack.step(true, t0 + mins(11)),
+            AckStep::Extend { to: t0 + mins(26) }
+        );
+        assert_eq!(
+            ack.step(false, t0 + mins(11)),
+            AckStep::Keep,
+            "resolved: let it lapse"
+        );
+        let late = Ack {
+            silenced_until: Some(t0 + mins(30)),
+            ..ack.clone()
+        };
+        assert_eq!(
+            late.step(true, t0 + mins(28)),
+            AckStep::Extend { to: t0 + mins(40) },
+            "never past the ack's end"
+        );
+        assert_eq!(
+            ack.step(true, t0 + mins(20)),
+            AckStep::Lapse { at: t0 + mins(15) },
+            "the console was not running when it ended"
+        );
+        let bulk = Ack {
+            silenced_until: None,
+            ..ack
+        };
+        assert_eq!(bulk.step(true, t0 + mins(14)), AckStep::Keep);
+    }
+
+    #[test]
     fn an_ack_is_stale_expiring_active_or_idle() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         assert_eq!(ack_state(&silence(10, 50, now), 2, now), AckState::Active);

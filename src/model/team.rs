@@ -240,6 +240,8 @@ impl Incident {
             }) => {
                 if let Some(alerts) = &mut self.alerts {
                     alerts.ack = Some(Ack {
+                        // Another console's: it extends its own silences.
+                        silenced_until: None,
                         by,
                         at,
                         comment,

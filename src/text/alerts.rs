@@ -291,6 +291,35 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("{by} expired {silences} silences of {what}")
             }
         }
+        AckExtended {
+            id,
+            name,
+            to,
+            until,
+        } => {
+            let what = what(*id, name, ko);
+            let (to, until) = (to.format("%H:%M UTC"), until.format("%Y-%m-%d %H:%M UTC"));
+            if ko {
+                format!(
+                    "{what}이(가) 아직 발생 중이라 확인(ack)의 사일런스를 {to}까지 늘렸습니다 (최대 {until})"
+                )
+            } else {
+                format!(
+                    "{what} still fires: its acknowledgement's silences now end at {to} (at most {until})"
+                )
+            }
+        }
+        AckLapsed { id, name, at } => {
+            let what = what(*id, name, ko);
+            let at = at.format("%Y-%m-%d %H:%M UTC");
+            if ko {
+                format!("{what}의 확인(ack)이 {at}에 끝났습니다: 사일런스가 연장되지 않았습니다")
+            } else {
+                format!(
+                    "The acknowledgement of {what} ended at {at}: its silences were not extended"
+                )
+            }
+        }
         _ => return None,
     })
 }

@@ -159,6 +159,8 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AlertAttached { .. }
         | AlertsAllResolved { .. }
         | Acknowledged { .. }
+        | AckExtended { .. }
+        | AckLapsed { .. }
         | AcknowledgedMany { .. }
         | AckFailed { .. }
         | AckNotMade { .. }

@@ -21,6 +21,8 @@ pub const MAX_ACK_MINS: u32 = 7 * 24 * 60;
 /// What a silence task reports.
 #[derive(Debug)]
 pub enum SilenceReport {
+    /// An acknowledgement's silences were extended (or not).
+    Extended(super::ack_keep::Extended),
     /// A bulk acknowledgement's silences were created.
     CreatedMany(super::bulk_ack::BulkCreated),
     /// Silences were created (`errors`: where they could not be).
@@ -82,13 +84,14 @@ pub(in crate::engine) async fn create_silences(
     by: &str,
     comment: &str,
     period: (DateTime<Utc>, DateTime<Utc>),
+    id: Option<&str>,
 ) -> (Vec<SilenceRef>, Vec<String>) {
     let mut created = Vec::new();
     let mut errors = Vec::new();
     for job in jobs {
         for (client, clustered) in &job.clients {
             match client
-                .create_silence(&job.labels, period, by, comment)
+                .create_silence(&job.labels, period, by, comment, id)
                 .await
             {
                 Ok(id) => {
@@ -242,6 +245,8 @@ impl Engine {
             comment.trim().to_string()
         };
         let until = now + Duration::minutes(i64::from(duration_mins.clamp(1, MAX_ACK_MINS)));
+        // A slice, extended while the alerts fire (`extend_acks`), up to `until`.
+        let slice_end = (now + Duration::minutes(crate::model::ACK_SLICE_MINS)).min(until);
         let by = self.responder();
         let jobs: Vec<Job> = alerts.iter().map(|a| Job::of(a, &clients)).collect();
         if let Some(slot) = self.ack_mut(&target) {
@@ -252,12 +257,14 @@ impl Engine {
                 until,
                 silences: Vec::new(),
                 ended_at: None,
+                silenced_until: Some(slice_end),
             });
         }
         self.publish_ack(&target);
         let tx = self.inputs.clone();
         tokio::spawn(async move {
-            let (created, errors) = create_silences(&jobs, &by, &comment, (now, until)).await;
+            let (created, errors) =
+                create_silences(&jobs, &by, &comment, (now, slice_end), None).await;
             let report = SilenceReport::Created {
                 target,
                 created,
@@ -339,6 +346,7 @@ impl Engine {
         let now = self.clock.now();
         match report {
             SilenceReport::CreatedMany(done) => self.on_bulk_created(done, now),
+            SilenceReport::Extended(done) => self.on_extended(done, now),
             SilenceReport::Created {
                 target,
                 created,

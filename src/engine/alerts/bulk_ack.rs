@@ -86,6 +86,7 @@ impl Engine {
             self.alert_acks.insert(
                 a.fingerprint.clone(),
                 Some(Ack {
+                    silenced_until: None,
                     by: by.clone(),
                     at: now,
                     comment: comment.clone(),
@@ -99,7 +100,8 @@ impl Engine {
         let fps: Vec<String> = alerts.iter().map(|a| a.fingerprint.clone()).collect();
         let tx = self.inputs.clone();
         tokio::spawn(async move {
-            let (created, mut errors) = create_silences(&jobs, &by, &comment, (now, until)).await;
+            let (created, mut errors) =
+                create_silences(&jobs, &by, &comment, (now, until), None).await;
             if left_out > 0 {
                 errors.push(format!(
                     "{left_out} of the picked alerts were left out: resolved, unknown, acknowledged already, or with labels cut on arrival"

@@ -5,6 +5,7 @@
 //! (the feed's storm lines) and `notices` (refusals once a minute).
 
 pub mod ack;
+mod ack_keep;
 mod bulk_ack;
 pub mod desktop;
 mod incidents;
@@ -239,6 +240,7 @@ impl Engine {
                 }
                 let merged = self.alerts.poll(&url, alerts, sent_at, &polled);
                 self.on_merged(merged, now);
+                self.keep_acks(now);
             }
             Err(reason) => {
                 health.up = false;

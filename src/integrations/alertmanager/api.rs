@@ -96,13 +96,15 @@ impl AmClient {
     }
 
     /// `POST /api/v2/silences`: a silence of exactly `labels` (one `=` matcher per label)
-    /// from `starts_at` to `ends_at`; Alertmanager's id for it.
+    /// from `starts_at` to `ends_at`; Alertmanager's id for it. With `id`, that silence is
+    /// updated (an active one keeps its id when only its end moves).
     pub async fn create_silence(
         &self,
         labels: &Labels,
         (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
         created_by: &str,
         comment: &str,
+        id: Option<&str>,
     ) -> Result<String, PollError> {
         let matchers: Vec<serde_json::Value> = labels
             .iter()
@@ -110,7 +112,7 @@ impl AmClient {
                 serde_json::json!({"name": name, "value": value, "isRegex": false, "isEqual": true})
             })
             .collect();
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "matchers": matchers,
             "startsAt": starts_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "endsAt": ends_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -118,6 +120,9 @@ impl AmClient {
             "createdBy": if created_by.trim().is_empty() { "incident-console" } else { created_by },
             "comment": if comment.trim().is_empty() { "acknowledged in the incident console" } else { comment },
         });
+        if let Some(id) = id {
+            body["id"] = serde_json::Value::String(id.to_string());
+        }
         let path = "/api/v2/silences";
         let req = self.http.post(format!("{}{path}", self.base)).json(&body);
         let answer = self.change(req, path).await?;
