@@ -276,6 +276,33 @@ pub fn event(inc: &Incident, event: NotifyEvent) -> Message {
                 ),
             )
         }
+        // Their times are the timeline's (the engine's clock), never this function's own.
+        NotifyEvent::Reminder => {
+            let said = inc.timeline.iter().rev().find_map(|e| match &e.event {
+                Some(crate::model::FeedEvent::AckReminder { by, after_mins, .. }) => {
+                    Some((by.clone(), *after_mins))
+                }
+                _ => None,
+            });
+            let (by, mins) = said.unwrap_or_default();
+            (
+                "리마인더",
+                format!("{by}님이 확인(ack)한 지 {mins}분이 지났지만 알림이 계속 발생 중입니다."),
+            )
+        }
+        NotifyEvent::Escalated => {
+            let mins = inc.timeline.iter().rev().find_map(|e| match &e.event {
+                Some(crate::model::FeedEvent::Escalated { after_mins, .. }) => Some(*after_mins),
+                _ => None,
+            });
+            (
+                "에스컬레이션",
+                format!(
+                    "감지 후 {}분 동안 아무도 확인(ack)하거나 맡지 않았습니다. 지금 봐 주세요.",
+                    mins.unwrap_or_default()
+                ),
+            )
+        }
         NotifyEvent::Opened | NotifyEvent::Manual(_) => return report(inc),
     };
     let subject = format!("{base} — {what}");

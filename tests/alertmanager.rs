@@ -495,3 +495,102 @@ fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves()
     }
     assert_eq!(extended(&state.lock()), 1, "not extended after it resolved");
 }
+
+/// Nobody forgets it: a critical incident nobody acknowledged is escalated once (Slack, with
+/// the mention first); once acknowledged and still firing 30 minutes later, the one who acked
+/// is reminded once. The console's clock moves on; Alertmanager and Slack are real and fake.
+#[test]
+fn an_unacknowledged_critical_escalates_once_and_a_long_ack_is_reminded_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering::SeqCst;
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let slack = common::notify::FakeSlack::start("xoxb-test-0123456789");
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "kim".into();
+    settings.slack.token = Secret::new("xoxb-test-0123456789");
+    settings.slack.api_base_url = slack.url.clone();
+    settings.slack.channel = "#ops".into();
+    settings.targets.slack = true;
+    store.save_settings(&settings).unwrap();
+    let clock = Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
+    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
+        clock: clock.clone(),
+        ..common::quiet(store)
+    });
+    let state = handle.state.clone();
+    wait_for(&state, "the incident", |st| {
+        st.board.incidents.iter().any(|i| i.alerts.is_some())
+    });
+    let id = state.lock().board.incidents[0].id;
+    let count = |st: &incident_console::engine::ConsoleState, want: fn(&FeedEvent) -> bool| {
+        (st.board.incidents[0].timeline.iter())
+            .filter(|e| e.event.as_ref().is_some_and(want))
+            .count()
+    };
+    let escalated = |e: &FeedEvent| matches!(e, FeedEvent::Escalated { .. });
+    let reminded = |e: &FeedEvent| matches!(e, FeedEvent::AckReminder { .. });
+    let extended = |e: &FeedEvent| matches!(e, FeedEvent::AckExtended { .. });
+    let posts = |needle: &str| {
+        (slack.posted().iter())
+            .filter(|r| r.body["text"].as_str().is_some_and(|t| t.contains(needle)))
+            .count()
+    };
+    assert_eq!(count(&state.lock(), escalated), 0, "not yet");
+    clock.0.store(16 * 60, SeqCst);
+    wait_for(&state, "escalated", |st| count(st, escalated) == 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while posts("<!here>") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", slack.posted());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    assert!(handle.send(EngineCommand::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "on it".into(),
+        duration_mins: 120,
+    }));
+    wait_for(&state, "acknowledged", |st| {
+        st.board.incidents[0]
+            .alerts
+            .as_ref()
+            .and_then(|a| a.ack.as_ref())
+            .is_some_and(|a| !a.silences.is_empty())
+    });
+    // The slice is extended on the way (11 and 22 minutes after the ack), then 31 minutes
+    // after it the reminder is due.
+    for (mins, extensions) in [(27, 1), (38, 2)] {
+        clock.0.store(mins * 60, SeqCst);
+        wait_for(&state, "the slice extended", |st| {
+            count(st, extended) == extensions
+        });
+    }
+    assert_eq!(count(&state.lock(), reminded), 0, "not yet");
+    clock.0.store(47 * 60, SeqCst);
+    wait_for(&state, "reminded", |st| count(st, reminded) == 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while posts("리마인더") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", slack.posted());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // One more extension, polls later (the slice ends 53 minutes in).
+    clock.0.store(50 * 60, SeqCst);
+    wait_for(&state, "the slice extended again", |st| {
+        count(st, extended) == 3
+    });
+    assert_eq!(count(&state.lock(), reminded), 1, "once");
+    assert_eq!(posts("리마인더"), 1, "one reminder post");
+    assert_eq!(
+        count(&state.lock(), escalated),
+        1,
+        "acknowledged: no second escalation"
+    );
+}

@@ -509,3 +509,38 @@ fn a_silence_made_elsewhere_shows_who_on_the_incident_and_in_the_list_of_acks() 
     h.get_by_label("\"failing over\"");
     drop(am.proc);
 }
+
+/// Reminders and escalation are set in the Alertmanager tab: saved as typed, a bad number
+/// refused in words.
+#[test]
+fn reminders_and_escalation_are_set_in_the_alertmanager_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Alertmanager").click();
+    h.run_steps(2);
+    h.get_by_label("Reminders and escalation").click();
+    h.run_steps(2);
+    set_field(&mut h, "Escalate after (min)", "soon");
+    // Below the fold with the section open: pressed as a screen reader would.
+    h.get_by_label("Save settings").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label_contains("Escalate after (min): \"soon\" is not a whole number");
+    set_field(&mut h, "Escalate after (min)", "5");
+    set_field(&mut h, "Escalation mention (Slack)", "<!subteam^S0ONCALL>");
+    h.get_by_label("Save settings").click_accesskit();
+    wait_for(&mut h, "the saved settings", |h| {
+        h.state()
+            .engine()
+            .snapshot()
+            .settings
+            .intake
+            .escalate_after_mins
+            == 5
+    });
+    let saved = h.state().engine().snapshot().settings.intake.clone();
+    assert_eq!(saved.escalate_mention, "<!subteam^S0ONCALL>");
+    assert_eq!(saved.remind_after_mins, 30, "the default kept");
+    assert_eq!(saved.escalate_severities, ["critical"]);
+}

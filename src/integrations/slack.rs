@@ -206,10 +206,16 @@ impl SlackClient {
         text: &str,
         blocks: Option<&Value>,
         thread_ts: Option<&str>,
+        mention: Option<&str>,
     ) -> Result<Posted, SlackError> {
+        // Only a mention of Slack's own forms goes unescaped: everything else is text.
+        let text = match mention.map(str::trim).filter(|m| is_mention(m)) {
+            Some(m) => format!("{m} {}", escape_mrkdwn(text)),
+            None => escape_mrkdwn(text),
+        };
         let mut body = serde_json::json!({
             "channel": channel,
-            "text": escape_mrkdwn(text),
+            "text": text,
             "unfurl_links": false,
         });
         if let Some(b) = blocks {
@@ -316,9 +322,26 @@ impl SlackClient {
     }
 }
 
+/// Whether `m` is one of Slack's mentions, and nothing else (the one thing sent unescaped): `<!here>`, `<!channel>`,
+/// `<!everyone>`, `<!subteam^ID>` (a user group) or `<@ID>` (a user).
+pub fn is_mention(m: &str) -> bool {
+    let Some(inner) = m.strip_prefix('<').and_then(|m| m.strip_suffix('>')) else {
+        return false;
+    };
+    let id = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    match inner {
+        "!here" | "!channel" | "!everyone" => true,
+        _ => {
+            inner.strip_prefix("!subteam^").is_some_and(id)
+                || inner.strip_prefix('@').is_some_and(id)
+        }
+    }
+}
+
 /// Slack's mrkdwn with `&`, `<` and `>` escaped: a message carries alert labels, summaries and
 /// the model's words, and unescaped they could mention everyone (`<!channel>`) or dress a link
-/// as a button (`<https://evil|Approve>`). The console writes no links or mentions of its own.
+/// as a button (`<https://evil|Approve>`). The console writes no links of its own, and a mention only
+/// as the settings' escalation mention ([`is_mention`]).
 pub fn escape_mrkdwn(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -355,6 +378,28 @@ pub fn escape_blocks(blocks: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_slacks_own_mention_forms_are_mentions() {
+        for m in [
+            "<!here>",
+            "<!channel>",
+            "<!subteam^S0123ABC>",
+            "<@U024BE7LH>",
+        ] {
+            assert!(is_mention(m), "{m}");
+        }
+        for m in [
+            "@here",
+            "<!here|x>",
+            "<https://evil|Approve>",
+            "<@U1> <!channel>",
+            "<!subteam^>",
+            "",
+        ] {
+            assert!(!is_mention(m), "{m}");
+        }
+    }
 
     #[test]
     fn text_from_alerts_cannot_mention_everyone_or_dress_a_link_in_slack() {

@@ -351,6 +351,15 @@ pub enum FeedEvent {
         to: DateTime<Utc>,
         until: DateTime<Utc>,
     },
+    /// Incident `id`'s alerts still fire `after_mins` minutes after `by` acknowledged it: a
+    /// reminder went out.
+    AckReminder {
+        id: u64,
+        by: String,
+        after_mins: i64,
+    },
+    /// Nobody acknowledged or took incident `id` within `after_mins` minutes: escalated.
+    Escalated { id: u64, after_mins: i64 },
     /// The acknowledgement's silences ended at `at` without being extended (the console was
     /// not running then, or the ack reached its end while the alerts still fired).
     AckLapsed {

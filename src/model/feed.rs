@@ -162,7 +162,8 @@ impl FeedEvent {
             AiReportFailed { .. } | ReviewDraftFailed { .. } => FeedKind::Error,
             ReviewDraftAsked { .. } | ReviewDrafted { .. } => FeedKind::Info,
             Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
-            AckExtended { .. } | AckLapsed { .. } => FeedKind::Info,
+            AckExtended { .. } | AckLapsed { .. } | AckReminder { .. } => FeedKind::Info,
+            Escalated { .. } => FeedKind::Error,
             AlertsTruncated { .. } => FeedKind::Error,
             TeamUnreachable { .. }
             | TeamUnusable { .. }

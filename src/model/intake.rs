@@ -26,6 +26,16 @@ pub struct IntakeSettings {
     pub poll_interval_secs: u64,
     /// Seconds before a poll gives up.
     pub timeout_secs: u64,
+    /// Minutes after an acknowledgement when, its alerts still firing, the one who acked is
+    /// reminded (once, in the incident's thread); 0: never.
+    pub remind_after_mins: u32,
+    /// Minutes after which an incident from alerts of [`Self::escalate_severities`] that
+    /// nobody acknowledged (or took) is escalated (once, through Slack and mail); 0: never.
+    pub escalate_after_mins: u32,
+    /// The severities that escalate.
+    pub escalate_severities: Vec<String>,
+    /// What the escalation puts first in Slack: `<!here>`, `<!subteam^ID>`, `<@U123>`…
+    pub escalate_mention: String,
 }
 
 impl Default for IntakeSettings {
@@ -39,6 +49,10 @@ impl Default for IntakeSettings {
             alertmanager_token: Secret::default(),
             poll_interval_secs: 30,
             timeout_secs: 10,
+            remind_after_mins: 30,
+            escalate_after_mins: 15,
+            escalate_severities: vec!["critical".into()],
+            escalate_mention: "<!here>".into(),
         }
     }
 }

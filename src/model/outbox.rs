@@ -66,6 +66,10 @@ pub enum NotifyEvent {
     /// The language model's report arrived after the fixed-rule one went out: it follows in
     /// the Slack thread.
     AiReport,
+    /// Its alerts still fire long after the acknowledgement: the one who acked is reminded.
+    Reminder,
+    /// Nobody acknowledged (or took) it in time: escalated, with the settings' mention.
+    Escalated,
 }
 
 /// Where a job stands.
@@ -123,6 +127,10 @@ pub struct Job {
     /// Slack Block Kit blocks as JSON, when the message has a richer layout than `text`.
     #[serde(default)]
     pub blocks: Option<String>,
+    /// A Slack mention put before the text unescaped (an escalation's, from the settings;
+    /// only Slack's own mention forms are sent as mentions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention: Option<String>,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
     /// After this, a job still failing becomes pending.

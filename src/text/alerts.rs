@@ -309,6 +309,28 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 )
             }
         }
+        AckReminder { id, by, after_mins } => {
+            if ko {
+                format!(
+                    "인시던트 #{id}: {by}님이 확인한 지 {after_mins}분이 지났는데 알림이 계속 발생 중입니다 (리마인더 전송)"
+                )
+            } else {
+                format!(
+                    "Incident #{id} still fires {after_mins} min after {by} acknowledged it: reminder sent"
+                )
+            }
+        }
+        Escalated { id, after_mins } => {
+            if ko {
+                format!(
+                    "인시던트 #{id}: {after_mins}분 동안 아무도 확인하거나 맡지 않아 에스컬레이션했습니다"
+                )
+            } else {
+                format!(
+                    "Incident #{id}: nobody acknowledged or took it within {after_mins} min; escalated"
+                )
+            }
+        }
         AckLapsed { id, name, at } => {
             let what = what(*id, name, ko);
             let at = at.format("%Y-%m-%d %H:%M UTC");

@@ -117,6 +117,10 @@ pub fn job(j: &JobDesc, lang: Lang) -> String {
         (NotifyEvent::Recovered, Lang::En) => "recovered update".into(),
         (NotifyEvent::AiReport, Lang::En) => "AI report".into(),
         (NotifyEvent::AiReport, Lang::Ko) => "AI 보고서".into(),
+        (NotifyEvent::Reminder, Lang::En) => "reminder".into(),
+        (NotifyEvent::Reminder, Lang::Ko) => "리마인더".into(),
+        (NotifyEvent::Escalated, Lang::En) => "escalation".into(),
+        (NotifyEvent::Escalated, Lang::Ko) => "에스컬레이션".into(),
         (NotifyEvent::Closed, Lang::En) => "closed update".into(),
         (NotifyEvent::Refired(n), Lang::En) => format!("re-fire {n} update"),
         (NotifyEvent::Opened, Lang::Ko) => "보고".into(),
@@ -161,6 +165,8 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | Acknowledged { .. }
         | AckExtended { .. }
         | AckLapsed { .. }
+        | AckReminder { .. }
+        | Escalated { .. }
         | AcknowledgedMany { .. }
         | AckFailed { .. }
         | AckNotMade { .. }

@@ -488,6 +488,8 @@ fn notifications_line_ui(ui: &mut egui::Ui, id: u64, snap: &Snapshot, lang: Lang
                 crate::model::NotifyEvent::Closed => t(lang, "closed", "종료"),
                 crate::model::NotifyEvent::Refired(_) => t(lang, "re-fire", "재발"),
                 crate::model::NotifyEvent::AiReport => t(lang, "AI report", "AI 보고서"),
+                crate::model::NotifyEvent::Reminder => t(lang, "reminder", "리마인더"),
+                crate::model::NotifyEvent::Escalated => t(lang, "escalation", "에스컬레이션"),
             };
             let mut rt = RichText::new(format!("{to} {event}: {word}")).small();
             if let Some(c) = colour {

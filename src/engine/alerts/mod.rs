@@ -10,6 +10,7 @@ mod bulk_ack;
 pub mod desktop;
 mod incidents;
 pub(super) mod notices;
+mod oncall;
 pub(super) mod storm;
 
 pub use incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
@@ -241,6 +242,7 @@ impl Engine {
                 let merged = self.alerts.poll(&url, alerts, sent_at, &polled);
                 self.on_merged(merged, now);
                 self.keep_acks(now);
+                self.remind_and_escalate(now);
             }
             Err(reason) => {
                 health.up = false;

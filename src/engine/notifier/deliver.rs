@@ -61,7 +61,7 @@ impl Notifier {
             };
             let lease = StdDuration::from_secs(timeout_secs.max(1) + ATTEMPT_MARGIN_SECS);
             let thread = match (&job.destination, job.event) {
-                (_, NotifyEvent::Opened | NotifyEvent::Manual(_)) => None,
+                (_, NotifyEvent::Opened | NotifyEvent::Manual(_) | NotifyEvent::Escalated) => None,
                 (Destination::Slack { channel }, _) => {
                     match self.outbox.thread_for(job.incident, channel) {
                         crate::model::Thread::Under(ts) => Some(ts),
@@ -207,7 +207,13 @@ async fn attempt(
                 .as_deref()
                 .and_then(|b| serde_json::from_str(b).ok());
             let posted = client
-                .post_message(channel, &job.text, blocks.as_ref(), thread.as_deref())
+                .post_message(
+                    channel,
+                    &job.text,
+                    blocks.as_ref(),
+                    thread.as_deref(),
+                    job.mention.as_deref(),
+                )
                 .await
                 .map_err(|e| e.failure())?;
             // The link is for the timeline: without it the message still went.

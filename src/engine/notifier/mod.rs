@@ -162,35 +162,39 @@ impl Notifier {
             e => crate::notify::event(inc, e),
         };
         let targets = settings.targets.clone();
-        // Slack: a report goes to the chosen channel when the target is on; later events go to
-        // every channel that has this incident's report, as thread replies.
-        let slack_channels: Vec<String> = if event == NotifyEvent::Opened {
-            if targets.slack {
-                vec![settings.slack.channel.clone()]
-            } else {
-                Vec::new()
-            }
-        } else {
-            let mut threads: Vec<String> = Vec::new();
-            for j in &self.outbox.jobs {
-                if let (true, Destination::Slack { channel }) = (
-                    j.incident == incident
-                        && matches!(j.event, NotifyEvent::Opened | NotifyEvent::Manual(_)),
-                    &j.destination,
-                ) && !threads.contains(channel)
-                {
-                    threads.push(channel.clone());
+        // Slack: a report (and an escalation, which must reach the channel) goes to the
+        // chosen channel when the target is on; later events go to every channel that has
+        // this incident's report, as thread replies.
+        let slack_channels: Vec<String> =
+            if matches!(event, NotifyEvent::Opened | NotifyEvent::Escalated) {
+                if targets.slack {
+                    vec![settings.slack.channel.clone()]
+                } else {
+                    Vec::new()
                 }
-            }
-            if threads.is_empty() && targets.slack {
-                threads.push(settings.slack.channel.clone());
-            }
-            threads
-        };
+            } else {
+                let mut threads: Vec<String> = Vec::new();
+                for j in &self.outbox.jobs {
+                    if let (true, Destination::Slack { channel }) = (
+                        j.incident == incident
+                            && matches!(j.event, NotifyEvent::Opened | NotifyEvent::Manual(_)),
+                        &j.destination,
+                    ) && !threads.contains(channel)
+                    {
+                        threads.push(channel.clone());
+                    }
+                }
+                if threads.is_empty() && targets.slack {
+                    threads.push(settings.slack.channel.clone());
+                }
+                threads
+            };
         if !slack_channels.is_empty() {
             match settings.slack.unusable() {
                 Some(why) => self.say_unusable(0, now, why, settings),
                 None => {
+                    let mention = Some(settings.intake.escalate_mention.trim().to_string())
+                        .filter(|m| event == NotifyEvent::Escalated && !m.is_empty());
                     for channel in slack_channels {
                         self.enqueue(
                             incident,
@@ -198,6 +202,7 @@ impl Notifier {
                             Destination::Slack { channel },
                             &message,
                             now,
+                            mention.clone(),
                         );
                     }
                 }
@@ -206,9 +211,10 @@ impl Notifier {
         // Email: plan results always (as in the original), reports when the target is on.
         let mail = match event {
             NotifyEvent::Opened => targets.email,
-            NotifyEvent::PlanExecuted | NotifyEvent::PlanDeferred | NotifyEvent::PlanStopped => {
-                true
-            }
+            NotifyEvent::PlanExecuted
+            | NotifyEvent::PlanDeferred
+            | NotifyEvent::PlanStopped
+            | NotifyEvent::Escalated => true,
             _ => false,
         };
         // Never set up at all: the original stayed silent then, and so do we.
@@ -220,7 +226,8 @@ impl Notifier {
                 Some(why) => self.say_unusable(1, now, why, settings),
                 None => {
                     let to = settings.email.recipients.clone();
-                    self.enqueue(incident, event, Destination::Email { to }, &message, now);
+                    let mail = Destination::Email { to };
+                    self.enqueue(incident, event, mail, &message, now, None);
                 }
             }
         }
@@ -302,7 +309,7 @@ impl Notifier {
         };
         let message = crate::notify::report(inc);
         if self
-            .enqueue(incident, event, destination, &message, now)
+            .enqueue(incident, event, destination, &message, now, None)
             .is_some()
         {
             self.emit(
@@ -322,6 +329,7 @@ impl Notifier {
         destination: Destination,
         message: &crate::notify::Message,
         now: DateTime<Utc>,
+        mention: Option<String>,
     ) -> Option<u64> {
         let job = Job {
             id: 0,
@@ -331,6 +339,7 @@ impl Notifier {
             subject: message.subject.clone(),
             text: message.text.clone(),
             blocks: message.blocks.as_ref().map(|b| b.to_string()),
+            mention,
             created_at: now,
             deadline: now + Duration::minutes(DELIVERY_WINDOW_MINS),
             attempts: 0,

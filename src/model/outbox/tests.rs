@@ -20,6 +20,7 @@ fn job(incident: u64, event: NotifyEvent, destination: Destination) -> Job {
         last_error: None,
         state: JobState::Queued,
         blocks: None,
+        mention: None,
     }
 }
 

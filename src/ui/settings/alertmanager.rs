@@ -26,6 +26,10 @@ pub(crate) struct IntakeDraft {
     responder: String,
     desktop: bool,
     severities: String,
+    remind_after: String,
+    escalate_after: String,
+    escalate_severities: String,
+    mention: String,
 }
 
 impl IntakeDraft {
@@ -42,6 +46,10 @@ impl IntakeDraft {
         self.responder = s.responder.clone();
         self.desktop = s.desktop.enabled;
         self.severities = s.desktop.severities.join(", ");
+        self.remind_after = i.remind_after_mins.to_string();
+        self.escalate_after = i.escalate_after_mins.to_string();
+        self.escalate_severities = i.escalate_severities.join(", ");
+        self.mention = i.escalate_mention.clone();
     }
 
     /// Puts the draft into `s`; each problem goes to `errors` in words.
@@ -85,6 +93,33 @@ impl IntakeDraft {
                 self.timeout.trim()
             )),
         }
+        for (text, field, what) in [
+            (
+                &self.remind_after,
+                &mut i.remind_after_mins,
+                "Remind after (min)",
+            ),
+            (
+                &self.escalate_after,
+                &mut i.escalate_after_mins,
+                "Escalate after (min)",
+            ),
+        ] {
+            match text.trim().parse::<u32>() {
+                Ok(v @ 0..=10080) => *field = v,
+                _ => errors.push(format!(
+                    "{what}: \"{}\" is not a whole number in 0..=10080 (0: never)",
+                    text.trim()
+                )),
+            }
+        }
+        i.escalate_severities = self
+            .escalate_severities
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        i.escalate_mention = self.mention.trim().to_string();
         s.responder = self.responder.trim().to_string();
         s.desktop.enabled = self.desktop;
         s.desktop.severities = self
@@ -221,6 +256,49 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
         };
         ui.label(RichText::new(said).weak());
     }
+    ui.add_space(6.0);
+    // Closed at first: the receiver's entry and its buttons stay where they were.
+    egui::CollapsingHeader::new(t(lang, "Reminders and escalation", "리마인더와 에스컬레이션"))
+        .id_salt("oncall")
+        .show(ui, |ui| {
+        egui::Grid::new("oncall-grid")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                rows.text_ui(
+                    ui,
+                    t(lang, "Remind after (min)", "리마인더 (분 후)"),
+                    &mut d.remind_after,
+                );
+                rows.text_ui(
+                    ui,
+                    t(lang, "Escalate after (min)", "에스컬레이션 (분 후)"),
+                    &mut d.escalate_after,
+                );
+                rows.text_ui(
+                    ui,
+                    t(lang, "Escalate severities", "에스컬레이션 심각도"),
+                    &mut d.escalate_severities,
+                );
+                rows.text_ui(
+                    ui,
+                    t(
+                        lang,
+                        "Escalation mention (Slack)",
+                        "에스컬레이션 멘션 (Slack)",
+                    ),
+                    &mut d.mention,
+                );
+            });
+        ui.label(
+            RichText::new(t(
+                lang,
+                "An acknowledged incident whose alerts still fire is reminded once; one of these severities that nobody acknowledged or took is escalated once, through Slack (the mention first) and mail. 0: never.",
+                "확인(ack)한 인시던트의 알림이 계속 발생하면 한 번 리마인더를 보내고, 이 심각도의 인시던트를 아무도 확인하거나 맡지 않으면 Slack(멘션 먼저)과 메일로 한 번 에스컬레이션합니다. 0: 안 함.",
+            ))
+            .weak(),
+        );
+        });
     if d.allow_remote && d.token.trim().is_empty() {
         ui.label(
             RichText::new(t(
