@@ -3,6 +3,7 @@
 //! Nothing in here knows about egui, tokio or the network: every type is serde data with
 //! small pure helpers, so it can be persisted, tested and drawn without side effects.
 
+mod ack;
 mod action;
 mod alert;
 mod event;
@@ -30,16 +31,16 @@ mod template;
 mod timeline;
 mod trigger;
 
+pub use ack::{ACK_RENEW_MINS, ACK_SLICE_MINS, Ack, AckStep};
 pub use action::{
     ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue, Refusal,
     RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
 pub use alert::{
-    ACK_RENEW_MINS, ACK_SLICE_MINS, Ack, AckProblem, AckStep, AckSubject, Alert, AlertCut,
-    AlertState, AlertStatus, IncidentAlerts, Labels, MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS,
-    MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES, ResolvedAlert, RunbookMatch,
-    SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE, alert_group, cap_alert_text,
-    common_labels, web_link,
+    AckProblem, AckSubject, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
+    MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,
+    ResolvedAlert, RunbookMatch, SHOWN_ALERTS_PER_INCIDENT, SilenceRef, WEBHOOK_SOURCE,
+    alert_group, cap_alert_text, common_labels, web_link,
 };
 pub use event::FeedEvent;
 pub use event_desc::{JobDesc, RuleCount, SavedFile, SourceDesc, ThresholdDesc, UserFile};
