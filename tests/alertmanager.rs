@@ -348,24 +348,12 @@ fn a_silence_made_with_amtool_shows_its_author_on_the_alert() {
     let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
-    let made = std::process::Command::new("amtool")
-        .args([
-            "silence",
-            "add",
-            "alertname=HighErrorRate",
-            "--author=lee.sre",
-            "--comment=failing over the primary; 페일오버 중",
-            "--duration=1h",
-        ])
-        .arg(format!("--alertmanager.url={}", am.url))
-        .output()
-        .expect("amtool runs");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
+    let id = common::alertmanager::amtool_silence(
+        &am,
+        "lee.sre",
+        "failing over the primary; 페일오버 중",
+        "1h",
     );
-    let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
     let dir = tempfile::tempdir().unwrap();
     let handle = console(dir.path(), vec![am.url.clone()], |_| {});
     wait_for(&handle.state, "the alert held by lee's silence", |st| {
@@ -396,12 +384,36 @@ impl incident_console::engine::Clock for Ahead {
     }
 }
 
+/// A console in `dir` polling `am` every second as kim, on a clock the test moves ahead;
+/// `more` adds to its settings.
+fn console_ahead(
+    dir: &std::path::Path,
+    am: &Am,
+    more: impl FnOnce(&mut Settings),
+) -> (
+    incident_console::engine::EngineHandle,
+    std::sync::Arc<Ahead>,
+) {
+    let store = Store::new(dir);
+    let mut settings = Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "kim".into();
+    more(&mut settings);
+    store.save_settings(&settings).unwrap();
+    let clock = std::sync::Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
+    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
+        clock: clock.clone(),
+        ..common::quiet(store)
+    });
+    (handle, clock)
+}
+
 /// An acknowledgement lasts as long as the alert: its silence is a 15-minute slice, extended
 /// while the alert fires (the console's clock moved on 11 minutes), said on the timeline; when
 /// the alert resolves the silence ends with it and is extended no more.
 #[test]
 fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves() {
-    use std::sync::Arc;
     let Some(am) = start_alertmanager() else {
         return;
     };
@@ -409,17 +421,7 @@ fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path());
-    let mut settings = Settings::default();
-    settings.intake.alertmanager_urls = vec![am.url.clone()];
-    settings.intake.poll_interval_secs = 1;
-    settings.responder = "kim".into();
-    store.save_settings(&settings).unwrap();
-    let clock = Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
-    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
-        clock: clock.clone(),
-        ..common::quiet(store)
-    });
+    let (handle, clock) = console_ahead(dir.path(), &am, |_| {});
     let state = handle.state.clone();
     wait_for(&state, "the incident", |st| {
         st.board.incidents.iter().any(|i| i.alerts.is_some())
@@ -501,7 +503,6 @@ fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves()
 /// is reminded once. The console's clock moves on; Alertmanager and Slack are real and fake.
 #[test]
 fn an_unacknowledged_critical_escalates_once_and_a_long_ack_is_reminded_once() {
-    use std::sync::Arc;
     use std::sync::atomic::Ordering::SeqCst;
     let Some(am) = start_alertmanager() else {
         return;
@@ -511,20 +512,11 @@ fn an_unacknowledged_critical_escalates_once_and_a_long_ack_is_reminded_once() {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path());
-    let mut settings = Settings::default();
-    settings.intake.alertmanager_urls = vec![am.url.clone()];
-    settings.intake.poll_interval_secs = 1;
-    settings.responder = "kim".into();
-    settings.slack.token = Secret::new("xoxb-test-0123456789");
-    settings.slack.api_base_url = slack.url.clone();
-    settings.slack.channel = "#ops".into();
-    settings.targets.slack = true;
-    store.save_settings(&settings).unwrap();
-    let clock = Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
-    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
-        clock: clock.clone(),
-        ..common::quiet(store)
+    let (handle, clock) = console_ahead(dir.path(), &am, |s| {
+        s.slack.token = Secret::new("xoxb-test-0123456789");
+        s.slack.api_base_url = slack.url.clone();
+        s.slack.channel = "#ops".into();
+        s.targets.slack = true;
     });
     let state = handle.state.clone();
     wait_for(&state, "the incident", |st| {

@@ -472,22 +472,7 @@ fn a_silence_made_elsewhere_shows_who_on_the_incident_and_in_the_list_of_acks() 
     };
     let starts_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
-    let made = std::process::Command::new("amtool")
-        .args([
-            "silence",
-            "add",
-            "alertname=HighErrorRate",
-            "--author=lee.sre",
-        ])
-        .args(["--comment=failing over", "--duration=2h"])
-        .arg(format!("--alertmanager.url={}", am.url))
-        .output()
-        .expect("amtool runs");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    common::alertmanager::amtool_silence(&am, "lee.sre", "failing over", "2h");
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::default();
     settings.intake.alertmanager_urls = vec![am.url.clone()];

@@ -171,3 +171,19 @@ pub fn post_alerts(am: &Am, body: &str) {
     let status = am.post("/api/v2/alerts", Some(body.to_string()));
     assert!(status.is_success(), "Alertmanager took the alert: {status}");
 }
+
+/// Silences the test alert (`alertname=HighErrorRate`) with amtool, as another tool would:
+/// `author`, `comment`, for `duration` (`1h`); returns the silence's id.
+pub fn amtool_silence(am: &Am, author: &str, comment: &str, duration: &str) -> String {
+    let made = std::process::Command::new("amtool")
+        .args(["silence", "add", "alertname=HighErrorRate"])
+        .arg(format!("--author={author}"))
+        .arg(format!("--comment={comment}"))
+        .arg(format!("--duration={duration}"))
+        .arg(format!("--alertmanager.url={}", am.url))
+        .output()
+        .expect("amtool runs");
+    let err = String::from_utf8_lossy(&made.stderr);
+    assert!(made.status.success(), "amtool: {err}");
+    String::from_utf8_lossy(&made.stdout).trim().to_string()
+}
