@@ -13,10 +13,13 @@ use incident_console::engine::{Command, EngineHandle};
 use incident_console::model::{AiState, AnswerFlag, ReportSource, Secret, Settings};
 use incident_console::store::Store;
 
+/// The model's answer. Its unbacked number (437 %) can be no part of a clock time: a number
+/// the facts hold (a timestamp's minute, say) would be backed, and the test would pass or
+/// fail with the minute it runs in.
 fn answer() -> String {
     serde_json::json!({
         "summary": {"text": "edge-node-01의 HTTP 오류율이 임계치를 넘었습니다.", "cites": ["F2"]},
-        "root_cause": {"text": "배포 뒤 오류가 37 % 늘었습니다.", "cites": ["F99"]},
+        "root_cause": {"text": "배포 뒤 오류가 437 % 늘었습니다.", "cites": ["F99"]},
         "impact": {"text": "결제가 실패합니다.", "cites": ["F1"]},
         "action_plan": [{"text": "롤백합니다.", "cites": ["F1"]}],
         "follow_up": [],
@@ -84,7 +87,7 @@ fn an_incident_gets_its_ai_report_beside_the_fixed_one_with_flags_and_past_incid
             part: "root_cause".into()
         }));
         assert!(ai.flags.contains(&AnswerFlag::UnbackedNumber {
-            number: "37".into(),
+            number: "437".into(),
             part: "root_cause".into()
         }));
         let prompt = fake.requests.lock()[0].body["messages"][1]["content"]
