@@ -7,7 +7,8 @@
 mod common;
 
 use common::alertmanager::{
-    Am, Cluster, post_alert, start_alertmanager, start_alertmanager_with, test_config,
+    Am, Cluster, console_ahead, post_alert, start_alertmanager, start_alertmanager_with,
+    test_config,
 };
 use common::wait_for;
 use incident_console::engine::{AckTarget, Command as EngineCommand};
@@ -373,42 +374,6 @@ fn a_silence_made_with_amtool_shows_its_author_on_the_alert() {
     assert!((59.0..=60.0).contains(&minutes), "{minutes}");
 }
 
-/// The console's clock, `offset_secs` ahead of the real one (Alertmanager keeps real time):
-/// minutes of an acknowledgement pass at once.
-struct Ahead(std::sync::atomic::AtomicI64);
-
-impl incident_console::engine::Clock for Ahead {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let secs = self.0.load(std::sync::atomic::Ordering::SeqCst);
-        chrono::Utc::now() + chrono::Duration::seconds(secs)
-    }
-}
-
-/// A console in `dir` polling `am` every second as kim, on a clock the test moves ahead;
-/// `more` adds to its settings.
-fn console_ahead(
-    dir: &std::path::Path,
-    am: &Am,
-    more: impl FnOnce(&mut Settings),
-) -> (
-    incident_console::engine::EngineHandle,
-    std::sync::Arc<Ahead>,
-) {
-    let store = Store::new(dir);
-    let mut settings = Settings::default();
-    settings.intake.alertmanager_urls = vec![am.url.clone()];
-    settings.intake.poll_interval_secs = 1;
-    settings.responder = "kim".into();
-    more(&mut settings);
-    store.save_settings(&settings).unwrap();
-    let clock = std::sync::Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
-    let handle = common::spawn_engine(incident_console::engine::EngineConfig {
-        clock: clock.clone(),
-        ..common::quiet(store)
-    });
-    (handle, clock)
-}
-
 /// An acknowledgement lasts as long as the alert: its silence is a 15-minute slice, extended
 /// while the alert fires (the console's clock moved on 11 minutes), said on the timeline; when
 /// the alert resolves the silence ends with it and is extended no more.
@@ -421,7 +386,7 @@ fn an_acks_silence_is_extended_while_the_alert_fires_and_ends_when_it_resolves()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
     let dir = tempfile::tempdir().unwrap();
-    let (handle, clock) = console_ahead(dir.path(), &am, |_| {});
+    let (handle, clock) = console_ahead(dir.path(), &am, false, |_| {});
     let state = handle.state.clone();
     wait_for(&state, "the incident", |st| {
         st.board.incidents.iter().any(|i| i.alerts.is_some())
@@ -512,7 +477,7 @@ fn an_unacknowledged_critical_escalates_once_and_a_long_ack_is_reminded_once() {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     post_alert(&am, &starts_at, None);
     let dir = tempfile::tempdir().unwrap();
-    let (handle, clock) = console_ahead(dir.path(), &am, |s| {
+    let (handle, clock) = console_ahead(dir.path(), &am, false, |s| {
         s.slack.token = Secret::new("xoxb-test-0123456789");
         s.slack.api_base_url = slack.url.clone();
         s.slack.channel = "#ops".into();

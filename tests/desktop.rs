@@ -6,11 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use common::{Proc, installed};
 use incident_console::engine::desktop::DesktopCounts;
 use incident_console::engine::{Command as EngineCommand, EngineConfig, EngineHandle};
 use incident_console::model::{FeedEvent, Secret, Settings};
@@ -72,116 +67,14 @@ fn webhook(port: u16, fp: &str, name: &str, severity: &str, starts: &str, resolv
     assert_eq!(code, 200);
 }
 
-/// Xvfb on a display it picks itself; the display's name.
-fn xvfb() -> (Proc, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-nolisten",
-            "tcp",
-            "-screen",
-            "0",
-            "800x600x24",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts");
-    let line = first_line(&mut child);
-    (Proc(child), format!(":{}", line.trim()))
-}
-
-/// The first line a child writes on its (piped) stdout: these daemons say they are ready so.
-fn first_line(child: &mut std::process::Child) -> String {
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    line
-}
-
-/// Waits until `path` holds `lines` lines; its lines.
-fn logged(path: &std::path::Path, lines: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let got: Vec<String> = text.lines().map(str::to_string).collect();
-        if got.len() >= lines {
-            return got;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "gave up waiting for {lines} notifications; dunst logged {got:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once() {
-    if !(installed("Xvfb", "xvfb")
-        && installed("dbus-daemon", "dbus-daemon")
-        && installed("dunst", "dunst"))
-    {
+    if !common::desktop::available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let (_x, display) = xvfb();
-    let bus = format!("unix:path={}", tmp.path().join("bus").display());
-    let mut dbus = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-        .arg(format!("--address={bus}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon starts");
-    // It prints its address once it listens; dunst started before that cannot connect.
-    let said = first_line(&mut dbus);
-    assert!(said.starts_with("unix:"), "dbus-daemon said {said:?}");
-    let _dbus = Proc(dbus);
-    let log = tmp.path().join("shown.log");
-    let script = tmp.path().join("log.sh");
-    std::fs::write(
-        &script,
-        // One line per notification: summary|body (its lines joined)|urgency.
-        format!(
-            "#!/bin/sh\nbody=$(printf '%s' \"$3\" | tr '\\n' ' ')\nprintf '%s|%s|%s\\n' \"$2\" \"$body\" \"$5\" >> {}\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let rc = tmp.path().join("dunstrc");
-    std::fs::write(
-        &rc,
-        format!(
-            "[global]\n    font = Monospace 8\n[log]\n    summary = \"*\"\n    script = {}\n",
-            script.display()
-        ),
-    )
-    .unwrap();
-    let dunst_log = tmp.path().join("dunst.log");
+    let mut desktop = common::desktop::Desktop::start();
     // SAFETY: the only test of this binary, before any thread of ours reads the environment.
-    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus) };
-    let _dunst = Proc(
-        Command::new("dunst")
-            .arg("-config")
-            .arg(&rc)
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&dunst_log).unwrap())
-            .spawn()
-            .expect("dunst starts"),
-    );
-    common::wait_ready("dunst", &dunst_log, || {
-        Command::new("dunstctl")
-            .arg("is-paused")
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &desktop.bus) };
     let dir = tempfile::tempdir().unwrap();
     let (handle, port) = console(dir.path());
     // A critical alert no runbook matches: one notification.
@@ -193,7 +86,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
         "2026-11-27T06:00:00Z",
         false,
     );
-    let first = logged(&log, 1);
+    let first = desktop.logged(1);
     assert_eq!(
         first[0],
         "Alert firing: DiskFull [critical]|DiskFull needs a look|CRITICAL"
@@ -241,7 +134,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
         "2026-11-27T06:00:00Z",
         false,
     );
-    let all = logged(&log, 2);
+    let all = desktop.logged(2);
     assert_eq!(
         all[1],
         "Incident #1 opened|Nginx 5xx surge on checkout API HighErrorRate [critical]|CRITICAL"
@@ -253,7 +146,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
     });
     let counts = desktop_settled(&handle);
     assert_eq!((counts.asked, counts.shown), (2, 2), "{counts:?}");
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = std::fs::read_to_string(&desktop.log).unwrap();
     assert!(
         !text.contains("QueueSlow") && text.lines().count() == 2,
         "{text}"
@@ -266,7 +159,7 @@ fn notifications_reach_dunst_once_per_alert_and_a_missing_service_is_said_once()
     drop(handle);
 
     // No service on the bus: said once, and the console carries on.
-    drop(_dunst);
+    drop(desktop.dunst.take());
     let dir = tempfile::tempdir().unwrap();
     let (handle, _) = console(dir.path());
     for scenario in ["cpu_spike_core", "http_5xx_surge"] {

@@ -208,7 +208,7 @@ fn acknowledge_with_a_comment_silences_and_unsilence_ends_it() {
 }
 
 /// The Alertmanager settings tab: a bad URL is refused in words, a good one is saved with the
-/// responder's name and the desktop severities.
+/// responder's name and (from the Desktop tab) the desktop severities.
 #[test]
 fn the_alertmanager_tab_saves_urls_name_and_notifications() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,6 +227,9 @@ fn the_alertmanager_tab_saves_urls_name_and_notifications() {
         "http://127.0.0.1:1",
     );
     set_field(&mut h, "Your name (silences' author)", "park.oncall");
+    // The desktop severities are on their own tab; one Save keeps both tabs' drafts.
+    h.get_by_label("Desktop").click();
+    h.run_steps(2);
     set_field(
         &mut h,
         "Notify for new alerts of severity",

@@ -106,6 +106,12 @@ pub enum Command {
         /// The incident.
         incident: Option<u64>,
     },
+    /// No sound and no repeated notifications for `mins` minutes (0: sound again now); the
+    /// tray's "mute for 1 h". Not saved: a restart sounds again.
+    Mute {
+        /// Minutes from now.
+        mins: u32,
+    },
     /// Take an incident (become its owner, the incident commander), or hand it to `to`.
     TakeIncident {
         /// Incident id.

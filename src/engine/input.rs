@@ -25,7 +25,7 @@ pub enum Input {
     /// Silences created or expired for an acknowledgement.
     Silences(super::alerts::ack::SilenceReport),
     /// A desktop notification was shown, or could not be.
-    Desktop(super::alerts::desktop::DesktopShown),
+    Desktop(super::alerts::desktop::DesktopReport),
     /// The AI analyst answered, or its Test did.
     Analysis(super::analyst::AnalysisEvent),
     /// A run of an action finished, or the audit log could not be written.

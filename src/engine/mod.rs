@@ -402,6 +402,7 @@ impl Engine {
                 }
                 _ = tokio::time::sleep_until(next_poll) => {
                     self.poll();
+                    self.ring_due(self.clock.now());
                     next_poll += Duration::from_secs(self.poll_interval_secs());
                     // After a stall (suspend), skip missed polls instead of bursting.
                     let now = tokio::time::Instant::now();
@@ -524,6 +525,10 @@ impl Engine {
             | Command::FollowUp { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::Viewing { incident } => self.viewing(incident),
+            Command::Mute { mins } => {
+                self.board_mut().muted_until =
+                    (mins > 0).then(|| now + chrono::Duration::minutes(i64::from(mins)));
+            }
             Command::ExecutePlan {
                 incident,
                 confirmations,

@@ -176,6 +176,19 @@ pub struct Board {
     pub receiver_addr: Option<std::net::SocketAddr>,
     /// What the desktop notifier did this run.
     pub desktop: super::alerts::desktop::DesktopCounts,
+    /// The last "Open" pressed on a notification: the window comes up on it (once per `seq`).
+    pub raise: Option<Raise>,
+    /// Sounds and repeats muted until then (the tray's "mute for 1 h"); not saved.
+    pub muted_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A request to bring the window up on something.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raise {
+    /// Grows by one per request, so the window obeys each once.
+    pub seq: u64,
+    /// What to show.
+    pub about: super::AckTarget,
 }
 
 /// Everything the UI draws, owned by the engine: the board, and the two large things the
@@ -231,6 +244,8 @@ impl Board {
             previews: Arc::default(),
             receiver_addr: None,
             desktop: Default::default(),
+            raise: None,
+            muted_until: None,
         }
     }
 }

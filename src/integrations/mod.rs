@@ -5,6 +5,8 @@ pub mod alertmanager;
 pub mod desktop;
 pub mod email;
 pub mod exec;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod freedesktop;
 pub mod http;
 pub mod llm;
 pub mod prometheus;

@@ -119,6 +119,14 @@ pub struct DesktopSettings {
     /// Alert severities (the `severity` label) that raise a notification when a new alert
     /// fires; a new incident always does.
     pub severities: Vec<String>,
+    /// What each severity does: its sound, its repeats, quiet hours (`DesktopSettings::call`).
+    pub alarms: Vec<super::Alarm>,
+    /// The sounds' volume, 0–100 % of the bundled files' level.
+    pub volume_pct: u8,
+    /// No sound and no repeats at all.
+    pub muted: bool,
+    /// When only severities that say so make a sound or repeat.
+    pub quiet: super::QuietHours,
 }
 
 impl Default for DesktopSettings {
@@ -126,6 +134,10 @@ impl Default for DesktopSettings {
         Self {
             enabled: true,
             severities: vec!["critical".into()],
+            alarms: super::alarm::default_alarms(),
+            volume_pct: 70,
+            muted: false,
+            quiet: super::QuietHours::default(),
         }
     }
 }

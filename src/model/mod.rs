@@ -5,6 +5,7 @@
 
 mod ack;
 mod action;
+pub mod alarm;
 mod alert;
 mod event;
 mod event_desc;
@@ -36,6 +37,7 @@ pub use action::{
     ActionKind, ActionRefusal, ActionsSettings, AllowedHost, CommandSpec, HeaderValue, Refusal,
     RefusalReason, WebhookSpec, check_action, check_url, confirmation_ok, incident_vars,
 };
+pub use alarm::{Alarm, AlarmSound, Call, QuietHours, scaled_wav};
 pub use alert::{
     AckProblem, AckSubject, Alert, AlertCut, AlertState, AlertStatus, IncidentAlerts, Labels,
     MAX_ANNOTATION_VALUE_BYTES, MAX_ANNOTATIONS, MAX_LABEL_VALUE_BYTES, MAX_LABELS, MAX_NAME_BYTES,

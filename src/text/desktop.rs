@@ -60,3 +60,63 @@ pub fn desktop_storm(count: u64, lang: Lang) -> (String, String) {
         ),
     }
 }
+
+/// A button on a notification.
+#[derive(Clone, Copy, Debug)]
+pub enum ActionLabel {
+    /// Acknowledge for this many minutes.
+    Acknowledge(u32),
+    /// Take the incident (one from a rule has nothing to silence).
+    Take,
+    /// Keep it from repeating for this many minutes.
+    Snooze(i64),
+    /// Bring the window up on it.
+    Open,
+}
+
+/// A notification button's label.
+pub fn action_label(label: ActionLabel, lang: Lang) -> String {
+    let ko = lang == Lang::Ko;
+    match label {
+        ActionLabel::Acknowledge(mins) if mins % 60 == 0 => {
+            let h = mins / 60;
+            if ko {
+                format!("확인 {h}시간")
+            } else {
+                format!("Acknowledge {h} h")
+            }
+        }
+        ActionLabel::Acknowledge(mins) => {
+            if ko {
+                format!("확인 {mins}분")
+            } else {
+                format!("Acknowledge {mins} min")
+            }
+        }
+        ActionLabel::Take => (if ko { "맡기" } else { "Take it" }).into(),
+        ActionLabel::Snooze(mins) => {
+            if ko {
+                format!("{mins}분 미루기")
+            } else {
+                format!("Snooze {mins} min")
+            }
+        }
+        ActionLabel::Open => (if ko { "열기" } else { "Open" }).into(),
+    }
+}
+
+/// A repeat's title: the first one's, with how many times it was shown.
+pub fn again(title: &str, shown: u32, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{title} (reminder {})", shown - 1),
+        Lang::Ko => format!("{title} (다시 알림 {})", shown - 1),
+    }
+}
+
+/// The silence's comment of an acknowledgement given from a notification.
+pub fn ack_comment(lang: Lang) -> String {
+    match lang {
+        Lang::En => "acknowledged from the desktop notification".into(),
+        Lang::Ko => "데스크톱 알림에서 확인함".into(),
+    }
+}

@@ -67,6 +67,7 @@ impl ConsoleApp {
             });
             self.ui.applied_theme = Some(snap.settings.theme);
         }
+        self.raise_ui(ui.ctx(), &snap);
         let send = |cmd: Command| {
             // A full queue means the engine is far behind; dropping a click is better than
             // blocking the window.
@@ -178,6 +179,29 @@ impl ConsoleApp {
             });
         self.ui.settings_open = open;
         actions::confirm_modal_ui(ui.ctx(), &snap, &mut self.ui.confirm, &send);
+    }
+}
+
+impl ConsoleApp {
+    /// "Open" on a notification: the window comes up (from the tray too) on what it was about.
+    fn raise_ui(&mut self, ctx: &egui::Context, snap: &Snapshot) {
+        let Some(raise) = &snap.raise else {
+            return;
+        };
+        if raise.seq <= self.ui.raised {
+            return;
+        }
+        self.ui.raised = raise.seq;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        match &raise.about {
+            crate::engine::AckTarget::Incident(id) => {
+                self.ui.incidents.selected = Some(*id);
+                self.ui.centre = Centre::Incidents;
+            }
+            crate::engine::AckTarget::Alert(_) => self.ui.centre = Centre::Alerts,
+        }
     }
 }
 

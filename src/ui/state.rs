@@ -41,4 +41,6 @@ pub(crate) struct UiState {
     pub knowledge: super::knowledge::KnowledgeView,
     /// The theme last applied to the context (set again only when it changes).
     pub applied_theme: Option<ThemeChoice>,
+    /// The last notification "Open" obeyed (`Board::raise`'s `seq`).
+    pub raised: u64,
 }

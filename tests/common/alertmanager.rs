@@ -187,3 +187,48 @@ pub fn amtool_silence(am: &Am, author: &str, comment: &str, duration: &str) -> S
     assert!(made.status.success(), "amtool: {err}");
     String::from_utf8_lossy(&made.stdout).trim().to_string()
 }
+
+/// The console's clock, some seconds ahead of the real one (Alertmanager keeps real time):
+/// minutes of an acknowledgement pass at once. The test stores the offset.
+pub struct Ahead(pub std::sync::atomic::AtomicI64);
+
+impl Ahead {
+    /// Moves the console's clock on by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl incident_console::engine::Clock for Ahead {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let secs = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        chrono::Utc::now() + chrono::Duration::seconds(secs)
+    }
+}
+
+/// A console in `dir` polling `am` every second as kim, on a clock the test moves ahead;
+/// `more` adds to its settings; `desktop`: it raises desktop notifications (the window's run).
+pub fn console_ahead(
+    dir: &std::path::Path,
+    am: &Am,
+    desktop: bool,
+    more: impl FnOnce(&mut incident_console::model::Settings),
+) -> (
+    incident_console::engine::EngineHandle,
+    std::sync::Arc<Ahead>,
+) {
+    let store = incident_console::store::Store::new(dir);
+    let mut settings = incident_console::model::Settings::default();
+    settings.intake.alertmanager_urls = vec![am.url.clone()];
+    settings.intake.poll_interval_secs = 1;
+    settings.responder = "kim".into();
+    more(&mut settings);
+    store.save_settings(&settings).unwrap();
+    let clock = std::sync::Arc::new(Ahead(std::sync::atomic::AtomicI64::new(0)));
+    let handle = super::spawn_engine(incident_console::engine::EngineConfig {
+        clock: clock.clone(),
+        desktop_notifications: desktop,
+        ..super::quiet(store)
+    });
+    (handle, clock)
+}

@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod alertmanager;
+pub mod desktop;
 pub mod llm;
 pub mod notify;
 pub mod postgres;

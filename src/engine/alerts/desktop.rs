@@ -3,13 +3,15 @@
 //! [`QUIET_AFTER_MINS`] of its last notification is flapping and raises none; the off switch
 //! in settings; where no notification service answers, the feed says so once and the console
 //! carries on (it keeps trying, quietly, in case one starts). Only the window's run raises
-//! them (`EngineConfig::desktop_notifications`): a headless run has no desktop.
+//! them (`EngineConfig::desktop_notifications`): a headless run has no desktop. Each plays its
+//! severity's sound and may repeat until someone acknowledges (`ring.rs`).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::engine::{Engine, Input};
+use crate::engine::AckTarget;
+use crate::engine::Engine;
 use crate::model::{Alert, FeedEvent};
 
 /// Minutes after a notification during which the same alert firing again raises none.
@@ -33,6 +35,10 @@ pub(in crate::engine) struct Desktop {
     minute: Option<(tokio::time::Instant, u32)>,
     /// Alerts held back this minute: how many, and whether any was critical.
     held: (u64, bool),
+    /// What repeats until someone acknowledges, and where its notification is.
+    pub(super) rings: super::ring::Rings,
+    /// The desktop task, once a notification was raised.
+    pub(super) link: Option<tokio::sync::mpsc::UnboundedSender<super::desktop_link::Ask>>,
 }
 
 impl Desktop {
@@ -55,6 +61,8 @@ pub struct DesktopCounts {
     pub shown: u64,
     /// Of those, refused or unreachable.
     pub failed: u64,
+    /// Alerts and incidents whose notification repeats until someone answers.
+    pub ringing: usize,
 }
 
 impl DesktopCounts {
@@ -64,9 +72,38 @@ impl DesktopCounts {
     }
 }
 
-/// What a notification attempt reports.
+/// What a notification reports: that it was shown (its id) or why not, then, for one with
+/// actions, what the person did with it.
 #[derive(Debug)]
-pub struct DesktopShown(pub Result<(), String>);
+pub enum DesktopReport {
+    /// The attempt's outcome.
+    Shown {
+        /// What the notification is about (`None` for a storm's count).
+        about: Option<AckTarget>,
+        /// Its id where the platform has one, or in words why it was not shown.
+        result: Result<u32, String>,
+    },
+    /// The person's answer.
+    Answered {
+        /// What the notification is about.
+        about: AckTarget,
+        /// What they did.
+        answer: crate::integrations::desktop::Answer,
+    },
+}
+
+/// What one notification says and is about.
+#[derive(Debug)]
+pub(super) struct Notice {
+    /// What it is about; `None` for a storm's count (nothing to acknowledge).
+    pub about: Option<AckTarget>,
+    /// The `severity` of what it is about (its sound and repeats).
+    pub severity: String,
+    /// Its headline, in the user's language.
+    pub title: String,
+    /// Its body, in the user's language.
+    pub body: String,
+}
 
 impl Engine {
     /// A new incident: always worth a notification (unless switched off).
@@ -78,12 +115,13 @@ impl Engine {
             return;
         };
         let (title, body) = crate::text::desktop::desktop_incident(inc, self.settings.language);
-        let critical = inc
-            .alerts
-            .as_ref()
-            .and_then(|l| l.alerts.first())
-            .is_some_and(|(_, labels)| labels.get("severity").is_some_and(|s| s == "critical"));
-        self.show_desktop(title, body, critical);
+        let severity = self.incident_severity(inc);
+        self.show_desktop(Notice {
+            about: Some(AckTarget::Incident(id)),
+            severity,
+            title,
+            body,
+        });
     }
 
     /// A new firing alert: a notification when its severity is named in settings, once per
@@ -107,7 +145,7 @@ impl Engine {
             last.retain(|_, &mut at| now - at < quiet);
         }
         last.insert(alert.fingerprint.clone(), now);
-        let critical = alert.severity() == "critical";
+        let critical = alert.severity().eq_ignore_ascii_case("critical");
         let instant = tokio::time::Instant::now();
         let minute = match self.desktop.minute {
             Some((start, n)) if instant < start + std::time::Duration::from_secs(60) => (start, n),
@@ -121,7 +159,12 @@ impl Engine {
         }
         self.desktop.minute = Some((minute.0, minute.1 + 1));
         let (title, body) = crate::text::desktop::desktop_alert(alert, self.settings.language);
-        self.show_desktop(title, body, critical);
+        self.show_desktop(Notice {
+            about: Some(AckTarget::Alert(alert.fingerprint.clone())),
+            severity: alert.severity().to_string(),
+            title,
+            body,
+        });
     }
 
     /// When the minute with alerts held back ends, if one has.
@@ -141,27 +184,34 @@ impl Engine {
         let (count, critical) = std::mem::take(&mut self.desktop.held);
         self.desktop.minute = None;
         let (title, body) = crate::text::desktop::desktop_storm(count, self.settings.language);
-        self.show_desktop(title, body, critical);
-    }
-
-    fn show_desktop(&mut self, title: String, body: String, critical: bool) {
-        self.board_mut().desktop.asked += 1;
-        let tx = self.inputs.clone();
-        tokio::task::spawn_blocking(move || {
-            let shown = crate::integrations::desktop::show(&title, &body, critical);
-            let _ = tx.send(Input::Desktop(DesktopShown(shown)));
+        let severity = if critical { "critical" } else { "warning" };
+        self.show_desktop(Notice {
+            about: None,
+            severity: severity.into(),
+            title,
+            body,
         });
     }
 
-    /// Takes what a notification attempt reported.
-    pub(in crate::engine) fn on_desktop(&mut self, shown: DesktopShown) {
+    /// Takes what a notification reported.
+    pub(in crate::engine) fn on_desktop(&mut self, report: DesktopReport) {
+        match report {
+            DesktopReport::Shown { about, result } => self.on_desktop_shown(about, result),
+            DesktopReport::Answered { about, answer } => self.on_desktop_answer(about, answer),
+        }
+    }
+
+    fn on_desktop_shown(&mut self, about: Option<AckTarget>, result: Result<u32, String>) {
         let counts = &mut self.board_mut().desktop;
-        match shown.0 {
-            Ok(()) => counts.shown += 1,
+        match result {
+            Ok(_) => counts.shown += 1,
             Err(_) => counts.failed += 1,
         }
-        match shown.0 {
-            Ok(()) => {
+        if let (Some(about), Ok(id)) = (&about, &result) {
+            self.desktop.rings.shown(about, *id);
+        }
+        match result {
+            Ok(_) => {
                 self.desktop.unavailable.over();
             }
             Err(reason) if self.desktop.unavailable.news(()) => {

@@ -8,9 +8,11 @@ pub mod ack;
 mod ack_keep;
 mod bulk_ack;
 pub mod desktop;
+mod desktop_link;
 mod incidents;
 pub(super) mod notices;
 mod oncall;
+mod ring;
 pub(super) mod storm;
 
 pub use incidents::ACTIVE_ALERT_INCIDENT_LIMIT;
@@ -243,6 +245,7 @@ impl Engine {
                 self.on_merged(merged, now);
                 self.keep_acks(now);
                 self.remind_and_escalate(now);
+                self.ring_due(now);
             }
             Err(reason) => {
                 health.up = false;

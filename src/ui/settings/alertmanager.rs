@@ -1,5 +1,5 @@
 //! The Alertmanager settings tab: the webhook receiver, the Alertmanagers to poll (and to
-//! create silences in), the responder's name, and desktop notifications. It edits a draft that
+//! create silences in), the responder's name, reminders and escalation. It edits a draft that
 //! the shared Save button validates; the engine refuses again what cannot work (a remote
 //! address without a token) and says why in the feed.
 
@@ -24,8 +24,6 @@ pub(crate) struct IntakeDraft {
     poll_interval: String,
     timeout: String,
     responder: String,
-    desktop: bool,
-    severities: String,
     remind_after: String,
     escalate_after: String,
     escalate_severities: String,
@@ -44,8 +42,6 @@ impl IntakeDraft {
         self.poll_interval = i.poll_interval_secs.to_string();
         self.timeout = i.timeout_secs.to_string();
         self.responder = s.responder.clone();
-        self.desktop = s.desktop.enabled;
-        self.severities = s.desktop.severities.join(", ");
         self.remind_after = i.remind_after_mins.to_string();
         self.escalate_after = i.escalate_after_mins.to_string();
         self.escalate_severities = i.escalate_severities.join(", ");
@@ -121,13 +117,6 @@ impl IntakeDraft {
             .collect();
         i.escalate_mention = self.mention.trim().to_string();
         s.responder = self.responder.trim().to_string();
-        s.desktop.enabled = self.desktop;
-        s.desktop.severities = self
-            .severities
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect();
     }
 }
 
@@ -218,44 +207,6 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
         });
     receiver_snippet_ui(ui, snap);
     ui.add_space(6.0);
-    ui.checkbox(
-        &mut d.desktop,
-        t(lang, "Desktop notifications", "데스크톱 알림"),
-    );
-    ui.horizontal(|ui| {
-        let l = ui.label(t(
-            lang,
-            "Notify for new alerts of severity",
-            "새 알림을 띄울 심각도",
-        ));
-        ui.add_enabled(
-            d.desktop,
-            egui::TextEdit::singleline(&mut d.severities).desired_width(160.0),
-        )
-        .labelled_by(l.id);
-    });
-    ui.label(
-        RichText::new(t(
-            lang,
-            "A new incident always raises one; an alert raises one once, and none while it flaps.",
-            "새 인시던트는 항상 알리고, 알림은 한 번만 알리며 플래핑 중에는 알리지 않습니다.",
-        ))
-        .weak(),
-    );
-    let counts = snap.desktop;
-    if counts.asked > 0 {
-        let said = match lang {
-            crate::model::Lang::En => format!(
-                "This run: {} shown, {} could not be shown",
-                counts.shown, counts.failed
-            ),
-            crate::model::Lang::Ko => format!(
-                "이번 실행: {}건 표시, {}건 표시 못 함",
-                counts.shown, counts.failed
-            ),
-        };
-        ui.label(RichText::new(said).weak());
-    }
     ui.add_space(6.0);
     // Closed at first: the receiver's entry and its buttons stay where they were.
     egui::CollapsingHeader::new(t(lang, "Reminders and escalation", "리마인더와 에스컬레이션"))

@@ -1,5 +1,5 @@
 //! The settings window: the tab bar ([`Tab::ALL`]), one file per tab (`general`, `rules`,
-//! `prometheus`, `notify` for Slack and Email, `alertmanager`, `ai`, `actions`), and the form
+//! `prometheus`, `notify` for Slack and Email, `alertmanager`, `desktop`, `ai`, `actions`), and the form
 //! they edit, a draft of strings. Save validates every number and says what is wrong before
 //! anything is sent to the engine; the Rules tab saves each rule on its own.
 
@@ -8,6 +8,7 @@ use egui::RichText;
 mod actions;
 mod ai;
 mod alertmanager;
+mod desktop;
 mod general;
 mod notify;
 mod prometheus;
@@ -29,6 +30,7 @@ enum Tab {
     Slack,
     Email,
     Alertmanager,
+    Desktop,
     Ai,
     Actions,
     Team,
@@ -37,13 +39,14 @@ enum Tab {
 
 impl Tab {
     /// Every tab, in the bar's order.
-    const ALL: [Tab; 9] = [
+    const ALL: [Tab; 10] = [
         Tab::General,
         Tab::Rules,
         Tab::Prometheus,
         Tab::Slack,
         Tab::Email,
         Tab::Alertmanager,
+        Tab::Desktop,
         Tab::Ai,
         Tab::Actions,
         Tab::Team,
@@ -58,6 +61,7 @@ impl Tab {
             Tab::Slack => "Slack",
             Tab::Email => t(lang, "Email", "메일"),
             Tab::Alertmanager => "Alertmanager",
+            Tab::Desktop => t(lang, "Desktop", "데스크톱"),
             Tab::Ai => "AI",
             Tab::Actions => t(lang, "Actions", "조치"),
             Tab::Team => t(lang, "Team", "팀"),
@@ -75,6 +79,7 @@ pub(crate) struct SettingsForm {
     prometheus: prometheus::PrometheusDraft,
     notify: notify::NotifyDraft,
     intake: alertmanager::IntakeDraft,
+    desktop: desktop::DesktopDraft,
     ai: ai::AiDraft,
     actions: actions::ActionsDraft,
     team: team::TeamDraft,
@@ -89,6 +94,7 @@ impl SettingsForm {
         self.prometheus.load(&s.prometheus);
         self.notify.load(s);
         self.intake.load(s);
+        self.desktop.load(s);
         self.ai.load(s);
         self.actions.load(s);
         self.team.load(s);
@@ -102,6 +108,7 @@ impl SettingsForm {
         self.prometheus.apply(&mut s.prometheus, &mut errors);
         self.notify.apply(&mut s, &mut errors);
         self.intake.apply(&mut s, &mut errors);
+        self.desktop.apply(&mut s, &mut errors);
         self.ai.apply(&mut s, &mut errors);
         self.team.apply(&mut s, &mut errors);
         match self.actions.actions() {
@@ -145,7 +152,7 @@ pub(crate) fn settings_ui(
     }
     let lang = snap.lang();
     let dark = ui.visuals().dark_mode;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for tab in Tab::ALL {
             ui.selectable_value(&mut form.tab, tab, tab.title(lang));
         }
@@ -161,6 +168,7 @@ pub(crate) fn settings_ui(
         Tab::Slack => notify::slack_tab_ui(ui, snap, &mut form.notify, &mut form.errors, send),
         Tab::Email => notify::email_tab_ui(ui, snap, &mut form.notify),
         Tab::Alertmanager => alertmanager::intake_tab_ui(ui, snap, &mut form.intake),
+        Tab::Desktop => desktop::desktop_tab_ui(ui, snap, &mut form.desktop),
         Tab::Ai => ai::ai_tab_ui(ui, snap, &mut form.ai, &mut form.errors, send),
         Tab::Actions => actions::actions_tab_ui(ui, snap, &mut form.actions),
         Tab::Team => team::team_tab_ui(ui, snap, &mut form.team),
