@@ -25,4 +25,5 @@ pub mod rules;
 pub mod scenarios;
 pub mod store;
 pub mod text;
+pub mod tray;
 pub mod ui;

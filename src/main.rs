@@ -50,6 +50,10 @@ struct Cli {
     /// `scripts/measure-window` and for finding out what wakes the window.
     #[arg(long, value_name = "FILE")]
     frame_log: Option<PathBuf>,
+    /// Start in the tray with the window hidden (as the login entry does); without a tray
+    /// icon the window shows anyway.
+    #[arg(long)]
+    minimised: bool,
     #[command(subcommand)]
     command: Option<Sub>,
 }
@@ -356,6 +360,7 @@ fn main() -> anyhow::Result<()> {
         started,
         frame_log: cli.frame_log,
         renderer: cli.renderer,
+        minimised: cli.minimised,
     };
     incident_console::ui::run_window(config, window)
 }

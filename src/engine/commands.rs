@@ -112,6 +112,13 @@ pub enum Command {
         /// Minutes from now.
         mins: u32,
     },
+    /// The window was closed into the tray (said, with a notification, the first time).
+    WentToTray,
+    /// The window's run has no tray icon: why, in words (said in the feed).
+    TrayUnavailable {
+        /// The tray's words.
+        reason: String,
+    },
     /// Take an incident (become its owner, the incident commander), or hand it to `to`.
     TakeIncident {
         /// Incident id.

@@ -525,6 +525,10 @@ impl Engine {
             | Command::FollowUp { .. }) => self.on_responder(cmd, now),
             Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::Viewing { incident } => self.viewing(incident),
+            Command::WentToTray => self.went_to_tray(now),
+            Command::TrayUnavailable { reason } => {
+                self.emit(now, FeedEvent::TrayUnavailable { reason });
+            }
             Command::Mute { mins } => {
                 self.board_mut().muted_until =
                     (mins > 0).then(|| now + chrono::Duration::minutes(i64::from(mins)));

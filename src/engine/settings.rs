@@ -22,6 +22,7 @@ impl Engine {
         }
         self.saved_settings = to_save;
         let old_team = self.settings.team.clone();
+        let old_desktop = self.settings.desktop.clone();
         let settings = self.overrides.apply(&self.saved_settings);
         // New settings: say again (once) if Slack or email still cannot be used.
         self.notifier.settings_changed();
@@ -46,6 +47,7 @@ impl Engine {
             .filter(|r| r.enabled)
             .map(threshold_desc)
             .collect();
+        self.apply_autostart(&old_desktop, now);
         let event = FeedEvent::SettingsSaved {
             source: self.source_desc(),
             poll_secs: poll,
@@ -78,6 +80,48 @@ impl Engine {
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         edited.intake.token = crate::model::Secret::new(token);
         true
+    }
+
+    /// The window closed into the tray: the first time, said in the feed and in a
+    /// notification, and remembered in the settings file so it is not said again.
+    pub(super) fn went_to_tray(&mut self, now: DateTime<Utc>) {
+        if self.saved_settings.desktop.said_tray {
+            return;
+        }
+        let mut to_save = self.saved_settings.clone();
+        to_save.desktop.said_tray = true;
+        if let Err(e) = self.store.save_settings(&to_save) {
+            let reason = e.to_string();
+            return self.emit(now, FeedEvent::SettingsRejected { reason });
+        }
+        self.saved_settings = to_save;
+        self.settings.desktop.said_tray = true;
+        self.board_mut().settings.desktop.said_tray = true;
+        self.emit(now, FeedEvent::WentToTray);
+        if self.desktop.on && self.settings.desktop.enabled {
+            let (title, body) = crate::text::desktop::went_to_tray(self.settings.language);
+            self.show_desktop(super::alerts::desktop::Notice {
+                about: None,
+                severity: "info".into(),
+                title,
+                body,
+            });
+        }
+    }
+
+    /// Starting at login follows the settings: the OS's entry is written or removed when
+    /// the choice changed (and said in the feed), not on every save.
+    fn apply_autostart(&mut self, old: &crate::model::DesktopSettings, now: DateTime<Utc>) {
+        let d = &self.settings.desktop;
+        let (on, minimised) = (d.start_at_login, d.start_minimised);
+        if (on, minimised) == (old.start_at_login, old.start_minimised) || self.board.headless {
+            return;
+        }
+        let event = match crate::integrations::autostart::set(on, minimised) {
+            Ok(()) => FeedEvent::AutostartSet { on, minimised },
+            Err(reason) => FeedEvent::AutostartFailed { reason },
+        };
+        self.emit(now, event);
     }
 
     /// The language applies at once: saved alone, without the rest of the form.

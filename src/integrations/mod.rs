@@ -2,6 +2,7 @@
 //! error in words; none of them knows about the engine or the UI.
 
 pub mod alertmanager;
+pub mod autostart;
 pub mod desktop;
 pub mod email;
 pub mod exec;

@@ -414,6 +414,14 @@ pub enum FeedEvent {
     AiReportFailed { id: u64, reason: String },
     /// Desktop notifications cannot be shown (said once per run).
     DesktopUnavailable { reason: String },
+    /// The window was closed into the tray: the console keeps watching (said the first time).
+    WentToTray,
+    /// No tray icon this run (words from the tray); closing the window quits.
+    TrayUnavailable { reason: String },
+    /// Starting at login was turned on (`minimised`: into the tray) or off.
+    AutostartSet { on: bool, minimised: bool },
+    /// Starting at login could not be set (words from the OS).
+    AutostartFailed { reason: String },
     /// The webhook receiver listens.
     IntakeListening { addr: String },
     /// The webhook receiver cannot listen (words from the receiver).

@@ -228,6 +228,7 @@ impl FeedEvent {
             | AlertmanagerFailing { .. }
             | AckFailed { .. }
             | AckNotMade { .. }
+            | AutostartFailed { .. }
             | SettingsRejected { .. }
             | SaveFailed { .. }
             | ExportFailed { .. }
@@ -242,6 +243,9 @@ impl FeedEvent {
             | OutboxRestored { .. }
             | DemoBackfilled { .. }
             | DesktopUnavailable { .. }
+            | WentToTray
+            | TrayUnavailable { .. }
+            | AutostartSet { .. }
             | DemoLacks { .. }
             | SeriesMissing { .. }
             | SeriesClear { .. }

@@ -127,6 +127,16 @@ pub struct DesktopSettings {
     pub muted: bool,
     /// When only severities that say so make a sound or repeat.
     pub quiet: super::QuietHours,
+    /// A tray icon in the window's run (where the platform has one).
+    pub tray: bool,
+    /// Closing the window keeps the console watching in the tray (with a tray icon).
+    pub close_to_tray: bool,
+    /// Start when the user logs in (an XDG autostart entry; Windows' Run key).
+    pub start_at_login: bool,
+    /// Started at login, start in the tray, the window hidden.
+    pub start_minimised: bool,
+    /// Whether "keeps watching in the tray" was said (it is said the first time only).
+    pub said_tray: bool,
 }
 
 impl Default for DesktopSettings {
@@ -138,6 +148,11 @@ impl Default for DesktopSettings {
             volume_pct: 70,
             muted: false,
             quiet: super::QuietHours::default(),
+            tray: true,
+            close_to_tray: true,
+            start_at_login: false,
+            start_minimised: false,
+            said_tray: false,
         }
     }
 }

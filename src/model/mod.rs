@@ -30,6 +30,7 @@ mod silence;
 mod team;
 mod template;
 mod timeline;
+mod tray;
 mod trigger;
 
 pub use ack::{ACK_RENEW_MINS, ACK_SLICE_MINS, Ack, AckStep};
@@ -99,4 +100,5 @@ pub use team::{
 };
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};
 pub use timeline::{Author, EventId, IncidentEvent, IncidentEventKind, NOTE_LIMIT_BYTES, cap_note};
+pub use tray::{TrayStatus, Worst};
 pub use trigger::{RuleValue, Trigger, TriggerOrigin};

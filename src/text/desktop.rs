@@ -15,8 +15,59 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 format!("Cannot show desktop notifications: {reason}; the console carries on")
             }
         }
+        WentToTray => {
+            if ko {
+                "창을 닫았지만 콘솔은 트레이에서 계속 감시합니다. 끝내려면 트레이 메뉴에서 종료를 고르세요".to_string()
+            } else {
+                "The window is closed; the console keeps watching in the tray. Quit from the tray's menu".to_string()
+            }
+        }
+        TrayUnavailable { reason } => {
+            if ko {
+                format!("트레이 아이콘이 없습니다: {reason}. 창을 닫으면 콘솔이 종료됩니다")
+            } else {
+                format!("No tray icon: {reason}; closing the window quits the console")
+            }
+        }
+        AutostartSet { on: false, .. } => (if ko {
+            "로그인할 때 시작하지 않습니다"
+        } else {
+            "The console no longer starts at login"
+        })
+        .to_string(),
+        AutostartSet {
+            on: true,
+            minimised,
+        } => match (ko, minimised) {
+            (false, false) => "The console starts at login".to_string(),
+            (false, true) => "The console starts at login, in the tray".to_string(),
+            (true, false) => "로그인할 때 콘솔이 시작됩니다".to_string(),
+            (true, true) => "로그인할 때 콘솔이 트레이에서 시작됩니다".to_string(),
+        },
+        AutostartFailed { reason } => {
+            if ko {
+                format!("로그인 시 시작을 설정하지 못했습니다: {reason}")
+            } else {
+                format!("Starting at login could not be set: {reason}")
+            }
+        }
         _ => return None,
     })
+}
+
+/// The notification raised when the window first closes into the tray: title and body.
+pub fn went_to_tray(lang: Lang) -> (String, String) {
+    match lang {
+        Lang::En => (
+            "Still watching".to_string(),
+            "The console keeps watching in the tray. Quit from the tray's menu.".to_string(),
+        ),
+        Lang::Ko => (
+            "계속 감시 중".to_string(),
+            "콘솔은 트레이에서 계속 감시합니다. 끝내려면 트레이 메뉴에서 종료를 고르세요."
+                .to_string(),
+        ),
+    }
 }
 
 /// A desktop notification's title and body for a newly opened incident.

@@ -171,7 +171,11 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AckFailed { .. }
         | AckNotMade { .. }
         | Unsilenced { .. } => super::alerts::message(event, lang).unwrap_or_default(),
-        DesktopUnavailable { .. } => super::desktop::message(event, lang).unwrap_or_default(),
+        DesktopUnavailable { .. }
+        | WentToTray
+        | TrayUnavailable { .. }
+        | AutostartSet { .. }
+        | AutostartFailed { .. } => super::desktop::message(event, lang).unwrap_or_default(),
         HypothesisMarked { .. }
         | PlanApproved { .. }
         | RunApproved { .. }

@@ -11,6 +11,7 @@ pub mod report;
 pub mod review;
 pub mod team;
 pub mod timeline;
+pub mod tray;
 
 use crate::model::{IncidentStatus, Lang, RuleValue, Trigger};
 

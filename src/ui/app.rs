@@ -18,6 +18,16 @@ pub struct ConsoleApp {
     pace: std::sync::Arc<super::pace::Pace>,
     /// `--frame-log`: a line per pass, for measuring.
     pub(super) frame_log: Option<super::framelog::FrameLog>,
+    /// The tray icon, when there is one: closing the window then hides it.
+    pub(super) tray: Option<TrayLink>,
+}
+
+/// The window's side of the tray.
+pub(super) struct TrayLink {
+    /// The tray (poked after each published change).
+    pub tray: crate::tray::Tray,
+    /// Set by the tray's Quit: the next close request closes for good.
+    pub quit: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ConsoleApp {
@@ -30,6 +40,7 @@ impl ConsoleApp {
             repaint_installed: false,
             frame_log: None,
             pace: super::pace::Pace::new(),
+            tray: None,
         }
     }
 
@@ -51,8 +62,12 @@ impl ConsoleApp {
             // 1 ms delay makes it draw one, and without a GPU each frame costs real CPU. What
             // does need a second pass (a grid that re-measured) asks for it itself.
             let pace = self.pace.clone();
+            let poke = self.tray.as_ref().map(|t| t.tray.poker());
             self.engine.set_repaint(move |wake| {
                 ctx.request_repaint_after(pace.delay(wake, std::time::Instant::now()));
+                if let Some(poke) = &poke {
+                    poke();
+                }
             });
             self.repaint_installed = true;
             self.ui.commands = Some(self.engine.sender());
@@ -68,6 +83,7 @@ impl ConsoleApp {
             self.ui.applied_theme = Some(snap.settings.theme);
         }
         self.raise_ui(ui.ctx(), &snap);
+        self.close_to_tray_ui(ui.ctx(), &snap);
         let send = |cmd: Command| {
             // A full queue means the engine is far behind; dropping a click is better than
             // blocking the window.
@@ -183,6 +199,24 @@ impl ConsoleApp {
 }
 
 impl ConsoleApp {
+    /// Closing the window with a tray icon (and the setting on) hides it: the engine keeps
+    /// watching. The tray's Quit closes for good.
+    fn close_to_tray_ui(&mut self, ctx: &egui::Context, snap: &Snapshot) {
+        let Some(link) = &self.tray else {
+            return;
+        };
+        let quitting = link.quit.load(std::sync::atomic::Ordering::SeqCst);
+        if !ctx.input(|i| i.viewport().close_requested())
+            || quitting
+            || !snap.settings.desktop.close_to_tray
+        {
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
+        let _ = self.engine.send(Command::WentToTray);
+    }
+
     /// "Open" on a notification: the window comes up (from the tray too) on what it was about.
     fn raise_ui(&mut self, ctx: &egui::Context, snap: &Snapshot) {
         let Some(raise) = &snap.raise else {

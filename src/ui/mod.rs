@@ -92,6 +92,8 @@ pub struct WindowOptions {
     pub frame_log: Option<std::path::PathBuf>,
     /// `--renderer`: which of eframe's renderers draws the window.
     pub renderer: Renderer,
+    /// `--minimised`: start in the tray, the window hidden (if there is a tray).
+    pub minimised: bool,
 }
 
 /// Which of eframe's renderers draws the window.
@@ -137,6 +139,7 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
         Renderer::Wgpu => &[eframe::Renderer::Wgpu],
     };
     let mut failures = Vec::new();
+    let minimised = window.minimised;
     for &renderer in renderers {
         let options = eframe::NativeOptions {
             viewport: egui::ViewportBuilder::default()
@@ -159,8 +162,10 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
                     return Err("the engine was already handed to a window".into());
                 };
                 setup_context(&cc.egui_ctx);
+                let tray = start_tray(&handle, &cc.egui_ctx, minimised);
                 let mut app = ConsoleApp::new(handle);
                 app.frame_log = frame_log;
+                app.tray = tray;
                 Ok(Box::new(app))
             }),
         );
@@ -174,6 +179,54 @@ pub fn run_window(config: EngineConfig, window: WindowOptions) -> anyhow::Result
         }
     }
     anyhow::bail!("the window could not start ({})", failures.join("; "))
+}
+
+/// The tray icon, if the settings want one and the desktop has a tray host (else the feed
+/// says why, and closing the window quits); with `minimised`, the window hides into it.
+fn start_tray(
+    handle: &crate::engine::EngineHandle,
+    ctx: &egui::Context,
+    minimised: bool,
+) -> Option<app::TrayLink> {
+    use egui::ViewportCommand as V;
+    if !handle.snapshot().settings.desktop.tray {
+        return None;
+    }
+    let quit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (open_ctx, quit_ctx, quitting) = (ctx.clone(), ctx.clone(), quit.clone());
+    let control = crate::tray::WindowControl {
+        open: Box::new(move || {
+            open_ctx.send_viewport_cmd(V::Visible(true));
+            open_ctx.send_viewport_cmd(V::Minimized(false));
+            open_ctx.send_viewport_cmd(V::Focus);
+            open_ctx.request_repaint();
+        }),
+        quit: Box::new(move || {
+            quitting.store(true, std::sync::atomic::Ordering::SeqCst);
+            quit_ctx.send_viewport_cmd(V::Visible(true));
+            quit_ctx.send_viewport_cmd(V::Close);
+            quit_ctx.request_repaint();
+        }),
+    };
+    match crate::tray::spawn(handle.state.clone(), handle.sender(), control) {
+        Ok(tray) => {
+            // Until the first frame installs the window's own hook (with this poke in it): a
+            // window that starts hidden may draw no frame for a while.
+            let (poke, repaint) = (tray.poker(), ctx.clone());
+            handle.set_repaint(move |_| {
+                poke();
+                repaint.request_repaint();
+            });
+            if minimised {
+                ctx.send_viewport_cmd(V::Visible(false));
+            }
+            Some(app::TrayLink { tray, quit })
+        }
+        Err(reason) => {
+            handle.send(crate::engine::Command::TrayUnavailable { reason });
+            None
+        }
+    }
 }
 
 /// The title bar's and taskbar's icon (`assets/icon-256.png`, drawn by `scripts/make-icon`; the

@@ -40,6 +40,22 @@ fn first_line(child: &mut std::process::Child) -> String {
     line
 }
 
+/// A private D-Bus session bus with its socket in `dir`: the daemon and its address.
+pub fn session_bus(dir: &Path) -> (Proc, String) {
+    let bus = format!("unix:path={}", dir.join("bus").display());
+    let mut dbus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .arg(format!("--address={bus}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon starts");
+    // It prints its address once it listens; a client started before that cannot connect.
+    let said = first_line(&mut dbus);
+    assert!(said.starts_with("unix:"), "dbus-daemon said {said:?}");
+    (Proc(dbus), bus)
+}
+
 impl Desktop {
     /// Starts Xvfb, the bus and dunst, and waits until dunst answers on the bus.
     pub fn start() -> Desktop {
@@ -60,18 +76,7 @@ impl Desktop {
             .expect("Xvfb starts");
         let display = format!(":{}", first_line(&mut x).trim());
         let x = Proc(x);
-        let bus = format!("unix:path={}", dir.path().join("bus").display());
-        let mut dbus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .arg(format!("--address={bus}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts");
-        // It prints its address once it listens; dunst started before that cannot connect.
-        let said = first_line(&mut dbus);
-        assert!(said.starts_with("unix:"), "dbus-daemon said {said:?}");
-        let dbus = Proc(dbus);
+        let (dbus, bus) = session_bus(dir.path());
         let log = dir.path().join("shown.log");
         let script = dir.path().join("log.sh");
         write_script(

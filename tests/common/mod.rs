@@ -601,3 +601,32 @@ pub fn headless_started(dir: &std::path::Path, secs: u64) -> (Child, String) {
     .expect("its first line");
     (child, line)
 }
+
+/// POSTs one firing alert to the console's webhook receiver on `port`, as Alertmanager would
+/// (bearer `token`; labels `alertname` and `severity`, started a minute ago).
+pub fn post_webhook(port: u16, token: &str, fingerprint: &str, name: &str, severity: &str) {
+    let starts = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+    let body = format!(
+        r#"{{"version": "4", "groupKey": "g-{name}", "status": "firing", "receiver": "console",
+            "alerts": [{{"status": "firing",
+              "labels": {{"alertname": "{name}", "severity": "{severity}"}},
+              "annotations": {{"summary": "{name} needs a look"}},
+              "startsAt": "{starts}", "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "{fingerprint}"}}]}}"#
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let code = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .bearer_auth(token)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(code, 200, "the webhook was taken");
+}

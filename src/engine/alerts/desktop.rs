@@ -29,7 +29,7 @@ pub(in crate::engine) struct Desktop {
     /// Whether the feed says that no service answers.
     unavailable: crate::engine::said::Said<()>,
     /// Whether this run has a desktop (the window's run).
-    on: bool,
+    pub(in crate::engine) on: bool,
     /// The current minute of alert notifications: when it began (engine time, for waking)
     /// and how many it raised.
     minute: Option<(tokio::time::Instant, u32)>,
@@ -94,7 +94,7 @@ pub enum DesktopReport {
 
 /// What one notification says and is about.
 #[derive(Debug)]
-pub(super) struct Notice {
+pub(in crate::engine) struct Notice {
     /// What it is about; `None` for a storm's count (nothing to acknowledge).
     pub about: Option<AckTarget>,
     /// The `severity` of what it is about (its sound and repeats).

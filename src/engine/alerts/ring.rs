@@ -78,7 +78,7 @@ impl Engine {
     }
 
     /// Shows a notice with its severity's sound; one that repeats starts ringing.
-    pub(super) fn show_desktop(&mut self, notice: Notice) {
+    pub(in crate::engine) fn show_desktop(&mut self, notice: Notice) {
         let now = self.clock.now();
         let d = &self.settings.desktop;
         let local = now.with_timezone(&chrono::Local).time();

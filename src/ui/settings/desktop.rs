@@ -28,6 +28,10 @@ pub(crate) struct DesktopDraft {
     quiet_start: String,
     quiet_end: String,
     alarms: Vec<AlarmDraft>,
+    tray: bool,
+    close_to_tray: bool,
+    start_at_login: bool,
+    start_minimised: bool,
 }
 
 impl DesktopDraft {
@@ -48,6 +52,10 @@ impl DesktopDraft {
                 in_quiet: a.in_quiet_hours,
             })
             .collect();
+        self.tray = d.tray;
+        self.close_to_tray = d.close_to_tray;
+        self.start_at_login = d.start_at_login;
+        self.start_minimised = d.start_minimised;
     }
 
     /// Puts the draft into `s`; each problem goes to `errors` in words.
@@ -66,6 +74,10 @@ impl DesktopDraft {
             )),
         }
         d.muted = self.muted;
+        d.tray = self.tray;
+        d.close_to_tray = self.close_to_tray;
+        d.start_at_login = self.start_at_login;
+        d.start_minimised = self.start_minimised;
         d.quiet.enabled = self.quiet;
         for (text, field, what) in [
             (&self.quiet_start, &mut d.quiet.start, "Quiet hours from"),
@@ -169,6 +181,45 @@ pub(super) fn desktop_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut Desktop
         ))
         .weak(),
     );
+    ui.add_space(6.0);
+    tray_ui(ui, lang, d);
+}
+
+/// The tray and starting at login.
+fn tray_ui(ui: &mut egui::Ui, lang: Lang, d: &mut DesktopDraft) {
+    ui.strong(t(lang, "Tray", "트레이"));
+    ui.checkbox(
+        &mut d.tray,
+        t(
+            lang,
+            "Show a tray icon (from the next start)",
+            "트레이 아이콘 표시 (다음 시작부터)",
+        ),
+    );
+    ui.add_enabled_ui(d.tray, |ui| {
+        ui.checkbox(
+            &mut d.close_to_tray,
+            t(
+                lang,
+                "Closing the window keeps watching in the tray",
+                "창을 닫아도 트레이에서 계속 감시",
+            ),
+        );
+    });
+    ui.checkbox(
+        &mut d.start_at_login,
+        t(lang, "Start at login", "로그인할 때 시작"),
+    );
+    ui.add_enabled_ui(d.start_at_login && d.tray, |ui| {
+        ui.checkbox(
+            &mut d.start_minimised,
+            t(
+                lang,
+                "Start in the tray, the window hidden",
+                "창을 숨기고 트레이에서 시작",
+            ),
+        );
+    });
 }
 
 /// The table of severities: severity, sound, repeat minutes, whether in quiet hours.

@@ -1,0 +1,46 @@
+//! What the tray shows: how many fire and the worst severity among them, and the mute. Plain
+//! data: `crate::tray` fills it from the engine's board, `text::tray` words it.
+
+use chrono::{DateTime, Utc};
+
+use super::Lang;
+
+/// The worst severity firing, as the icon's colour shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Worst {
+    /// Nothing fires.
+    #[default]
+    Quiet,
+    /// Something of another severity fires (`info`, none).
+    Other,
+    /// A warning fires.
+    Warning,
+    /// A critical fires.
+    Critical,
+}
+
+impl Worst {
+    /// The worst for one `severity` label value (compared without case).
+    pub fn of(severity: &str) -> Worst {
+        if severity.eq_ignore_ascii_case("critical") {
+            Worst::Critical
+        } else if severity.eq_ignore_ascii_case("warning") {
+            Worst::Warning
+        } else {
+            Worst::Other
+        }
+    }
+}
+
+/// What the tray shows; it is updated only when this changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrayStatus {
+    /// How many fire: firing alerts, and rules in breach with an active incident.
+    pub firing: usize,
+    /// The worst of their severities.
+    pub worst: Worst,
+    /// Sounds and repeats muted until then.
+    pub muted_until: Option<DateTime<Utc>>,
+    /// The words' language.
+    pub lang: Lang,
+}
