@@ -551,3 +551,61 @@ fn an_unacknowledged_critical_escalates_once_and_a_long_ack_is_reminded_once() {
         "acknowledged: no second escalation"
     );
 }
+
+/// An acknowledgement nobody followed with any act is dropped after Unacknowledge-after
+/// minutes (its silence expired in the real Alertmanager), said once on the timeline; the
+/// incident then escalates as one nobody acknowledged.
+#[test]
+fn an_ack_nobody_acted_on_is_dropped_once() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let Some(am) = start_alertmanager() else {
+        return;
+    };
+    let starts_at = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    post_alert(&am, &starts_at, None);
+    let dir = tempfile::tempdir().unwrap();
+    let (handle, clock) = console_ahead(dir.path(), &am, false, |s| {
+        s.intake.unack_after_mins = 10;
+        s.intake.escalate_after_mins = 5;
+    });
+    let state = handle.state.clone();
+    wait_for(&state, "the incident", |st| {
+        st.board.incidents.iter().any(|i| i.alerts.is_some())
+    });
+    let id = state.lock().board.incidents[0].id;
+    assert!(handle.send(EngineCommand::Acknowledge {
+        target: AckTarget::Incident(id),
+        comment: "looking".into(),
+        duration_mins: 120,
+    }));
+    wait_for(&state, "acknowledged", |st| {
+        (st.board.incidents[0].alerts.as_ref())
+            .and_then(|a| a.ack.as_ref())
+            .is_some_and(|a| !a.silences.is_empty())
+    });
+    let count = |st: &incident_console::engine::ConsoleState, want: fn(&FeedEvent) -> bool| {
+        (st.board.incidents[0].timeline.iter())
+            .filter(|e| e.event.as_ref().is_some_and(want))
+            .count()
+    };
+    let dropped = |e: &FeedEvent| matches!(e, FeedEvent::AckDropped { .. });
+    let escalated = |e: &FeedEvent| matches!(e, FeedEvent::Escalated { .. });
+    clock.0.store(11 * 60, SeqCst);
+    wait_for(&state, "the ack dropped and the incident escalated", |st| {
+        count(st, dropped) == 1
+            && count(st, escalated) == 1
+            && (st.board.incidents[0].alerts.as_ref())
+                .and_then(|a| a.ack.as_ref())
+                .is_some_and(|a| a.ended_at.is_some())
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !silences(&am)
+        .iter()
+        .all(|s| s["status"]["state"] == "expired")
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", silences(&am));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(count(&state.lock(), dropped), 1, "once");
+}

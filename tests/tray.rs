@@ -156,7 +156,12 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
     settings.intake.addr = "127.0.0.1:0".into();
     settings.intake.token = Secret::new("k");
     store.save_settings(&settings).unwrap();
+    // The window's run (it alone writes the login entry), with its config dir in the test's.
+    let config_home = tmp.path().join("config");
+    // SAFETY: as above.
+    unsafe { std::env::set_var("XDG_CONFIG_HOME", &config_home) };
     let handle = common::spawn_engine(EngineConfig {
+        desktop_notifications: true,
         ..common::quiet(store)
     });
     let port = common::receiver_port(&handle.state);
@@ -234,4 +239,32 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
     });
     assert!(!quit.load(Ordering::SeqCst));
     drop(tray);
+
+    // Start at login, in the tray: an XDG autostart entry running this program minimised;
+    // turned off, it is removed.
+    let entry = config_home
+        .join("autostart")
+        .join("incident-console.desktop");
+    let mut s = handle.snapshot().board.settings;
+    s.desktop.start_at_login = true;
+    s.desktop.start_minimised = true;
+    assert!(
+        handle.send(incident_console::engine::Command::SaveSettings(Box::new(
+            s.clone()
+        )))
+    );
+    common::wait_for(&handle.state, "the login entry said", |st| {
+        st.board.settings.desktop.start_at_login && entry.exists()
+    });
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    assert!(
+        text.contains(&format!("\nExec=\"{}\" --minimised\n", exe.display())),
+        "{text}"
+    );
+    s.desktop.start_at_login = false;
+    assert!(handle.send(incident_console::engine::Command::SaveSettings(Box::new(s))));
+    common::wait_for(&handle.state, "the login entry removed", |st| {
+        !st.board.settings.desktop.start_at_login && !entry.exists()
+    });
 }

@@ -532,3 +532,34 @@ fn reminders_and_escalation_are_set_in_the_alertmanager_tab() {
     assert_eq!(saved.remind_after_mins, 30, "the default kept");
     assert_eq!(saved.escalate_severities, ["critical"]);
 }
+
+/// The Desktop tab: a time of day that is not one is refused in words; quiet hours, the
+/// volume and the tray's choices are saved.
+#[test]
+fn the_desktop_tab_saves_quiet_hours_volume_and_tray() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Desktop").click();
+    h.run_steps(2);
+    h.get_by_label("Quiet hours").click();
+    h.run_steps(2);
+    set_field(&mut h, "from", "25:00");
+    h.get_by_label("Save settings").click();
+    h.run_steps(2);
+    h.get_by_label_contains("is not a time of day such as 22:00");
+    set_field(&mut h, "from", "23:30");
+    set_field(&mut h, "until", "06:45");
+    set_field(&mut h, "Volume (%)", "40");
+    h.get_by_label("Start at login").click();
+    h.get_by_label("Save settings").click();
+    wait_for(&mut h, "the saved settings", |h| {
+        h.state().engine().snapshot().settings.desktop.volume_pct == 40
+    });
+    let d = h.state().engine().snapshot().board.settings.desktop;
+    assert!(d.quiet.enabled);
+    assert_eq!(d.quiet.start.format("%H:%M").to_string(), "23:30");
+    assert_eq!(d.quiet.end.format("%H:%M").to_string(), "06:45");
+    assert!(d.start_at_login && d.tray && d.close_to_tray);
+}

@@ -110,11 +110,12 @@ impl Engine {
     }
 
     /// Starting at login follows the settings: the OS's entry is written or removed when
-    /// the choice changed (and said in the feed), not on every save.
+    /// the choice changed (and said in the feed), not on every save; only by the window's run
+    /// (a headless run or a test's engine leaves the user's login alone).
     fn apply_autostart(&mut self, old: &crate::model::DesktopSettings, now: DateTime<Utc>) {
         let d = &self.settings.desktop;
         let (on, minimised) = (d.start_at_login, d.start_minimised);
-        if (on, minimised) == (old.start_at_login, old.start_minimised) || self.board.headless {
+        if (on, minimised) == (old.start_at_login, old.start_minimised) || !self.desktop.on {
             return;
         }
         let event = match crate::integrations::autostart::set(on, minimised) {

@@ -358,6 +358,14 @@ pub enum FeedEvent {
         by: String,
         after_mins: i64,
     },
+    /// Nobody did anything on incident `id` for `after_mins` minutes after `by` acknowledged
+    /// it, its alerts still firing: the acknowledgement was dropped (its silences expired), so
+    /// the incident calls again.
+    AckDropped {
+        id: u64,
+        by: String,
+        after_mins: i64,
+    },
     /// Nobody acknowledged or took incident `id` within `after_mins` minutes: escalated.
     Escalated { id: u64, after_mins: i64 },
     /// The acknowledgement's silences ended at `at` without being extended (the console was

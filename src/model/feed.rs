@@ -162,7 +162,9 @@ impl FeedEvent {
             AiReportFailed { .. } | ReviewDraftFailed { .. } => FeedKind::Error,
             ReviewDraftAsked { .. } | ReviewDrafted { .. } => FeedKind::Info,
             Acknowledged { .. } | AcknowledgedMany { .. } | Unsilenced { .. } => FeedKind::Action,
-            AckExtended { .. } | AckLapsed { .. } | AckReminder { .. } => FeedKind::Info,
+            AckExtended { .. } | AckLapsed { .. } | AckReminder { .. } | AckDropped { .. } => {
+                FeedKind::Info
+            }
             Escalated { .. } => FeedKind::Error,
             AlertsTruncated { .. } => FeedKind::Error,
             TeamUnreachable { .. }

@@ -29,6 +29,10 @@ pub struct IntakeSettings {
     /// Minutes after an acknowledgement when, its alerts still firing, the one who acked is
     /// reminded (once, in the incident's thread); 0: never.
     pub remind_after_mins: u32,
+    /// Minutes after an acknowledgement when, nobody having acted on the incident (a mark, a
+    /// note, a plan, taking it) and its alerts still firing, the acknowledgement is dropped and
+    /// its silences expired; 0: never (the default).
+    pub unack_after_mins: u32,
     /// Minutes after which an incident from alerts of [`Self::escalate_severities`] that
     /// nobody acknowledged (or took) is escalated (once, through Slack and mail); 0: never.
     pub escalate_after_mins: u32,
@@ -50,6 +54,7 @@ impl Default for IntakeSettings {
             poll_interval_secs: 30,
             timeout_secs: 10,
             remind_after_mins: 30,
+            unack_after_mins: 0,
             escalate_after_mins: 15,
             escalate_severities: vec!["critical".into()],
             escalate_mention: "<!here>".into(),

@@ -320,6 +320,17 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 )
             }
         }
+        AckDropped { id, by, after_mins } => {
+            if ko {
+                format!(
+                    "인시던트 #{id}: {by}님이 확인한 뒤 {after_mins}분 동안 아무 조치가 없어 확인을 해제했습니다 (알림이 계속 발생 중)"
+                )
+            } else {
+                format!(
+                    "Incident #{id}: nobody acted on it for {after_mins} min after {by} acknowledged it, and it still fires; the acknowledgement was dropped"
+                )
+            }
+        }
         Escalated { id, after_mins } => {
             if ko {
                 format!(

@@ -166,6 +166,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         | AckExtended { .. }
         | AckLapsed { .. }
         | AckReminder { .. }
+        | AckDropped { .. }
         | Escalated { .. }
         | AcknowledgedMany { .. }
         | AckFailed { .. }

@@ -1,8 +1,10 @@
 //! Nobody forgets an incident from alerts: the one who acknowledged it is reminded when its
 //! alerts still fire long after, and an incident of a severity that escalates, which nobody
 //! acknowledged or took in time, is escalated through the outbox (Slack with the settings'
-//! mention, and mail). Each happens once per incident (once per acknowledgement for the
-//! reminder), said on its timeline; in team mode the outbox's claims make it once per team.
+//! mention, and mail). An acknowledgement nobody followed with any act (Unack after, off by
+//! default) is dropped and its silences expired, so the incident calls again. Each happens
+//! once per incident (once per acknowledgement for the reminder and the drop), said on its
+//! timeline; in team mode the outbox's claims make it once per team.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -12,6 +14,7 @@ use crate::model::{Author, FeedEvent, Incident, IncidentEventKind, NotifyEvent};
 /// What an incident needs now.
 enum Due {
     Remind { by: String, after_mins: i64 },
+    Unack { by: String, after_mins: i64 },
     Escalate { after_mins: i64 },
 }
 
@@ -27,6 +30,32 @@ fn due(inc: &Incident, s: &crate::model::IntakeSettings, now: DateTime<Utc>) -> 
     match &links.ack {
         Some(ack) if ack.holds(now) => {
             let after = now - ack.at;
+            let unack = i64::from(s.unack_after_mins);
+            // What a person did on the incident since the ack, the ack's own lines aside.
+            let acted = (inc.timeline.iter()).any(|e| {
+                e.at > ack.at
+                    && matches!(e.author, Author::Responder(_))
+                    && !e.event.as_ref().is_some_and(|ev| {
+                        matches!(
+                            ev,
+                            FeedEvent::Acknowledged { .. }
+                                | FeedEvent::AckExtended { .. }
+                                | FeedEvent::AckFailed { .. }
+                        )
+                    })
+            });
+            let dropped = said(ack.at, |e| matches!(e, FeedEvent::AckDropped { .. }));
+            if unack > 0
+                && after >= Duration::minutes(unack)
+                && !acted
+                && !dropped
+                && inc.owner().is_none()
+            {
+                return Some(Due::Unack {
+                    by: ack.by.clone(),
+                    after_mins: after.num_minutes(),
+                });
+            }
             let mins = i64::from(s.remind_after_mins);
             (mins > 0
                 && after >= Duration::minutes(mins)
@@ -36,8 +65,8 @@ fn due(inc: &Incident, s: &crate::model::IntakeSettings, now: DateTime<Utc>) -> 
                 after_mins: after.num_minutes(),
             })
         }
-        Some(_) => None,
-        None => {
+        // An acknowledgement that ended (dropped, unsilenced, lapsed) escalates as none would.
+        _ => {
             let mins = i64::from(s.escalate_after_mins);
             let severe = (links.alerts.iter()).any(|(_, labels)| {
                 labels.get("severity").is_some_and(|v| {
@@ -67,6 +96,17 @@ impl Engine {
             .filter_map(|i| Some((i.id, due(i, &settings, now)?)))
             .collect();
         for (id, due) in due {
+            if let Due::Unack { by, after_mins } = due {
+                let event = FeedEvent::AckDropped { id, by, after_mins };
+                if let Some(inc) = self.incident_mut(id) {
+                    let kind = IncidentEventKind::Notified;
+                    inc.log(now, Author::Console, kind, event.clone());
+                }
+                self.publish_incidents();
+                self.emit(now, event);
+                self.unsilence(crate::engine::AckTarget::Incident(id), now);
+                continue;
+            }
             let (event, notify) = match due {
                 Due::Remind { by, after_mins } => (
                     FeedEvent::AckReminder { id, by, after_mins },
@@ -76,6 +116,7 @@ impl Engine {
                     FeedEvent::Escalated { id, after_mins },
                     NotifyEvent::Escalated,
                 ),
+                Due::Unack { .. } => continue,
             };
             if let Some(inc) = self.incident_mut(id) {
                 inc.log(

@@ -25,6 +25,7 @@ pub(crate) struct IntakeDraft {
     timeout: String,
     responder: String,
     remind_after: String,
+    unack_after: String,
     escalate_after: String,
     escalate_severities: String,
     mention: String,
@@ -43,6 +44,7 @@ impl IntakeDraft {
         self.timeout = i.timeout_secs.to_string();
         self.responder = s.responder.clone();
         self.remind_after = i.remind_after_mins.to_string();
+        self.unack_after = i.unack_after_mins.to_string();
         self.escalate_after = i.escalate_after_mins.to_string();
         self.escalate_severities = i.escalate_severities.join(", ");
         self.mention = i.escalate_mention.clone();
@@ -99,6 +101,11 @@ impl IntakeDraft {
                 &self.escalate_after,
                 &mut i.escalate_after_mins,
                 "Escalate after (min)",
+            ),
+            (
+                &self.unack_after,
+                &mut i.unack_after_mins,
+                "Unacknowledge after (min)",
             ),
         ] {
             match text.trim().parse::<u32>() {
@@ -228,6 +235,11 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
                 );
                 rows.text_ui(
                     ui,
+                    t(lang, "Unacknowledge after (min)", "확인 해제 (분 후)"),
+                    &mut d.unack_after,
+                );
+                rows.text_ui(
+                    ui,
                     t(lang, "Escalate severities", "에스컬레이션 심각도"),
                     &mut d.escalate_severities,
                 );
@@ -244,8 +256,8 @@ pub(super) fn intake_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut IntakeDr
         ui.label(
             RichText::new(t(
                 lang,
-                "An acknowledged incident whose alerts still fire is reminded once; one of these severities that nobody acknowledged or took is escalated once, through Slack (the mention first) and mail. 0: never.",
-                "확인(ack)한 인시던트의 알림이 계속 발생하면 한 번 리마인더를 보내고, 이 심각도의 인시던트를 아무도 확인하거나 맡지 않으면 Slack(멘션 먼저)과 메일로 한 번 에스컬레이션합니다. 0: 안 함.",
+                "An acknowledged incident whose alerts still fire is reminded once; one of these severities that nobody acknowledged or took is escalated once, through Slack (the mention first) and mail. An acknowledgement nobody followed with any act (a mark, a note, a plan, taking it) is dropped after Unacknowledge-after minutes, so it calls again. 0: never.",
+                "확인(ack)한 인시던트의 알림이 계속 발생하면 한 번 리마인더를 보내고, 이 심각도의 인시던트를 아무도 확인하거나 맡지 않으면 Slack(멘션 먼저)과 메일로 한 번 에스컬레이션합니다. 확인 후 아무 조치(표시, 메모, 계획, 맡기)가 없으면 확인 해제 시간이 지나 확인을 해제해 다시 알립니다. 0: 안 함.",
             ))
             .weak(),
         );

@@ -159,18 +159,17 @@ pub(super) fn desktop_tab_ui(ui: &mut egui::Ui, snap: &Snapshot, d: &mut Desktop
         ui.checkbox(&mut d.muted, t(lang, "Mute", "음소거"));
     });
     ui.horizontal(|ui| {
-        ui.checkbox(&mut d.quiet, t(lang, "Quiet hours from", "조용한 시간:"));
-        ui.add_enabled(
-            d.quiet,
-            egui::TextEdit::singleline(&mut d.quiet_start).desired_width(48.0),
-        );
-        ui.label(t(lang, "until", "부터"));
-        ui.add_enabled(
-            d.quiet,
-            egui::TextEdit::singleline(&mut d.quiet_end).desired_width(48.0),
-        );
-        if lang == Lang::Ko {
-            ui.label("까지");
+        ui.checkbox(&mut d.quiet, t(lang, "Quiet hours", "조용한 시간"));
+        for (label, field) in [
+            (t(lang, "from", "시작"), &mut d.quiet_start),
+            (t(lang, "until", "끝"), &mut d.quiet_end),
+        ] {
+            let l = ui.label(label);
+            ui.add_enabled(
+                d.quiet,
+                egui::TextEdit::singleline(field).desired_width(48.0),
+            )
+            .labelled_by(l.id);
         }
     });
     ui.label(
