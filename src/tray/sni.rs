@@ -121,6 +121,7 @@ pub(super) fn spawn(
         window: Arc::new(window),
     };
     let handle = zbus::block_on(item.spawn()).map_err(|e| match e {
+        ksni::Error::Dbus(e) => format!("no D-Bus session bus answered ({e})"),
         ksni::Error::Watcher(e) => format!("no tray host answered on the session bus ({e})"),
         ksni::Error::WontShow => "the tray host will not show the icon".to_string(),
         e => format!("the tray could not start ({e})"),

@@ -234,7 +234,7 @@ fn alarms_ui(ui: &mut egui::Ui, lang: Lang, d: &mut DesktopDraft) {
             ui.label(t(lang, "In quiet hours", "조용한 시간에도"));
             ui.end_row();
             for (i, a) in d.alarms.iter_mut().enumerate() {
-                ui.add(egui::TextEdit::singleline(&mut a.severity).desired_width(80.0));
+                ui.add_sized([90.0, 20.0], egui::TextEdit::singleline(&mut a.severity));
                 egui::ComboBox::from_id_salt(("alarm-sound", i))
                     .selected_text(sound_name(a.sound, lang))
                     .show_ui(ui, |ui| {
@@ -242,7 +242,7 @@ fn alarms_ui(ui: &mut egui::Ui, lang: Lang, d: &mut DesktopDraft) {
                             ui.selectable_value(&mut a.sound, s, sound_name(s, lang));
                         }
                     });
-                ui.add(egui::TextEdit::singleline(&mut a.repeat).desired_width(48.0));
+                ui.add_sized([48.0, 20.0], egui::TextEdit::singleline(&mut a.repeat));
                 ui.checkbox(&mut a.in_quiet, "");
                 if ui.small_button(t(lang, "Remove", "삭제")).clicked() {
                     remove = Some(i);
