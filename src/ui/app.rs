@@ -181,7 +181,7 @@ impl ConsoleApp {
         egui::Window::new(t(snap.lang(), "Console settings", "콘솔 설정"))
             .id(egui::Id::unique("settings-window"))
             .open(&mut open)
-            .default_size([480.0, 620.0])
+            .default_size([480.0, 700.0])
             .min_width(440.0)
             .default_pos(ui.ctx().content_rect().right_top() + egui::vec2(-500.0, 90.0))
             .resizable(true)

@@ -53,6 +53,10 @@ impl Engine {
             let Some(Some(ack)) = self.ack_mut(&target).map(|a| a.clone()) else {
                 continue;
             };
+            if self.ack_dropped(&target, &ack) {
+                // Being expired (Unacknowledge after): never extended again.
+                continue;
+            }
             match ack.step(firing, now) {
                 AckStep::Keep => {}
                 AckStep::Lapse { at } => {
@@ -136,7 +140,14 @@ impl Engine {
             return;
         };
         ack.silences = done.silences;
-        let until = ack.until;
+        let (until, adopted) = (ack.until, ack.clone());
+        if self.ack_dropped(&done.target, &adopted) {
+            // The extension crossed the drop: what it made is expired too.
+            if let Some(Some(ack)) = self.ack_mut(&done.target) {
+                ack.ended_at = None;
+            }
+            return self.unsilence(done.target, now);
+        }
         let (id, name) = self.ack_names(&done.target);
         let event = FeedEvent::AckExtended {
             id,
@@ -145,6 +156,17 @@ impl Engine {
             until,
         };
         self.log_ack(&done.target, now, event);
+    }
+
+    /// Whether `ack` (of an incident) was dropped because nobody acted on it.
+    fn ack_dropped(&self, target: &AckTarget, ack: &crate::model::Ack) -> bool {
+        let AckTarget::Incident(id) = target else {
+            return false;
+        };
+        self.book.find(*id).is_some_and(|inc| {
+            (inc.timeline.iter())
+                .any(|e| e.at >= ack.at && matches!(e.event, Some(FeedEvent::AckDropped { .. })))
+        })
     }
 
     /// The event on the incident's timeline (for an incident's ack) and in the feed.
