@@ -37,34 +37,7 @@ fn desktop_settled(handle: &EngineHandle) -> DesktopCounts {
 
 /// POSTs one firing (or resolved) alert as Alertmanager's webhook would.
 fn webhook(port: u16, fp: &str, name: &str, severity: &str, starts: &str, resolved: bool) {
-    let (status, ends) = if resolved {
-        ("resolved", "2026-11-27T06:30:00Z")
-    } else {
-        ("firing", "0001-01-01T00:00:00Z")
-    };
-    let body = format!(
-        r#"{{"version": "4", "groupKey": "g-{name}", "status": "{status}", "receiver": "console",
-            "alerts": [{{"status": "{status}",
-              "labels": {{"alertname": "{name}", "severity": "{severity}"}},
-              "annotations": {{"summary": "{name} needs a look"}},
-              "startsAt": "{starts}", "endsAt": "{ends}", "fingerprint": "{fp}"}}]}}"#
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let code = rt.block_on(async {
-        reqwest::Client::new()
-            .post(format!("http://127.0.0.1:{port}/"))
-            .bearer_auth("k")
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert_eq!(code, 200);
+    common::post_webhook_at(port, "k", fp, name, severity, starts, resolved);
 }
 
 #[test]

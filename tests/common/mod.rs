@@ -606,12 +606,31 @@ pub fn headless_started(dir: &std::path::Path, secs: u64) -> (Child, String) {
 /// (bearer `token`; labels `alertname` and `severity`, started a minute ago).
 pub fn post_webhook(port: u16, token: &str, fingerprint: &str, name: &str, severity: &str) {
     let starts = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+    post_webhook_at(port, token, fingerprint, name, severity, &starts, false);
+}
+
+/// POSTs one alert (firing, or `resolved`) that started at `starts` (RFC 3339) to the
+/// console's webhook receiver on `port`, with bearer `token`.
+pub fn post_webhook_at(
+    port: u16,
+    token: &str,
+    fingerprint: &str,
+    name: &str,
+    severity: &str,
+    starts: &str,
+    resolved: bool,
+) {
+    let (status, ends) = if resolved {
+        ("resolved", "2026-11-27T06:30:00Z")
+    } else {
+        ("firing", "0001-01-01T00:00:00Z")
+    };
     let body = format!(
-        r#"{{"version": "4", "groupKey": "g-{name}", "status": "firing", "receiver": "console",
-            "alerts": [{{"status": "firing",
+        r#"{{"version": "4", "groupKey": "g-{name}", "status": "{status}", "receiver": "console",
+            "alerts": [{{"status": "{status}",
               "labels": {{"alertname": "{name}", "severity": "{severity}"}},
               "annotations": {{"summary": "{name} needs a look"}},
-              "startsAt": "{starts}", "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "{fingerprint}"}}]}}"#
+              "startsAt": "{starts}", "endsAt": "{ends}", "fingerprint": "{fingerprint}"}}]}}"#
     );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
