@@ -5,39 +5,13 @@ mod common;
 
 use common::notify::FakeSlack;
 use common::postgres::Postgres;
+use common::team::{console, console_via, incidents, joined, live};
 use common::{FakeProm, Reply, matrix, vector, wait_for};
-use incident_console::engine::{Command, ConsoleState, EngineConfig, EngineHandle};
+use incident_console::engine::{Command, ConsoleState, EngineHandle};
 use incident_console::integrations::team::{TeamError, TeamStore, schema};
 use incident_console::model::{
-    FeedEvent, HypothesisMark, JobState, NotifyEvent, Secret, Settings, TeamStatus, is_provisional,
+    FeedEvent, HypothesisMark, JobState, NotifyEvent, Settings, TeamStatus, is_provisional,
 };
-use incident_console::store::Store;
-
-/// A console on `dir` joined to `pg` under `name`, on `settings`.
-fn console(dir: &std::path::Path, pg: &Postgres, name: &str, settings: Settings) -> EngineHandle {
-    console_via(dir, &pg.url(), name, settings)
-}
-
-/// A console on `dir` joined to the store at `url` under `name`, on `settings`.
-fn console_via(
-    dir: &std::path::Path,
-    url: &str,
-    name: &str,
-    mut settings: Settings,
-) -> EngineHandle {
-    settings.responder = name.into();
-    settings.team.database_url = Secret::new(url);
-    let store = Store::new(dir);
-    store.save_settings(&settings).unwrap();
-    common::spawn_engine(EngineConfig {
-        force_demo: settings.demo_mode,
-        ..EngineConfig::new(store)
-    })
-}
-
-fn joined(st: &ConsoleState) -> bool {
-    matches!(st.board.team, TeamStatus::Joined { .. })
-}
 
 fn applied(h: &EngineHandle) -> Vec<usize> {
     (h.state.lock().feed.iter())
@@ -126,26 +100,6 @@ fn a_schema_newer_than_the_console_knows_is_refused_in_words() {
 }
 
 /// Settings of a console that watches `prom` every second and posts to `slack`.
-fn live(prom: &FakeProm, slack: &FakeSlack) -> Settings {
-    let mut s = Settings {
-        demo_mode: false,
-        poll_interval_secs: 1,
-        ..Settings::default()
-    };
-    s.prometheus.base_url = prom.url.clone();
-    // One rule breaches (CPU); the error rate's threshold is out of reach.
-    s.prometheus.http_threshold = 1.0;
-    s.slack.token = Secret::new("xoxb-test-0123456789");
-    s.slack.api_base_url = slack.url.clone();
-    s.slack.channel = "#ops".into();
-    s.targets.slack = true;
-    s
-}
-
-fn incidents(st: &ConsoleState) -> Vec<incident_console::model::Incident> {
-    st.board.incidents.iter().cloned().collect()
-}
-
 #[test]
 fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() {
     let Some(pg) = Postgres::start() else { return };

@@ -44,6 +44,9 @@ impl Engine {
         self.analyst.record(&reading);
         self.history_op(HistoryOp::Push(reading.clone()));
         let mut changed = false;
+        // Re-fires are told once their samples are in the hotspots below, so the message names
+        // the series in breach now.
+        let mut refired = Vec::new();
         for event in &obs.events {
             match event {
                 DetectEvent::Breach {
@@ -52,7 +55,7 @@ impl Engine {
                     already_in_breach,
                 } => {
                     if let Some(rule) = rules.iter().find(|r| &r.id == rule) {
-                        self.on_breach(&reading, rule, series, *already_in_breach);
+                        refired.extend(self.on_breach(&reading, rule, series, *already_in_breach));
                         changed = true;
                     }
                 }
@@ -149,6 +152,9 @@ impl Engine {
                     changed = true;
                 }
             }
+        }
+        for (id, count) in refired {
+            self.notify(id, NotifyEvent::Refired(count), self.clock.now());
         }
         // Recovery watch.
         let mut recovered = Vec::new();
@@ -256,13 +262,15 @@ impl Engine {
         }
     }
 
+    /// Opens an incident for `rule`'s breach, or attaches it to the active one as a re-fire:
+    /// then the incident and its re-fire number to notify (none while flapping).
     fn on_breach(
         &mut self,
         reading: &Reading,
         rule: &Rule,
         series: &[(String, f64)],
         already_in_breach: bool,
-    ) {
+    ) -> Option<(u64, u32)> {
         let scenario = match &rule.runbook {
             Some(code) => {
                 let found = self
@@ -308,7 +316,7 @@ impl Engine {
             };
             self.emit(reading.at, event);
             if !flapping && !self.detector.is_flapping(&rule.id) {
-                self.notify(id, NotifyEvent::Refired(count), self.clock.now());
+                return Some((id, count));
             }
         } else {
             let values = trigger.values.clone();
@@ -332,6 +340,7 @@ impl Engine {
                 },
             );
         }
+        None
     }
 
     /// Attaches a re-fire to the active incident of `code`, if there is one.

@@ -10,6 +10,7 @@ pub mod desktop;
 pub mod llm;
 pub mod notify;
 pub mod postgres;
+pub mod team;
 pub mod ui;
 
 use std::io::{BufRead, BufReader};

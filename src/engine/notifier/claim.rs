@@ -28,10 +28,20 @@ pub(in crate::engine) struct TeamClaims {
     pub console: String,
 }
 
+/// Re-fires within this many seconds of one another are one re-fire for the team: every
+/// console sees the breach at its own poll, a few seconds apart, and counts it in its own
+/// re-fire number (a console that joined late, or attached its detection to the team's
+/// incident, counts differently), so the number cannot tell consoles' re-fires apart.
+const REFIRE_QUIET_SECS: f64 = 60.0;
+
 /// The claim's key for `event` to `destination`: stable across releases (the event as
-/// JSON, the destination's own key).
+/// JSON, the destination's own key). Every re-fire has one key, claimed again once the last
+/// one is [`REFIRE_QUIET_SECS`] old.
 fn key(event: NotifyEvent, destination: &Destination) -> String {
-    let event = serde_json::to_string(&event).unwrap_or_default();
+    let event = match event {
+        NotifyEvent::Refired(_) => "\"Refired\"".to_string(),
+        _ => serde_json::to_string(&event).unwrap_or_default(),
+    };
     format!("{event}|{}", destination.key())
 }
 
@@ -46,14 +56,26 @@ impl TeamClaims {
         lease: StdDuration,
     ) -> Result<Option<String>, Attempted> {
         let k = key(job.event, &job.destination);
-        let asked = claims::claim(
-            &self.store,
-            ClaimKind::Notification,
-            job.incident,
-            &k,
-            &self.console,
-            lease.as_secs_f64(),
-        );
+        let (kind, lease_secs) = (ClaimKind::Notification, lease.as_secs_f64());
+        let asked = async {
+            if matches!(job.event, NotifyEvent::Refired(_)) {
+                let quiet = chrono::Duration::milliseconds((REFIRE_QUIET_SECS * 1000.0) as i64);
+                let since = job.created_at - quiet;
+                let (store, console) = (&self.store, &self.console);
+                claims::claim_recurring(store, kind, job.incident, &k, console, lease_secs, since)
+                    .await
+            } else {
+                claims::claim(
+                    &self.store,
+                    kind,
+                    job.incident,
+                    &k,
+                    &self.console,
+                    lease_secs,
+                )
+                .await
+            }
+        };
         match tokio::time::timeout(STORE_TIMEOUT, asked).await {
             Ok(Ok(Claim::Mine)) => {}
             Ok(Ok(Claim::Done { by, at, reference })) => {

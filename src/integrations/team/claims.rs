@@ -90,6 +90,63 @@ pub async fn claim(
         return Ok(Claim::Mine);
     }
     // Claims are never deleted, so a row that refused this console is there to read.
+    refused(store, kind, incident, key).await
+}
+
+/// Like [`claim`], for a thing that happens again and again under one key (an incident's
+/// re-fires, which each console counts on its own): a claim done before `covered_since` (by
+/// the store's clock) was for an earlier time, so it is taken afresh; one done since covers
+/// this time too.
+pub async fn claim_recurring(
+    store: &TeamStore,
+    kind: ClaimKind,
+    incident: u64,
+    key: &str,
+    console: &str,
+    lease_secs: f64,
+    covered_since: DateTime<Utc>,
+) -> Result<Claim, TeamError> {
+    let client = store.client().await?;
+    let taken = client
+        .query_opt(
+            "INSERT INTO claims (kind, incident, key, claimed_by, claimed_at, lease_until)
+             VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))
+             ON CONFLICT (kind, incident, key) DO UPDATE SET
+                 claimed_at = CASE WHEN claims.claimed_by = EXCLUDED.claimed_by
+                                    AND claims.done_at IS NULL
+                              THEN claims.claimed_at ELSE EXCLUDED.claimed_at END,
+                 claimed_by = EXCLUDED.claimed_by,
+                 lease_until = EXCLUDED.lease_until,
+                 done_at = NULL,
+                 reference = NULL
+             WHERE (claims.done_at IS NULL
+                    AND (claims.lease_until < now() OR claims.claimed_by = EXCLUDED.claimed_by))
+                OR claims.done_at < $6
+             RETURNING 1",
+            &[
+                &kind.as_str(),
+                &big(incident),
+                &key,
+                &console,
+                &lease_secs,
+                &covered_since,
+            ],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    if taken.is_some() {
+        return Ok(Claim::Mine);
+    }
+    refused(store, kind, incident, key).await
+}
+
+/// The claim that refused this console: claims are never deleted, so its row is there.
+async fn refused(
+    store: &TeamStore,
+    kind: ClaimKind,
+    incident: u64,
+    key: &str,
+) -> Result<Claim, TeamError> {
     look(store, kind, incident, key)
         .await?
         .ok_or_else(|| TeamError::Unreadable(format!("the claim on \"{key}\" vanished")))

@@ -1,0 +1,64 @@
+//! Team-mode helpers: consoles joined to one store, on a fake Prometheus and the Slack fake.
+
+use incident_console::engine::{ConsoleState, EngineConfig, EngineHandle};
+use incident_console::model::{Incident, Secret, Settings, TeamStatus};
+use incident_console::store::Store;
+
+use super::FakeProm;
+use super::notify::FakeSlack;
+use super::postgres::Postgres;
+
+/// A console on `dir` joined to `pg` under `name`, on `settings`.
+pub fn console(
+    dir: &std::path::Path,
+    pg: &Postgres,
+    name: &str,
+    settings: Settings,
+) -> EngineHandle {
+    console_via(dir, &pg.url(), name, settings)
+}
+
+/// A console on `dir` joined to the store at `url` under `name`, on `settings`.
+pub fn console_via(
+    dir: &std::path::Path,
+    url: &str,
+    name: &str,
+    mut settings: Settings,
+) -> EngineHandle {
+    settings.responder = name.into();
+    settings.team.database_url = Secret::new(url);
+    let store = Store::new(dir);
+    store.save_settings(&settings).unwrap();
+    super::spawn_engine(EngineConfig {
+        force_demo: settings.demo_mode,
+        ..EngineConfig::new(store)
+    })
+}
+
+/// Whether the console has joined its team store.
+pub fn joined(st: &ConsoleState) -> bool {
+    matches!(st.board.team, TeamStatus::Joined { .. })
+}
+
+/// Settings for a live console on `prom` posting to `slack`: the CPU rule can breach, the
+/// error rate cannot.
+pub fn live(prom: &FakeProm, slack: &FakeSlack) -> Settings {
+    let mut s = Settings {
+        demo_mode: false,
+        poll_interval_secs: 1,
+        ..Settings::default()
+    };
+    s.prometheus.base_url = prom.url.clone();
+    // One rule breaches (CPU); the error rate's threshold is out of reach.
+    s.prometheus.http_threshold = 1.0;
+    s.slack.token = Secret::new("xoxb-test-0123456789");
+    s.slack.api_base_url = slack.url.clone();
+    s.slack.channel = "#ops".into();
+    s.targets.slack = true;
+    s
+}
+
+/// The console's incidents, copied.
+pub fn incidents(st: &ConsoleState) -> Vec<Incident> {
+    st.board.incidents.iter().cloned().collect()
+}
