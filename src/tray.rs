@@ -9,6 +9,7 @@
 //! so it runs, and is tested, without one.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 
@@ -62,7 +63,7 @@ pub fn status(board: &Board, now: DateTime<Utc>) -> TrayStatus {
     TrayStatus {
         firing,
         worst,
-        muted_until: board.muted_until.filter(|&t| t > now),
+        muted_until: (board.settings.desktop.muted_until).filter(|&t| t > now),
         lang: board.settings.language,
     }
 }
@@ -98,9 +99,17 @@ pub struct WindowControl {
 /// A running tray; it goes away when this is dropped.
 pub struct Tray {
     poke: std::sync::mpsc::Sender<()>,
+    /// Whether the icon is on a panel now: a tray started before the panel's host (at login)
+    /// waits for it, and one whose panel went waits for the next.
+    shown: Arc<AtomicBool>,
 }
 
 impl Tray {
+    /// Whether the icon is on a panel now (so a hidden window can be found again).
+    pub fn shown(&self) -> bool {
+        self.shown.load(Ordering::SeqCst)
+    }
+
     /// Says the engine published something: the tray looks at the state again.
     pub fn poke(&self) {
         let _ = self.poke.send(());
@@ -118,8 +127,10 @@ impl Tray {
 #[cfg(all(unix, not(target_os = "macos")))]
 mod sni;
 
-/// Starts the tray on the session bus, or says in words why there is none (no bus, no tray
-/// host: the StatusNotifierWatcher is not running). `state` is the engine's.
+/// Starts the tray on the session bus, or says in words why there is none (no session bus).
+/// With no tray host yet (the StatusNotifierWatcher is not running) it starts all the same and
+/// shows when one comes, telling the engine with [`Command::TrayHost`]. `state` is the
+/// engine's.
 pub fn spawn(
     state: Arc<Mutex<ConsoleState>>,
     commands: mpsc::Sender<Command>,

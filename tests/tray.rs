@@ -1,7 +1,8 @@
 //! The tray icon against a real D-Bus session bus (`dbus-daemon`, private to the test) with a
-//! StatusNotifierWatcher on it, as a panel's tray host would run: the console's item registers,
-//! its tooltip follows the firing count, Activate opens the window, and the menu's "Mute for
-//! 1 h" reaches the engine. No panel of Debian's runs without a desktop session, so the
+//! StatusNotifierWatcher on it, as a panel's tray host would run: started before the host (a
+//! login where the console is quicker than the panel), the item waits and registers when the
+//! host comes; its tooltip follows the firing count, Activate opens the window, and the menu's
+//! "Mute for 1 h" reaches the engine and is saved. No panel of Debian's runs without a desktop session, so the
 //! watcher is the test's own (zbus, the library the item speaks through); the item, the bus and
 //! the engine are the real ones.
 //!
@@ -18,7 +19,7 @@ use parking_lot::Mutex;
 use zbus::zvariant::{OwnedValue, Value};
 
 use incident_console::engine::EngineConfig;
-use incident_console::model::{Secret, Settings};
+use incident_console::model::{FeedEvent, Secret, Settings};
 use incident_console::store::Store;
 
 /// The watcher: who registered.
@@ -135,19 +136,6 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
     let (_dbus, bus) = common::desktop::session_bus(tmp.path());
     // SAFETY: the only test of this binary, before any thread of ours reads the environment.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus) };
-    let items = Arc::new(Mutex::new(Vec::new()));
-    let watcher = Watcher {
-        items: items.clone(),
-    };
-    let host = zbus::block_on(async {
-        zbus::connection::Builder::session()?
-            .name("org.kde.StatusNotifierWatcher")?
-            .serve_at("/StatusNotifierWatcher", watcher)?
-            .build()
-            .await
-    })
-    .expect("the watcher is on the bus");
-
     // A console taking webhooks, with its tray.
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
@@ -176,8 +164,30 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
         .expect("the tray starts");
     let poke = tray.poker();
     handle.set_repaint(move |_| poke());
+    // No host yet: the tray waits, said in the feed; closing the window would quit.
+    assert!(!tray.shown());
+    common::wait_for(&handle.state, "no tray host yet, said", |st| {
+        (st.feed.iter()).any(|e| e.event == FeedEvent::TrayHost { shown: false })
+    });
 
+    // The panel starts: the item registers with it.
+    let items = Arc::new(Mutex::new(Vec::new()));
+    let watcher = Watcher {
+        items: items.clone(),
+    };
+    let host = zbus::block_on(async {
+        zbus::connection::Builder::session()?
+            .name("org.kde.StatusNotifierWatcher")?
+            .serve_at("/StatusNotifierWatcher", watcher)?
+            .build()
+            .await
+    })
+    .expect("the watcher is on the bus");
     until("the item's registration", || !items.lock().is_empty());
+    until("the tray shown", || tray.shown());
+    common::wait_for(&handle.state, "the tray host came, said", |st| {
+        (st.feed.iter()).any(|e| e.event == FeedEvent::TrayHost { shown: true })
+    });
     let item = items.lock()[0].clone();
     assert!(item.starts_with("org.kde.StatusNotifierItem-"), "{item}");
     assert_eq!(
@@ -226,11 +236,14 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
         &(mute, "clicked", Value::I32(0), at),
     );
     common::wait_for(&handle.state, "muted for an hour", |st| {
-        st.board.muted_until.is_some_and(|t| {
+        st.board.settings.desktop.muted_until.is_some_and(|t| {
             let left = t - chrono::Utc::now();
             left > chrono::Duration::minutes(59) && left <= chrono::Duration::minutes(60)
         })
     });
+    // Saved: a restart within the hour stays quiet.
+    let saved = Store::new(dir.path()).peek_settings().unwrap();
+    assert!(saved.desktop.muted_until.is_some());
     until("the tooltip to say muted", || {
         tooltip(&host, &item).1.contains("muted until")
     });
@@ -258,10 +271,13 @@ fn the_tray_registers_follows_the_firing_count_and_mutes() {
     });
     let text = std::fs::read_to_string(&entry).unwrap();
     let exe = std::env::current_exe().unwrap();
-    assert!(
-        text.contains(&format!("\nExec=\"{}\" --minimised\n", exe.display())),
-        "{text}"
+    // The login's run uses this run's data dir (not the default one).
+    let exec = format!(
+        "\nExec=\"{}\" --minimised --data-dir \"{}\"\n",
+        exe.display(),
+        dir.path().display()
     );
+    assert!(text.contains(&exec), "{text}");
     s.desktop.start_at_login = false;
     assert!(handle.send(incident_console::engine::Command::SaveSettings(Box::new(s))));
     common::wait_for(&handle.state, "the login entry removed", |st| {

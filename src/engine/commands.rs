@@ -107,7 +107,7 @@ pub enum Command {
         incident: Option<u64>,
     },
     /// No sound and no repeated notifications for `mins` minutes (0: sound again now); the
-    /// tray's "mute for 1 h". Not saved: a restart sounds again.
+    /// tray's "mute for 1 h". Saved, so a restart within the hour stays quiet.
     Mute {
         /// Minutes from now.
         mins: u32,
@@ -118,6 +118,12 @@ pub enum Command {
     TrayUnavailable {
         /// The tray's words.
         reason: String,
+    },
+    /// The tray's host (the panel's StatusNotifierWatcher) is there (`shown`: the icon is on
+    /// the panel) or not (yet): the console started before the panel, or the panel went.
+    TrayHost {
+        /// Whether the icon is shown.
+        shown: bool,
     },
     /// Take an incident (become its owner, the incident commander), or hand it to `to`.
     TakeIncident {

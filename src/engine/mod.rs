@@ -529,10 +529,8 @@ impl Engine {
             Command::TrayUnavailable { reason } => {
                 self.emit(now, FeedEvent::TrayUnavailable { reason });
             }
-            Command::Mute { mins } => {
-                self.board_mut().muted_until =
-                    (mins > 0).then(|| now + chrono::Duration::minutes(i64::from(mins)));
-            }
+            Command::Mute { mins } => self.mute(mins, now),
+            Command::TrayHost { shown } => self.tray_host(shown, now),
             Command::ExecutePlan {
                 incident,
                 confirmations,

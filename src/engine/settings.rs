@@ -14,6 +14,9 @@ impl Engine {
             return self.emit(now, FeedEvent::SettingsRejected { reason });
         }
         let token_made = self.make_receiver_token(&mut edited);
+        // What the engine keeps in the desktop settings is its own, not the form's copy.
+        let own = &self.saved_settings.desktop;
+        (edited.desktop.said_tray, edited.desktop.muted_until) = (own.said_tray, own.muted_until);
         // What the environment set for this run stays out of the file.
         let to_save = self.overrides.unapply(&edited, &self.saved_settings);
         if let Err(e) = self.store.save_settings(&to_save) {
@@ -82,21 +85,49 @@ impl Engine {
         true
     }
 
+    /// Saves what the engine itself keeps in the desktop settings (`change` makes it), in the
+    /// file and in the running settings; a failure is said.
+    fn save_desktop(
+        &mut self,
+        now: DateTime<Utc>,
+        change: impl Fn(&mut crate::model::DesktopSettings),
+    ) -> bool {
+        let mut to_save = self.saved_settings.clone();
+        change(&mut to_save.desktop);
+        if let Err(e) = self.store.save_settings(&to_save) {
+            let reason = e.to_string();
+            self.emit(now, FeedEvent::SettingsRejected { reason });
+            return false;
+        }
+        self.saved_settings = to_save;
+        change(&mut self.settings.desktop);
+        change(&mut self.board_mut().settings.desktop);
+        true
+    }
+
+    /// The tray's mute: no sound and no repeats for `mins` minutes (0: sound again now),
+    /// saved so that a restart within them stays quiet.
+    pub(super) fn mute(&mut self, mins: u32, now: DateTime<Utc>) {
+        let until = (mins > 0).then(|| now + chrono::Duration::minutes(i64::from(mins)));
+        self.save_desktop(now, |d| d.muted_until = until);
+    }
+
+    /// The tray's host came or went: said when it is missing, and when it comes after that.
+    pub(super) fn tray_host(&mut self, shown: bool, now: DateTime<Utc>) {
+        let was = self.desktop.tray_shown.replace(shown);
+        if was == Some(shown) || (shown && was.is_none()) {
+            return;
+        }
+        self.emit(now, FeedEvent::TrayHost { shown });
+    }
+
     /// The window closed into the tray: the first time, said in the feed and in a
     /// notification, and remembered in the settings file so it is not said again.
     pub(super) fn went_to_tray(&mut self, now: DateTime<Utc>) {
-        if self.saved_settings.desktop.said_tray {
+        if self.saved_settings.desktop.said_tray || !self.save_desktop(now, |d| d.said_tray = true)
+        {
             return;
         }
-        let mut to_save = self.saved_settings.clone();
-        to_save.desktop.said_tray = true;
-        if let Err(e) = self.store.save_settings(&to_save) {
-            let reason = e.to_string();
-            return self.emit(now, FeedEvent::SettingsRejected { reason });
-        }
-        self.saved_settings = to_save;
-        self.settings.desktop.said_tray = true;
-        self.board_mut().settings.desktop.said_tray = true;
         self.emit(now, FeedEvent::WentToTray);
         if self.desktop.on && self.settings.desktop.enabled {
             let (title, body) = crate::text::desktop::went_to_tray(self.settings.language);
@@ -118,7 +149,15 @@ impl Engine {
         if (on, minimised) == (old.start_at_login, old.start_minimised) || !self.desktop.on {
             return;
         }
-        let event = match crate::integrations::autostart::set(on, minimised) {
+        // The login's run uses this run's data dir, unless it is the default one.
+        let dir = std::path::absolute(self.store.dir()).unwrap_or_else(|_| self.store.dir().into());
+        let default = crate::store::Store::default_dir();
+        let data_dir = (default.as_deref() != Some(dir.as_path())).then_some(dir.as_path());
+        let start = crate::integrations::autostart::Start {
+            minimised,
+            data_dir,
+        };
+        let event = match crate::integrations::autostart::set(on, start) {
             Ok(()) => FeedEvent::AutostartSet { on, minimised },
             Err(reason) => FeedEvent::AutostartFailed { reason },
         };

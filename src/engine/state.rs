@@ -178,8 +178,6 @@ pub struct Board {
     pub desktop: super::alerts::desktop::DesktopCounts,
     /// The last "Open" pressed on a notification: the window comes up on it (once per `seq`).
     pub raise: Option<Raise>,
-    /// Sounds and repeats muted until then (the tray's "mute for 1 h"); not saved.
-    pub muted_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A request to bring the window up on something.
@@ -245,7 +243,6 @@ impl Board {
             receiver_addr: None,
             desktop: Default::default(),
             raise: None,
-            muted_until: None,
         }
     }
 }

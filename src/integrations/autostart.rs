@@ -1,16 +1,27 @@
 //! Starting at login: an XDG autostart entry (`~/.config/autostart/incident-console.desktop`)
 //! on Linux and the BSDs, a value under `HKCU\Software\Microsoft\Windows\CurrentVersion\Run` on
-//! Windows. Each runs this very executable, with `--minimised` when asked to start in the tray.
+//! Windows. Each runs this very executable, with `--minimised` when asked to start in the tray,
+//! and `--data-dir` when the console runs on a data dir other than the OS's default one.
 //! Blocking file or registry I/O, a few bytes, only when the setting changes.
 
 /// The autostart entry's and the Run value's name.
 const NAME: &str = "incident-console";
 
+/// How the login's run starts: minimised or not, and on which data dir (`None`: the OS's
+/// default one).
+#[derive(Clone, Copy, Debug)]
+pub struct Start<'a> {
+    /// With `--minimised`.
+    pub minimised: bool,
+    /// With `--data-dir` (an absolute path).
+    pub data_dir: Option<&'a std::path::Path>,
+}
+
 /// Writes (`on`) or removes the entry; in words why not.
-pub fn set(on: bool, minimised: bool) -> Result<(), String> {
+pub fn set(on: bool, start: Start<'_>) -> Result<(), String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("this program's own path is not known ({e})"))?;
-    platform::set(on, minimised, &exe)
+    platform::set(on, start, &exe)
 }
 
 /// An argument quoted for a desktop entry's `Exec` key, then escaped as the entry's string
@@ -28,11 +39,24 @@ pub fn exec_arg(arg: &str) -> String {
     quoted.replace('\\', "\\\\")
 }
 
+/// `arg` quoted for a Windows command line (the Run value): backslashes before the closing
+/// quote are doubled, so that they do not escape it (`C:\data\` becomes `"C:\data\\"`).
+/// Paths hold no `"` on Windows.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn windows_arg(arg: &str) -> String {
+    let trailing = arg.len() - arg.trim_end_matches('\\').len();
+    format!("\"{arg}{}\"", "\\".repeat(trailing))
+}
+
 /// The autostart entry's text for `exe`.
-pub fn desktop_entry(exe: &std::path::Path, minimised: bool) -> String {
+pub fn desktop_entry(exe: &std::path::Path, start: Start<'_>) -> String {
     let mut exec = exec_arg(&exe.display().to_string());
-    if minimised {
+    if start.minimised {
         exec.push_str(" --minimised");
+    }
+    if let Some(dir) = start.data_dir {
+        exec.push_str(" --data-dir ");
+        exec.push_str(&exec_arg(&dir.display().to_string()));
     }
     format!(
         "[Desktop Entry]\nType=Application\nName=Incident Response Console\nComment=Watches Prometheus alerts from the tray\nExec={exec}\nIcon={NAME}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
@@ -50,7 +74,7 @@ mod platform {
         Ok(base.config_dir().join("autostart"))
     }
 
-    pub(super) fn set(on: bool, minimised: bool, exe: &Path) -> Result<(), String> {
+    pub(super) fn set(on: bool, start: super::Start<'_>, exe: &Path) -> Result<(), String> {
         let path = dir()?.join(format!("{}.desktop", super::NAME));
         if !on {
             return match std::fs::remove_file(&path) {
@@ -59,7 +83,7 @@ mod platform {
                 Err(e) => Err(format!("{} could not be removed ({e})", path.display())),
             };
         }
-        let text = super::desktop_entry(exe, minimised);
+        let text = super::desktop_entry(exe, start);
         crate::store::write_atomic(&path, text.as_bytes())
             .map_err(|e| format!("{} could not be written ({e})", path.display()))
     }
@@ -81,7 +105,7 @@ mod platform {
         s.encode_utf16().chain(std::iter::once(0)).collect()
     }
 
-    pub(super) fn set(on: bool, minimised: bool, exe: &Path) -> Result<(), String> {
+    pub(super) fn set(on: bool, start: super::Start<'_>, exe: &Path) -> Result<(), String> {
         let key = wide(RUN);
         let name = wide("IncidentResponseConsole");
         if !on {
@@ -92,9 +116,13 @@ mod platform {
                 rc => Err(format!("the Run key refused the change (error {rc})")),
             };
         }
-        let mut command = format!("\"{}\"", exe.display());
-        if minimised {
+        let mut command = super::windows_arg(&exe.display().to_string());
+        if start.minimised {
             command.push_str(" --minimised");
+        }
+        if let Some(dir) = start.data_dir {
+            command.push_str(" --data-dir ");
+            command.push_str(&super::windows_arg(&dir.display().to_string()));
         }
         let value = wide(&command);
         let bytes = (value.len() * 2) as u32;
@@ -128,8 +156,28 @@ mod tests {
         );
         assert_eq!(exec_arg("/opt/my $app"), r#""/opt/my \\$app""#);
         assert_eq!(exec_arg(r#"/a"b\c"#), r#""/a\\"b\\\\c""#);
-        let entry = desktop_entry(std::path::Path::new("/usr/bin/incident-console"), true);
+        let start = Start {
+            minimised: true,
+            data_dir: None,
+        };
+        let entry = desktop_entry(std::path::Path::new("/usr/bin/incident-console"), start);
         assert!(entry.contains("\nExec=\"/usr/bin/incident-console\" --minimised\n"));
+        let start = Start {
+            minimised: false,
+            data_dir: Some(std::path::Path::new("/srv/on call")),
+        };
+        let entry = desktop_entry(std::path::Path::new("/usr/bin/incident-console"), start);
+        let exec = "\nExec=\"/usr/bin/incident-console\" --data-dir \"/srv/on call\"\n";
+        assert!(entry.contains(exec), "{entry}");
         assert!(entry.starts_with("[Desktop Entry]\nType=Application\n"));
+    }
+
+    #[test]
+    fn a_windows_argument_keeps_its_trailing_backslashes_inside_the_quotes() {
+        assert_eq!(
+            windows_arg(r"C:\Program Files\ic.exe"),
+            r#""C:\Program Files\ic.exe""#
+        );
+        assert_eq!(windows_arg(r"D:\on call\"), r#""D:\on call\\""#);
     }
 }

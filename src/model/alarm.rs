@@ -152,18 +152,12 @@ impl DesktopSettings {
     }
 
     /// What a notification of `severity` does at `now`, `local` being the same instant on
-    /// this machine's clock, with sounds muted until `muted_until` (the tray's "mute for 1 h"):
-    /// muted, or in quiet hours for a severity that keeps them, it is silent and shown once.
-    pub fn call(
-        &self,
-        severity: &str,
-        now: DateTime<Utc>,
-        local: NaiveTime,
-        muted_until: Option<DateTime<Utc>>,
-    ) -> Call {
+    /// this machine's clock: muted (for good, or until `muted_until`), or in quiet hours for
+    /// a severity that keeps them, it is silent and shown once.
+    pub fn call(&self, severity: &str, now: DateTime<Utc>, local: NaiveTime) -> Call {
         let alarm = self.alarm(severity);
         let hushed = self.muted
-            || muted_until.is_some_and(|t| now < t)
+            || self.muted_until.is_some_and(|t| now < t)
             || (!alarm.in_quiet_hours && self.quiet.holds(local));
         if hushed {
             return Call {

@@ -426,6 +426,9 @@ pub enum FeedEvent {
     WentToTray,
     /// No tray icon this run (words from the tray); closing the window quits.
     TrayUnavailable { reason: String },
+    /// The tray's host (the panel) is not there (`shown` false: the icon appears when it
+    /// starts, and closing the window quits until then), or it came (`shown`).
+    TrayHost { shown: bool },
     /// Starting at login was turned on (`minimised`: into the tray) or off.
     AutostartSet { on: bool, minimised: bool },
     /// Starting at login could not be set (words from the OS).

@@ -247,6 +247,7 @@ impl FeedEvent {
             | DesktopUnavailable { .. }
             | WentToTray
             | TrayUnavailable { .. }
+            | TrayHost { .. }
             | AutostartSet { .. }
             | DemoLacks { .. }
             | SeriesMissing { .. }

@@ -142,6 +142,9 @@ pub struct DesktopSettings {
     pub start_minimised: bool,
     /// Whether "keeps watching in the tray" was said (it is said the first time only).
     pub said_tray: bool,
+    /// The tray's "mute for 1 h": no sound and no repeats until then, kept over a restart.
+    /// The engine owns it (the tray's menu sets it); a saved settings form keeps its value.
+    pub muted_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for DesktopSettings {
@@ -158,6 +161,7 @@ impl Default for DesktopSettings {
             start_at_login: false,
             start_minimised: false,
             said_tray: false,
+            muted_until: None,
         }
     }
 }

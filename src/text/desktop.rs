@@ -22,6 +22,20 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 "The window is closed; the console keeps watching in the tray. Quit from the tray's menu".to_string()
             }
         }
+        TrayHost { shown: false } => {
+            if ko {
+                "트레이 호스트(패널)가 아직 없습니다. 패널이 뜨면 아이콘이 나타나고, 그 전까지는 창을 닫으면 콘솔이 종료됩니다".to_string()
+            } else {
+                "No tray host (panel) yet: the icon appears when one starts; until then closing the window quits the console".to_string()
+            }
+        }
+        TrayHost { shown: true } => {
+            if ko {
+                "트레이 아이콘이 패널에 나타났습니다. 이제 창을 닫아도 콘솔은 트레이에서 계속 감시합니다".to_string()
+            } else {
+                "The tray icon is on the panel now: closing the window keeps the console watching in the tray".to_string()
+            }
+        }
         TrayUnavailable { reason } => {
             if ko {
                 format!("트레이 아이콘이 없습니다: {reason}. 창을 닫으면 콘솔이 종료됩니다")

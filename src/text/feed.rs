@@ -175,6 +175,7 @@ pub fn message(event: &FeedEvent, lang: Lang) -> String {
         DesktopUnavailable { .. }
         | WentToTray
         | TrayUnavailable { .. }
+        | TrayHost { .. }
         | AutostartSet { .. }
         | AutostartFailed { .. } => super::desktop::message(event, lang).unwrap_or_default(),
         HypothesisMarked { .. }

@@ -3,6 +3,7 @@
 //! colour, its tooltip the count, its menu Open, Mute for 1 h (Sound on while muted), Quit.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
@@ -16,6 +17,15 @@ struct Item {
     shown: TrayStatus,
     commands: mpsc::Sender<Command>,
     window: Arc<WindowControl>,
+    /// Whether a host shows it now (the watcher is there).
+    hosted: Arc<AtomicBool>,
+}
+
+impl Item {
+    fn hosted(&self, shown: bool) {
+        self.hosted.store(shown, Ordering::SeqCst);
+        let _ = self.commands.try_send(Command::TrayHost { shown });
+    }
 }
 
 impl ksni::Tray for Item {
@@ -62,6 +72,17 @@ impl ksni::Tray for Item {
             icon_name: String::new(),
             icon_pixmap: Vec::new(),
         }
+    }
+
+    fn watcher_online(&self) {
+        self.hosted(true);
+    }
+
+    fn watcher_offline(&self, _reason: ksni::OfflineReason) -> bool {
+        // Keep the item: the host may start later (the console started at login before
+        // the panel), or come back (the panel restarted).
+        self.hosted(false);
+        true
     }
 
     fn activate(&mut self, _x: i32, _y: i32) {
@@ -115,12 +136,16 @@ pub(super) fn spawn(
 ) -> Result<Tray, String> {
     use ksni::TrayMethods;
     let first = status(&state.lock().board, chrono::Utc::now());
+    // Shown until the watcher is found missing (ksni says so while it registers).
+    let hosted = Arc::new(AtomicBool::new(true));
     let item = Item {
         shown: first.clone(),
-        commands,
+        commands: commands.clone(),
         window: Arc::new(window),
+        hosted: hosted.clone(),
     };
-    let handle = zbus::block_on(item.spawn()).map_err(|e| match e {
+    let started = item.assume_sni_available(true).spawn();
+    let handle = zbus::block_on(started).map_err(|e| match e {
         ksni::Error::Dbus(e) => format!("no D-Bus session bus answered ({e})"),
         ksni::Error::Watcher(e) => format!("no tray host answered on the session bus ({e})"),
         ksni::Error::WontShow => "the tray host will not show the icon".to_string(),
@@ -145,5 +170,11 @@ pub(super) fn spawn(
             zbus::block_on(handle.shutdown());
         })
         .map_err(|e| format!("the tray's thread could not start ({e})"))?;
-    Ok(Tray { poke })
+    if hosted.load(Ordering::SeqCst) {
+        let _ = commands.try_send(Command::TrayHost { shown: true });
+    }
+    Ok(Tray {
+        poke,
+        shown: hosted,
+    })
 }

@@ -199,8 +199,9 @@ impl ConsoleApp {
 }
 
 impl ConsoleApp {
-    /// Closing the window with a tray icon (and the setting on) hides it: the engine keeps
-    /// watching. The tray's Quit closes for good.
+    /// Closing the window with a tray icon on a panel (and the setting on) hides it: the
+    /// engine keeps watching. The tray's Quit closes for good; with no panel to bring the
+    /// window back from (none started yet), closing quits.
     fn close_to_tray_ui(&mut self, ctx: &egui::Context, snap: &Snapshot) {
         let Some(link) = &self.tray else {
             return;
@@ -208,6 +209,7 @@ impl ConsoleApp {
         let quitting = link.quit.load(std::sync::atomic::Ordering::SeqCst);
         if !ctx.input(|i| i.viewport().close_requested())
             || quitting
+            || !link.tray.shown()
             || !snap.settings.desktop.close_to_tray
         {
             return;

@@ -217,7 +217,8 @@ fn start_tray(
                 poke();
                 repaint.request_repaint();
             });
-            if minimised {
+            // Hidden only where it can be found again: with no panel yet, it starts shown.
+            if minimised && tray.shown() {
                 ctx.send_viewport_cmd(V::Visible(false));
             }
             Some(app::TrayLink { tray, quit })

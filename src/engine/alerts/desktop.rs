@@ -37,6 +37,9 @@ pub(in crate::engine) struct Desktop {
     held: (u64, bool),
     /// What repeats until someone acknowledges, and where its notification is.
     pub(super) rings: super::ring::Rings,
+    /// Whether the tray's host was last said there (`None`: nothing said, it was there from
+    /// the start or there is no tray).
+    pub(in crate::engine) tray_shown: Option<bool>,
     /// The desktop task, once a notification was raised.
     pub(super) link: Option<tokio::sync::mpsc::UnboundedSender<super::desktop_link::Ask>>,
 }

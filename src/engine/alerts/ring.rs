@@ -82,7 +82,7 @@ impl Engine {
         let now = self.clock.now();
         let d = &self.settings.desktop;
         let local = now.with_timezone(&chrono::Local).time();
-        let call = d.call(&notice.severity, now, local, self.board.muted_until);
+        let call = d.call(&notice.severity, now, local);
         let lang = self.settings.language;
         let actions = match &notice.about {
             Some(about) => self.actions(about, lang),
@@ -159,12 +159,7 @@ impl Engine {
                 continue;
             }
             let local = now.with_timezone(&chrono::Local).time();
-            let call = (self.settings.desktop).call(
-                &ring.notice.severity,
-                now,
-                local,
-                self.board.muted_until,
-            );
+            let call = (self.settings.desktop).call(&ring.notice.severity, now, local);
             let lang = self.settings.language;
             let actions = self.actions(&about, lang);
             let Some(ring) = self.desktop.rings.0.get_mut(&about) else {

@@ -39,36 +39,36 @@ fn quiet_hours_span_midnight_and_end_exclusive() {
 fn a_critical_sirens_and_repeats_day_and_night_a_warning_hushes_at_night() {
     let s = quiet_at_night();
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 3, 0, 0).unwrap();
-    let critical = s.call("CRITICAL", now, hm(3, 0), None);
+    let critical = s.call("CRITICAL", now, hm(3, 0));
     assert_eq!(critical.sound, AlarmSound::Siren);
     assert_eq!(critical.repeat_mins, Some(5));
-    let warning = s.call("warning", now, hm(3, 0), None);
+    let warning = s.call("warning", now, hm(3, 0));
     assert_eq!(warning.sound, AlarmSound::None);
     assert_eq!(warning.repeat_mins, None);
-    let by_day = s.call("warning", now, hm(10, 0), None);
+    let by_day = s.call("warning", now, hm(10, 0));
     assert_eq!(by_day.sound, AlarmSound::Chime);
     // A severity the settings do not name: a chime, once.
-    let info = s.call("info", now, hm(10, 0), None);
+    let info = s.call("info", now, hm(10, 0));
     assert_eq!((info.sound, info.repeat_mins), (AlarmSound::Chime, None));
 }
 
 #[test]
 fn muting_hushes_every_severity_until_it_ends() {
-    let s = DesktopSettings::default();
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap();
     let until = now + chrono::Duration::minutes(60);
-    let muted = s.call("critical", now, hm(10, 0), Some(until));
+    let s = DesktopSettings {
+        muted_until: Some(until),
+        ..DesktopSettings::default()
+    };
+    let muted = s.call("critical", now, hm(10, 0));
     assert_eq!((muted.sound, muted.repeat_mins), (AlarmSound::None, None));
-    let after = s.call("critical", until, hm(11, 0), Some(until));
+    let after = s.call("critical", until, hm(11, 0));
     assert_eq!(after.sound, AlarmSound::Siren);
     let off = DesktopSettings {
         muted: true,
         ..DesktopSettings::default()
     };
-    assert_eq!(
-        off.call("critical", now, hm(10, 0), None).sound,
-        AlarmSound::None
-    );
+    assert_eq!(off.call("critical", now, hm(10, 0)).sound, AlarmSound::None);
 }
 
 /// A 16-bit PCM WAV of these samples.
