@@ -1,8 +1,8 @@
 //! The tray icon of the window's run: its colour and tooltip say the worst firing severity and
 //! how many fire (Alertmanager alerts firing, and rules in breach with an active incident);
 //! its menu opens the window, mutes sounds and repeats for an hour, or quits. On Linux and the
-//! BSDs it is a StatusNotifierItem (ksni, over D-Bus, no GTK); elsewhere there is none yet
-//! and closing the window quits.
+//! BSDs it is a StatusNotifierItem (ksni, over D-Bus, no GTK); on Windows an icon in the
+//! notification area (tray-icon); on macOS there is none yet and closing the window quits.
 //!
 //! The tray reads the engine's published state when poked (the engine's repaint hook pokes
 //! it), sends [`Command`]s, and drives the window only through the two closures it is given,
@@ -98,7 +98,10 @@ pub struct WindowControl {
 
 /// A running tray; it goes away when this is dropped.
 pub struct Tray {
-    poke: std::sync::mpsc::Sender<()>,
+    /// Wakes the tray's thread to read the board again.
+    poke: Arc<dyn Fn() + Send + Sync>,
+    /// Ends the tray's thread (where dropping the last poke does not).
+    stop: Option<Box<dyn FnOnce() + Send + Sync>>,
     /// Whether the icon is on a panel now: a tray started before the panel's host (at login)
     /// waits for it, and one whose panel went waits for the next.
     shown: Arc<AtomicBool>,
@@ -112,20 +115,28 @@ impl Tray {
 
     /// Says the engine published something: the tray looks at the state again.
     pub fn poke(&self) {
-        let _ = self.poke.send(());
+        (self.poke)();
     }
 
     /// A poke for the engine's repaint hook (it is called from the engine's thread).
     pub fn poker(&self) -> impl Fn() + Send + Sync + 'static {
-        let tx = Mutex::new(self.poke.clone());
-        move || {
-            let _ = tx.lock().send(());
+        let poke = self.poke.clone();
+        move || poke()
+    }
+}
+
+impl Drop for Tray {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop();
         }
     }
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod sni;
+#[cfg(windows)]
+mod win;
 
 /// Starts the tray on the session bus, or says in words why there is none (no session bus).
 /// With no tray host yet (the StatusNotifierWatcher is not running) it starts all the same and
@@ -140,7 +151,11 @@ pub fn spawn(
     {
         sni::spawn(state, commands, window)
     }
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    #[cfg(windows)]
+    {
+        win::spawn(state, commands, window)
+    }
+    #[cfg(target_os = "macos")]
     {
         let _ = (state, commands, window);
         Err("this platform's tray is not supported yet".into())

@@ -173,8 +173,12 @@ pub(super) fn spawn(
     if hosted.load(Ordering::SeqCst) {
         let _ = commands.try_send(Command::TrayHost { shown: true });
     }
+    let poke = Mutex::new(poke);
     Ok(Tray {
-        poke,
+        poke: Arc::new(move || {
+            let _ = poke.lock().send(());
+        }),
+        stop: None,
         shown: hosted,
     })
 }
