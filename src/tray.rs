@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
 use crate::engine::{Board, Command, ConsoleState};
-use crate::model::{AlertStatus, TrayStatus, Worst};
+use crate::model::{AlertStatus, TrayFault, TrayStatus, Worst};
 
 /// Minutes the tray's "Mute" silences sounds and repeats for.
 pub const TRAY_MUTE_MINS: u32 = 60;
@@ -138,6 +138,9 @@ mod sni;
 #[cfg(windows)]
 mod win;
 
+/// Why there is no tray: the kind, and what the OS said (empty when it said nothing).
+pub type Unavailable = (TrayFault, String);
+
 /// Starts the tray on the session bus, or says in words why there is none (no session bus).
 /// With no tray host yet (the StatusNotifierWatcher is not running) it starts all the same and
 /// shows when one comes, telling the engine with [`Command::TrayHost`]. `state` is the
@@ -146,7 +149,7 @@ pub fn spawn(
     state: Arc<Mutex<ConsoleState>>,
     commands: mpsc::Sender<Command>,
     window: WindowControl,
-) -> Result<Tray, String> {
+) -> Result<Tray, Unavailable> {
     #[cfg(all(unix, not(target_os = "macos")))]
     {
         sni::spawn(state, commands, window)
@@ -158,7 +161,7 @@ pub fn spawn(
     #[cfg(target_os = "macos")]
     {
         let _ = (state, commands, window);
-        Err("this platform's tray is not supported yet".into())
+        Err((TrayFault::Unsupported, String::new()))
     }
 }
 

@@ -116,7 +116,9 @@ pub enum Command {
     WentToTray,
     /// The window's run has no tray icon: why, in words (said in the feed).
     TrayUnavailable {
-        /// The tray's words.
+        /// Why.
+        fault: crate::model::TrayFault,
+        /// What the OS said.
         reason: String,
     },
     /// The tray's host (the panel's StatusNotifierWatcher) is there (`shown`: the icon is on

@@ -526,8 +526,8 @@ impl Engine {
             Command::PreviewPlan { incident } => self.preview_plan(incident),
             Command::Viewing { incident } => self.viewing(incident),
             Command::WentToTray => self.went_to_tray(now),
-            Command::TrayUnavailable { reason } => {
-                self.emit(now, FeedEvent::TrayUnavailable { reason });
+            Command::TrayUnavailable { fault, reason } => {
+                self.emit(now, FeedEvent::TrayUnavailable { fault, reason });
             }
             Command::Mute { mins } => self.mute(mins, now),
             Command::TrayHost { shown } => self.tray_host(shown, now),

@@ -424,8 +424,13 @@ pub enum FeedEvent {
     DesktopUnavailable { reason: String },
     /// The window was closed into the tray: the console keeps watching (said the first time).
     WentToTray,
-    /// No tray icon this run (words from the tray); closing the window quits.
-    TrayUnavailable { reason: String },
+    /// No tray icon this run (`fault`, with the OS's words as `reason`); closing the window
+    /// quits.
+    TrayUnavailable {
+        #[serde(default)]
+        fault: super::TrayFault,
+        reason: String,
+    },
     /// The tray's host (the panel) is not there (`shown` false: the icon appears when it
     /// starts, and closing the window quits until then), or it came (`shown`).
     TrayHost { shown: bool },

@@ -44,3 +44,18 @@ pub struct TrayStatus {
     /// The words' language.
     pub lang: Lang,
 }
+
+/// Why there is no tray icon this run. What the OS said rides along as data, beside this.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TrayFault {
+    /// A feed entry from before these kinds: its reason is already a sentence.
+    #[default]
+    Worded,
+    /// No D-Bus session bus answered (Linux).
+    NoSessionBus,
+    /// The platform's tray refused: its icon or menu could not be made, or its thread did not
+    /// start.
+    Refused,
+    /// This platform has no tray yet (macOS).
+    Unsupported,
+}

@@ -1,7 +1,7 @@
 //! Words for the desktop: the notifications' titles and bodies, and the feed's line when no
 //! notification service answers, in English and Korean.
 
-use crate::model::{Alert, FeedEvent, Incident, Lang};
+use crate::model::{Alert, FeedEvent, Incident, Lang, TrayFault};
 
 /// The feed's line for [`FeedEvent::DesktopUnavailable`]; `None` for any other event.
 pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
@@ -36,11 +36,30 @@ pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
                 "The tray icon is on the panel now: closing the window keeps the console watching in the tray".to_string()
             }
         }
-        TrayUnavailable { reason } => {
+        TrayUnavailable { fault, reason } => {
+            let said = |s: &str| match s.is_empty() {
+                true => String::new(),
+                false => format!(" ({s})"),
+            };
+            let why = match (fault, ko) {
+                (TrayFault::Worded, _) => reason.clone(),
+                (TrayFault::NoSessionBus, false) => {
+                    format!("no D-Bus session bus answered{}", said(reason))
+                }
+                (TrayFault::NoSessionBus, true) => {
+                    format!("D-Bus 세션 버스가 응답하지 않습니다{}", said(reason))
+                }
+                (TrayFault::Refused, false) => format!("the tray could not start{}", said(reason)),
+                (TrayFault::Refused, true) => {
+                    format!("트레이를 시작할 수 없습니다{}", said(reason))
+                }
+                (TrayFault::Unsupported, false) => "this platform has no tray yet".into(),
+                (TrayFault::Unsupported, true) => "이 플랫폼에는 아직 트레이가 없습니다".into(),
+            };
             if ko {
-                format!("트레이 아이콘이 없습니다: {reason}. 창을 닫으면 콘솔이 종료됩니다")
+                format!("트레이 아이콘이 없습니다: {why}. 창을 닫으면 콘솔이 종료됩니다")
             } else {
-                format!("No tray icon: {reason}; closing the window quits the console")
+                format!("No tray icon: {why}; closing the window quits the console")
             }
         }
         AutostartSet { on: false, .. } => (if ko {

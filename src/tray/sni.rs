@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::{TRAY_MUTE_MINS, Tray, WindowControl, disc_argb, rgb, status};
 use crate::engine::{Command, ConsoleState};
-use crate::model::{TrayStatus, Worst};
+use crate::model::{TrayFault, TrayStatus, Worst};
 
 /// The item's state: what it shows, and where its menu's choices go.
 struct Item {
@@ -133,7 +133,7 @@ pub(super) fn spawn(
     state: Arc<Mutex<ConsoleState>>,
     commands: mpsc::Sender<Command>,
     window: WindowControl,
-) -> Result<Tray, String> {
+) -> Result<Tray, super::Unavailable> {
     use ksni::TrayMethods;
     let first = status(&state.lock().board, chrono::Utc::now());
     // Shown until the watcher is found missing (ksni says so while it registers).
@@ -146,10 +146,8 @@ pub(super) fn spawn(
     };
     let started = item.assume_sni_available(true).spawn();
     let handle = zbus::block_on(started).map_err(|e| match e {
-        ksni::Error::Dbus(e) => format!("no D-Bus session bus answered ({e})"),
-        ksni::Error::Watcher(e) => format!("no tray host answered on the session bus ({e})"),
-        ksni::Error::WontShow => "the tray host will not show the icon".to_string(),
-        e => format!("the tray could not start ({e})"),
+        ksni::Error::Dbus(e) => (TrayFault::NoSessionBus, e.to_string()),
+        e => (TrayFault::Refused, e.to_string()),
     })?;
     let (poke, pokes) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
@@ -169,7 +167,7 @@ pub(super) fn spawn(
             }
             zbus::block_on(handle.shutdown());
         })
-        .map_err(|e| format!("the tray's thread could not start ({e})"))?;
+        .map_err(|e| (TrayFault::Refused, e.to_string()))?;
     if hosted.load(Ordering::SeqCst) {
         let _ = commands.try_send(Command::TrayHost { shown: true });
     }

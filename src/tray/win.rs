@@ -22,7 +22,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
 
 use super::{TRAY_MUTE_MINS, Tray, WindowControl, disc_argb, rgb, status};
 use crate::engine::{Command, ConsoleState};
-use crate::model::TrayStatus;
+use crate::model::{TrayFault, TrayStatus};
 use crate::text::tray::{MenuLabel, menu_label};
 
 /// The thread message a poke posts: read the board again.
@@ -74,7 +74,7 @@ impl Shown {
         let quit = MenuItem::with_id(QUIT, menu_label(MenuLabel::Quit, lang), true, None);
         let menu = Menu::new();
         (menu.append_items(&[&open, &mute, &PredefinedMenuItem::separator(), &quit]))
-            .map_err(|e| format!("the tray's menu could not be made ({e})"))?;
+            .map_err(|e| e.to_string())?;
         let mut builder = TrayIconBuilder::new()
             .with_id("incident-console")
             .with_menu(Box::new(menu))
@@ -83,8 +83,7 @@ impl Shown {
         if let Some(icon) = icon(&status) {
             builder = builder.with_icon(icon);
         }
-        let icon =
-            (builder.build()).map_err(|e| format!("the tray icon could not be made ({e})"))?;
+        let icon = (builder.build()).map_err(|e| e.to_string())?;
         Ok(Shown {
             icon,
             open,
@@ -146,7 +145,7 @@ pub(super) fn spawn(
     state: Arc<Mutex<ConsoleState>>,
     commands: mpsc::Sender<Command>,
     window: WindowControl,
-) -> Result<Tray, String> {
+) -> Result<Tray, super::Unavailable> {
     let (ready, made) = std::sync::mpsc::channel::<Result<u32, String>>();
     let shown_flag = Arc::new(AtomicBool::new(false));
     let flag = shown_flag.clone();
@@ -196,10 +195,11 @@ pub(super) fn spawn(
             }
             drop(shown);
         })
-        .map_err(|e| format!("the tray's thread could not start ({e})"))?;
-    let thread = made
-        .recv()
-        .map_err(|_| "the tray's thread ended before its icon was made".to_string())??;
+        .map_err(|e| (TrayFault::Refused, e.to_string()))?;
+    // The thread ended without a word only if it panicked.
+    let thread = (made.recv())
+        .map_err(|_| (TrayFault::Refused, String::new()))?
+        .map_err(|e| (TrayFault::Refused, e))?;
     // SAFETY: posting to a thread id is safe; a thread that has ended makes it fail, harmlessly.
     let poke = move || unsafe {
         PostThreadMessageW(thread, WM_POKE, 0, 0);

@@ -223,8 +223,8 @@ fn start_tray(
             }
             Some(app::TrayLink { tray, quit })
         }
-        Err(reason) => {
-            handle.send(crate::engine::Command::TrayUnavailable { reason });
+        Err((fault, reason)) => {
+            handle.send(crate::engine::Command::TrayUnavailable { fault, reason });
             None
         }
     }

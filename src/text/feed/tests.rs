@@ -139,3 +139,28 @@ fn every_kind_of_event_has_words_in_both_languages() {
         assert_ne!(en, ko, "{e:?} is not translated");
     }
 }
+
+#[test]
+fn a_missing_tray_is_said_in_the_readers_language_with_the_os_words_as_data() {
+    use crate::model::TrayFault;
+    let no_bus = FeedEvent::TrayUnavailable {
+        fault: TrayFault::NoSessionBus,
+        reason: "Failed to connect".into(),
+    };
+    assert_eq!(
+        message(&no_bus, Lang::Ko),
+        "트레이 아이콘이 없습니다: D-Bus 세션 버스가 응답하지 않습니다 (Failed to connect). 창을 닫으면 콘솔이 종료됩니다"
+    );
+    assert_eq!(
+        message(&no_bus, Lang::En),
+        "No tray icon: no D-Bus session bus answered (Failed to connect); closing the window quits the console"
+    );
+    // An entry written before the kinds carries its sentence, and reads as it did.
+    let old: FeedEvent =
+        ron::from_str(r#"TrayUnavailable(reason: "no tray host answered on the session bus")"#)
+            .unwrap();
+    assert_eq!(
+        message(&old, Lang::En),
+        "No tray icon: no tray host answered on the session bus; closing the window quits the console"
+    );
+}
