@@ -106,8 +106,8 @@ pub fn went_to_tray(lang: Lang) -> (String, String) {
 /// A desktop notification's title and body for a newly opened incident.
 pub fn desktop_incident(inc: &Incident, lang: Lang) -> (String, String) {
     let title = match lang {
-        Lang::En => format!("Incident #{} opened", inc.id),
-        Lang::Ko => format!("인시던트 #{} 열림", inc.id),
+        Lang::En => format!("Incident #{} opened", crate::model::incident_label(inc.id)),
+        Lang::Ko => format!("인시던트 #{} 열림", crate::model::incident_label(inc.id)),
     };
     let mut body = inc.scenario.title.text(lang).to_string();
     if let Some(links) = &inc.alerts

@@ -145,8 +145,12 @@ pub fn job(j: &JobDesc, lang: Lang) -> String {
     )
 }
 
-/// The event in words.
+/// The event in words (a provisional incident number as `#L1`, see [`super::local_ids`]).
 pub fn message(event: &FeedEvent, lang: Lang) -> String {
+    super::local_ids(words(event, lang))
+}
+
+fn words(event: &FeedEvent, lang: Lang) -> String {
     use FeedEvent::*;
     match event {
         Legacy(text) => text.clone(),

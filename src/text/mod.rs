@@ -15,6 +15,37 @@ pub mod tray;
 
 use crate::model::{IncidentStatus, Lang, RuleValue, Trigger};
 
+/// `text` with every provisional incident number (`#4503599627370497`, team mode's id for
+/// an incident opened while the team's id is not known yet) written as the window writes it
+/// (`#L1`). The sentences are made from the events' ids; a provisional one is 16 digits from
+/// 2^52 up, which only such an id is (only the first 2^20 of them are read so), so nothing
+/// else in a line is taken for one.
+pub fn local_ids(text: String) -> String {
+    use crate::model::{PROVISIONAL_ID_BASE, incident_label};
+    if !text.contains('#') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let id = (digits == 16)
+            .then(|| rest[..digits].parse::<u64>().ok())
+            .flatten();
+        match id {
+            Some(id) if (PROVISIONAL_ID_BASE..PROVISIONAL_ID_BASE + (1 << 20)).contains(&id) => {
+                out.push_str(&incident_label(id));
+                rest = &rest[digits..];
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// An incident's status in a word.
 pub fn incident_status(status: IncidentStatus, lang: Lang) -> &'static str {
     let (en, ko) = match status {

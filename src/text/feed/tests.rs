@@ -164,3 +164,24 @@ fn a_missing_tray_is_said_in_the_readers_language_with_the_os_words_as_data() {
         "No tray icon: no tray host answered on the session bus; closing the window quits the console"
     );
 }
+
+#[test]
+fn a_provisional_incident_reads_l1_in_the_feed_and_nothing_else_is_taken_for_one() {
+    use crate::model::PROVISIONAL_ID_BASE;
+    let p = PROVISIONAL_ID_BASE;
+    let event = FeedEvent::Detected {
+        id: p + 1,
+        code: "http_5xx_surge".into(),
+        series: vec!["edge-node-01".into()],
+        values: vec![http(0.1077)],
+    };
+    assert!(message(&event, Lang::En).starts_with("http_5xx_surge opened incident #L2: "));
+    assert!(message(&event, Lang::Ko).starts_with("http_5xx_surge 인시던트 #L2 열림: "));
+    // Team ids, short numbers, longer digit runs and numbers past the provisional range stay.
+    let keep = format!("#57 #{} #{}0 #1{p}", p - 1, p);
+    assert_eq!(super::super::local_ids(keep.clone()), keep);
+    assert_eq!(
+        super::super::local_ids(format!("#{p}, #{}.", p + 9)),
+        "#L1, #L10."
+    );
+}
