@@ -99,7 +99,6 @@ fn a_schema_newer_than_the_console_knows_is_refused_in_words() {
     assert!(err.to_string().contains("password"), "{err}");
 }
 
-/// Settings of a console that watches `prom` every second and posts to `slack`.
 #[test]
 fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() {
     let Some(pg) = Postgres::start() else { return };
@@ -109,21 +108,8 @@ fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() 
         Reply::Json(vector(&[("web-1", "0.97")])),
         Reply::Json(matrix(&["web-1"], "0.2", 30)),
     );
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let names = ["kim", "lee", "park"];
-    let consoles: Vec<EngineHandle> = (dirs.iter().zip(names))
-        .map(|(d, n)| console(d.path(), &pg, n, live(&prom, &slack)))
-        .collect();
-    for h in &consoles {
-        wait_for(&h.state, "joined", joined);
-    }
-    // Each console's monitor sees the breach; the store keeps one incident for it.
-    for h in &consoles {
-        wait_for(&h.state, "the team's incident", |st| {
-            let list = incidents(st);
-            list.len() == 1 && !is_provisional(list[0].id)
-        });
-    }
+    let team = common::team::on_one_breach(&pg, &prom, &slack, &["kim", "lee", "park"]);
+    let consoles = team.handles;
     let ids: Vec<u64> = consoles
         .iter()
         .map(|h| incidents(&h.state.lock())[0].id)

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::notify::FakeSlack;
 use common::postgres::Postgres;
-use common::team::{console, incidents, joined, live};
+
 use common::{FakeProm, Reply, matrix, vector, wait_for};
-use incident_console::engine::{ConsoleState, EngineHandle};
-use incident_console::model::{FeedEvent, JobState, NotifyEvent, is_provisional};
+use incident_console::engine::ConsoleState;
+use incident_console::model::{FeedEvent, JobState, NotifyEvent};
 
 fn settled(st: &ConsoleState) -> bool {
     (st.board.notifications.iter()).all(|j| !matches!(j.state, JobState::Queued))
@@ -33,17 +33,8 @@ fn a_re_fire_seen_by_three_consoles_is_one_reply_in_the_thread() {
         Reply::Json(vector(&[("web-1", "0.97")])),
         Reply::Json(matrix(&["web-1"], "0.2", 30)),
     );
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let consoles: Vec<EngineHandle> = (dirs.iter().zip(["kim", "lee", "park"]))
-        .map(|(d, n)| console(d.path(), &pg, n, live(&prom, &slack)))
-        .collect();
-    for h in &consoles {
-        wait_for(&h.state, "joined", joined);
-        wait_for(&h.state, "the team's incident", |st| {
-            let list = incidents(st);
-            list.len() == 1 && !is_provisional(list[0].id)
-        });
-    }
+    let team = common::team::on_one_breach(&pg, &prom, &slack, &["kim", "lee", "park"]);
+    let consoles = team.handles;
     let deadline = Instant::now() + Duration::from_secs(20);
     while slack.posted().is_empty() {
         assert!(Instant::now() < deadline, "no report");

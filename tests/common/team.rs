@@ -58,6 +58,41 @@ pub fn live(prom: &FakeProm, slack: &FakeSlack) -> Settings {
     s
 }
 
+/// Consoles joined to one store, with the data dirs they live on.
+pub struct Consoles {
+    /// The consoles, in the order of their names.
+    pub handles: Vec<EngineHandle>,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+/// A console per name on `pg`, each watching `prom` and posting to `slack`, once each has
+/// joined and holds the team's one incident for a breach `prom` shows.
+pub fn on_one_breach(
+    pg: &Postgres,
+    prom: &FakeProm,
+    slack: &FakeSlack,
+    names: &[&str],
+) -> Consoles {
+    let dirs: Vec<_> = names.iter().map(|_| tempfile::tempdir().unwrap()).collect();
+    let handles: Vec<EngineHandle> = (dirs.iter().zip(names))
+        .map(|(d, n)| console(d.path(), pg, n, live(prom, slack)))
+        .collect();
+    for h in &handles {
+        super::wait_for(&h.state, "joined", joined);
+    }
+    // Each console's monitor sees the breach; the store keeps one incident for it.
+    for h in &handles {
+        super::wait_for(&h.state, "the team's incident", |st| {
+            let list = incidents(st);
+            list.len() == 1 && !incident_console::model::is_provisional(list[0].id)
+        });
+    }
+    Consoles {
+        handles,
+        _dirs: dirs,
+    }
+}
+
 /// The console's incidents, copied.
 pub fn incidents(st: &ConsoleState) -> Vec<Incident> {
     st.board.incidents.iter().cloned().collect()

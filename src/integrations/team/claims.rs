@@ -67,30 +67,7 @@ pub async fn claim(
     console: &str,
     lease_secs: f64,
 ) -> Result<Claim, TeamError> {
-    let client = store.client().await?;
-    // Under READ COMMITTED a concurrent insert of the same key waits for the first to
-    // commit and then sees its row, so exactly one console's RETURNING has a row.
-    let taken = client
-        .query_opt(
-            "INSERT INTO claims (kind, incident, key, claimed_by, claimed_at, lease_until)
-             VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))
-             ON CONFLICT (kind, incident, key) DO UPDATE SET
-                 claimed_at = CASE WHEN claims.claimed_by = EXCLUDED.claimed_by
-                              THEN claims.claimed_at ELSE EXCLUDED.claimed_at END,
-                 claimed_by = EXCLUDED.claimed_by,
-                 lease_until = EXCLUDED.lease_until
-             WHERE claims.done_at IS NULL
-               AND (claims.lease_until < now() OR claims.claimed_by = EXCLUDED.claimed_by)
-             RETURNING 1",
-            &[&kind.as_str(), &big(incident), &key, &console, &lease_secs],
-        )
-        .await
-        .map_err(|e| classify(&e))?;
-    if taken.is_some() {
-        return Ok(Claim::Mine);
-    }
-    // Claims are never deleted, so a row that refused this console is there to read.
-    refused(store, kind, incident, key).await
+    take(store, kind, incident, key, console, lease_secs, None).await
 }
 
 /// Like [`claim`], for a thing that happens again and again under one key (an incident's
@@ -106,7 +83,24 @@ pub async fn claim_recurring(
     lease_secs: f64,
     covered_since: DateTime<Utc>,
 ) -> Result<Claim, TeamError> {
+    let since = Some(covered_since);
+    take(store, kind, incident, key, console, lease_secs, since).await
+}
+
+/// [`claim`], and with `covered_since` [`claim_recurring`].
+async fn take(
+    store: &TeamStore,
+    kind: ClaimKind,
+    incident: u64,
+    key: &str,
+    console: &str,
+    lease_secs: f64,
+    covered_since: Option<DateTime<Utc>>,
+) -> Result<Claim, TeamError> {
     let client = store.client().await?;
+    // Under READ COMMITTED a concurrent insert of the same key waits for the first to
+    // commit and then sees its row, so exactly one console's RETURNING has a row. A done
+    // claim is taken again only when it was done before `$6` (never when `$6` is NULL).
     let taken = client
         .query_opt(
             "INSERT INTO claims (kind, incident, key, claimed_by, claimed_at, lease_until)
