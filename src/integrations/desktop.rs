@@ -34,7 +34,7 @@ pub enum Answer {
 /// Shows `toast` through the platform's notification centre (Windows, macOS); its id (0: the
 /// platform has none), or in words why it was not shown. Nothing answers there. Blocking.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub fn show(toast: &Toast) -> Result<u32, String> {
+pub fn show(toast: &Toast) -> Result<u32, Unshown> {
     let mut n = notify_rust::Notification::new();
     n.appname("Incident Response Console")
         .summary(&toast.title)
@@ -46,14 +46,13 @@ pub fn show(toast: &Toast) -> Result<u32, String> {
             "Default"
         });
     }
-    n.show().map(|_| 0).map_err(|e| {
-        if cfg!(windows) {
-            format!("Windows did not show the notification ({e})")
-        } else {
-            format!("no notification service answered ({e})")
-        }
-    })
+    n.show()
+        .map(|_| 0)
+        .map_err(|e| (crate::model::DesktopFault::Refused, e.to_string()))
 }
+
+/// Why a notification was not shown: the kind, and what the OS said.
+pub type Unshown = (crate::model::DesktopFault, String);
 
 /// Text for a freedesktop body on a service with body markup: `&`, `<` and `>` as entities
 /// (the spec's markup is a subset of XML).

@@ -59,14 +59,14 @@ pub struct Session {
     closed: NotificationClosedStream,
 }
 
-/// In words, why nothing answered.
-fn unavailable(e: zbus::Error) -> String {
-    format!("no notification service answered ({e})")
+/// Why nothing answered: no service, with what the bus said.
+fn unavailable(e: zbus::Error) -> super::desktop::Unshown {
+    (crate::model::DesktopFault::NoService, e.to_string())
 }
 
 impl Session {
     /// Connects to the session bus and the service on it.
-    pub async fn connect() -> Result<Session, String> {
+    pub async fn connect() -> Result<Session, super::desktop::Unshown> {
         let conn = zbus::Connection::session().await.map_err(unavailable)?;
         let proxy = NotificationsProxy::new(&conn).await.map_err(unavailable)?;
         let actions = proxy.receive_action_invoked().await.map_err(unavailable)?;
@@ -89,7 +89,7 @@ impl Session {
     }
 
     /// Shows `toast`; its id.
-    pub async fn show(&self, toast: &Toast) -> Result<u32, String> {
+    pub async fn show(&self, toast: &Toast) -> Result<u32, super::desktop::Unshown> {
         let has = |cap: &str| self.caps.iter().any(|c| c == cap);
         // A service with body markup would read `<b>` in an alert's annotation as markup.
         let body = if has("body-markup") {

@@ -421,7 +421,13 @@ pub enum FeedEvent {
     /// No AI report on incident `id` (the fixed-rule report stands).
     AiReportFailed { id: u64, reason: String },
     /// Desktop notifications cannot be shown (said once per run).
-    DesktopUnavailable { reason: String },
+    DesktopUnavailable {
+        /// Why (`Worded` in entries from before the kinds).
+        #[serde(default)]
+        fault: super::DesktopFault,
+        /// What the OS said.
+        reason: String,
+    },
     /// The window was closed into the tray: the console keeps watching (said the first time).
     WentToTray,
     /// No tray icon this run (`fault`, with the OS's words as `reason`); closing the window

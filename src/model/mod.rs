@@ -100,5 +100,5 @@ pub use team::{
 };
 pub use template::{Filler, OUTSIDE_VALUE_LIMIT_BYTES, TemplateError, Var, Vars, percent_encode};
 pub use timeline::{Author, EventId, IncidentEvent, IncidentEventKind, NOTE_LIMIT_BYTES, cap_note};
-pub use tray::{TrayFault, TrayStatus, Worst};
+pub use tray::{DesktopFault, TrayFault, TrayStatus, Worst};
 pub use trigger::{RuleValue, Trigger, TriggerOrigin};

@@ -1,5 +1,6 @@
-//! What the tray shows: how many fire and the worst severity among them, and the mute. Plain
-//! data: `crate::tray` fills it from the engine's board, `text::tray` words it.
+//! What the tray shows: how many fire and the worst severity among them, and the mute; why
+//! there is no tray, or no desktop notification. Plain data: `crate::tray` fills it from the
+//! engine's board, `text::tray` and `text::desktop` word it.
 
 use chrono::{DateTime, Utc};
 
@@ -43,6 +44,18 @@ pub struct TrayStatus {
     pub muted_until: Option<DateTime<Utc>>,
     /// The words' language.
     pub lang: Lang,
+}
+
+/// Why a desktop notification was not shown. What the OS said rides along as data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DesktopFault {
+    /// A feed entry from before these kinds: its reason is already a sentence.
+    #[default]
+    Worded,
+    /// No notification service answered on the session bus (Linux and the BSDs).
+    NoService,
+    /// The platform's notification centre refused it (Windows, macOS).
+    Refused,
 }
 
 /// Why there is no tray icon this run. What the OS said rides along as data, beside this.

@@ -1,18 +1,33 @@
 //! Words for the desktop: the notifications' titles and bodies, and the feed's line when no
 //! notification service answers, in English and Korean.
 
-use crate::model::{Alert, FeedEvent, Incident, Lang, TrayFault};
+use crate::model::{Alert, DesktopFault, FeedEvent, Incident, Lang, TrayFault};
 
 /// The feed's line for [`FeedEvent::DesktopUnavailable`]; `None` for any other event.
 pub fn message(event: &FeedEvent, lang: Lang) -> Option<String> {
     use FeedEvent::*;
     let ko = lang == Lang::Ko;
     Some(match event {
-        DesktopUnavailable { reason } => {
+        DesktopUnavailable { fault, reason } => {
+            let why = match (fault, ko) {
+                (DesktopFault::Worded, _) => reason.clone(),
+                (DesktopFault::NoService, false) => {
+                    format!("no notification service answered ({reason})")
+                }
+                (DesktopFault::NoService, true) => {
+                    format!("알림 서비스가 응답하지 않습니다 ({reason})")
+                }
+                (DesktopFault::Refused, false) => {
+                    format!("the system did not show the notification ({reason})")
+                }
+                (DesktopFault::Refused, true) => {
+                    format!("시스템이 알림을 띄우지 않았습니다 ({reason})")
+                }
+            };
             if ko {
-                format!("데스크톱 알림을 띄울 수 없습니다: {reason}. 콘솔은 계속 동작합니다")
+                format!("데스크톱 알림을 띄울 수 없습니다: {why}. 콘솔은 계속 동작합니다")
             } else {
-                format!("Cannot show desktop notifications: {reason}; the console carries on")
+                format!("Cannot show desktop notifications: {why}; the console carries on")
             }
         }
         WentToTray => {

@@ -83,8 +83,8 @@ pub enum DesktopReport {
     Shown {
         /// What the notification is about (`None` for a storm's count).
         about: Option<AckTarget>,
-        /// Its id where the platform has one, or in words why it was not shown.
-        result: Result<u32, String>,
+        /// Its id where the platform has one, or why it was not shown.
+        result: Result<u32, crate::integrations::desktop::Unshown>,
     },
     /// The person's answer.
     Answered {
@@ -204,7 +204,11 @@ impl Engine {
         }
     }
 
-    fn on_desktop_shown(&mut self, about: Option<AckTarget>, result: Result<u32, String>) {
+    fn on_desktop_shown(
+        &mut self,
+        about: Option<AckTarget>,
+        result: Result<u32, crate::integrations::desktop::Unshown>,
+    ) {
         let counts = &mut self.board_mut().desktop;
         match result {
             Ok(_) => counts.shown += 1,
@@ -217,9 +221,9 @@ impl Engine {
             Ok(_) => {
                 self.desktop.unavailable.over();
             }
-            Err(reason) if self.desktop.unavailable.news(()) => {
+            Err((fault, reason)) if self.desktop.unavailable.news(()) => {
                 let now = self.clock.now();
-                self.emit(now, FeedEvent::DesktopUnavailable { reason });
+                self.emit(now, FeedEvent::DesktopUnavailable { fault, reason });
             }
             Err(_) => {}
         }

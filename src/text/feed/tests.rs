@@ -185,3 +185,23 @@ fn a_provisional_incident_reads_l1_in_the_feed_and_nothing_else_is_taken_for_one
         "#L1, #L10."
     );
 }
+
+#[test]
+fn no_desktop_notifications_is_said_in_the_readers_language_with_the_os_words_as_data() {
+    use crate::model::DesktopFault;
+    let none = FeedEvent::DesktopUnavailable {
+        fault: DesktopFault::NoService,
+        reason: "ServiceUnknown".into(),
+    };
+    assert_eq!(
+        message(&none, Lang::Ko),
+        "데스크톱 알림을 띄울 수 없습니다: 알림 서비스가 응답하지 않습니다 (ServiceUnknown). 콘솔은 계속 동작합니다"
+    );
+    let old: FeedEvent =
+        ron::from_str(r#"DesktopUnavailable(reason: "no notification service answered (x)")"#)
+            .unwrap();
+    assert_eq!(
+        message(&old, Lang::En),
+        "Cannot show desktop notifications: no notification service answered (x); the console carries on"
+    );
+}
