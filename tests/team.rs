@@ -6,7 +6,7 @@ mod common;
 use common::notify::FakeSlack;
 use common::postgres::Postgres;
 use common::team::{console, console_via, incidents, joined, live};
-use common::{FakeProm, Reply, matrix, vector, wait_for};
+use common::{Reply, vector, wait_for};
 use incident_console::engine::{Command, ConsoleState, EngineHandle};
 use incident_console::integrations::team::{TeamError, TeamStore, schema};
 use incident_console::model::{
@@ -104,10 +104,7 @@ fn one_breach_seen_by_three_consoles_is_one_incident_with_one_id_and_one_post() 
     let Some(pg) = Postgres::start() else { return };
     let slack = FakeSlack::start("xoxb-test-0123456789");
     // Every console's Prometheus says the same: CPU far over its threshold.
-    let prom = FakeProm::start(
-        Reply::Json(vector(&[("web-1", "0.97")])),
-        Reply::Json(matrix(&["web-1"], "0.2", 30)),
-    );
+    let prom = common::team::cpu_prom("0.97");
     let team = common::team::on_one_breach(&pg, &prom, &slack, &["kim", "lee", "park"]);
     let consoles = team.handles;
     let ids: Vec<u64> = consoles
@@ -320,10 +317,7 @@ fn the_store_stopped_for_20_s_during_a_breach_marked_on_both_sides_loses_nothing
     let Some(pg) = Postgres::start() else { return };
     let slack = FakeSlack::start("xoxb-test-0123456789");
     // Healthy while both join.
-    let prom = FakeProm::start(
-        Reply::Json(vector(&[("web-1", "0.2")])),
-        Reply::Json(matrix(&["web-1"], "0.2", 30)),
-    );
+    let prom = common::team::cpu_prom("0.2");
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     let consoles: Vec<EngineHandle> = (dirs.iter().zip(["kim", "lee"]))
         .map(|(d, n)| console(d.path(), &pg, n, live(&prom, &slack)))
@@ -488,12 +482,7 @@ fn an_incident_opened_while_cut_off_is_matched_to_the_teams_that_ran_and_ended_m
     let proxy = Proxy::start(pg.port);
     let slack = FakeSlack::start("xoxb-test-0123456789");
     // Each its own Prometheus, so lee (cut off) sees the breach first.
-    let healthy = || {
-        FakeProm::start(
-            Reply::Json(vector(&[("web-1", "0.2")])),
-            Reply::Json(matrix(&["web-1"], "0.2", 30)),
-        )
-    };
+    let healthy = || common::team::cpu_prom("0.2");
     let (kim_prom, lee_prom) = (healthy(), healthy());
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     let kim = console(dirs[0].path(), &pg, "kim", live(&kim_prom, &slack));

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::notify::FakeSlack;
 use common::postgres::Postgres;
 
-use common::{FakeProm, Reply, matrix, vector, wait_for};
+use common::{Reply, vector, wait_for};
 use incident_console::engine::ConsoleState;
 use incident_console::model::{FeedEvent, JobState, NotifyEvent};
 
@@ -29,10 +29,7 @@ fn since(st: &ConsoleState, from: usize, pick: impl Fn(&FeedEvent) -> bool) -> u
 fn a_re_fire_seen_by_three_consoles_is_one_reply_in_the_thread() {
     let Some(pg) = Postgres::start() else { return };
     let slack = FakeSlack::start("xoxb-test-0123456789");
-    let prom = FakeProm::start(
-        Reply::Json(vector(&[("web-1", "0.97")])),
-        Reply::Json(matrix(&["web-1"], "0.2", 30)),
-    );
+    let prom = common::team::cpu_prom("0.97");
     let team = common::team::on_one_breach(&pg, &prom, &slack, &["kim", "lee", "park"]);
     let consoles = team.handles;
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -9,7 +9,7 @@
 //! `text/alerts.rs`; a plan's runs, stops and refusals in `text/plan.rs`; what only an
 //! incident's timeline records in `text/timeline.rs`; team mode's in `text/team.rs`), so this one grows only
 //! with events that fit nowhere else. Splitting the match itself by variant would give up that
-//! exhaustiveness check; its 864 lines are the routing arms to those files and the events of
+//! exhaustiveness check; its 869 lines are the routing arms to those files and the events of
 //! no group (start, sources, saves, deferral and close, notifications).
 
 use super::{format_duration, rule_value};

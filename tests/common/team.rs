@@ -40,6 +40,15 @@ pub fn joined(st: &ConsoleState) -> bool {
     matches!(st.board.team, TeamStatus::Joined { .. })
 }
 
+/// A Prometheus where `web-1`'s CPU is `cpu` now (0.97 breaches, 0.2 is healthy), calm before.
+pub fn cpu_prom(cpu: &str) -> FakeProm {
+    use super::{Reply, matrix, vector};
+    FakeProm::start(
+        Reply::Json(vector(&[("web-1", cpu)])),
+        Reply::Json(matrix(&["web-1"], "0.2", 30)),
+    )
+}
+
 /// Settings for a live console on `prom` posting to `slack`: the CPU rule can breach, the
 /// error rate cannot.
 pub fn live(prom: &FakeProm, slack: &FakeSlack) -> Settings {
